@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs, only when it is missing: Prometheus, promtool,
+# Alertmanager, amtool and fio from Debian's packages. Safe to run again and again.
+set -euo pipefail
+
+need=()
+command -v promtool     >/dev/null 2>&1 || need+=(prometheus)
+command -v prometheus   >/dev/null 2>&1 || need+=(prometheus)
+command -v alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+command -v fio          >/dev/null 2>&1 || need+=(fio)
+
+if [ ${#need[@]} -gt 0 ]; then
+  # de-duplicate
+  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+  echo "installing: ${need[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# The Debian packages start daemons through systemd, which does not run here; the tests start
+# their own instances on loopback ports, so nothing else is needed.
