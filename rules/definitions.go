@@ -1,0 +1,271 @@
+package rules
+
+// alert is one alerting rule at one severity. Expressions and texts use placeholders that
+// Generate replaces from the settings:
+//
+//	$etcd          etcd_selector          $exporter      exporter_selector
+//	$instance      etcd_instance_labels   $peerrange     4 × scrape_interval
+//	$threshold     level threshold        $revthreshold  level revision_threshold
+//	$minbytes      level min_bytes        $for           level for
+//
+// `{{ ... }}` is Prometheus's own alert templating and is left alone.
+type alert struct {
+	name     string
+	severity string
+	// scope is "member" for symptoms of one member that a cluster-wide failure explains (the
+	// Alertmanager inhibition silences them while the cluster has no leader or no quorum),
+	// "cluster" otherwise.
+	scope       string
+	expr        string
+	summary     string
+	description string
+}
+
+const failedGRPCCodes = `Unknown|FailedPrecondition|ResourceExhausted|Internal|Unavailable|DataLoss|DeadlineExceeded`
+
+// mixinAlerts keep the names, expressions and meaning of etcd's own mixin (contrib/mixin) so that
+// existing runbooks and silences keep working.
+var mixinAlerts = []alert{
+	{
+		name: "etcdMembersDown", severity: "critical", scope: "member",
+		expr: `max without (endpoint) (
+  sum without ($instance) (up{$etcd} == bool 0)
+or
+  count without (To) (
+    sum without ($instance) (rate(etcd_network_peer_sent_failures_total{$etcd}[$peerrange])) > $threshold
+  )
+)
+> 0`,
+		summary:     `etcd cluster {{ $labels.cluster }}: {{ $value }} members are down.`,
+		description: `etcd cluster "{{ $labels.cluster }}" (job {{ $labels.job }}): {{ $value }} members cannot be scraped or cannot be reached by their peers for $for.`,
+	},
+	{
+		name: "etcdInsufficientMembers", severity: "critical", scope: "cluster",
+		expr:        `sum(up{$etcd} == bool 1) without ($instance) < ((count(up{$etcd}) without ($instance) + 1) / 2)`,
+		summary:     `etcd cluster {{ $labels.cluster }} has insufficient members for quorum.`,
+		description: `etcd cluster "{{ $labels.cluster }}" (job {{ $labels.job }}): only {{ $value }} members are up, fewer than a quorum, for $for. The cluster cannot accept writes.`,
+	},
+	{
+		name: "etcdNoLeader", severity: "critical", scope: "member",
+		expr:        `etcd_server_has_leader{$etcd} == 0`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} has no leader.`,
+		description: `etcd cluster "{{ $labels.cluster }}": member {{ $labels.instance }} has had no leader for $for. It cannot serve linearizable reads or writes.`,
+	},
+	{
+		name: "etcdHighNumberOfLeaderChanges", severity: "warning", scope: "cluster",
+		expr:        `increase((max without ($instance) (etcd_server_leader_changes_seen_total{$etcd}) or 0*absent(etcd_server_leader_changes_seen_total{$etcd}))[15m:1m]) >= $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }} has a high number of leader changes.`,
+		description: `etcd cluster "{{ $labels.cluster }}" (job {{ $labels.job }}): {{ $value }} leader changes within the last 15 minutes. Frequent elections point at starved resources, slow disks or network latency.`,
+	},
+	{
+		name: "etcdHighNumberOfFailedGRPCRequests", severity: "warning", scope: "member",
+		expr: `100 * sum(rate(grpc_server_handled_total{$etcd, grpc_code=~"` + failedGRPCCodes + `"}[5m])) without (grpc_type, grpc_code)
+  /
+sum(rate(grpc_server_handled_total{$etcd}[5m])) without (grpc_type, grpc_code)
+  > $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} fails {{ $labels.grpc_method }} requests.`,
+		description: `etcd cluster "{{ $labels.cluster }}": {{ $value | humanize }}% of {{ $labels.grpc_method }} requests failed on member {{ $labels.instance }} over $for (threshold $threshold%).`,
+	},
+	{
+		name: "etcdHighNumberOfFailedGRPCRequests", severity: "critical", scope: "member",
+		expr: `100 * sum(rate(grpc_server_handled_total{$etcd, grpc_code=~"` + failedGRPCCodes + `"}[5m])) without (grpc_type, grpc_code)
+  /
+sum(rate(grpc_server_handled_total{$etcd}[5m])) without (grpc_type, grpc_code)
+  > $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} fails {{ $labels.grpc_method }} requests.`,
+		description: `etcd cluster "{{ $labels.cluster }}": {{ $value | humanize }}% of {{ $labels.grpc_method }} requests failed on member {{ $labels.instance }} over $for (threshold $threshold%).`,
+	},
+	{
+		name: "etcdGRPCRequestsSlow", severity: "critical", scope: "member",
+		expr: `histogram_quantile(0.99, sum(rate(grpc_server_handling_seconds_bucket{$etcd, grpc_method!="Defragment", grpc_type="unary"}[5m])) without (grpc_type))
+> $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} serves {{ $labels.grpc_method }} slowly.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the 99th percentile of {{ $labels.grpc_method }} requests is {{ $value | humanizeDuration }} on member {{ $labels.instance }} (threshold $thresholds).`,
+	},
+	{
+		name: "etcdMemberCommunicationSlow", severity: "warning", scope: "member",
+		expr: `histogram_quantile(0.99, rate(etcd_network_peer_round_trip_time_seconds_bucket{$etcd}[5m]))
+> $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} talks slowly to peer {{ $labels.To }}.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the 99th percentile round trip from member {{ $labels.instance }} to peer {{ $labels.To }} is {{ $value | humanizeDuration }} (threshold $thresholds).`,
+	},
+	{
+		name: "etcdHighNumberOfFailedProposals", severity: "warning", scope: "member",
+		expr:        `rate(etcd_server_proposals_failed_total{$etcd}[15m]) > $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} has many failed proposals.`,
+		description: `etcd cluster "{{ $labels.cluster }}": {{ $value | humanize }} proposals per second failed on member {{ $labels.instance }} over the last 15 minutes (threshold $threshold/s).`,
+	},
+	{
+		name: "etcdHighFsyncDurations", severity: "warning", scope: "member",
+		expr: `histogram_quantile(0.99, rate(etcd_disk_wal_fsync_duration_seconds_bucket{$etcd}[5m]))
+> $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} has slow WAL fsyncs.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the 99th percentile WAL fsync duration is {{ $value | humanizeDuration }} on member {{ $labels.instance }} (threshold $thresholds).`,
+	},
+	{
+		name: "etcdHighFsyncDurations", severity: "critical", scope: "member",
+		expr: `histogram_quantile(0.99, rate(etcd_disk_wal_fsync_duration_seconds_bucket{$etcd}[5m]))
+> $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} has slow WAL fsyncs.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the 99th percentile WAL fsync duration is {{ $value | humanizeDuration }} on member {{ $labels.instance }} (threshold $thresholds).`,
+	},
+	{
+		name: "etcdHighCommitDurations", severity: "warning", scope: "member",
+		expr: `histogram_quantile(0.99, rate(etcd_disk_backend_commit_duration_seconds_bucket{$etcd}[5m]))
+> $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} has slow backend commits.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the 99th percentile backend commit duration is {{ $value | humanizeDuration }} on member {{ $labels.instance }} (threshold $thresholds).`,
+	},
+	{
+		name: "etcdDatabaseQuotaLowSpace", severity: "critical", scope: "member",
+		expr:        `(last_over_time(etcd_mvcc_db_total_size_in_bytes{$etcd}[5m]) / last_over_time(etcd_server_quota_backend_bytes{$etcd}[5m]))*100 > $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} database is running out of quota.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the database of member {{ $labels.instance }} uses {{ $value | humanize }}% of its quota (threshold $threshold%). At 100% etcd raises NOSPACE and rejects writes; compact and defragment, or raise --quota-backend-bytes.`,
+	},
+	{
+		name: "etcdExcessiveDatabaseGrowth", severity: "warning", scope: "member",
+		expr:        `predict_linear(etcd_mvcc_db_total_size_in_bytes{$etcd}[4h], 4*60*60) > etcd_server_quota_backend_bytes{$etcd}`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} database grows very fast.`,
+		description: `etcd cluster "{{ $labels.cluster }}": at the growth rate of the last four hours, the database of member {{ $labels.instance }} reaches its quota within four hours (predicted {{ $value | humanize1024 }}B).`,
+	},
+	{
+		name: "etcdDatabaseHighFragmentationRatio", severity: "warning", scope: "member",
+		expr:        `(last_over_time(etcd_mvcc_db_total_size_in_use_in_bytes{$etcd}[5m]) / last_over_time(etcd_mvcc_db_total_size_in_bytes{$etcd}[5m])) < $threshold and etcd_mvcc_db_total_size_in_use_in_bytes{$etcd} > $minbytes`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} database is fragmented.`,
+		description: `etcd cluster "{{ $labels.cluster }}": only {{ $value | humanizePercentage }} of the database file of member {{ $labels.instance }} is in use. Defragment the member (etcdctl defrag) to give the space back.`,
+	},
+}
+
+// monitorAlerts are etcd-monitor's own alerts, mostly on the exporter's metrics.
+var monitorAlerts = []alert{
+	{
+		name: "etcdMonitorExporterDown", severity: "warning", scope: "cluster",
+		expr:        `up{$exporter} == 0`,
+		summary:     `etcd-monitor target {{ $labels.instance }} (cluster {{ $labels.cluster }}) cannot be scraped.`,
+		description: `Prometheus has failed to scrape etcd-monitor target {{ $labels.instance }} (job {{ $labels.job }}, cluster "{{ $labels.cluster }}") for $for. The etcdMonitor* alerts are blind for the clusters behind it.`,
+	},
+	{
+		name: "etcdMonitorClusterUnreachable", severity: "critical", scope: "cluster",
+		expr:        `etcd_monitor_cluster_reachable{$exporter} == 0`,
+		summary:     `etcd cluster {{ $labels.cluster }} is unreachable from etcd-monitor.`,
+		description: `etcd-monitor ({{ $labels.instance }}) has not reached any member of etcd cluster "{{ $labels.cluster }}" for $for: every Status request failed.`,
+	},
+	{
+		name: "etcdMonitorLeaderDisagreement", severity: "warning", scope: "cluster",
+		expr:        `etcd_monitor_cluster_leader_disagreement_members{$exporter} > 0`,
+		summary:     `etcd cluster {{ $labels.cluster }}: members disagree about the leader.`,
+		description: `etcd cluster "{{ $labels.cluster }}": {{ $value }} answering members have named a different leader than the majority for $for. This points at a network partition or a member stuck in an old term.`,
+	},
+	{
+		name: "etcdMonitorDataInconsistent", severity: "critical", scope: "member",
+		expr:        `etcd_monitor_member_consistent{$exporter} == 0`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.endpoint }} holds different data.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the HashKV of member {{ $labels.endpoint }} has differed from the majority's at the same revision for $for. The members hold different data; reads depend on which member answers.`,
+	},
+	{
+		name: "etcdMonitorMemberLagging", severity: "warning", scope: "member",
+		expr: `(
+  etcd_monitor_member_raft_index_lag{$exporter} > $threshold
+or
+  etcd_monitor_member_revision_lag{$exporter} > $revthreshold
+)
+unless on (cluster, endpoint)
+  etcd_monitor_member_is_learner{$exporter} == 1`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.endpoint }} is lagging.`,
+		description: `etcd cluster "{{ $labels.cluster }}": member {{ $labels.endpoint }} has been {{ $value }} entries behind the most advanced member for $for (thresholds: raft index $threshold, revision $revthreshold).`,
+	},
+	{
+		name: "etcdMonitorAlarmActive", severity: "critical", scope: "member",
+		expr:        `etcd_monitor_member_alarm_active{$exporter} == 1`,
+		summary:     `etcd cluster {{ $labels.cluster }}: {{ $labels.alarm }} alarm on member {{ $labels.member_id }}.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the {{ $labels.alarm }} alarm has been active on member {{ $labels.member_id }} for $for. NOSPACE makes the cluster reject writes; CORRUPT means a member's data differs and etcd has stopped serving writes.`,
+	},
+	{
+		name: "etcdMonitorQuorumAtRisk", severity: "critical", scope: "cluster",
+		expr: `etcd_monitor_cluster_quorum_at_risk{$exporter} == 1
+and on (cluster)
+  etcd_monitor_cluster_voting_members{$exporter} > 1`,
+		summary:     `etcd cluster {{ $labels.cluster }}: one more member failure loses quorum.`,
+		description: `etcd cluster "{{ $labels.cluster }}": for $for the cluster has had no failure tolerance left; one more voting member failure makes it unavailable.`,
+	},
+	{
+		name: "etcdMonitorCertificateExpiration", severity: "warning", scope: "cluster",
+		expr:        `etcd_monitor_tls_cert_not_after_timestamp_seconds{$exporter} - time() < $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: {{ $labels.kind }} certificate {{ $labels.subject }} expires soon.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the {{ $labels.kind }} certificate "{{ $labels.subject }}"{{ if $labels.endpoint }} presented by {{ $labels.endpoint }}{{ else }} configured for etcd-monitor{{ end }} {{ if lt $value 0.0 }}has expired{{ else }}expires in {{ $value | humanizeDuration }}{{ end }} (threshold $threshold seconds).`,
+	},
+	{
+		name: "etcdMonitorCertificateExpiration", severity: "critical", scope: "cluster",
+		expr:        `etcd_monitor_tls_cert_not_after_timestamp_seconds{$exporter} - time() < $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: {{ $labels.kind }} certificate {{ $labels.subject }} expires soon.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the {{ $labels.kind }} certificate "{{ $labels.subject }}"{{ if $labels.endpoint }} presented by {{ $labels.endpoint }}{{ else }} configured for etcd-monitor{{ end }} {{ if lt $value 0.0 }}has expired{{ else }}expires in {{ $value | humanizeDuration }}{{ end }} (threshold $threshold seconds).`,
+	},
+	{
+		name: "etcdMonitorFsyncAboveReadinessLine", severity: "warning", scope: "member",
+		expr: `histogram_quantile(0.99, rate(etcd_disk_wal_fsync_duration_seconds_bucket{$etcd}[5m]))
+> $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: member {{ $labels.instance }} WAL fsync p99 is above the production line.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the 99th percentile WAL fsync duration on member {{ $labels.instance }} has stayed at {{ $value | humanizeDuration }} for $for, above etcd's production-readiness line of $thresholds. The disk is too slow for etcd under load.`,
+	},
+	{
+		name: "etcdMonitorLearnerNotCatchingUp", severity: "warning", scope: "member",
+		expr: `etcd_monitor_member_raft_index_lag{$exporter} > $threshold
+and on (cluster, endpoint)
+  etcd_monitor_member_is_learner{$exporter} == 1`,
+		summary:     `etcd cluster {{ $labels.cluster }}: learner {{ $labels.endpoint }} is not catching up.`,
+		description: `etcd cluster "{{ $labels.cluster }}": learner {{ $labels.endpoint }} has been {{ $value }} raft entries behind the leader for $for and cannot be promoted.`,
+	},
+}
+
+// recording rules are the expensive expressions the dashboards use, per member and per cluster.
+type recording struct {
+	record string
+	expr   string
+}
+
+var recordings = []recording{
+	{
+		record: "instance:etcd_disk_wal_fsync_duration_seconds:p99_rate5m",
+		expr:   `histogram_quantile(0.99, sum by (cluster, job, $instance, le) (rate(etcd_disk_wal_fsync_duration_seconds_bucket{$etcd}[5m])))`,
+	},
+	{
+		record: "instance:etcd_disk_backend_commit_duration_seconds:p99_rate5m",
+		expr:   `histogram_quantile(0.99, sum by (cluster, job, $instance, le) (rate(etcd_disk_backend_commit_duration_seconds_bucket{$etcd}[5m])))`,
+	},
+	{
+		record: "instance:etcd_mvcc_db_fragmentation:ratio",
+		expr:   `1 - (etcd_mvcc_db_total_size_in_use_in_bytes{$etcd} / etcd_mvcc_db_total_size_in_bytes{$etcd})`,
+	},
+	{
+		record: "instance:etcd_mvcc_db_quota_use:ratio",
+		expr:   `etcd_mvcc_db_total_size_in_bytes{$etcd} / etcd_server_quota_backend_bytes{$etcd}`,
+	},
+	{
+		record: "instance:grpc_server_handled:error_ratio_rate5m",
+		expr: `(
+  sum by (cluster, job, $instance) (rate(grpc_server_handled_total{$etcd, grpc_code=~"` + failedGRPCCodes + `"}[5m]))
+or
+  0 * sum by (cluster, job, $instance) (rate(grpc_server_handled_total{$etcd}[5m]))
+)
+  /
+sum by (cluster, job, $instance) (rate(grpc_server_handled_total{$etcd}[5m]))`,
+	},
+	{
+		record: "cluster:grpc_server_handled:error_ratio_rate5m",
+		expr: `(
+  sum by (cluster, job) (rate(grpc_server_handled_total{$etcd, grpc_code=~"` + failedGRPCCodes + `"}[5m]))
+or
+  0 * sum by (cluster, job) (rate(grpc_server_handled_total{$etcd}[5m]))
+)
+  /
+sum by (cluster, job) (rate(grpc_server_handled_total{$etcd}[5m]))`,
+	},
+	{
+		record: "cluster:etcd_monitor_member_db_fragmentation:max_ratio",
+		expr:   `max by (cluster) (1 - (etcd_monitor_member_db_size_in_use_bytes{$exporter} / etcd_monitor_member_db_size_bytes{$exporter}))`,
+	},
+	{
+		record: "cluster:etcd_monitor_member_db_quota_use:max_ratio",
+		expr:   `max by (cluster) (etcd_monitor_member_db_size_bytes{$exporter} / etcd_monitor_member_db_quota_bytes{$exporter})`,
+	},
+}
