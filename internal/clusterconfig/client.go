@@ -1,0 +1,96 @@
+package clusterconfig
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+)
+
+// Config returns a client TLS configuration from the files, read now (so rotated files are
+// picked up by the next client).
+func (t TLS) Config() (*tls.Config, error) {
+	tc := &tls.Config{
+		ServerName:         t.ServerName,
+		InsecureSkipVerify: t.InsecureSkipVerify, //nolint:gosec // an explicit, documented opt-in.
+		MinVersion:         tls.VersionTLS12,
+	}
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("ca_file: %w", unwrapPathError(err))
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("ca_file: %s: no PEM certificate found", t.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	if t.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			// The message of LoadX509KeyPair names files and PEM problems, never key material.
+			return nil, fmt.Errorf("cert_file/key_file: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
+}
+
+// ReadPassword returns the password from password_file, password_env or the inline setting.
+// Errors name the file or variable, never the content.
+func (c Cluster) ReadPassword() (string, error) {
+	switch {
+	case c.PasswordFile != "":
+		b, err := os.ReadFile(c.PasswordFile)
+		if err != nil {
+			return "", fmt.Errorf("password_file: %w", unwrapPathError(err))
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	case c.PasswordEnv != "":
+		v, ok := os.LookupEnv(c.PasswordEnv)
+		if !ok {
+			return "", fmt.Errorf("password_env: environment variable %s is not set", c.PasswordEnv)
+		}
+		return v, nil
+	default:
+		return string(c.Password), nil
+	}
+}
+
+// ClientConfig returns an etcd client configuration for the given endpoints of the cluster (all
+// of them when none are given), with TLS, credentials and the dial timeout.
+func (c Cluster) ClientConfig(endpoints ...string) (clientv3.Config, error) {
+	if len(endpoints) == 0 {
+		endpoints = c.Endpoints
+	}
+	cfg := clientv3.Config{
+		Endpoints:   endpoints,
+		DialTimeout: time.Duration(c.DialTimeout),
+		// A client that cannot reach a member retries quietly; the caller reports the failure.
+		Logger:               zap.NewNop(),
+		DialKeepAliveTime:    30 * time.Second,
+		DialKeepAliveTimeout: time.Duration(c.RequestTimeout),
+		PermitWithoutStream:  true,
+	}
+	if c.TLS.Enabled() {
+		tc, err := c.TLS.Config()
+		if err != nil {
+			return clientv3.Config{}, fmt.Errorf("tls: %w", err)
+		}
+		cfg.TLS = tc
+	}
+	if c.Username != "" {
+		pw, err := c.ReadPassword()
+		if err != nil {
+			return clientv3.Config{}, err
+		}
+		cfg.Username, cfg.Password = c.Username, pw
+	}
+	return cfg, nil
+}
