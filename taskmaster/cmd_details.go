@@ -38,8 +38,8 @@ func runDetails(w *workspace, args []string, stdout io.Writer) error {
 		return tracker.TaskNotFound(id)
 	}
 	it := state.Item(id)
+	fmt.Fprintf(stdout, "%s: %s\n", t.ID, t.Title)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "%s\t%s\n", t.ID, t.Title)
 	fmt.Fprintf(tw, "Phase:\t%d %s\n", ph.Number, ph.Name)
 	fmt.Fprintf(tw, "Description:\t%s\n", orDash(t.Description))
 	fmt.Fprintf(tw, "Status:\t%s\n", it.Status)

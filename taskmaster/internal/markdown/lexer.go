@@ -16,10 +16,11 @@ var (
 	blockquote    = regexp.MustCompile(`^ {0,3}(?:>[ \t]?)+`)
 )
 
-// Parse splits src into blocks. It accepts any bytes: what is not a heading, list item or
-// table is a paragraph, and nothing is an error.
+// Parse splits src into blocks. It accepts any bytes: invalid UTF-8 becomes U+FFFD, what
+// is not a heading, list item or table is a paragraph, and nothing is an error.
 func Parse(src []byte) []Block {
-	l := &lexer{lines: splitLines(string(src)), item: -1}
+	text := strings.ToValidUTF8(string(src), "\uFFFD")
+	l := &lexer{lines: splitLines(text), item: -1}
 	l.run()
 	return l.blocks
 }
