@@ -47,7 +47,9 @@ func TestStoreRefusesToAppendToACorruptFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &Store{Path: path}
-	_, err := s.Append(func(st State) (Change, error) { return Change{Event: Event{Task: "task-1.1", Action: ActionAssign, Assignee: "a"}}, nil })
+	_, err := s.Append(func(st State) (Change, error) {
+		return Change{Event: Event{Task: "task-1.1", Action: ActionAssign, Assignee: "a"}}, nil
+	})
 	if err == nil || !strings.Contains(err.Error(), "corrupt state file "+path+": decode: unexpected EOF") {
 		t.Fatalf("error = %v", err)
 	}
