@@ -19,14 +19,19 @@ func generate(prdPath string, opts plan.Options) (*plan.Plan, []byte, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("read PRD: %w", err)
 	}
+	opts.Source = filepath.ToSlash(prdPath)
+	return planFromPRD(src, opts)
+}
+
+// planFromPRD parses PRD text into a plan and its tasks.json bytes; opts.Source names the PRD.
+func planFromPRD(src []byte, opts plan.Options) (*plan.Plan, []byte, error) {
 	doc, err := prd.Parse(src)
 	if err != nil {
-		return nil, nil, fmt.Errorf("parse PRD %s: %w", prdPath, err)
+		return nil, nil, fmt.Errorf("parse PRD %s: %w", opts.Source, err)
 	}
-	opts.Source = filepath.ToSlash(prdPath)
 	p, err := plan.Build(doc, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("plan from PRD %s: %w", prdPath, err)
+		return nil, nil, fmt.Errorf("plan from PRD %s: %w", opts.Source, err)
 	}
 	data, err := plan.Encode(p)
 	if err != nil {
