@@ -185,6 +185,12 @@ func PrepareAuditRecord(rec AuditRecord, now time.Time) (AuditRecord, error) {
 		rec.Error = rec.Error[:cut]
 	}
 	rec.ValueSHA256 = strings.ToLower(rec.ValueSHA256)
+	if len(rec.Key) == 0 {
+		rec.Key = nil
+	}
+	if len(rec.RangeEnd) == 0 {
+		rec.RangeEnd = nil
+	}
 	switch {
 	case rec.Operation == "":
 		return rec, fmt.Errorf("audit record: operation is empty: %w", ErrInvalid)

@@ -65,8 +65,7 @@ func PrepareToken(t Token, now time.Time) (Token, error) {
 	t.CreatedAt = NormalizeTime(t.CreatedAt)
 	t.ExpiresAt = NormalizeTime(t.ExpiresAt)
 	t.RevokedAt = NormalizeTime(t.RevokedAt)
-	t.Clusters = slices.Clone(t.Clusters)
-	t.KeyPrefixes = slices.Clone(t.KeyPrefixes)
+	t.Clusters, t.KeyPrefixes = cloneOrNil(t.Clusters), cloneOrNil(t.KeyPrefixes)
 	switch {
 	case t.ID == "":
 		return t, fmt.Errorf("token: id is empty: %w", ErrInvalid)
@@ -78,4 +77,11 @@ func PrepareToken(t Token, now time.Time) (Token, error) {
 		return t, fmt.Errorf("token %s: expires before it is created: %w", t.ID, ErrInvalid)
 	}
 	return t, nil
+}
+
+func cloneOrNil(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Clone(s)
 }
