@@ -6,7 +6,7 @@ set -euo pipefail
 need=()
 command -v promtool     >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus   >/dev/null 2>&1 || need+=(prometheus)
-command -v alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+command -v prometheus-alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v fio          >/dev/null 2>&1 || need+=(fio)
 
 if [ ${#need[@]} -gt 0 ]; then

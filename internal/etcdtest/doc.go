@@ -1,4 +1,5 @@
-// Package etcdtest starts real etcd clusters (go.etcd.io/etcd/server/v3/embed) on 127.0.0.1 for tests:
-// N members on free ports, in this process or one process per member, with TLS and auth variants,
-// and faults to inject (stop, restart, black-hole a member). Every test that needs etcd uses it.
+// Package etcdtest starts real etcd clusters for tests (internal/embedetcd under testing.TB):
+// N members on free loopback ports, in this process or one process per member, TLS and auth
+// variants, and faults to inject (stop, restart, black-hole a member). Every test in the project
+// that needs etcd uses it; etcd's logs are shown only when the test fails.
 package etcdtest

@@ -1,4 +1,4 @@
-package etcdtest
+package embedetcd
 
 import (
 	"bufio"
@@ -14,17 +14,17 @@ import (
 	"go.uber.org/zap/zapcore"
 )
 
-// memberEnv carries a member's spec to a re-executed test binary.
-const memberEnv = "ETCDTEST_MEMBER_SPEC"
+// memberEnv carries a member's spec to a re-executed copy of this program.
+const memberEnv = "EMBEDETCD_MEMBER_SPEC"
 
 // readyLine is what a child member prints on stdout once etcd is ready.
-const readyLine = "ETCDTEST_READY"
+const readyLine = "EMBEDETCD_READY"
 
 // RunMemberIfRequested turns this process into one etcd member when it was started by a
 // ProcessPerMember cluster, and never returns in that case. Call it first thing in TestMain:
 //
 //	func TestMain(m *testing.M) {
-//		etcdtest.RunMemberIfRequested()
+//		embedetcd.RunMemberIfRequested()
 //		os.Exit(m.Run())
 //	}
 func RunMemberIfRequested() {
@@ -39,14 +39,14 @@ func RunMemberIfRequested() {
 func runMember(raw string) int {
 	var s memberSpec
 	if err := json.Unmarshal([]byte(raw), &s); err != nil {
-		fmt.Fprintf(os.Stderr, "etcdtest member: bad spec: %v\n", err)
+		fmt.Fprintf(os.Stderr, "embedetcd member: bad spec: %v\n", err)
 		return 2
 	}
 	enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
 	lg := zap.New(zapcore.NewCore(enc, zapcore.AddSync(os.Stderr), zap.InfoLevel))
 	r, err := startEmbedded(s, lg, 30*time.Second)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "etcdtest member %s: %v\n", s.Name, err)
+		fmt.Fprintf(os.Stderr, "embedetcd member %s: %v\n", s.Name, err)
 		return 1
 	}
 	fmt.Println(readyLine)
@@ -55,7 +55,7 @@ func runMember(raw string) int {
 	return 0
 }
 
-// child is a member running as a re-executed test binary.
+// child is a member running as a re-executed copy of this program.
 type child struct {
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
@@ -69,9 +69,9 @@ func startProcess(s memberSpec, logs *logBuffer, timeout time.Duration) (runner,
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, fmt.Errorf("find test binary: %w", err)
+		return nil, fmt.Errorf("find own executable: %w", err)
 	}
-	cmd := exec.Command(exe, "-test.run=^$")
+	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), memberEnv+"="+string(raw))
 	cmd.Stderr = logs
 	// The member dies with the test process, even when the test process is killed.

@@ -1,4 +1,4 @@
-package etcdtest
+package embedetcd
 
 import (
 	"crypto/ecdsa"
@@ -46,7 +46,7 @@ func GenerateTLS(dir string) (*TLSFiles, error) {
 	}
 	caTmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "etcdtest CA"},
+		Subject:               pkix.Name{CommonName: "embedetcd CA"},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(certValidity["ca"]),
 		IsCA:                  true,
@@ -81,8 +81,8 @@ func GenerateTLS(dir string) (*TLSFiles, error) {
 		usage          x509.ExtKeyUsage
 		certFile, keyF string
 	}{
-		{2, "etcdtest server", f.ServerNotAfter, x509.ExtKeyUsageServerAuth, f.ServerCertFile, f.ServerKeyFile},
-		{3, "etcdtest client", f.ClientNotAfter, x509.ExtKeyUsageClientAuth, f.ClientCertFile, f.ClientKeyFile},
+		{2, "embedetcd server", f.ServerNotAfter, x509.ExtKeyUsageServerAuth, f.ServerCertFile, f.ServerKeyFile},
+		{3, "embedetcd client", f.ClientNotAfter, x509.ExtKeyUsageClientAuth, f.ClientCertFile, f.ClientKeyFile},
 	}
 	for _, l := range leaves {
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

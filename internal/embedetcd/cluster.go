@@ -1,23 +1,25 @@
-package etcdtest
+package embedetcd
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 )
 
-// Config selects the shape of a test cluster. The zero value is one in-process member without TLS
+// Config selects the shape of a cluster. The zero value is one in-process member without TLS
 // or auth; set Size to 3 for anything that involves quorum.
 type Config struct {
+	// Dir holds the members' data directories and generated certificates.
+	Dir string
 	// Size is the number of members (default 1).
 	Size int
 	// TLS serves clients over HTTPS with certificates generated at test time, and requires a
@@ -25,8 +27,9 @@ type Config struct {
 	TLS bool
 	// Auth enables etcd authentication with a root user (password in Cluster.RootPassword).
 	Auth bool
-	// ProcessPerMember runs each member as its own process (the test binary re-executed), so that
-	// each member's native /metrics is its own. The test package's TestMain must call RunMemberIfRequested.
+	// ProcessPerMember runs each member as its own process (this program re-executed), so that
+	// each member's native /metrics is its own. The program must call RunMemberIfRequested first thing
+	// (a test package in its TestMain).
 	ProcessPerMember bool
 	// RealFsync keeps etcd's fsync calls; by default members run with --unsafe-no-fsync so that
 	// the suite stays fast on a small machine.
@@ -37,7 +40,7 @@ type Config struct {
 	StartTimeout time.Duration
 }
 
-// Cluster is a running test cluster. Members are stopped and their data removed at test cleanup.
+// Cluster is a running cluster. Close stops every member.
 type Cluster struct {
 	Members []*Member
 	// TLS holds the generated PKI when Config.TLS is set.
@@ -49,36 +52,33 @@ type Cluster struct {
 	logs *logBuffer
 }
 
-// New starts a cluster and waits until every member is ready. It fails the test on error.
-func New(t testing.TB, cfg Config) *Cluster {
-	t.Helper()
-	c, err := start(t, cfg)
-	if err != nil {
-		t.Fatalf("etcdtest: %v", err)
+// Start starts a cluster in cfg.Dir and waits until every member is ready. On error, whatever
+// was started is stopped again.
+func Start(cfg Config) (*Cluster, error) {
+	if cfg.Dir == "" {
+		return nil, fmt.Errorf("config: Dir must be set")
 	}
-	return c
-}
-
-func start(t testing.TB, cfg Config) (*Cluster, error) {
 	if cfg.Size <= 0 {
 		cfg.Size = 1
 	}
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = 30 * time.Second
 	}
-	dir := t.TempDir()
 	c := &Cluster{cfg: cfg, logs: &logBuffer{}}
-	t.Cleanup(func() {
-		c.stopAll()
-		if t.Failed() {
-			t.Logf("etcdtest: etcd logs (tail):\n%s", c.logs.tail(64<<10))
-		}
-	})
+	if err := c.start(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Cluster) start() error {
+	cfg := c.cfg
 	scheme := "http"
 	if cfg.TLS {
-		files, err := GenerateTLS(dir)
+		files, err := GenerateTLS(cfg.Dir)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		c.TLS = files
 		scheme = "https"
@@ -88,11 +88,11 @@ func start(t testing.TB, cfg Config) (*Cluster, error) {
 	for i := range cfg.Size {
 		cp, err := freePort()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		pp, err := freePort()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		m := &Member{
 			Name:      fmt.Sprintf("m%d", i),
@@ -102,7 +102,7 @@ func start(t testing.TB, cfg Config) (*Cluster, error) {
 		}
 		m.spec = memberSpec{
 			Name:              m.Name,
-			Dir:               filepath.Join(dir, m.Name),
+			Dir:               filepath.Join(cfg.Dir, m.Name),
 			ClientURL:         m.ClientURL,
 			PeerURL:           m.PeerURL,
 			Token:             token,
@@ -117,25 +117,27 @@ func start(t testing.TB, cfg Config) (*Cluster, error) {
 		m.spec.InitialCluster = strings.Join(initial, ",")
 	}
 	// Start every member before waiting for any: a member is ready only once a quorum has formed.
-	var wg sync.WaitGroup
 	errs := make([]error, len(c.Members))
+	var wg sync.WaitGroup
 	for i, m := range c.Members {
 		wg.Go(func() { errs[i] = m.start() })
 	}
 	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	if cfg.Auth {
 		c.RootPassword = randomHex(12)
 		if err := c.enableAuth(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return c, nil
+	return nil
 }
+
+// Logs returns at most the last n bytes of etcd's logs (in-process members only; a member
+// process's logs are its stderr, kept the same way).
+func (c *Cluster) Logs(n int) string { return c.logs.tail(n) }
 
 // Endpoints returns the client URLs of every member, in member order.
 func (c *Cluster) Endpoints() []string {
@@ -148,7 +150,7 @@ func (c *Cluster) Endpoints() []string {
 
 // ClientConfig returns a client configuration for the given endpoints (all members when none are
 // given), with the cluster's client certificate and root credentials where those are enabled.
-func (c *Cluster) ClientConfig(endpoints ...string) clientv3.Config {
+func (c *Cluster) ClientConfig(endpoints ...string) (clientv3.Config, error) {
 	if len(endpoints) == 0 {
 		endpoints = c.Endpoints()
 	}
@@ -156,39 +158,33 @@ func (c *Cluster) ClientConfig(endpoints ...string) clientv3.Config {
 	if c.TLS != nil {
 		tc, err := c.TLS.ClientTLSConfig()
 		if err != nil {
-			panic(fmt.Sprintf("etcdtest: generated TLS files are unreadable: %v", err))
+			return clientv3.Config{}, fmt.Errorf("client TLS: %w", err)
 		}
 		cfg.TLS = tc
 	}
 	if c.RootPassword != "" {
 		cfg.Username, cfg.Password = "root", c.RootPassword
 	}
-	return cfg
+	return cfg, nil
 }
 
-// Client returns a client for the given endpoints (all members when none are given), closed at cleanup.
-func (c *Cluster) Client(t testing.TB, endpoints ...string) *clientv3.Client {
-	t.Helper()
-	cli, err := clientv3.New(c.ClientConfig(endpoints...))
+// Client returns a client for the given endpoints (all members when none are given).
+func (c *Cluster) Client(endpoints ...string) (*clientv3.Client, error) {
+	cfg, err := c.ClientConfig(endpoints...)
 	if err != nil {
-		t.Fatalf("etcdtest: client: %v", err)
+		return nil, err
 	}
-	t.Cleanup(func() { cli.Close() })
-	return cli
+	return clientv3.New(cfg)
 }
 
-// Leader returns the index of the member that every running member agrees is the leader, waiting
-// up to 10 seconds for an election to settle.
-func (c *Cluster) Leader(t testing.TB) int {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+// Leader returns the index of the member that every running member agrees is the leader,
+// waiting up to timeout for an election to settle.
+func (c *Cluster) Leader(timeout time.Duration) (int, error) {
+	deadline := time.Now().Add(timeout)
 	for {
 		idx, err := c.leader()
-		if err == nil {
-			return idx
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("etcdtest: no agreed leader: %v", err)
+		if err == nil || time.Now().After(deadline) {
+			return idx, err
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -201,7 +197,7 @@ func (c *Cluster) leader() (int, error) {
 		if !m.Running() {
 			continue
 		}
-		cli, err := clientv3.New(c.ClientConfig(m.ClientURL))
+		cli, err := c.Client(m.ClientURL)
 		if err != nil {
 			return -1, err
 		}
@@ -226,7 +222,7 @@ func (c *Cluster) leader() (int, error) {
 }
 
 func (c *Cluster) enableAuth() error {
-	cli, err := clientv3.New(c.ClientConfig())
+	cli, err := c.Client()
 	if err != nil {
 		return fmt.Errorf("client for enabling auth: %w", err)
 	}
@@ -245,7 +241,9 @@ func (c *Cluster) enableAuth() error {
 	return nil
 }
 
-func (c *Cluster) stopAll() {
+// Close kills every member (no leadership handover: the cluster goes away as a whole) and removes
+// black holes. Data directories stay; they belong to Config.Dir.
+func (c *Cluster) Close() {
 	var wg sync.WaitGroup
 	for _, m := range c.Members {
 		wg.Go(func() { m.shutdown() })

@@ -1,14 +1,13 @@
-package etcdtest
+package embedetcd
 
 import (
 	"fmt"
 	"net"
 	"net/url"
 	"sync"
-	"testing"
 )
 
-// Member is one member of a test cluster.
+// Member is one member of a cluster.
 type Member struct {
 	Name      string
 	ClientURL string
@@ -26,7 +25,7 @@ type Member struct {
 type runner interface {
 	// stop shuts the member down cleanly (a leader hands over leadership first).
 	stop() error
-	// kill ends the member at once, for cleanup.
+	// kill ends the member at once.
 	kill()
 }
 
@@ -38,22 +37,22 @@ func (m *Member) Running() bool {
 }
 
 // Stop shuts the member down cleanly; its data directory stays for Restart.
-func (m *Member) Stop(t testing.TB) {
-	t.Helper()
+func (m *Member) Stop() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.run == nil {
-		return
+		return nil
 	}
-	if err := m.run.stop(); err != nil {
-		t.Errorf("etcdtest: stop %s: %v", m.Name, err)
-	}
+	err := m.run.stop()
 	m.run = nil
+	if err != nil {
+		return fmt.Errorf("stop %s: %w", m.Name, err)
+	}
+	return nil
 }
 
 // Restart starts a stopped or black-holed member again on the same ports and data directory.
-func (m *Member) Restart(t testing.TB) {
-	t.Helper()
+func (m *Member) Restart() error {
 	m.mu.Lock()
 	if m.hole != nil {
 		m.hole.close()
@@ -61,29 +60,29 @@ func (m *Member) Restart(t testing.TB) {
 	}
 	m.mu.Unlock()
 	if m.Running() {
-		return
+		return nil
 	}
-	if err := m.start(); err != nil {
-		t.Fatalf("etcdtest: restart %s: %v", m.Name, err)
-	}
+	return m.start()
 }
 
 // Blackhole stops the member and puts in its place, on its client port, a listener that accepts
 // connections and never answers: a hung member, as seen by clients. Restart undoes it.
-func (m *Member) Blackhole(t testing.TB) {
-	t.Helper()
-	m.Stop(t)
+func (m *Member) Blackhole() error {
+	if err := m.Stop(); err != nil {
+		return err
+	}
 	u, err := url.Parse(m.ClientURL)
 	if err != nil {
-		t.Fatalf("etcdtest: client URL of %s: %v", m.Name, err)
+		return fmt.Errorf("client URL of %s: %w", m.Name, err)
 	}
 	h, err := newBlackhole(u.Host)
 	if err != nil {
-		t.Fatalf("etcdtest: black-hole %s: %v", m.Name, err)
+		return fmt.Errorf("black-hole %s: %w", m.Name, err)
 	}
 	m.mu.Lock()
 	m.hole = h
 	m.mu.Unlock()
+	return nil
 }
 
 func (m *Member) start() error {
@@ -105,7 +104,7 @@ func (m *Member) start() error {
 	return nil
 }
 
-// shutdown kills the member and removes any black hole (test cleanup).
+// shutdown kills the member and removes any black hole.
 func (m *Member) shutdown() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
