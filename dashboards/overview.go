@@ -1,0 +1,108 @@
+package dashboards
+
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+)
+
+// OverviewUID is the cluster overview's UID; alert annotations link to /d/<uid>?var-cluster=<name>.
+const OverviewUID = "etcd-monitor-cluster"
+
+// overview is one etcd cluster at a glance, mostly from the exporter's outside view: health and
+// quorum, leader, members, database size against quota and fragmentation, alarms, HashKV
+// consistency, certificate expiry, the write canary and client traffic.
+func overview() *dashboard.DashboardBuilder {
+	c := `cluster="$cluster"`
+	return newDashboard(OverviewUID, "etcd cluster overview",
+		"One etcd cluster: quorum, leader, members, database, alarms, consistency and certificates, "+
+			"as the etcd-monitor exporter sees it from outside, with client traffic from etcd's own metrics.").
+		WithVariable(datasourceVariable()).
+		WithVariable(clusterVariable()).
+		WithRow(dashboard.NewRowBuilder("Health")).
+		WithPanel(boolStat("Reachable", "At least one member answered the exporter's Status request.",
+			"Reachable", "Unreachable", instantQuery(`etcd_monitor_cluster_reachable{`+c+`}`, ""))).
+		WithPanel(boolStat("Leader", "A majority of the answering members name the same leader.",
+			"Elected", "None", instantQuery(`etcd_monitor_cluster_has_leader{`+c+`}`, ""))).
+		WithPanel(statPanel("Leader disagreement", "Answering members whose leader differs from the majority's.",
+			unitShort, thresholds(base(green), at(1, red)),
+			instantQuery(`etcd_monitor_cluster_leader_disagreement_members{`+c+`}`, ""))).
+		WithPanel(statPanel("Failure tolerance", "How many more voting members can fail before quorum is lost.",
+			unitShort, thresholds(base(red), at(1, green)),
+			instantQuery(`etcd_monitor_cluster_failure_tolerance{`+c+`}`, ""))).
+		WithPanel(boolStat("Data consistency", "Every member returned the same HashKV at the compared revision.",
+			"Consistent", "Diverged", instantQuery(`etcd_monitor_cluster_consistent{`+c+`}`, ""))).
+		WithPanel(statPanel("Active alarms", "NOSPACE and CORRUPT alarms active on any member.",
+			unitShort, thresholds(base(green), at(1, red)),
+			instantQuery(`sum(etcd_monitor_member_alarm_active{`+c+`}) or vector(0)`, ""))).
+		WithPanel(statPanel("Members", "Members in the member list, voting members and those up and healthy.",
+			unitShort, thresholds(base(green)),
+			instantQuery(`etcd_monitor_cluster_members{`+c+`}`, "members"),
+			instantQuery(`etcd_monitor_cluster_voting_members{`+c+`}`, "voting"),
+			instantQuery(`etcd_monitor_cluster_healthy_voters{`+c+`}`, "healthy voters"),
+			instantQuery(`etcd_monitor_cluster_learners{`+c+`}`, "learners")).
+			TextMode(common.BigValueTextModeValueAndName).
+			ColorMode(common.BigValueColorModeValue).
+			Span(thirdWidth)).
+		WithPanel(statPanel("Leader changes", "Leader changes the exporter observed in the time range.",
+			unitShort, thresholds(base(green), at(1, orange), at(4, red)),
+			instantQuery(`sum(increase(etcd_monitor_cluster_leader_changes_seen_total{`+c+`}[$__range]))`, ""))).
+		WithPanel(statPanel("Quota used", "Largest share of the backend quota allocated on any member.",
+			unitPercent01, thresholds(base(green), at(0.8, orange), at(0.95, red)),
+			instantQuery(`cluster:etcd_monitor_member_db_quota_use:max_ratio{`+c+`}`, ""))).
+		WithPanel(statPanel("Fragmentation", "Largest share of a member's database file not in use (reclaimed by defragmentation).",
+			unitPercent01, thresholds(base(green), at(0.5, orange)),
+			instantQuery(`cluster:etcd_monitor_member_db_fragmentation:max_ratio{`+c+`}`, ""))).
+		WithRow(dashboard.NewRowBuilder("Members")).
+		WithPanel(timeline("Member up", "The member answered the exporter's Status request.", "Up", "Down",
+			rangeQuery(`etcd_monitor_member_up{`+c+`}`, "{{endpoint}}"))).
+		WithPanel(timeline("Member healthy", "The member passes etcdctl endpoint health: a linearizable read succeeds and no alarm is active.",
+			"Healthy", "Unhealthy", rangeQuery(`etcd_monitor_member_healthy{`+c+`}`, "{{endpoint}}"))).
+		WithPanel(timeline("Leader", "Which member believes it is the leader.", "Leader", "Follower",
+			rangeQuery(`etcd_monitor_member_is_leader{`+c+`}`, "{{endpoint}}"))).
+		WithPanel(tablePanel("Member versions", "Members behind each endpoint, with etcd and storage versions.",
+			unitNone, thresholds(base(green)),
+			tableQuery(`etcd_monitor_member_info{`+c+`}`)).
+			Span(halfWidth)).
+		WithPanel(graph("Revision lag", "How far each member's revision is behind the highest among answering members.",
+			unitShort, rangeQuery(`etcd_monitor_member_revision_lag{`+c+`}`, "{{endpoint}}"))).
+		WithPanel(graph("Raft index lag", "How far each member's raft index is behind the highest among answering members.",
+			unitShort, rangeQuery(`etcd_monitor_member_raft_index_lag{`+c+`}`, "{{endpoint}}"))).
+		WithRow(dashboard.NewRowBuilder("Database")).
+		WithPanel(graph("Database size against quota", "Allocated and in-use size of each member's backend, and the quota.",
+			unitBytes,
+			rangeQuery(`etcd_monitor_member_db_size_bytes{`+c+`}`, "{{endpoint}} allocated"),
+			rangeQuery(`etcd_monitor_member_db_size_in_use_bytes{`+c+`}`, "{{endpoint}} in use"),
+			rangeQuery(`max(etcd_monitor_member_db_quota_bytes{`+c+`})`, "quota"))).
+		WithPanel(graphWithLine("Fragmentation", "Share of each member's database file not in use; etcd's mixin warns at 50%.",
+			unitPercent01, thresholds(base(green), at(0.5, orange)),
+			rangeQuery(`1 - etcd_monitor_member_db_size_in_use_bytes{`+c+`} / etcd_monitor_member_db_size_bytes{`+c+`}`, "{{endpoint}}")).
+			Min(0).Max(1)).
+		WithRow(dashboard.NewRowBuilder("Alarms and consistency")).
+		WithPanel(graph("Alarms", "1 while the alarm is active on the member.", unitShort,
+			rangeQuery(`etcd_monitor_member_alarm_active{`+c+`}`, "{{alarm}} on {{member_id}}"))).
+		WithPanel(timeline("HashKV agreement", "The member's HashKV matches the majority at the compared revision.",
+			"Agrees", "Differs", rangeQuery(`etcd_monitor_member_consistent{`+c+`}`, "{{endpoint}}"))).
+		WithPanel(graph("Consistency check age", "Time since HashKV was last compared successfully.", unitSeconds,
+			rangeQuery(`time() - etcd_monitor_cluster_consistency_check_timestamp_seconds{`+c+`}`, "age"))).
+		WithPanel(graph("Revision and raft index spread", "Highest minus lowest revision and raft index among answering members.",
+			unitShort,
+			rangeQuery(`etcd_monitor_cluster_revision_spread{`+c+`}`, "revision"),
+			rangeQuery(`etcd_monitor_cluster_raft_index_spread{`+c+`}`, "raft index"))).
+		WithRow(dashboard.NewRowBuilder("Certificates")).
+		WithPanel(tablePanel("Certificate expiry", "Time left before each certificate expires: server (presented by the endpoint), client and CA (configured). Orange under 30 days, red under 7.",
+			unitSeconds, thresholds(base(red), at(7*86400, orange), at(30*86400, green)),
+			tableQuery(`etcd_monitor_tls_cert_not_after_timestamp_seconds{`+c+`} - time()`))).
+		WithRow(dashboard.NewRowBuilder("Write canary")).
+		WithPanel(timeline("Canary", "The canary's put, get, watch and delete all succeeded.", "OK", "Failed",
+			rangeQuery(`etcd_monitor_canary_success{`+c+`}`, "canary"))).
+		WithPanel(graph("Canary latency", "Duration of each canary operation, and the delay from put to watch event.",
+			unitSeconds,
+			rangeQuery(`etcd_monitor_canary_duration_seconds{`+c+`}`, "{{op}}"),
+			rangeQuery(`etcd_monitor_canary_watch_delay_seconds{`+c+`}`, "watch delay"))).
+		WithRow(dashboard.NewRowBuilder("Client traffic (etcd's own metrics)")).
+		WithPanel(graph("gRPC requests", "Unary requests per second handled by the cluster, by method.", unitRequestsSec,
+			rangeQuery(`sum by (grpc_method) (rate(grpc_server_handled_total{`+c+`, grpc_type="unary"}[$__rate_interval]))`, "{{grpc_method}}"))).
+		WithPanel(graphWithLine("gRPC error ratio", "Share of requests failing with a server-side error code (recording rule over 5m).",
+			unitPercent01, thresholds(base(green), at(0.01, orange), at(0.05, red)),
+			rangeQuery(`cluster:grpc_server_handled:error_ratio_rate5m{`+c+`}`, "{{job}}")))
+}
