@@ -41,11 +41,11 @@ func runHistory(w *workspace, args []string, stdout io.Writer) error {
 		if e.Action == tracker.ActionAssign {
 			change = "assigned to " + e.Assignee
 		}
-		note := ""
+		fmt.Fprintf(tw, "#%d\t%s\t%s\t%s", e.Seq, stamp(e.Time), e.ID(), change)
 		if e.Note != "" {
-			note = strconv.Quote(e.Note)
+			fmt.Fprintf(tw, "\t%s", strconv.Quote(e.Note))
 		}
-		fmt.Fprintf(tw, "#%d\t%s\t%s\t%s\t%s\n", e.Seq, stamp(e.Time), e.ID(), change, note)
+		fmt.Fprintln(tw)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write history: %w", err)
