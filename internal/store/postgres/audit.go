@@ -1,0 +1,256 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
+)
+
+const auditColumns = `seq, time, request_id, user_name, token_id, role, source, cluster, operation,
+	key, range_end, value_size, value_sha256, outcome, error, duration_ns, prev_hash, hash`
+
+// insertAudit inserts a whole batch as arrays in one statement and moves
+// the head in the same statement.
+const insertAudit = `WITH ins AS (
+	INSERT INTO audit_log (` + auditColumns + `)
+	SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+		$7::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::bigint[], $13::text[],
+		$14::text[], $15::text[], $16::bigint[], $17::bytea[], $18::bytea[])
+)
+UPDATE audit_chain SET head_seq = $19, head_hash = $20 WHERE id = 1`
+
+// AppendAudit implements store.AuditLog. The transaction locks the
+// audit_chain row, so appends from every process share one chain.
+func (s *Store) AppendAudit(ctx context.Context, recs ...store.AuditRecord) ([]store.AuditRecord, error) {
+	if err := s.check(); err != nil {
+		return nil, fmt.Errorf("append audit: %w", err)
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	now := time.Now()
+	out := make([]store.AuditRecord, len(recs))
+	for i, r := range recs {
+		p, err := store.PrepareAuditRecord(r, now)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var head store.ChainPoint
+		if err := tx.QueryRow(ctx, `SELECT head_seq, head_hash FROM audit_chain WHERE id = 1 FOR UPDATE`).
+			Scan(&head.Seq, &head.Hash); err != nil {
+			return fmt.Errorf("lock chain head: %w", err)
+		}
+		chain := store.NewChain(head)
+		n := len(out)
+		var (
+			seq, size, dur                                          = make([]int64, n), make([]int64, n), make([]int64, n)
+			ts                                                      = make([]time.Time, n)
+			reqID, user, tok, role, src, cluster, op, sha, outc, er = texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n)
+			key, rangeEnd, prev, hash                               = make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
+		)
+		for i := range out {
+			r := &out[i]
+			chain.Link(r)
+			seq[i], ts[i], reqID[i], user[i], tok[i], role[i] = r.Seq, r.Time, r.RequestID, r.User, r.TokenID, r.Role
+			src[i], cluster[i], op[i], key[i], rangeEnd[i] = r.Source, r.Cluster, r.Operation, nonNil(r.Key), nonNil(r.RangeEnd)
+			size[i], sha[i], outc[i], er[i], dur[i] = r.ValueSize, r.ValueSHA256, string(r.Outcome), r.Error, int64(r.Duration)
+			prev[i], hash[i] = r.PrevHash, r.Hash
+		}
+		h := chain.Head()
+		if _, err := tx.Exec(ctx, insertAudit, seq, ts, reqID, user, tok, role, src, cluster, op,
+			key, rangeEnd, size, sha, outc, er, dur, prev, hash, h.Seq, h.Hash); err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("append %d audit records: %w", len(out), err)
+	}
+	return out, nil
+}
+
+// QueryAudit implements store.AuditLog.
+func (s *Store) QueryAudit(ctx context.Context, f store.AuditFilter) (store.AuditPage, error) {
+	if err := s.check(); err != nil {
+		return store.AuditPage{}, fmt.Errorf("query audit: %w", err)
+	}
+	if err := store.ValidateAuditFilter(f); err != nil {
+		return store.AuditPage{}, err
+	}
+	limit := store.ClampAuditLimit(f.Limit)
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if !f.From.IsZero() {
+		add("time >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		add("time < ?", f.To)
+	}
+	if f.User != "" {
+		add("user_name = ?", f.User)
+	}
+	if f.Cluster != "" {
+		add("cluster = ?", f.Cluster)
+	}
+	if f.Operation != "" {
+		add("operation = ?", f.Operation)
+	}
+	if f.Outcome != "" {
+		add("outcome = ?", string(f.Outcome))
+	}
+	order := "ASC"
+	if f.NewestFirst {
+		order = "DESC"
+		if f.Cursor > 0 {
+			add("seq < ?", f.Cursor)
+		}
+	} else if f.Cursor > 0 {
+		add("seq > ?", f.Cursor)
+	}
+	sql := "SELECT " + auditColumns + " FROM audit_log"
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	sql += fmt.Sprintf(" ORDER BY seq %s LIMIT %d", order, limit+1)
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return store.AuditPage{}, fmt.Errorf("query audit: %w", err)
+	}
+	recs, err := pgx.CollectRows(rows, scanAudit)
+	if err != nil {
+		return store.AuditPage{}, fmt.Errorf("query audit: %w", err)
+	}
+	page := store.AuditPage{Records: recs}
+	if len(recs) > limit {
+		page.Records = recs[:limit]
+		page.Next = recs[limit-1].Seq
+	}
+	return page, nil
+}
+
+// VerifyAudit implements store.AuditLog. It reads the chain row and the
+// records from one repeatable-read snapshot, streaming the records.
+func (s *Store) VerifyAudit(ctx context.Context) (store.AuditVerification, error) {
+	if err := s.check(); err != nil {
+		return store.AuditVerification{}, fmt.Errorf("verify audit: %w", err)
+	}
+	var res store.AuditVerification
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var head, anchor store.ChainPoint
+		if err := tx.QueryRow(ctx, `SELECT head_seq, head_hash, anchor_seq, anchor_hash FROM audit_chain WHERE id = 1`).
+			Scan(&head.Seq, &head.Hash, &anchor.Seq, &anchor.Hash); err != nil {
+			return fmt.Errorf("read chain head: %w", err)
+		}
+		v := store.NewVerifier(anchor, head)
+		rows, err := tx.Query(ctx, "SELECT "+auditColumns+" FROM audit_log WHERE seq > $1 ORDER BY seq", anchor.Seq)
+		if err != nil {
+			return fmt.Errorf("read audit log: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			rec, err := scanAudit(rows)
+			if err != nil {
+				return fmt.Errorf("read audit log: %w", err)
+			}
+			if !v.Next(&rec) {
+				break
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read audit log: %w", err)
+		}
+		res = v.Finish()
+		return nil
+	})
+	if err != nil {
+		return store.AuditVerification{}, fmt.Errorf("verify audit: %w", err)
+	}
+	return res, nil
+}
+
+// PruneAudit implements store.AuditLog: it deletes the prefix of the chain
+// older than cutoff and moves the anchor in the same transaction.
+func (s *Store) PruneAudit(ctx context.Context, cutoff time.Time) (store.PruneResult, error) {
+	if err := s.check(); err != nil {
+		return store.PruneResult{}, fmt.Errorf("prune audit: %w", err)
+	}
+	var res store.PruneResult
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var head, anchor store.ChainPoint
+		if err := tx.QueryRow(ctx, `SELECT head_seq, head_hash, anchor_seq, anchor_hash FROM audit_chain WHERE id = 1 FOR UPDATE`).
+			Scan(&head.Seq, &head.Hash, &anchor.Seq, &anchor.Hash); err != nil {
+			return fmt.Errorf("lock chain head: %w", err)
+		}
+		res.Anchor = anchor
+		var keep *int64
+		if err := tx.QueryRow(ctx, `SELECT min(seq) FROM audit_log WHERE seq > $1 AND time >= $2`, anchor.Seq, cutoff).
+			Scan(&keep); err != nil {
+			return fmt.Errorf("find first record to keep: %w", err)
+		}
+		last := head.Seq
+		if keep != nil {
+			last = *keep - 1
+		}
+		if last <= anchor.Seq {
+			return nil
+		}
+		var lastHash []byte
+		err := tx.QueryRow(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, last).Scan(&lastHash)
+		if err != nil {
+			return fmt.Errorf("read record %d, the new anchor (verify the log): %w", last, err)
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM audit_log WHERE seq <= $1`, last)
+		if err != nil {
+			return fmt.Errorf("delete: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE audit_chain SET anchor_seq = $1, anchor_hash = $2 WHERE id = 1`, last, lastHash); err != nil {
+			return fmt.Errorf("move anchor: %w", err)
+		}
+		res = store.PruneResult{Removed: tag.RowsAffected(), Anchor: store.ChainPoint{Seq: last, Hash: lastHash}}
+		return nil
+	})
+	if err != nil {
+		return store.PruneResult{}, fmt.Errorf("prune audit: %w", err)
+	}
+	return res, nil
+}
+
+func scanAudit(row pgx.CollectableRow) (store.AuditRecord, error) {
+	var r store.AuditRecord
+	var outcome string
+	var dur int64
+	err := row.Scan(&r.Seq, &r.Time, &r.RequestID, &r.User, &r.TokenID, &r.Role, &r.Source, &r.Cluster,
+		&r.Operation, &r.Key, &r.RangeEnd, &r.ValueSize, &r.ValueSHA256, &outcome, &r.Error, &dur,
+		&r.PrevHash, &r.Hash)
+	r.Outcome, r.Duration, r.Time = store.Outcome(outcome), time.Duration(dur), r.Time.UTC()
+	if len(r.Key) == 0 {
+		r.Key = nil
+	}
+	if len(r.RangeEnd) == 0 {
+		r.RangeEnd = nil
+	}
+	return r, err
+}
+
+func texts(n int) []string { return make([]string, n) }
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}

@@ -1,0 +1,97 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
+)
+
+// Options tune Open. Zero values pick the defaults.
+type Options struct {
+	// Schema, when set, is created if missing and used as the search_path
+	// of every connection, so several stores can share one database.
+	Schema string
+	// Logger receives setup messages (default: discard).
+	Logger *slog.Logger
+}
+
+// Store is the PostgreSQL implementation of store.Store.
+type Store struct {
+	pool      *pgxpool.Pool
+	timescale bool
+	closed    atomic.Bool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database named by dsn (a postgres:// URL or a
+// key=value string), applies pending migrations and returns the store.
+// Errors never contain the DSN's password.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres dsn: %s: %w", redact(dsn, err.Error()), store.ErrInvalid)
+	}
+	secret := cfg.ConnConfig.Password
+	fail := func(what string, err error) error {
+		return fmt.Errorf("%s: %s", what, redactPassword(secret, redact(dsn, err.Error())))
+	}
+	if opts.Schema != "" {
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fail("connect to postgres", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fail("connect to postgres", err)
+	}
+	if _, err := migrate(ctx, pool, opts.Schema, "migrations", nil); err != nil {
+		pool.Close()
+		return nil, fail("migrate postgres store", err)
+	}
+	ts, err := setupTimescale(ctx, pool, opts.Schema, logger)
+	if err != nil {
+		pool.Close()
+		return nil, fail("migrate postgres store", err)
+	}
+	return &Store{pool: pool, timescale: ts}, nil
+}
+
+// Timescale reports whether the audit log is a TimescaleDB hypertable.
+func (s *Store) Timescale() bool { return s.timescale }
+
+// Close closes the pool. It is safe to call more than once.
+func (s *Store) Close() error {
+	if s.closed.CompareAndSwap(false, true) {
+		s.pool.Close()
+	}
+	return nil
+}
+
+// check returns ErrClosed after Close.
+func (s *Store) check() error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	return nil
+}
+
+// isUniqueViolation reports a unique or primary key conflict.
+func isUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+}

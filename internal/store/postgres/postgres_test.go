@@ -1,0 +1,247 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
+	"github.com/etcd-monitor/etcd-monitor/internal/store/postgres"
+	"github.com/etcd-monitor/etcd-monitor/internal/store/storetest"
+)
+
+// testDSN finds the CI server (127.0.0.1:5432, trust auth, database test)
+// or the one named by ETCD_MONITOR_TEST_POSTGRES_DSN. An unreachable server
+// fails the test: the store must not go untested.
+func testDSN(t testing.TB) string {
+	t.Helper()
+	if dsn := os.Getenv("ETCD_MONITOR_TEST_POSTGRES_DSN"); dsn != "" {
+		return dsn
+	}
+	users := []string{os.Getenv("PGUSER")}
+	if u, err := user.Current(); err == nil {
+		users = append(users, u.Username)
+	}
+	users = append(users, "postgres", "root")
+	var errs []error
+	for _, u := range users {
+		if u == "" {
+			continue
+		}
+		dsn := fmt.Sprintf("postgres://%s@127.0.0.1:5432/test?sslmode=disable", u)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		conn, err := pgx.Connect(ctx, dsn)
+		cancel()
+		if err == nil {
+			conn.Close(context.Background())
+			return dsn
+		}
+		errs = append(errs, err)
+	}
+	t.Fatalf("PostgreSQL at 127.0.0.1:5432 (database test) is required; start it with .ci/run or set ETCD_MONITOR_TEST_POSTGRES_DSN: %v", errors.Join(errs...))
+	return ""
+}
+
+// backend is one schema of its own, dropped at cleanup.
+type backend struct {
+	dsn, schema string
+}
+
+func newBackend(t *testing.T) storetest.Backend {
+	b := &backend{dsn: testDSN(t), schema: "store_test_" + store.NewID()[:12]}
+	t.Cleanup(func() { b.exec(t, "DROP SCHEMA IF EXISTS "+pgx.Identifier{b.schema}.Sanitize()+" CASCADE") })
+	return b
+}
+
+func (b *backend) Open(t testing.TB) store.Store {
+	t.Helper()
+	st, err := postgres.Open(context.Background(), b.dsn, postgres.Options{Schema: b.schema})
+	if err != nil {
+		t.Fatalf("open postgres store: %v", err)
+	}
+	return st
+}
+
+func (b *backend) exec(t testing.TB, sql string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, b.dsn)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "SET search_path TO "+pgx.Identifier{b.schema}.Sanitize()); err != nil {
+		t.Fatalf("set search_path: %v", err)
+	}
+	if _, err := conn.Exec(ctx, sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func (b *backend) AlterAuditRecord(t testing.TB, seq int64, fn func(*store.AuditRecord)) {
+	st := b.Open(t)
+	page, err := st.QueryAudit(context.Background(), store.AuditFilter{Cursor: seq - 1, Limit: 1})
+	st.Close()
+	if err != nil || len(page.Records) != 1 || page.Records[0].Seq != seq {
+		t.Fatalf("read record %d: %v", seq, err)
+	}
+	r := page.Records[0]
+	fn(&r)
+	b.exec(t, `UPDATE audit_log SET user_name = $2, operation = $3, outcome = $4, hash = $5 WHERE seq = $1`,
+		seq, r.User, r.Operation, string(r.Outcome), r.Hash)
+}
+
+func (b *backend) DeleteAuditRecord(t testing.TB, seq int64) {
+	b.exec(t, `DELETE FROM audit_log WHERE seq = $1`, seq)
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, newBackend)
+}
+
+func TestOpenMigratesOnceAndIsIdempotent(t *testing.T) {
+	b := newBackend(t).(*backend)
+	for range 3 {
+		b.Open(t).Close()
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, b.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n, tables int
+	if err := conn.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM %s.schema_migrations`, pgx.Identifier{b.schema}.Sanitize())).Scan(&n); err != nil {
+		t.Fatalf("read schema_migrations: %v", err)
+	}
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = $1`, b.schema).Scan(&tables); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || tables != 6 {
+		t.Fatalf("after three opens: %d migrations recorded and %d tables, want 1 and 6", n, tables)
+	}
+}
+
+func TestOpenConcurrentlyMigratesOnce(t *testing.T) {
+	b := newBackend(t).(*backend)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			st, err := postgres.Open(context.Background(), b.dsn, postgres.Options{Schema: b.schema})
+			if err == nil {
+				st.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent open: %v", err)
+		}
+	}
+}
+
+func TestOpenUsesPlainTablesWithoutTimescale(t *testing.T) {
+	b := newBackend(t).(*backend)
+	st, err := postgres.Open(context.Background(), b.dsn, postgres.Options{Schema: b.schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, b.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var available bool
+	if err := conn.QueryRow(ctx, `SELECT exists(SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')`).Scan(&available); err != nil {
+		t.Fatal(err)
+	}
+	if !available && st.Timescale() {
+		t.Fatalf("store reports TimescaleDB on a server without the extension")
+	}
+	if !available {
+		var idx int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE schemaname = $1 AND indexname = 'audit_log_time_idx'`, b.schema).Scan(&idx); err != nil || idx != 1 {
+			t.Fatalf("time index on audit_log: %d, %v; want it", idx, err)
+		}
+	}
+}
+
+func TestOpenNeverShowsDSNPassword(t *testing.T) {
+	const pw = "s3cr3t-Pa55"
+	dsns := []string{
+		"postgres://alice:" + pw + "@127.0.0.1:1/test?sslmode=disable&connect_timeout=2",
+		"postgres://alice:" + pw + "@127.0.0.1:notaport/test",
+		"postgres://alice:" + pw + "@[::1/test",
+		"postgres://127.0.0.1:1/test?user=alice&password=" + pw + "&sslmode=disable&connect_timeout=2",
+		"postgres://127.0.0.1/test?password=" + pw + "&sslmode=bogus",
+		"host=127.0.0.1 port=1 user=alice password=" + pw + " dbname=test sslmode=disable connect_timeout=2",
+		"host=127.0.0.1 port=1 user=alice password='" + pw + " quoted' dbname=test connect_timeout=2",
+		"host=127.0.0.1 user=alice password=" + pw + " sslmode=nonsense",
+		"host=127.0.0.1 password=" + pw + " unterminated='oops",
+	}
+	for _, dsn := range dsns {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		st, err := postgres.Open(ctx, dsn, postgres.Options{})
+		cancel()
+		if err == nil {
+			st.Close()
+			t.Fatalf("open %q succeeded, want an error", strings.ReplaceAll(dsn, pw, "<pw>"))
+		}
+		if strings.Contains(err.Error(), pw) || strings.Contains(fmt.Sprintf("%+v", err), pw) {
+			t.Fatalf("error shows the password: %v", err)
+		}
+		t.Logf("%s", err)
+	}
+}
+
+func TestOpenNamesTheProblemWithABadDSN(t *testing.T) {
+	tests := []struct {
+		dsn, want string
+	}{
+		{"postgres://u:pw@127.0.0.1:notaport/test", "postgres dsn"},
+		{"host=127.0.0.1 sslmode=nonsense", "sslmode"},
+		{"postgres://127.0.0.1:1/test?sslmode=disable&connect_timeout=2", "connect to postgres"},
+	}
+	for _, tc := range tests {
+		st, err := postgres.Open(context.Background(), tc.dsn, postgres.Options{})
+		if err == nil {
+			st.Close()
+			t.Fatalf("open %q succeeded", tc.dsn)
+		}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("open %q: %v, want it to mention %q", tc.dsn, err, tc.want)
+		}
+	}
+	if _, err := postgres.Open(context.Background(), "host=127.0.0.1 sslmode=nonsense", postgres.Options{}); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("unparsable dsn: %v, want ErrInvalid", err)
+	}
+}
+
+func BenchmarkAuditAppend(b *testing.B) {
+	dsn := testDSN(b)
+	storetest.BenchmarkAppend(b, func(b *testing.B) store.Store {
+		schema := "store_bench_" + store.NewID()[:12]
+		st, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema})
+		if err != nil {
+			b.Fatalf("open: %v", err)
+		}
+		b.Cleanup(func() {
+			conn, err := pgx.Connect(context.Background(), dsn)
+			if err == nil {
+				conn.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+				conn.Close(context.Background())
+			}
+		})
+		return st
+	})
+}
