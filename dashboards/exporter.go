@@ -52,7 +52,7 @@ func exporter() *dashboard.DashboardBuilder {
 		WithPanel(timeline("Collector success", "Whether each collector succeeded for each cluster.", "OK", "Failed",
 			rangeQuery(`etcd_monitor_scrape_collector_success{`+jc+`}`, "{{cluster}} {{collector}}")).
 			Span(fullWidth).
-			Height(2*graphHeight)).
+			Height(2 * graphHeight)).
 		WithPanel(graph("Collector duration", "How long each collector took for each cluster.", unitSeconds,
 			rangeQuery(`etcd_monitor_scrape_collector_duration_seconds{`+jc+`}`, "{{cluster}} {{collector}}"))).
 		WithPanel(graph("Slowest collectors", "The longest collector duration over all clusters, by collector.", unitSeconds,

@@ -19,22 +19,26 @@ const (
 
 // Units of Grafana's unit picker used by the panels.
 const (
-	unitSeconds      = "s"
-	unitBytes        = "bytes"
-	unitBytesPerSec  = "Bps"
-	unitPercent01    = "percentunit"
-	unitOpsPerSec    = "ops"
-	unitRequestsSec  = "reqps"
-	unitShort        = "short"
-	unitNone         = "none"
-	unitDateFromNow  = "dateTimeFromNow"
-	unitCPUCores     = "short"
-	statHeight       = 4
-	graphHeight      = 8
-	statWidth        = 4
-	halfWidth        = 12
-	thirdWidth       = 8
-	fullWidth        = 24
+	unitSeconds     = "s"
+	unitBytes       = "bytes"
+	unitBytesPerSec = "Bps"
+	unitPercent01   = "percentunit"
+	unitOpsPerSec   = "ops"
+	unitRequestsSec = "reqps"
+	unitShort       = "short"
+	unitNone        = "none"
+	unitDateFromNow = "dateTimeFromNow"
+)
+
+// Panel sizes on Grafana's 24-column grid.
+const (
+	statHeight  = 4
+	graphHeight = 8
+	statWidth   = 4
+	thirdWidth  = 8
+	halfWidth   = 12
+	fullWidth   = 24
+	// timelineRowHeight is the share of a state timeline's row each series' band fills.
 	timelineRowHeight = 0.8
 )
 

@@ -25,7 +25,9 @@ type target struct {
 func rangeQuery(expr, legend string) target { return target{expr: expr, legend: legend} }
 
 // instantQuery is a PromQL query evaluated once, at the end of the time range.
-func instantQuery(expr, legend string) target { return target{expr: expr, legend: legend, instant: true} }
+func instantQuery(expr, legend string) target {
+	return target{expr: expr, legend: legend, instant: true}
+}
 
 // tableQuery is an instant query whose series become the rows of a table.
 func tableQuery(expr string) target { return target{expr: expr, instant: true, table: true} }

@@ -1,0 +1,92 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+const jsonDir = "json"
+
+func TestCommittedJSONMatchesTheCode(t *testing.T) {
+	want := map[string]bool{}
+	for _, d := range All() {
+		want[d.File] = true
+		rendered, err := d.Render()
+		if err != nil {
+			t.Fatal(err)
+		}
+		committed, err := os.ReadFile(filepath.Join(jsonDir, d.File))
+		if err != nil {
+			t.Fatalf("%v (run `go run ./dashboards/cmd/gen` from the repository root)", err)
+		}
+		if string(committed) != string(rendered) {
+			t.Errorf("dashboards/json/%s is stale: run `go run ./dashboards/cmd/gen` from the repository root and commit it", d.File)
+		}
+	}
+	entries, err := os.ReadDir(jsonDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !want[e.Name()] {
+			t.Errorf("dashboards/json/%s is not rendered by any dashboard: remove it", e.Name())
+		}
+	}
+}
+
+func TestDashboardsHaveDistinctUIDsTitlesAndPanelIDs(t *testing.T) {
+	uids, titles := map[string]string{}, map[string]string{}
+	for _, d := range All() {
+		model := renderModel(t, d)
+		uid, _ := model["uid"].(string)
+		title, _ := model["title"].(string)
+		if uid == "" || title == "" {
+			t.Errorf("%s: uid %q, title %q: both must be set", d.File, uid, title)
+		}
+		if other, ok := uids[uid]; ok {
+			t.Errorf("%s and %s share uid %q", d.File, other, uid)
+		}
+		if other, ok := titles[title]; ok {
+			t.Errorf("%s and %s share title %q", d.File, other, title)
+		}
+		uids[uid], titles[title] = d.File, d.File
+		var ids []float64
+		for _, p := range model["panels"].([]any) {
+			id, _ := p.(map[string]any)["id"].(float64)
+			if slices.Contains(ids, id) || id == 0 {
+				t.Errorf("%s: panel id %v is missing or repeated", d.File, id)
+			}
+			ids = append(ids, id)
+		}
+	}
+}
+
+func TestOverviewKeepsTheUIDAlertsLinkTo(t *testing.T) {
+	// rules/config/settings.yml builds every alert's dashboard_url from this UID.
+	if OverviewUID != "etcd-monitor-cluster" {
+		t.Fatalf("OverviewUID = %q; alert dashboard links point at etcd-monitor-cluster", OverviewUID)
+	}
+	for _, d := range All() {
+		if renderModel(t, d)["uid"] == OverviewUID {
+			return
+		}
+	}
+	t.Fatalf("no dashboard has uid %q", OverviewUID)
+}
+
+// renderModel renders a dashboard and decodes it as generic JSON, as Grafana reads it.
+func renderModel(t *testing.T, d Dashboard) map[string]any {
+	t.Helper()
+	raw, err := d.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var model map[string]any
+	if err := json.Unmarshal(raw, &model); err != nil {
+		t.Fatalf("%s: %v", d.File, err)
+	}
+	return model
+}
