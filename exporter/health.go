@@ -1,0 +1,35 @@
+package exporter
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func init() { registerProbe("health", true, healthProbe{}) }
+
+// healthProbe reports etcdctl endpoint health for each member: a linearizable read succeeds
+// (permission denied counts) and no alarm is active.
+type healthProbe struct{}
+
+var (
+	memberHealthyDesc       = newMemberDesc("member_healthy", "1 when the member passes etcdctl endpoint health: a linearizable read succeeds (permission denied counts) and no alarm is active.")
+	memberHealthLatencyDesc = newMemberDesc("member_health_check_duration_seconds", "Duration of the health check's linearizable read.")
+)
+
+func (healthProbe) describe(ch chan<- *prometheus.Desc) {
+	ch <- memberHealthyDesc
+	ch <- memberHealthLatencyDesc
+}
+
+func (healthProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
+	cluster := s.t.cfg.Name
+	results := make([]memberHealth, len(s.t.cfg.Endpoints))
+	parallel(len(results), func(i int) { results[i] = s.health[s.t.cfg.Endpoints[i]]() })
+	for i, h := range results {
+		ep := s.t.cfg.Endpoints[i]
+		ch <- gauge(memberHealthyDesc, boolFloat(h.healthy), cluster, ep)
+		if h.took > 0 {
+			ch <- gauge(memberHealthLatencyDesc, h.took.Seconds(), cluster, ep)
+		}
+	}
+	return nil
+}

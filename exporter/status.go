@@ -1,0 +1,90 @@
+package exporter
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func init() { registerProbe("status", true, statusProbe{}) }
+
+// statusProbe reports each member's answer to the Status request: version, database sizes and
+// quota, leadership, raft progress, learner flag and the errors the member lists.
+type statusProbe struct{}
+
+var (
+	memberLabels = []string{"cluster", "endpoint"}
+
+	memberUpDesc          = newMemberDesc("member_up", "1 when the member answered a Status request in this scrape.")
+	memberInfoDesc        = prometheus.NewDesc(namespace+"_member_info", "Constant 1 describing the member behind an endpoint.", []string{"cluster", "endpoint", "member", "member_id", "version", "storage_version"}, nil)
+	memberStatusRTTDesc   = newMemberDesc("member_status_duration_seconds", "Round trip of the Status request to the member.")
+	memberDBSizeDesc      = newMemberDesc("member_db_size_bytes", "Physically allocated size of the member's backend database.")
+	memberDBInUseDesc     = newMemberDesc("member_db_size_in_use_bytes", "Logically used size of the member's backend database.")
+	memberDBQuotaDesc     = newMemberDesc("member_db_quota_bytes", "Backend quota of the member, as the server reports it.")
+	memberIsLeaderDesc    = newMemberDesc("member_is_leader", "1 when the member believes it is the leader.")
+	memberIsLearnerDesc   = newMemberDesc("member_is_learner", "1 when the member is a learner (non-voting).")
+	memberRaftTermDesc    = newMemberDesc("member_raft_term", "Raft term the member is in.")
+	memberRaftIndexDesc   = newMemberDesc("member_raft_index", "Raft index the member has committed.")
+	memberRaftAppliedDesc = newMemberDesc("member_raft_applied_index", "Raft index the member has applied.")
+	memberRevisionDesc    = newMemberDesc("member_revision", "Key-value store revision the member reports.")
+	memberStatusErrsDesc  = newMemberDesc("member_status_errors", "Number of errors the member lists in its Status response.")
+)
+
+func newMemberDesc(name, help string) *prometheus.Desc {
+	return prometheus.NewDesc(namespace+"_"+name, help, memberLabels, nil)
+}
+
+func (statusProbe) describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{memberUpDesc, memberInfoDesc, memberStatusRTTDesc, memberDBSizeDesc,
+		memberDBInUseDesc, memberDBQuotaDesc, memberIsLeaderDesc, memberIsLearnerDesc, memberRaftTermDesc,
+		memberRaftIndexDesc, memberRaftAppliedDesc, memberRevisionDesc, memberStatusErrsDesc} {
+		ch <- d
+	}
+}
+
+func (statusProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
+	cluster := s.t.cfg.Name
+	names := s.memberNames()
+	up := 0
+	for _, st := range s.statuses() {
+		ep := st.endpoint
+		ch <- gauge(memberUpDesc, boolFloat(st.up()), cluster, ep)
+		if !st.up() {
+			continue
+		}
+		up++
+		r := st.resp
+		id := r.Header.MemberId
+		ch <- gauge(memberInfoDesc, 1, cluster, ep, names[id], fmt.Sprintf("%x", id), r.Version, r.StorageVersion)
+		ch <- gauge(memberStatusRTTDesc, st.rtt.Seconds(), cluster, ep)
+		ch <- gauge(memberDBSizeDesc, float64(r.DbSize), cluster, ep)
+		ch <- gauge(memberDBInUseDesc, float64(r.DbSizeInUse), cluster, ep)
+		if r.DbSizeQuota > 0 {
+			ch <- gauge(memberDBQuotaDesc, float64(r.DbSizeQuota), cluster, ep)
+		}
+		ch <- gauge(memberIsLeaderDesc, boolFloat(r.Leader != 0 && r.Leader == id), cluster, ep)
+		ch <- gauge(memberIsLearnerDesc, boolFloat(r.IsLearner), cluster, ep)
+		ch <- gauge(memberRaftTermDesc, float64(r.RaftTerm), cluster, ep)
+		ch <- gauge(memberRaftIndexDesc, float64(r.RaftIndex), cluster, ep)
+		ch <- gauge(memberRaftAppliedDesc, float64(r.RaftAppliedIndex), cluster, ep)
+		ch <- gauge(memberRevisionDesc, float64(r.Header.Revision), cluster, ep)
+		ch <- gauge(memberStatusErrsDesc, float64(len(r.Errors)), cluster, ep)
+	}
+	if up == 0 {
+		return errNoMemberAnswered
+	}
+	return nil
+}
+
+// memberNames maps member IDs to names from the member list; empty when it is unavailable.
+func (s *scrape) memberNames() map[uint64]string {
+	names := map[uint64]string{}
+	resp, err := s.memberList()
+	if err != nil {
+		return names
+	}
+	for _, m := range resp.Members {
+		names[m.ID] = m.Name
+	}
+	return names
+}
