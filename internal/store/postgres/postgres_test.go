@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/user"
 	"strings"
 	"testing"
 	"time"
@@ -17,37 +15,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/store/storetest"
 )
 
-// testDSN finds the CI server (127.0.0.1:5432, trust auth, database test)
-// or the one named by ETCD_MONITOR_TEST_POSTGRES_DSN. An unreachable server
-// fails the test: the store must not go untested.
-func testDSN(t testing.TB) string {
-	t.Helper()
-	if dsn := os.Getenv("ETCD_MONITOR_TEST_POSTGRES_DSN"); dsn != "" {
-		return dsn
-	}
-	users := []string{os.Getenv("PGUSER")}
-	if u, err := user.Current(); err == nil {
-		users = append(users, u.Username)
-	}
-	users = append(users, "postgres", "root")
-	var errs []error
-	for _, u := range users {
-		if u == "" {
-			continue
-		}
-		dsn := fmt.Sprintf("postgres://%s@127.0.0.1:5432/test?sslmode=disable", u)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		conn, err := pgx.Connect(ctx, dsn)
-		cancel()
-		if err == nil {
-			conn.Close(context.Background())
-			return dsn
-		}
-		errs = append(errs, err)
-	}
-	t.Fatalf("PostgreSQL at 127.0.0.1:5432 (database test) is required; start it with .ci/run or set ETCD_MONITOR_TEST_POSTGRES_DSN: %v", errors.Join(errs...))
-	return ""
-}
+func testDSN(t testing.TB) string { return storetest.PostgresDSN(t) }
 
 // backend is one schema of its own, dropped at cleanup.
 type backend struct {
@@ -56,7 +24,7 @@ type backend struct {
 
 func newBackend(t *testing.T) storetest.Backend {
 	b := &backend{dsn: testDSN(t), schema: "store_test_" + store.NewID()[:12]}
-	t.Cleanup(func() { b.exec(t, "DROP SCHEMA IF EXISTS "+pgx.Identifier{b.schema}.Sanitize()+" CASCADE") })
+	storetest.DropSchemaAtCleanup(t, b.dsn, b.schema)
 	return b
 }
 
@@ -235,13 +203,7 @@ func BenchmarkAuditAppend(b *testing.B) {
 		if err != nil {
 			b.Fatalf("open: %v", err)
 		}
-		b.Cleanup(func() {
-			conn, err := pgx.Connect(context.Background(), dsn)
-			if err == nil {
-				conn.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-				conn.Close(context.Background())
-			}
-		})
+		storetest.DropSchemaAtCleanup(b, dsn, schema)
 		return st
 	})
 }
