@@ -158,6 +158,7 @@ func tablePanel(title, description, unit string, th *dashboard.ThresholdsConfigB
 		Height(graphHeight).
 		Span(fullWidth).
 		Thresholds(th).
+		Footer(common.NewTableFooterOptionsBuilder().Show(false).Reducer([]string{"sum"})).
 		CellOptions(common.TableCellOptions{TableColorTextCellOptions: &common.TableColorTextCellOptions{
 			Type: common.TableCellDisplayModeColorText,
 		}})

@@ -2,10 +2,15 @@ package dashboards
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 )
 
 const jsonDir = "json"
@@ -89,4 +94,31 @@ func renderModel(t *testing.T, d Dashboard) map[string]any {
 		t.Fatalf("%s: %v", d.File, err)
 	}
 	return model
+}
+
+func TestCommittedJSONDecodesStrictlyWithTheSDKSchema(t *testing.T) {
+	plugins.RegisterDefaultPlugins()
+	for _, d := range All() {
+		raw, err := os.ReadFile(filepath.Join(jsonDir, d.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var model dashboard.Dashboard
+		if err := nonEmpty(model.UnmarshalJSONStrict(raw)); err != nil {
+			t.Errorf("%s: %v", d.File, err)
+			continue
+		}
+		if err := nonEmpty(model.Validate()); err != nil {
+			t.Errorf("%s: %v", d.File, err)
+		}
+	}
+}
+
+// nonEmpty turns the SDK's empty cog.BuildErrors, which it returns as a non-nil error, into nil.
+func nonEmpty(err error) error {
+	var list cog.BuildErrors
+	if errors.As(err, &list) && len(list) == 0 {
+		return nil
+	}
+	return err
 }
