@@ -23,6 +23,7 @@ func exporter() *dashboard.DashboardBuilder {
 			unitShort, thresholds(base(green)),
 			instantQuery(`sum(up{`+j+`})`, "up"),
 			instantQuery(`count(up{`+j+`})`, "targets")).
+			Span(wideStatWidth).
 			TextMode(common.BigValueTextModeValueAndName).
 			ColorMode(common.BigValueColorModeValue)).
 		WithPanel(boolStat("Config reload", "The last configuration reload of every exporter succeeded.", "OK", "Failed",
@@ -35,19 +36,22 @@ func exporter() *dashboard.DashboardBuilder {
 			unitShort, thresholds(base(green)),
 			instantQuery(`sum(etcd_monitor_cluster_reachable{`+jc+`})`, "reachable"),
 			instantQuery(`count(etcd_monitor_cluster_reachable{`+jc+`})`, "probed")).
+			Span(wideStatWidth).
 			TextMode(common.BigValueTextModeValueAndName).
 			ColorMode(common.BigValueColorModeValue)).
 		WithPanel(statPanel("Failing collectors", "Collector runs that failed in the last scrape, over all clusters.",
 			unitShort, thresholds(base(green), at(1, red)),
 			instantQuery(`count(etcd_monitor_scrape_collector_success{`+jc+`} == 0) or vector(0)`, ""))).
+		WithPanel(timeline("Configuration reload", "Whether each exporter's last configuration reload succeeded.", "OK", "Failed",
+			rangeQuery(`etcd_monitor_config_last_reload_successful{`+j+`}`, "{{instance}}")).
+			Span(thirdWidth)).
+		WithPanel(graph("Scrape duration", "How long Prometheus took to scrape each exporter target; near scrape_timeout means probes time out.",
+			unitSeconds, rangeQuery(`scrape_duration_seconds{`+j+`}`, "{{instance}}")).
+			Span(thirdWidth)).
 		WithPanel(tablePanel("Build", "Version of each exporter.", unitNone, thresholds(base(green)),
 			tableQuery(`etcd_monitor_build_info{`+j+`}`)).
-			Height(statHeight).
-			Span(statWidth)).
-		WithPanel(timeline("Configuration reload", "Whether each exporter's last configuration reload succeeded.", "OK", "Failed",
-			rangeQuery(`etcd_monitor_config_last_reload_successful{`+j+`}`, "{{instance}}"))).
-		WithPanel(graph("Scrape duration", "How long Prometheus took to scrape each exporter target; near scrape_timeout means probes time out.",
-			unitSeconds, rangeQuery(`scrape_duration_seconds{`+j+`}`, "{{instance}}"))).
+			WithTransformation(hideColumns("Time", "Value", "__name__", "job", "goos", "goarch", "tags")).
+			Span(thirdWidth)).
 		WithRow(dashboard.NewRowBuilder("Collectors")).
 		WithPanel(timeline("Collector success", "Whether each collector succeeded for each cluster.", "OK", "Failed",
 			rangeQuery(`etcd_monitor_scrape_collector_success{`+jc+`}`, "{{cluster}} {{collector}}")).

@@ -62,6 +62,7 @@ func overview() *dashboard.DashboardBuilder {
 		WithPanel(tablePanel("Member versions", "Members behind each endpoint, with etcd and storage versions.",
 			unitNone, thresholds(base(green)),
 			tableQuery(`etcd_monitor_member_info{`+c+`}`)).
+			WithTransformation(hideColumns("Time", "Value", "__name__", "job", "instance", "cluster")).
 			Span(halfWidth)).
 		WithPanel(graph("Revision lag", "How far each member's revision is behind the highest among answering members.",
 			unitShort, rangeQuery(`etcd_monitor_member_revision_lag{`+c+`}`, "{{endpoint}}"))).
@@ -91,7 +92,8 @@ func overview() *dashboard.DashboardBuilder {
 		WithRow(dashboard.NewRowBuilder("Certificates")).
 		WithPanel(tablePanel("Certificate expiry", "Time left before each certificate expires: server (presented by the endpoint), client and CA (configured). Orange under 30 days, red under 7.",
 			unitSeconds, thresholds(base(red), at(7*86400, orange), at(30*86400, green)),
-			tableQuery(`etcd_monitor_tls_cert_not_after_timestamp_seconds{`+c+`} - time()`))).
+			tableQuery(`etcd_monitor_tls_cert_not_after_timestamp_seconds{`+c+`} - time()`)).
+			WithTransformation(hideColumns("Time", "job", "instance", "cluster"))).
 		WithRow(dashboard.NewRowBuilder("Write canary")).
 		WithPanel(timeline("Canary", "The canary's put, get, watch and delete all succeeded.", "OK", "Failed",
 			rangeQuery(`etcd_monitor_canary_success{`+c+`}`, "canary"))).

@@ -35,9 +35,11 @@ const (
 	statHeight  = 4
 	graphHeight = 8
 	statWidth   = 4
-	thirdWidth  = 8
-	halfWidth   = 12
-	fullWidth   = 24
+	// wideStatWidth fits a stat showing two named values.
+	wideStatWidth = 6
+	thirdWidth    = 8
+	halfWidth     = 12
+	fullWidth     = 24
 	// timelineRowHeight is the share of a state timeline's row each series' band fills.
 	timelineRowHeight = 0.8
 )
@@ -166,4 +168,14 @@ func tablePanel(title, description, unit string, th *dashboard.ThresholdsConfigB
 		p.WithTarget(t.build(i))
 	}
 	return p
+}
+
+// hideColumns is the "organize fields" transformation hiding a table's bookkeeping columns: the
+// timestamp, the value of an info metric, and labels that only name the scrape.
+func hideColumns(names ...string) dashboard.DataTransformerConfig {
+	exclude := map[string]bool{}
+	for _, n := range names {
+		exclude[n] = true
+	}
+	return dashboard.DataTransformerConfig{Id: "organize", Options: map[string]any{"excludeByName": exclude}}
 }
