@@ -26,7 +26,7 @@ func (alarmsProbe) describe(ch chan<- *prometheus.Desc) { ch <- memberAlarmDesc 
 func (alarmsProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 	cluster := s.t.cfg.Name
 	var list alarmList
-	list.err = errNoMemberAnswered
+	list.err = s.noMemberAnswered()
 	for _, st := range s.statuses() {
 		if st.up() {
 			if list = s.alarms[st.endpoint](); list.err == nil {

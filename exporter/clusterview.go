@@ -109,7 +109,7 @@ func (clusterViewProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 	ch <- gauge(failureToleranceDesc, float64(tolerance), cluster)
 	ch <- gauge(quorumAtRiskDesc, boolFloat(tolerance <= 0), cluster)
 	if answering == 0 {
-		return errNoMemberAnswered
+		return s.noMemberAnswered()
 	}
 	return nil
 }

@@ -73,9 +73,6 @@ func (p *ProbeSettings) UnmarshalYAML(unmarshal func(any) error) error {
 }
 
 func (p *ProbeSettings) validate() error {
-	if p.HashKVInterval < 0 {
-		return errors.New("hashkv_interval: must not be negative")
-	}
 	for i, prefix := range p.KeyPrefixes {
 		if prefix == "" {
 			return fmt.Errorf("key_prefixes[%d]: must not be empty", i)

@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -111,7 +112,7 @@ func (t *target) compareHashKV(statuses []memberStatus) (*hashkvResult, error) {
 		}
 	}
 	if len(up) == 0 {
-		return nil, errNoMemberAnswered
+		return nil, errors.New("no member answered Status")
 	}
 	rev := up[0].resp.Header.Revision
 	for _, st := range up[1:] {
@@ -119,30 +120,44 @@ func (t *target) compareHashKV(statuses []memberStatus) (*hashkvResult, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Duration(t.cfg.RequestTimeout))
 	defer cancel()
-	type answer struct {
-		hash, compactRev int64
-		err              error
-	}
-	answers := make([]answer, len(up))
+	answers := make([]hashAnswer, len(up))
 	parallel(len(up), func(i int) {
-		m, err := t.member(up[i].endpoint)
+		ep := up[i].endpoint
+		answers[i].endpoint = ep
+		m, err := t.member(ep)
 		if err != nil {
 			answers[i].err = err
 			return
 		}
-		resp, err := m.maintenance.HashKV(ctx, up[i].endpoint, rev)
+		resp, err := m.maintenance.HashKV(ctx, ep, rev)
 		if err != nil {
-			answers[i].err = fmt.Errorf("HashKV of %s at revision %d: %w", up[i].endpoint, rev, err)
+			answers[i].err = fmt.Errorf("HashKV of %s at revision %d: %w", ep, rev, err)
 			return
 		}
-		answers[i] = answer{hash: int64(resp.Hash), compactRev: resp.CompactRevision}
+		answers[i].hash, answers[i].compactRev = resp.Hash, resp.CompactRevision
 	})
-	// Hashes are comparable only between members that have compacted to the same revision; a
-	// compaction being applied right now makes the comparison inconclusive, to be retried.
-	counts := map[int64]int{}
+	return judgeHashes(rev, answers, time.Now())
+}
+
+// hashAnswer is one member's HashKV at the compared revision.
+type hashAnswer struct {
+	endpoint   string
+	hash       uint32
+	compactRev int64
+	err        error
+}
+
+// judgeHashes compares the answers: the hash most members returned is the majority's, and the
+// cluster is consistent when every answering member returned it. Hashes are comparable only
+// between members compacted to the same revision, so a compaction being applied right now makes
+// the comparison inconclusive (an error; the next interval tries again).
+func judgeHashes(rev int64, answers []hashAnswer, at time.Time) (*hashkvResult, error) {
+	counts := map[uint32]int{}
 	compactRev := int64(-1)
+	var errs []error
 	for _, a := range answers {
 		if a.err != nil {
+			errs = append(errs, a.err)
 			continue
 		}
 		if compactRev >= 0 && a.compactRev != compactRev {
@@ -152,19 +167,19 @@ func (t *target) compareHashKV(statuses []memberStatus) (*hashkvResult, error) {
 		counts[a.hash]++
 	}
 	if len(counts) == 0 {
-		return nil, answers[0].err
+		return nil, fmt.Errorf("HashKV at revision %d: no member answered: %w", rev, errors.Join(errs...))
 	}
-	var majority int64
+	var majority uint32
 	best := -1
 	for h, n := range counts {
 		if n > best || (n == best && h < majority) {
 			majority, best = h, n
 		}
 	}
-	res := &hashkvResult{at: time.Now(), revision: rev, memberOK: map[string]bool{}, consistent: len(counts) == 1}
-	for i, a := range answers {
+	res := &hashkvResult{at: at, revision: rev, memberOK: map[string]bool{}, consistent: len(counts) == 1}
+	for _, a := range answers {
 		if a.err == nil {
-			res.memberOK[up[i].endpoint] = a.hash == majority
+			res.memberOK[a.endpoint] = a.hash == majority
 		}
 	}
 	return res, nil

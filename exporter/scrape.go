@@ -162,7 +162,7 @@ func (s *scrape) fetchMemberList() (*clientv3.MemberListResponse, error) {
 		errs = append(errs, fmt.Errorf("member list from %s: %w", st.endpoint, err))
 	}
 	if len(errs) == 0 {
-		return nil, errNoMemberAnswered
+		return nil, s.noMemberAnswered()
 	}
 	return nil, errors.Join(errs...)
 }
@@ -175,7 +175,16 @@ func (s *scrape) firstUp() (*memberConn, string, error) {
 			return m, st.endpoint, err
 		}
 	}
-	return nil, "", errNoMemberAnswered
+	return nil, "", s.noMemberAnswered()
 }
 
-var errNoMemberAnswered = errors.New("no member answered")
+// noMemberAnswered explains why no member answered Status, member by member.
+func (s *scrape) noMemberAnswered() error {
+	var errs []error
+	for _, st := range s.statuses() {
+		if st.err != nil {
+			errs = append(errs, st.err)
+		}
+	}
+	return fmt.Errorf("no member answered: %w", errors.Join(errs...))
+}

@@ -33,7 +33,7 @@ func (spreadProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 		}
 	}
 	if len(up) == 0 {
-		return errNoMemberAnswered
+		return s.noMemberAnswered()
 	}
 	minRev, maxRev := up[0].resp.Header.Revision, up[0].resp.Header.Revision
 	minIdx, maxIdx := up[0].resp.RaftIndex, up[0].resp.RaftIndex

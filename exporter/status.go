@@ -71,7 +71,7 @@ func (statusProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 		ch <- gauge(memberStatusErrsDesc, float64(len(r.Errors)), cluster, ep)
 	}
 	if up == 0 {
-		return errNoMemberAnswered
+		return s.noMemberAnswered()
 	}
 	return nil
 }
