@@ -50,7 +50,8 @@ func member() *dashboard.DashboardBuilder {
 			rangeQuery(`histogram_quantile(0.99, sum by (instance, type, le) (rate(etcd_server_request_duration_seconds_bucket{`+m+`}[$__rate_interval])))`, "{{instance}} {{type}}"))).
 		WithPanel(graph("Client traffic", "Bytes per second received from and sent to gRPC clients.", unitBytesPerSec,
 			rangeQuery(`rate(etcd_network_client_grpc_received_bytes_total{`+m+`}[$__rate_interval])`, "{{instance}} received"),
-			rangeQuery(`rate(etcd_network_client_grpc_sent_bytes_total{`+m+`}[$__rate_interval])`, "{{instance}} sent"))).
+			rangeQuery(`rate(etcd_network_client_grpc_sent_bytes_total{`+m+`}[$__rate_interval])`, "{{instance}} sent")).
+			Span(fullWidth)).
 		WithRow(dashboard.NewRowBuilder("Raft proposals")).
 		WithPanel(graph("Proposals", "Proposals committed and applied per second; a growing gap means the member applies slower than it commits.",
 			unitOpsPerSec,
