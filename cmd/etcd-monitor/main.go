@@ -1,0 +1,48 @@
+// Command etcd-monitor is the one binary of the suite, with a subcommand per component.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/common/promslog"
+	promslogflag "github.com/prometheus/common/promslog/flag"
+	"github.com/prometheus/common/version"
+
+	"github.com/etcd-monitor/etcd-monitor/exporter"
+)
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) int {
+	app := kingpin.New("etcd-monitor", "Watches and operates etcd clusters.")
+	logCfg := &promslog.Config{}
+	promslogflag.AddFlags(app, logCfg)
+	app.Version(version.Print("etcd-monitor"))
+	app.HelpFlag.Short('h')
+
+	exp := exporter.RegisterCommand(app)
+	demo := registerDemo(app)
+
+	chosen, err := app.Parse(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "etcd-monitor: %v (try --help)\n", err)
+		return 2
+	}
+	logger := promslog.New(logCfg)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch chosen {
+	case exp.FullCommand():
+		return exp.Run(ctx, logger)
+	case demo.FullCommand():
+		return demo.Run(ctx, logger)
+	}
+	fmt.Fprintf(os.Stderr, "etcd-monitor: unknown command %q\n", chosen)
+	return 2
+}

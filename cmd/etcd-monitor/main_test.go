@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+)
+
+func TestMain(m *testing.M) {
+	etcdtest.RunMemberIfRequested()
+	os.Exit(m.Run())
+}
+
+// captureOutput runs fn with os.Stdout and os.Stderr sent to a buffer.
+func captureOutput(t *testing.T, fn func() int) (int, string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr := os.Stdout, os.Stderr
+	os.Stdout, os.Stderr = w, w
+	var buf bytes.Buffer
+	done := make(chan struct{})
+	go func() { _, _ = io.Copy(&buf, r); close(done) }()
+	code := fn()
+	os.Stdout, os.Stderr = stdout, stderr
+	w.Close()
+	<-done
+	return code, buf.String()
+}
+
+func TestExporterConfigCheckNamesTheFieldAndExitsNonZero(t *testing.T) {
+	cases := []struct {
+		file string
+		code int
+		want string
+	}{
+		{"../../exporter/testdata/valid.yml", 0, "OK, 2 cluster(s)"},
+		{"../../exporter/testdata/invalid-cluster-endpoints-empty.yml", 1, "clusters[1].endpoints: must not be empty"},
+		{"../../exporter/testdata/no-such-file.yml", 1, "no such file or directory"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			code, out := captureOutput(t, func() int {
+				return run([]string{"exporter", "--config.file=" + tc.file, "--config.check"})
+			})
+			if code != tc.code || !strings.Contains(out, tc.want) {
+				t.Fatalf("exit %d, output:\n%s\nwant exit %d and %q", code, out, tc.code, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnknownFlagExitsNonZero(t *testing.T) {
+	code, out := captureOutput(t, func() int { return run([]string{"exporter", "--no-such-flag"}) })
+	if code == 0 || !strings.Contains(out, "no-such-flag") {
+		t.Fatalf("exit %d, output %q", code, out)
+	}
+}
+
+// The demo brings up etcd and the exporter, prints where they are and what they say, and stops
+// cleanly by itself.
+func TestDemoStartsClusterAndExporterAndStopsCleanly(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	code, out := captureOutput(t, func() int {
+		return run([]string{"demo", "--web.listen-address=" + addr, "--exit-after=5s", "--log.level=warn"})
+	})
+	if code != 0 {
+		t.Fatalf("demo exited %d:\n%s", code, out)
+	}
+	for _, want := range []string{
+		"http://" + addr + "/metrics",
+		"/probe?target=demo",
+		`etcd_monitor_cluster_has_leader{cluster="demo"} 1`,
+		`etcd_monitor_cluster_healthy_voters{cluster="demo"} 3`,
+		"stopped.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+}
