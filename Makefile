@@ -13,13 +13,13 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build test test-deps gotest lint bench demo clean
+.PHONY: all build test test-deps gotest lint bench demo dashboards rules clean
 
 all: build
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/etcd-monitor
-	$(GO) build -o bin/taskmaster ./taskmaster 2>/dev/null || true
+	$(GO) build -o bin/taskmaster ./taskmaster
 
 ## test: the whole suite, after installing what it needs.
 test: test-deps lint gotest
@@ -41,6 +41,14 @@ bench:
 ## demo: an in-process 3-member etcd cluster and the exporter against it.
 demo:
 	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/etcd-monitor demo
+
+## dashboards: render the Grafana dashboards (Go code in dashboards/) to dashboards/json.
+dashboards:
+	$(GO) run ./dashboards/cmd/gen
+
+## rules: regenerate rules/*.yml from rules/config/settings.yml.
+rules:
+	$(GO) run ./rules/gen
 
 clean:
 	rm -rf bin
