@@ -48,15 +48,16 @@ func StartAlertmanager(ctx context.Context, t testing.TB, o alertmanager.Overrid
 	if err := setTimings(cfgFile, tm); err != nil {
 		t.Fatalf("alertmanager config: %v", err)
 	}
-	addr := freeAddr(t)
-	a := &Alertmanager{URL: "http://" + addr, Addr: addr}
-	a.proc = startProcess(t, "alertmanager", bin,
-		"--config.file="+cfgFile,
-		"--storage.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr,
-		"--cluster.listen-address=",
-		"--log.level=debug",
-	)
+	proc, addr := startServer(ctx, t, "alertmanager", bin, func(addr string) []string {
+		return []string{
+			"--config.file=" + cfgFile,
+			"--storage.path=" + filepath.Join(dir, "data"),
+			"--web.listen-address=" + addr,
+			"--cluster.listen-address=", // no HA gossip
+			"--log.level=debug",
+		}
+	}, "/-/ready")
+	a := &Alertmanager{URL: "http://" + addr, Addr: addr, proc: proc}
 	t.Cleanup(func() {
 		if !t.Failed() {
 			return
@@ -73,7 +74,6 @@ func StartAlertmanager(ctx context.Context, t testing.TB, o alertmanager.Overrid
 			t.Logf("alertmanager /api/v2/alerts:\n%s", body)
 		}
 	})
-	waitReady(ctx, t, a.proc, a.URL+"/-/ready")
 	return a
 }
 

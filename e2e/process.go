@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -83,6 +85,47 @@ func findProgram(names ...string) (string, error) {
 func isExecutable(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
+}
+
+// startServer starts a program that listens on a free loopback address (args makes its
+// arguments from that address) and waits until readyPath answers 200. When another program took
+// the address between the moment it was found free and the moment the child bound it, it tries
+// again with another address.
+func startServer(ctx context.Context, t testing.TB, name, bin string, args func(addr string) []string, readyPath string) (*process, string) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		addr := freeAddr(t)
+		p := startProcess(t, name, bin, args(addr)...)
+		err := waitReady(ctx, p, "http://"+addr+readyPath)
+		if err == nil {
+			return p, addr
+		}
+		if exited, _ := p.exited(); exited && attempt < 3 && strings.Contains(p.logs.String(), "address already in use") {
+			t.Logf("%s: %s was taken meanwhile; trying another address", name, addr)
+			continue
+		}
+		t.Fatalf("%s not ready: %v\n%s", name, err, tail(p.logs.String(), 16<<10))
+	}
+}
+
+// waitReady polls a readiness URL until it answers 200; it gives up at once when the process exits.
+func waitReady(ctx context.Context, p *process, url string) error {
+	for {
+		if exited, err := p.exited(); exited {
+			return fmt.Errorf("%s exited: %v", p.name, err)
+		}
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := get(cctx, url)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last: %w)", ctx.Err(), err)
+		case <-time.After(pollInterval):
+		}
+	}
 }
 
 // freeAddr returns a loopback host:port that was free a moment ago, for a child program to

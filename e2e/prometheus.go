@@ -58,16 +58,17 @@ func StartPrometheus(ctx context.Context, t testing.TB, cfg PrometheusConfig) *P
 	if err := os.WriteFile(cfgFile, b, 0o644); err != nil {
 		t.Fatalf("write prometheus.yml: %v", err)
 	}
-	addr := freeAddr(t)
-	p := &Prometheus{URL: "http://" + addr, cfg: cfg}
-	p.proc = startProcess(t, "prometheus", bin,
-		"--config.file="+cfgFile,
-		"--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr,
-		// Resend firing alerts often, so that Alertmanager sees annotation changes quickly.
-		"--rules.alert.resend-delay="+model.Duration(cfg.Interval).String(),
-		"--log.level=debug",
-	)
+	proc, addr := startServer(ctx, t, "prometheus", bin, func(addr string) []string {
+		return []string{
+			"--config.file=" + cfgFile,
+			"--storage.tsdb.path=" + filepath.Join(dir, "data"),
+			"--web.listen-address=" + addr,
+			// Resend firing alerts often, so that Alertmanager sees annotation changes quickly.
+			"--rules.alert.resend-delay=" + model.Duration(cfg.Interval).String(),
+			"--log.level=debug",
+		}
+	}, "/-/ready")
+	p := &Prometheus{URL: "http://" + addr, cfg: cfg, proc: proc}
 	t.Cleanup(func() {
 		if !t.Failed() {
 			return
@@ -82,7 +83,6 @@ func StartPrometheus(ctx context.Context, t testing.TB, cfg PrometheusConfig) *P
 			t.Logf("prometheus /api/v1/alerts:\n%s", body)
 		}
 	})
-	waitReady(ctx, t, p.proc, p.URL+"/-/ready")
 	return p
 }
 
@@ -197,18 +197,6 @@ func (p *Prometheus) WaitReadyToAlert(ctx context.Context, t testing.TB, alerts 
 			return fmt.Errorf("no active alertmanager")
 		}
 		return nil
-	})
-}
-
-// waitReady polls a readiness URL until it answers 200; it fails at once when the process exits.
-func waitReady(ctx context.Context, t testing.TB, p *process, url string) {
-	t.Helper()
-	poll(ctx, t, p.name+" ready", func(ctx context.Context) error {
-		if ok, err := p.exited(); ok {
-			t.Fatalf("%s exited before it was ready: %v\n%s", p.name, err, tail(p.logs.String(), 16<<10))
-		}
-		_, err := get(ctx, url)
-		return err
 	})
 }
 
