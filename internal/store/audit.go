@@ -12,6 +12,21 @@ import (
 
 // AuditLog is the append-only, hash-chained record of every operation that
 // reached opsproxy, allowed or refused.
+//
+// Each record's Hash is ChainHash(PrevHash, record), and PrevHash is the
+// Hash of the record before it, so editing, removing or reordering stored
+// records is found by VerifyAudit. The store also keeps the head (last Seq
+// and Hash), which catches a cut tail.
+//
+// Retention and the chain: PruneAudit deletes only a prefix of the chain
+// and, in the same transaction, records the last deleted record's Seq and
+// Hash as the anchor; VerifyAudit starts from the anchor, so a pruned log
+// still verifies and the first kept record must link to it. Nothing else
+// deletes records: on TimescaleDB no drop_chunks retention policy is set,
+// because dropping chunks would cut the chain without moving the anchor.
+// Someone who can write the database can rewrite the chain and its head
+// consistently; to detect that, publish the head (AuditVerification.Head)
+// somewhere they cannot write, such as logs shipped elsewhere.
 type AuditLog interface {
 	// AppendAudit commits recs, in order, in one transaction, and returns them
 	// with Seq, PrevHash and Hash set (and Time, when it was zero). It returns

@@ -19,6 +19,12 @@ type AuditWriterOptions struct {
 	MaxBatch int
 	// CommitTimeout bounds one commit (default 10s).
 	CommitTimeout time.Duration
+	// Committers is how many batches may be in flight at once (default 2).
+	// The store still commits them one after the other, but a second
+	// batch is gathered and sent while the first is being made durable, so
+	// callers arriving during a commit form the next batch instead of
+	// alternating between a large and a small one.
+	Committers int
 }
 
 // AuditWriter group-commits audit records from many goroutines: while one
@@ -53,13 +59,23 @@ func NewAuditWriter(log AuditAppender, opts AuditWriterOptions) *AuditWriter {
 	if opts.CommitTimeout <= 0 {
 		opts.CommitTimeout = 10 * time.Second
 	}
+	if opts.Committers <= 0 {
+		opts.Committers = 2
+	}
 	w := &AuditWriter{
 		log:  log,
 		opts: opts,
 		reqs: make(chan *appendRequest, opts.MaxBatch),
 		done: make(chan struct{}),
 	}
-	go w.run()
+	var wg sync.WaitGroup
+	for range opts.Committers {
+		wg.Go(w.run)
+	}
+	go func() {
+		wg.Wait()
+		close(w.done)
+	}()
 	return w
 }
 
@@ -106,7 +122,6 @@ func (w *AuditWriter) Close() error {
 }
 
 func (w *AuditWriter) run() {
-	defer close(w.done)
 	batch := make([]*appendRequest, 0, w.opts.MaxBatch)
 	recs := make([]AuditRecord, 0, w.opts.MaxBatch)
 	for {

@@ -79,7 +79,7 @@ func (s *Store) ListResults(ctx context.Context, f store.ResultFilter) ([]store.
 	if len(where) > 0 {
 		sql += " WHERE " + strings.Join(where, " AND ")
 	}
-	sql += fmt.Sprintf(" ORDER BY started_at DESC, id DESC LIMIT %d", limit)
+	sql += fmt.Sprintf(` ORDER BY started_at DESC, id COLLATE "C" DESC LIMIT %d`, limit)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list results: %w", err)

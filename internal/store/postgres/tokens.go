@@ -62,7 +62,7 @@ func (s *Store) ListTokens(ctx context.Context) ([]store.Token, error) {
 	if err := s.check(); err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY created_at, id`)
+	rows, err := s.pool.Query(ctx, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY created_at, id COLLATE "C"`)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}

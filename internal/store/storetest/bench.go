@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,7 +41,8 @@ func BenchmarkAppend(b *testing.B, open func(b *testing.B) store.Store) {
 			defer w.Close()
 			c := ctx(b)
 			var n atomic.Int64
-			b.SetParallelism((callers + 1) / 2)
+			procs := runtime.GOMAXPROCS(0)
+			b.SetParallelism((callers + procs - 1) / procs)
 			start := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
