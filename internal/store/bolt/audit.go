@@ -69,7 +69,7 @@ func (s *Store) QueryAudit(ctx context.Context, f store.AuditFilter) (store.Audi
 		switch {
 		case f.NewestFirst && f.Cursor > 0:
 			step = c.Prev
-			if k, v = c.Seek(seqKey(f.Cursor)); k == nil {
+			if k, _ = c.Seek(seqKey(f.Cursor)); k == nil {
 				k, v = c.Last()
 			} else {
 				k, v = c.Prev()
