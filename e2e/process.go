@@ -112,7 +112,10 @@ func startServer(ctx context.Context, t testing.TB, name, bin string, args func(
 func waitReady(ctx context.Context, p *process, url string) error {
 	for {
 		if exited, err := p.exited(); exited {
-			return fmt.Errorf("%s exited: %v", p.name, err)
+			if err == nil {
+				return fmt.Errorf("%s exited with status 0", p.name)
+			}
+			return fmt.Errorf("%s exited: %w", p.name, err)
 		}
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		_, err := get(cctx, url)
