@@ -1,0 +1,78 @@
+package opsproxy
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConfigAppliesDefaultsAroundGivenSettings(t *testing.T) {
+	cfg, err := LoadConfig("testdata/valid.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"clusters", len(cfg.Clusters), 2},
+		{"bootstrap token file", cfg.Auth.BootstrapTokenFile, "/var/lib/etcd-monitor/bootstrap-token"},
+		{"grafana user header default", cfg.Auth.Grafana.UserHeader, DefaultUserHeader},
+		{"grafana role header default", cfg.Auth.Grafana.RoleHeader, DefaultRoleHeader},
+		{"token cache ttl default", time.Duration(cfg.Auth.TokenCacheTTL), DefaultTokenCacheTTL},
+		{"store dsn", cfg.Store.DSN, "postgres://etcd_monitor@db:5432/etcd_monitor"},
+		{"audit retention", time.Duration(cfg.Audit.Retention), 90 * 24 * time.Hour},
+		{"audit max batch default", cfg.Audit.MaxBatch, DefaultAuditMaxBatch},
+		{"max request bytes default", cfg.Limits.MaxRequestBytes, DefaultMaxRequestBytes},
+		{"watches per user", cfg.Limits.MaxWatchesPerUser, 4},
+		{"range limit default", cfg.Limits.DefaultRangeLimit, int64(DefaultRangeLimit)},
+		{"snapshot dir", cfg.Maintenance.SnapshotDir, "/var/lib/etcd-monitor/snapshots"},
+		{"restore dir default", cfg.Maintenance.RestoreDir, DefaultRestoreDir},
+		{"progress interval default", time.Duration(cfg.Watch.ProgressInterval), DefaultProgressInterval},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+// Each invalid file fails at load with its exact message, which names the field.
+func TestConfigRejectsInvalidFiles(t *testing.T) {
+	want := map[string]string{
+		"invalid-clusters-missing.yml":               "clusters: must not be empty",
+		"invalid-cluster-endpoints-empty.yml":        "clusters[0].endpoints: must not be empty",
+		"invalid-unknown-field.yml":                  "field retension not found",
+		"invalid-audit-max-batch-zero.yml":           "audit.max_batch: must be greater than 0",
+		"invalid-audit-retention-bad.yml":            `not a valid duration string: "forever"`,
+		"invalid-grafana-user-header-empty.yml":      "auth.grafana.user_header: must not be empty",
+		"invalid-grafana-headers-same.yml":           "auth.grafana.role_header: must differ from user_header",
+		"invalid-grafana-header-authorization.yml":   "auth.grafana.role_header: must not be Authorization",
+		"invalid-limits-request-bytes-negative.yml":  "limits.max_request_bytes: must be greater than 0",
+		"invalid-limits-range-max-below-default.yml": "limits.max_range_limit: must be at least default_range_limit",
+		"invalid-limits-watches-zero.yml":            "limits.max_watches_per_user: must be greater than 0",
+		"invalid-maintenance-same-dirs.yml":          "maintenance.restore_dir: must differ from snapshot_dir",
+		"invalid-store-unknown-field.yml":            "field dns not found",
+	}
+	files, _ := filepath.Glob("testdata/invalid-*.yml")
+	if len(files) != len(want) {
+		t.Errorf("%d invalid-*.yml files but %d expectations: keep them in step", len(files), len(want))
+	}
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			exp, ok := want[name]
+			if !ok {
+				t.Fatalf("no expected message for %s", name)
+			}
+			_, err := LoadConfig(path)
+			if err == nil {
+				t.Fatalf("loaded without error")
+			}
+			if !strings.Contains(err.Error(), exp) {
+				t.Fatalf("error %q does not contain %q", err, exp)
+			}
+		})
+	}
+}

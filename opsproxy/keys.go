@@ -1,0 +1,424 @@
+package opsproxy
+
+import (
+	"fmt"
+	"net/http"
+	"unicode/utf8"
+
+	"go.etcd.io/etcd/api/v3/etcdserverpb"
+	"go.etcd.io/etcd/api/v3/mvccpb"
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
+)
+
+// requestOverhead is kept free of key and value bytes under max_request_bytes for the rest
+// of the put request.
+const requestOverhead = 512
+
+// header is etcd's response header.
+type header struct {
+	ClusterID string `json:"cluster_id"`
+	MemberID  string `json:"member_id"`
+	Revision  int64  `json:"revision"`
+	RaftTerm  uint64 `json:"raft_term"`
+}
+
+func headerOf(h *etcdserverpb.ResponseHeader) header {
+	if h == nil {
+		return header{}
+	}
+	return header{ClusterID: fmt.Sprintf("%x", h.ClusterId), MemberID: fmt.Sprintf("%x", h.MemberId),
+		Revision: h.Revision, RaftTerm: h.RaftTerm}
+}
+
+// kv is a key-value pair. Keys and values that are valid UTF-8 are given as text (key,
+// value), others (or all, with encoding=base64) as base64 (key_base64, value_base64).
+type kv struct {
+	Key            *string `json:"key,omitempty"`
+	KeyBase64      []byte  `json:"key_base64,omitempty"`
+	Value          *string `json:"value,omitempty"`
+	ValueBase64    []byte  `json:"value_base64,omitempty"`
+	CreateRevision int64   `json:"create_revision"`
+	ModRevision    int64   `json:"mod_revision"`
+	Version        int64   `json:"version"`
+	Lease          int64   `json:"lease,omitempty"`
+}
+
+func kvOf(in *mvccpb.KeyValue, keysOnly, forceBase64 bool) kv {
+	out := kv{CreateRevision: in.CreateRevision, ModRevision: in.ModRevision, Version: in.Version, Lease: in.Lease}
+	if !forceBase64 && utf8.Valid(in.Key) {
+		k := string(in.Key)
+		out.Key = &k
+	} else {
+		out.KeyBase64 = in.Key
+	}
+	if keysOnly {
+		return out
+	}
+	if !forceBase64 && utf8.Valid(in.Value) {
+		v := string(in.Value)
+		out.Value = &v
+	} else {
+		out.ValueBase64 = in.Value
+		if out.ValueBase64 == nil {
+			out.ValueBase64 = []byte{}
+		}
+	}
+	return out
+}
+
+func kvsOf(in []*mvccpb.KeyValue, keysOnly, forceBase64 bool) []kv {
+	out := make([]kv, 0, len(in))
+	for _, k := range in {
+		out = append(out, kvOf(k, keysOnly, forceBase64))
+	}
+	return out
+}
+
+// getResponse answers a read.
+type getResponse struct {
+	Header header `json:"header"`
+	KVs    []kv   `json:"kvs"`
+	Count  int64  `json:"count"`
+	More   bool   `json:"more"`
+	// Continue, when set, is passed back as `continue` (with the same range) for the next page.
+	Continue string `json:"continue,omitempty"`
+}
+
+var sortTargets = map[string]clientv3.SortTarget{
+	"key": clientv3.SortByKey, "version": clientv3.SortByVersion, "create": clientv3.SortByCreateRevision,
+	"mod": clientv3.SortByModRevision, "value": clientv3.SortByValue,
+}
+
+// getKeys reads a key, a prefix or a range.
+func (s *Server) getKeys(c *opCall) (any, error) {
+	q := c.r.URL.Query()
+	kr, err := parseKeyRange(q)
+	if err != nil {
+		return nil, err
+	}
+	c.rec.Key, c.rec.RangeEnd = kr.key, kr.end
+	forceBase64, err := queryEncoding(q)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := queryInt(q, "limit", 0)
+	if err != nil {
+		return nil, err
+	}
+	rev, err := queryInt(q, "revision", 0)
+	if err != nil {
+		return nil, err
+	}
+	keysOnly, err := queryBool(q, "keys_only")
+	if err != nil {
+		return nil, err
+	}
+	countOnly, err := queryBool(q, "count_only")
+	if err != nil {
+		return nil, err
+	}
+	serializable, err := queryBool(q, "serializable")
+	if err != nil {
+		return nil, err
+	}
+	if limit > s.cfg.Limits.MaxRangeLimit {
+		return nil, errorf(http.StatusBadRequest, "limit: at most %d", s.cfg.Limits.MaxRangeLimit)
+	}
+	if limit == 0 && !kr.single() && !countOnly {
+		limit = s.cfg.Limits.DefaultRangeLimit
+	}
+	target, order := clientv3.SortByKey, clientv3.SortNone
+	if v := q.Get("sort_target"); v != "" {
+		t, ok := sortTargets[v]
+		if !ok {
+			return nil, errorf(http.StatusBadRequest, "sort_target: want key, version, create, mod or value")
+		}
+		target, order = t, clientv3.SortAscend
+	}
+	switch q.Get("sort_order") {
+	case "":
+	case "ascend":
+		order = clientv3.SortAscend
+	case "descend":
+		order = clientv3.SortDescend
+	default:
+		return nil, errorf(http.StatusBadRequest, "sort_order: want ascend or descend")
+	}
+	pageable := target == clientv3.SortByKey && order != clientv3.SortDescend && !kr.single() && !countOnly
+	start := kr.key
+	if tok := q.Get("continue"); tok != "" {
+		if !pageable {
+			return nil, errorf(http.StatusBadRequest, "continue: only for ranges read in ascending key order")
+		}
+		cont, err := decodeContinuation(tok, kr)
+		if err != nil {
+			return nil, err
+		}
+		if rev != 0 && rev != cont.revision {
+			return nil, errorf(http.StatusBadRequest, "revision: differs from the revision of the continue token")
+		}
+		start, rev = cont.next, cont.revision
+	}
+	opts := append(keyRange{key: start, end: kr.end}.options(), clientv3.WithLimit(limit), clientv3.WithRev(rev))
+	if order != clientv3.SortNone {
+		opts = append(opts, clientv3.WithSort(target, order))
+	}
+	if keysOnly {
+		opts = append(opts, clientv3.WithKeysOnly())
+	}
+	if countOnly {
+		opts = append(opts, clientv3.WithCountOnly())
+	}
+	if serializable {
+		opts = append(opts, clientv3.WithSerializable())
+	}
+	ctx, cancel := c.cluster.requestCtx(c.r.Context())
+	defer cancel()
+	resp, err := c.cluster.cli.Get(ctx, string(start), opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := getResponse{Header: headerOf(resp.Header), KVs: kvsOf(resp.Kvs, keysOnly, forceBase64), Count: resp.Count, More: resp.More}
+	if resp.More && pageable && len(resp.Kvs) > 0 {
+		last := resp.Kvs[len(resp.Kvs)-1].Key
+		readAt := rev
+		if readAt == 0 {
+			readAt = resp.Header.Revision
+		}
+		out.Continue = encodeContinuation(continuation{next: append(append([]byte{}, last...), 0), revision: readAt})
+	}
+	return out, nil
+}
+
+func queryEncoding(q interface{ Get(string) string }) (bool, error) {
+	switch q.Get("encoding") {
+	case "", "text":
+		return false, nil
+	case "base64":
+		return true, nil
+	}
+	return false, errorf(http.StatusBadRequest, "encoding: want text or base64")
+}
+
+// putRequest is the body of PUT /keys. The key and the value are given as text or base64.
+type putRequest struct {
+	Key         *string `json:"key"`
+	KeyBase64   *[]byte `json:"key_base64"`
+	Value       *string `json:"value"`
+	ValueBase64 *[]byte `json:"value_base64"`
+	Lease       int64   `json:"lease"`
+	PrevKV      bool    `json:"prev_kv"`
+}
+
+// pickBytes takes a field given as text or as base64, exactly one of the two.
+func pickBytes(name string, text *string, b64 *[]byte) ([]byte, error) {
+	switch {
+	case text != nil && b64 != nil:
+		return nil, errorf(http.StatusBadRequest, "%s: set either %s or %s_base64, not both", name, name, name)
+	case text != nil:
+		return []byte(*text), nil
+	case b64 != nil:
+		if *b64 == nil {
+			return []byte{}, nil
+		}
+		return *b64, nil
+	}
+	return nil, errorf(http.StatusBadRequest, "%s: required (%s or %s_base64)", name, name, name)
+}
+
+// maxBody is the largest request body accepted for a write: the value may be base64-encoded
+// or escaped.
+func (s *Server) maxBody() int64 { return int64(s.cfg.Limits.MaxRequestBytes)*2 + 64<<10 }
+
+// checkSize refuses (413) a key and value etcd would refuse as too large.
+func (s *Server) checkSize(key, value []byte) error {
+	if n := len(key) + len(value); n+requestOverhead > s.cfg.Limits.MaxRequestBytes {
+		return errorf(http.StatusRequestEntityTooLarge, "key and value are %d bytes: etcd accepts at most %d per request (max_request_bytes %d)",
+			n, s.cfg.Limits.MaxRequestBytes-requestOverhead, s.cfg.Limits.MaxRequestBytes)
+	}
+	return nil
+}
+
+// decodePut reads and checks the body of a put.
+func (s *Server) decodePut(r *http.Request) (key, value []byte, req putRequest, err error) {
+	if err := decodeJSON(r, &req, s.maxBody()); err != nil {
+		return nil, nil, req, err
+	}
+	key, err = pickBytes("key", req.Key, req.KeyBase64)
+	if err != nil {
+		return nil, nil, req, err
+	}
+	if len(key) == 0 {
+		return nil, nil, req, errorf(http.StatusBadRequest, "key: must not be empty")
+	}
+	value, err = pickBytes("value", req.Value, req.ValueBase64)
+	if err != nil {
+		return nil, nil, req, err
+	}
+	if req.Lease < 0 {
+		return nil, nil, req, errorf(http.StatusBadRequest, "lease: must not be negative")
+	}
+	return key, value, req, nil
+}
+
+// putKey writes one key.
+func (s *Server) putKey(c *opCall) (any, error) {
+	key, value, req, err := s.decodePut(c.r)
+	if err != nil {
+		return nil, err
+	}
+	c.rec.Key = key
+	c.rec.ValueSize, c.rec.ValueSHA256 = store.ValueDigest(value)
+	if err := c.p.requireWrite(key, nil); err != nil {
+		return nil, err
+	}
+	if err := s.checkSize(key, value); err != nil {
+		return nil, err
+	}
+	var opts []clientv3.OpOption
+	if req.Lease != 0 {
+		opts = append(opts, clientv3.WithLease(clientv3.LeaseID(req.Lease)))
+	}
+	if req.PrevKV {
+		opts = append(opts, clientv3.WithPrevKV())
+	}
+	if err := c.commitIntent(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := c.cluster.requestCtx(c.r.Context())
+	defer cancel()
+	resp, err := c.cluster.cli.Put(ctx, string(key), string(value), opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := struct {
+		Header header `json:"header"`
+		PrevKV *kv    `json:"prev_kv,omitempty"`
+	}{Header: headerOf(resp.Header)}
+	if resp.PrevKv != nil {
+		p := kvOf(resp.PrevKv, false, false)
+		out.PrevKV = &p
+	}
+	return out, nil
+}
+
+// deleteKeys deletes a key, a prefix or a range.
+func (s *Server) deleteKeys(c *opCall) (any, error) {
+	q := c.r.URL.Query()
+	kr, err := parseKeyRange(q)
+	if err != nil {
+		return nil, err
+	}
+	c.rec.Key, c.rec.RangeEnd = kr.key, kr.end
+	prevKV, err := queryBool(q, "prev_kv")
+	if err != nil {
+		return nil, err
+	}
+	if err := c.p.requireWrite(kr.key, kr.end); err != nil {
+		return nil, err
+	}
+	opts := kr.options()
+	if prevKV {
+		opts = append(opts, clientv3.WithPrevKV())
+	}
+	if err := c.commitIntent(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := c.cluster.requestCtx(c.r.Context())
+	defer cancel()
+	resp, err := c.cluster.cli.Delete(ctx, string(kr.key), opts...)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		Header  header `json:"header"`
+		Deleted int64  `json:"deleted"`
+		PrevKVs []kv   `json:"prev_kvs,omitempty"`
+	}{Header: headerOf(resp.Header), Deleted: resp.Deleted, PrevKVs: kvsOf(resp.PrevKvs, false, false)}, nil
+}
+
+// casRequest is the body of POST /keys/cas: put (or delete) key only if its mod revision is
+// still ModRevision (0: only if the key does not exist).
+type casRequest struct {
+	Key         *string `json:"key"`
+	KeyBase64   *[]byte `json:"key_base64"`
+	ModRevision *int64  `json:"mod_revision"`
+	Value       *string `json:"value"`
+	ValueBase64 *[]byte `json:"value_base64"`
+	Delete      bool    `json:"delete"`
+	Lease       int64   `json:"lease"`
+}
+
+// compareAndSwap is a transaction on one key's mod revision. A lost race is a 409 naming the
+// key's current mod revision.
+func (s *Server) compareAndSwap(c *opCall) (any, error) {
+	var req casRequest
+	if err := decodeJSON(c.r, &req, s.maxBody()); err != nil {
+		return nil, err
+	}
+	key, err := pickBytes("key", req.Key, req.KeyBase64)
+	if err != nil {
+		return nil, err
+	}
+	if len(key) == 0 {
+		return nil, errorf(http.StatusBadRequest, "key: must not be empty")
+	}
+	c.rec.Key = key
+	if req.ModRevision == nil || *req.ModRevision < 0 {
+		return nil, errorf(http.StatusBadRequest, "mod_revision: required, 0 or more (0: the key must not exist)")
+	}
+	var value []byte
+	if req.Delete {
+		if req.Value != nil || req.ValueBase64 != nil || req.Lease != 0 {
+			return nil, errorf(http.StatusBadRequest, "delete: no value or lease with delete")
+		}
+	} else {
+		if value, err = pickBytes("value", req.Value, req.ValueBase64); err != nil {
+			return nil, err
+		}
+		c.rec.ValueSize, c.rec.ValueSHA256 = store.ValueDigest(value)
+	}
+	if req.Lease < 0 {
+		return nil, errorf(http.StatusBadRequest, "lease: must not be negative")
+	}
+	if err := c.p.requireWrite(key, nil); err != nil {
+		return nil, err
+	}
+	if err := s.checkSize(key, value); err != nil {
+		return nil, err
+	}
+	then := clientv3.OpDelete(string(key))
+	if !req.Delete {
+		var opts []clientv3.OpOption
+		if req.Lease != 0 {
+			opts = append(opts, clientv3.WithLease(clientv3.LeaseID(req.Lease)))
+		}
+		then = clientv3.OpPut(string(key), string(value), opts...)
+	}
+	if err := c.commitIntent(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := c.cluster.requestCtx(c.r.Context())
+	defer cancel()
+	resp, err := c.cluster.cli.Txn(ctx).
+		If(clientv3.Compare(clientv3.ModRevision(string(key)), "=", *req.ModRevision)).
+		Then(then).
+		Else(clientv3.OpGet(string(key), clientv3.WithKeysOnly())).
+		Commit()
+	if err != nil {
+		return nil, err
+	}
+	if !resp.Succeeded {
+		current := int64(0)
+		if rr := resp.Responses[0].GetResponseRange(); rr != nil && len(rr.Kvs) > 0 {
+			current = rr.Kvs[0].ModRevision
+		}
+		return nil, errorf(http.StatusConflict, "compare failed: mod_revision of the key is %d, not %d", current, *req.ModRevision)
+	}
+	return struct {
+		Header    header `json:"header"`
+		Succeeded bool   `json:"succeeded"`
+	}{Header: headerOf(resp.Header), Succeeded: true}, nil
+}

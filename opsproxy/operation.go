@@ -1,0 +1,166 @@
+package opsproxy
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
+)
+
+// opSpec describes an operation: its audit name, the least role it needs, whether it acts on
+// a cluster named in the path ({cluster}) and whether it changes anything.
+type opSpec struct {
+	name     string
+	role     Role
+	cluster  bool
+	mutating bool
+}
+
+// opCall is one request to an operation, from authentication to its audit record.
+type opCall struct {
+	s       *Server
+	w       http.ResponseWriter
+	r       *http.Request
+	spec    opSpec
+	p       *principal
+	cluster *clusterConn
+	rec     store.AuditRecord
+	start   time.Time
+	// status is the success status (200 when zero).
+	status int
+	// intent is set once the "attempted" record is committed.
+	intent bool
+	// streamed is set by handlers that wrote their own answer.
+	streamed bool
+}
+
+// opFunc runs an operation and returns the value to answer with (ignored once the handler
+// has streamed its own answer).
+type opFunc func(c *opCall) (any, error)
+
+// handle registers an operation under a method and path pattern ("GET /api/v1/...").
+func (s *Server) handle(pattern string, spec opSpec, fn opFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.routes = append(s.routes, Route{Method: method, Path: path, Operation: spec.name})
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.serveOp(w, r, spec, fn)
+	}))
+}
+
+func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, spec opSpec, fn opFunc) {
+	c := &opCall{s: s, w: w, r: r, spec: spec, start: time.Now()}
+	tok, err := s.auth.authenticate(r)
+	if err != nil {
+		// No identity, nothing to record against: refused before reaching the operation.
+		writeError(w, r, err)
+		return
+	}
+	c.rec = store.AuditRecord{
+		Time:      c.start,
+		RequestID: requestID(r.Context()),
+		User:      tok.Name,
+		TokenID:   tok.ID,
+		Role:      tok.Role,
+		Source:    sourceAddr(r),
+		Operation: spec.name,
+	}
+	if spec.cluster {
+		c.rec.Cluster = r.PathValue("cluster")
+	}
+	c.p, err = s.auth.principal(r, tok)
+	c.rec.User, c.rec.Role = c.p.user, c.p.role.String()
+	if err == nil {
+		err = c.p.requireRole(spec.role, strings.ReplaceAll(spec.name, ".", " "))
+	}
+	if err == nil && spec.cluster {
+		err = c.useCluster(c.rec.Cluster)
+	}
+	var out any
+	if err == nil {
+		out, err = fn(c)
+	}
+	s.finish(c, out, err)
+}
+
+// useCluster checks the token's cluster scope, then that the cluster exists.
+func (c *opCall) useCluster(name string) error {
+	if !c.p.mayUseCluster(name) {
+		return deniedf("token %s may not act on cluster %q", c.p.token.ID, name)
+	}
+	conn, ok := c.s.clusters[name]
+	if !ok {
+		return errorf(http.StatusNotFound, "no cluster %q", name)
+	}
+	c.cluster = conn
+	return nil
+}
+
+// commitIntent records that a mutating operation is about to be sent, and refuses it (503)
+// when the record cannot be committed.
+func (c *opCall) commitIntent() error {
+	rec := c.rec
+	rec.Outcome = store.OutcomeAttempted
+	if err := c.s.audit.append(c.r.Context(), rec); err != nil {
+		return &apiError{status: http.StatusServiceUnavailable, msg: "audit log unavailable: operation refused", err: err}
+	}
+	c.intent = true
+	return nil
+}
+
+// finish records the outcome and answers. Refusals and changes are recorded before the answer
+// is sent; successful reads are answered first and recorded right after.
+func (s *Server) finish(c *opCall, out any, err error) {
+	rec := c.rec
+	rec.Duration = time.Since(c.start)
+	var ae *apiError
+	switch {
+	case err == nil:
+		rec.Outcome = store.OutcomeSucceeded
+	case errors.As(err, &ae) && ae.denied:
+		rec.Outcome = store.OutcomeDenied
+	default:
+		rec.Outcome = store.OutcomeFailed
+	}
+	if err != nil {
+		_, rec.Error = statusOf(err)
+		code, _ := statusOf(err)
+		if code >= 500 {
+			s.logger.Warn("operation failed", "request_id", rec.RequestID, "operation", rec.Operation,
+				"cluster", rec.Cluster, "err", err)
+		}
+	}
+	auditIntentFailed := errors.As(err, &ae) && ae.status == http.StatusServiceUnavailable && c.spec.mutating && !c.intent
+	readOK := err == nil && !c.spec.mutating
+	if !readOK && !auditIntentFailed {
+		_ = s.audit.append(c.r.Context(), rec)
+	}
+	switch {
+	case c.streamed:
+	case err != nil:
+		writeError(c.w, c.r, err)
+	default:
+		status := c.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		writeJSON(c.w, status, out)
+	}
+	if readOK {
+		if f, ok := c.w.(http.Flusher); ok && !c.streamed {
+			f.Flush()
+		}
+		_ = s.audit.append(c.r.Context(), rec)
+	}
+}
+
+// sourceAddr is the client's IP address.
+func sourceAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,107 @@
+package opsproxy
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
+)
+
+// Role is what a principal may do; each role includes the ones below it.
+type Role int
+
+// Roles, lowest first.
+const (
+	RoleNone Role = iota
+	// RoleViewer reads keys, status, members and alarms, watches and reads the audit log.
+	RoleViewer
+	// RoleEditor also puts and deletes keys, under the token's key prefixes.
+	RoleEditor
+	// RoleAdmin also changes membership, disarms alarms, runs maintenance and manages tokens.
+	RoleAdmin
+)
+
+var roleNames = map[Role]string{RoleViewer: "viewer", RoleEditor: "editor", RoleAdmin: "admin"}
+
+func (r Role) String() string {
+	if n, ok := roleNames[r]; ok {
+		return n
+	}
+	return "none"
+}
+
+// ParseRole reads "viewer", "editor" or "admin".
+func ParseRole(s string) (Role, error) {
+	for r, n := range roleNames {
+		if n == s {
+			return r, nil
+		}
+	}
+	return RoleNone, fmt.Errorf("role %q: want viewer, editor or admin", s)
+}
+
+// grafanaRoles maps Grafana org roles onto ours.
+var grafanaRoles = map[string]Role{"Viewer": RoleViewer, "Editor": RoleEditor, "Admin": RoleAdmin}
+
+// principal is who a request acts as: a token, or the Grafana user a service token acts for.
+type principal struct {
+	token store.Token
+	// user is the end user recorded in the audit log.
+	user string
+	// role is the effective role: the token's, or the lower of the token's and the mapped
+	// Grafana role.
+	role Role
+}
+
+// mayUseCluster reports whether the token's cluster scope includes name.
+func (p *principal) mayUseCluster(name string) bool {
+	return len(p.token.Clusters) == 0 || slices.Contains(p.token.Clusters, name)
+}
+
+// requireRole refuses principals below min.
+func (p *principal) requireRole(min Role, op string) error {
+	if p.role < min {
+		return deniedf("role %s may not %s: needs %s", p.role, op, min)
+	}
+	return nil
+}
+
+// requireWrite refuses a write to [key, end) (end empty: the single key) that does not lie
+// entirely under one of the token's key prefixes.
+func (p *principal) requireWrite(key, end []byte) error {
+	if err := p.requireRole(RoleEditor, "write keys"); err != nil {
+		return err
+	}
+	if len(p.token.KeyPrefixes) == 0 {
+		return nil
+	}
+	for _, prefix := range p.token.KeyPrefixes {
+		if rangeUnderPrefix(key, end, []byte(prefix)) {
+			return nil
+		}
+	}
+	return deniedf("key range is outside the token's key prefixes (%s)", strings.Join(p.token.KeyPrefixes, ", "))
+}
+
+// rangeUnderPrefix reports whether every key of [key, end) starts with prefix.
+func rangeUnderPrefix(key, end, prefix []byte) bool {
+	if !bytes.HasPrefix(key, prefix) {
+		return false
+	}
+	if len(end) == 0 {
+		return true
+	}
+	limit := []byte(clientv3.GetPrefixRangeEnd(string(prefix)))
+	if bytes.Equal(limit, []byte{0}) {
+		// The prefix is empty or all 0xff: it covers everything from key on.
+		return true
+	}
+	if bytes.Equal(end, []byte{0}) {
+		return false
+	}
+	return bytes.Compare(end, limit) <= 0
+}

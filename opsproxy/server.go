@@ -1,0 +1,170 @@
+package opsproxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
+	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
+)
+
+// Options tune New. Zero values pick the defaults.
+type Options struct {
+	// Store is used instead of opening the store the configuration names; Close leaves it open.
+	Store store.Store
+}
+
+// Server is the opsproxy API server. It is safe for concurrent use.
+type Server struct {
+	cfg      *Config
+	logger   *slog.Logger
+	store    store.Store
+	ownStore bool
+	audit    *auditor
+	auth     *authenticator
+	clusters map[string]*clusterConn
+	watches  *watchLimiter
+	mux      *http.ServeMux
+	routes   []Route
+	handler  http.Handler
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+// Route is one registered method and path, as the OpenAPI file describes it.
+type Route struct {
+	Method, Path, Operation string
+}
+
+// New opens the store (unless opts.Store is set), creates the bootstrap admin token when the
+// store has none yet, and connects a client to every cluster (connections are made lazily, so
+// an unreachable cluster does not stop the server).
+func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*Server, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	s := &Server{cfg: cfg, logger: logger, store: opts.Store, clusters: map[string]*clusterConn{}, mux: http.NewServeMux()}
+	if s.store == nil {
+		st, err := open.Store(ctx, cfg.Store, logger)
+		if err != nil {
+			return nil, err
+		}
+		s.store, s.ownStore = st, true
+	}
+	for _, cl := range cfg.Clusters {
+		conn, err := newClusterConn(cl)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.clusters[cl.Name] = conn
+	}
+	created, err := bootstrap(ctx, s.store, cfg.Auth.BootstrapTokenFile)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if created {
+		logger.Info("created the bootstrap admin token", "file", cfg.Auth.BootstrapTokenFile)
+	}
+	s.audit = newAuditor(s.store, cfg.Audit, logger)
+	s.auth = newAuthenticator(s.store, cfg.Auth)
+	s.watches = newWatchLimiter(cfg.Limits.MaxWatchesPerUser)
+	s.routesInit()
+	s.handler = withRequestID(s.recoverPanics(http.HandlerFunc(s.dispatch)))
+	bg, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Go(func() { pruneLoop(bg, s.store, time.Duration(cfg.Audit.Retention), logger) })
+	return s, nil
+}
+
+// Handler serves the API under /api/v1 and /-/healthy.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes lists the registered API routes.
+func (s *Server) Routes() []Route { return slices.Clone(s.routes) }
+
+// Store is the history store the server records to.
+func (s *Server) Store() store.Store { return s.store }
+
+// CreateToken creates a token and returns its secret (shown once; only its hash is kept).
+// make demo uses it to print a ready-to-use admin token.
+func (s *Server) CreateToken(ctx context.Context, spec TokenSpec) (string, store.Token, error) {
+	return CreateToken(ctx, s.store, spec)
+}
+
+// Close stops background work, commits queued audit records, closes the etcd clients and, when
+// New opened it, the store.
+func (s *Server) Close() error {
+	var errs []error
+	s.once.Do(func() {
+		if s.cancel != nil {
+			s.cancel()
+		}
+		s.wg.Wait()
+		if s.audit != nil {
+			errs = append(errs, s.audit.close())
+		}
+		for _, c := range s.clusters {
+			errs = append(errs, c.close())
+		}
+		if s.ownStore {
+			errs = append(errs, s.store.Close())
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// dispatch routes a request, answering unknown paths and methods with JSON errors.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	var allowed []string
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "" {
+			allowed = append(allowed, m)
+		}
+	}
+	if len(allowed) > 0 {
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeError(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path))
+		return
+	}
+	writeError(w, r, errorf(http.StatusNotFound, "no such path: %s", r.URL.Path))
+}
+
+// recoverPanics answers a panicking handler with a JSON 500 instead of a dropped connection.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.logger.Error("handler panicked", "request_id", requestID(r.Context()), "path", r.URL.Path, "panic", v)
+				writeError(w, r, errorf(http.StatusInternalServerError, "internal error"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) healthy(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,34 @@
+package opsproxy
+
+import "sync"
+
+// watchLimiter caps the open watches of each end user.
+type watchLimiter struct {
+	max  int
+	mu   sync.Mutex
+	open map[string]int
+}
+
+func newWatchLimiter(max int) *watchLimiter {
+	return &watchLimiter{max: max, open: map[string]int{}}
+}
+
+// acquire takes a watch slot for user; false when the user is at the cap.
+func (l *watchLimiter) acquire(user string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open[user] >= l.max {
+		return false
+	}
+	l.open[user]++
+	return true
+}
+
+// release gives a slot back.
+func (l *watchLimiter) release(user string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open[user]--; l.open[user] <= 0 {
+		delete(l.open, user)
+	}
+}
