@@ -72,6 +72,15 @@ func clusterYAML(name string, c *etcdtest.Cluster, extra ...string) string {
 	return b.String()
 }
 
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// newLoopbackServer serves h on a loopback test server closed at cleanup, and returns its URL.
+func newLoopbackServer(tb testing.TB, h http.Handler) string {
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return srv.URL
+}
+
 func startExporter(t *testing.T, config string, opts Options) *testExporter {
 	t.Helper()
 	path := writeConfig(t, config)

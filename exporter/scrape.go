@@ -11,14 +11,20 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// scrape is one probe of one cluster. Requests that several probes need (a member's Status, its
-// health check, the alarm list, the member list) are made once per scrape and shared, so the
-// number of requests per member per scrape stays constant whichever probes are enabled.
+// scrape is one probe of one cluster. Requests that several probes need (every member's Status,
+// health check and alarm list, the member list) are made once per scrape and shared, so the
+// number of requests per member per scrape stays constant whichever probes are enabled. Status
+// requests start when the scrape does; the member list is asked of the first member to answer.
 type scrape struct {
 	ctx context.Context
 	t   *target
 
-	status     map[string]func() memberStatus
+	statusResults []memberStatus
+	statusDone    chan struct{}
+	firstUpOnce   sync.Once
+	firstUpEP     string
+	firstUpDone   chan struct{}
+
 	health     map[string]func() memberHealth
 	alarms     map[string]func() alarmList
 	memberList func() (*clientv3.MemberListResponse, error)
@@ -56,19 +62,34 @@ type alarmList struct {
 
 func newScrape(ctx context.Context, t *target) *scrape {
 	s := &scrape{
-		ctx:    ctx,
-		t:      t,
-		status: map[string]func() memberStatus{},
-		health: map[string]func() memberHealth{},
-		alarms: map[string]func() alarmList{},
+		ctx:           ctx,
+		t:             t,
+		statusResults: make([]memberStatus, len(t.cfg.Endpoints)),
+		statusDone:    make(chan struct{}),
+		firstUpDone:   make(chan struct{}),
+		health:        map[string]func() memberHealth{},
+		alarms:        map[string]func() alarmList{},
 	}
 	for _, ep := range t.cfg.Endpoints {
-		s.status[ep] = sync.OnceValue(func() memberStatus { return s.fetchStatus(ep) })
 		s.alarms[ep] = sync.OnceValue(func() alarmList { return s.fetchAlarms(ep) })
 		s.health[ep] = sync.OnceValue(func() memberHealth { return s.checkHealth(ep) })
 	}
 	s.memberList = sync.OnceValues(s.fetchMemberList)
+	go s.fetchStatuses()
 	return s
+}
+
+// fetchStatuses asks every member for its Status concurrently, noting the first to answer.
+func (s *scrape) fetchStatuses() {
+	parallel(len(s.statusResults), func(i int) {
+		st := s.fetchStatus(s.t.cfg.Endpoints[i])
+		s.statusResults[i] = st
+		if st.up() {
+			s.firstUpOnce.Do(func() { s.firstUpEP = st.endpoint; close(s.firstUpDone) })
+		}
+	})
+	s.firstUpOnce.Do(func() { close(s.firstUpDone) })
+	close(s.statusDone)
 }
 
 // memberContext bounds one request to a member by the cluster's request timeout and by the
@@ -77,11 +98,16 @@ func (s *scrape) memberContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(s.ctx, time.Duration(s.t.cfg.RequestTimeout))
 }
 
-// statuses returns every member's Status, fetched concurrently, in endpoint order.
+// statuses returns every member's Status, in endpoint order, once all have answered or failed.
 func (s *scrape) statuses() []memberStatus {
-	out := make([]memberStatus, len(s.t.cfg.Endpoints))
-	parallel(len(out), func(i int) { out[i] = s.status[s.t.cfg.Endpoints[i]]() })
-	return out
+	<-s.statusDone
+	return s.statusResults
+}
+
+// firstUpEndpoint waits for the first member to answer Status; "" when none did.
+func (s *scrape) firstUpEndpoint() string {
+	<-s.firstUpDone
+	return s.firstUpEP
 }
 
 func (s *scrape) fetchStatus(ep string) memberStatus {
@@ -124,13 +150,16 @@ func (s *scrape) checkHealth(ep string) memberHealth {
 	}
 	ctx, cancel := s.memberContext()
 	defer cancel()
+	// The alarm list is fetched alongside the read rather than after it.
+	alarms := make(chan alarmList, 1)
+	go func() { alarms <- s.alarms[ep]() }()
 	start := time.Now()
 	_, err = m.cli.Get(ctx, "health")
 	took := time.Since(start)
+	al := <-alarms
 	if err != nil && !errors.Is(err, rpctypes.ErrPermissionDenied) {
 		return memberHealth{took: took, err: fmt.Errorf("health of %s: %w", ep, err)}
 	}
-	al := s.alarms[ep]()
 	if al.err != nil {
 		return memberHealth{took: took, err: fmt.Errorf("health of %s: %w", ep, al.err)}
 	}
@@ -140,42 +169,52 @@ func (s *scrape) checkHealth(ep string) memberHealth {
 	return memberHealth{healthy: true, took: took}
 }
 
-// fetchMemberList asks the members in turn, first answer wins. The request is serializable so
-// that a member without quorum still says who its peers are.
+// fetchMemberList asks the first member that answered Status, then, if that fails, the others
+// in turn. The request is serializable so that a member without quorum still says who its peers are.
 func (s *scrape) fetchMemberList() (*clientv3.MemberListResponse, error) {
-	var errs []error
-	for _, st := range s.statuses() {
-		if !st.up() {
-			continue
-		}
-		m, err := s.t.member(st.endpoint)
+	first := s.firstUpEndpoint()
+	if first == "" {
+		return nil, s.noMemberAnswered()
+	}
+	try := func(ep string) (*clientv3.MemberListResponse, error) {
+		m, err := s.t.member(ep)
 		if err != nil {
-			errs = append(errs, err)
-			continue
+			return nil, err
 		}
 		ctx, cancel := s.memberContext()
+		defer cancel()
 		resp, err := m.cli.MemberList(ctx, clientv3.WithSerializable())
-		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("member list from %s: %w", ep, err)
+		}
+		return resp, nil
+	}
+	resp, err := try(first)
+	if err == nil {
+		return resp, nil
+	}
+	errs := []error{err}
+	for _, st := range s.statuses() {
+		if !st.up() || st.endpoint == first {
+			continue
+		}
+		resp, err := try(st.endpoint)
 		if err == nil {
 			return resp, nil
 		}
-		errs = append(errs, fmt.Errorf("member list from %s: %w", st.endpoint, err))
-	}
-	if len(errs) == 0 {
-		return nil, s.noMemberAnswered()
+		errs = append(errs, err)
 	}
 	return nil, errors.Join(errs...)
 }
 
 // firstUp returns the client of the first member that answered Status in this scrape.
 func (s *scrape) firstUp() (*memberConn, string, error) {
-	for _, st := range s.statuses() {
-		if st.up() {
-			m, err := s.t.member(st.endpoint)
-			return m, st.endpoint, err
-		}
+	ep := s.firstUpEndpoint()
+	if ep == "" {
+		return nil, "", s.noMemberAnswered()
 	}
-	return nil, "", s.noMemberAnswered()
+	m, err := s.t.member(ep)
+	return m, ep, err
 }
 
 // noMemberAnswered explains why no member answered Status, member by member.

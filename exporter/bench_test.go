@@ -1,0 +1,160 @@
+package exporter
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+)
+
+// BenchmarkScrape measures, against one 3-member cluster whose members run as separate processes
+// (so CPU and memory measured here are the exporter's own):
+//   - direct-status: the reference, one Status request to one member on an open connection;
+//   - entries=N: a /metrics scrape with N cluster entries all pointing at that cluster, with the
+//     exporter's CPU time per scrape, its resident memory, and requests per member per scrape.
+//
+// scripts/bench.sh (make bench) runs it and prints the ratios.
+func BenchmarkScrape(b *testing.B) {
+	c := etcdtest.New(b, etcdtest.Config{Size: 3, ProcessPerMember: true})
+	ep := c.Members[0].ClientURL
+
+	b.Run("direct-status", func(b *testing.B) {
+		cli := c.Client(b, ep)
+		m := clientv3.NewMaintenanceFromMaintenanceClient(pb.NewMaintenanceClient(cli.ActiveConnection()), cli)
+		ctx := context.Background()
+		if _, err := m.Status(ctx, ep); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := m.Status(ctx, ep); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
+	// probe-1x3: probing the cluster alone, without HTTP and exposition: the figure to set against
+	// direct-status (members are probed concurrently, so not three times one request).
+	b.Run("probe-1x3", func(b *testing.B) {
+		e := startBenchExporter(b, fmt.Sprintf("clusters:\n  - name: c\n    endpoints: [%s]\n", strings.Join(c.Endpoints(), ", ")))
+		probe := func() {
+			ch := make(chan prometheus.Metric, 256)
+			go func() {
+				e.collector(context.Background(), e.snapshot()).Collect(ch)
+				close(ch)
+			}()
+			for range ch {
+			}
+		}
+		probe()
+		for b.Loop() {
+			probe()
+		}
+	})
+
+	for _, entries := range []int{1, 10, 100, 500} {
+		b.Run(fmt.Sprintf("entries=%d", entries), func(b *testing.B) {
+			var cfg strings.Builder
+			cfg.WriteString("clusters:\n")
+			for i := range entries {
+				fmt.Fprintf(&cfg, "  - name: c%d\n    endpoints: [%s]\n    request_timeout: 5s\n", i, strings.Join(c.Endpoints(), ", "))
+			}
+			e := startBenchExporter(b, cfg.String())
+			scrape := func() {
+				resp, err := http.Get(e.URL + "/metrics")
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("HTTP %d", resp.StatusCode)
+				}
+			}
+			scrape() // connections up, first HashKV comparison done
+			before := totalRequests(e.Exporter)
+			cpuBefore := cpuTime()
+			n := 0
+			for b.Loop() {
+				scrape()
+				n++
+			}
+			b.StopTimer()
+			cpu := cpuTime() - cpuBefore
+			reqs := totalRequests(e.Exporter) - before
+			b.ReportMetric(float64(cpu.Milliseconds())/float64(n), "cpu-ms/scrape")
+			b.ReportMetric(float64(reqs)/float64(n*entries*len(c.Members)), "requests/member/scrape")
+			b.ReportMetric(float64(residentBytes())/(1<<20), "rss-MiB")
+		})
+	}
+}
+
+func startBenchExporter(b *testing.B, config string) *testExporter {
+	path := fmt.Sprintf("%s/etcd-monitor.yml", b.TempDir())
+	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := LoadConfig(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := New(cfg, discardLogger(), Options{DefaultTimeout: 30 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := e.Handler()
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := newLoopbackServer(b, h)
+	b.Cleanup(e.Close)
+	return &testExporter{Exporter: e, URL: srv}
+}
+
+func totalRequests(e *Exporter) uint64 {
+	var n uint64
+	for _, t := range e.snapshot() {
+		for _, c := range t.requestCounts() {
+			n += c
+		}
+	}
+	return n
+}
+
+// cpuTime is the user plus system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// residentBytes is this process's resident set size from /proc/self/status.
+func residentBytes() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.Fields(rest)[0], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
