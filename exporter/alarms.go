@@ -25,15 +25,7 @@ func (alarmsProbe) describe(ch chan<- *prometheus.Desc) { ch <- memberAlarmDesc 
 
 func (alarmsProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 	cluster := s.t.cfg.Name
-	var list alarmList
-	list.err = s.noMemberAnswered()
-	for _, st := range s.statuses() {
-		if st.up() {
-			if list = s.alarms[st.endpoint](); list.err == nil {
-				break
-			}
-		}
-	}
+	list := s.alarms()
 	if list.err != nil {
 		return list.err
 	}

@@ -45,24 +45,67 @@ func BenchmarkScrape(b *testing.B) {
 		}
 	})
 
-	// probe-1x3: probing the cluster alone, without HTTP and exposition: the figure to set against
-	// direct-status (members are probed concurrently, so not three times one request).
-	b.Run("probe-1x3", func(b *testing.B) {
-		e := startBenchExporter(b, fmt.Sprintf("clusters:\n  - name: c\n    endpoints: [%s]\n", strings.Join(c.Endpoints(), ", ")))
-		probe := func() {
-			ch := make(chan prometheus.Metric, 256)
-			go func() {
-				e.collector(context.Background(), e.snapshot()).Collect(ch)
-				close(ch)
-			}()
-			for range ch {
+	// direct-etcdctl: what `etcdctl endpoint status` and `endpoint health` plus `member list` do for
+	// the same cluster, one member after another on open connections: the like-for-like reference
+	// of a whole probe.
+	b.Run("direct-etcdctl", func(b *testing.B) {
+		type member struct {
+			cli *clientv3.Client
+			m   clientv3.Maintenance
+			ep  string
+		}
+		var members []member
+		for _, ep := range c.Endpoints() {
+			cli := c.Client(b, ep)
+			members = append(members, member{cli, clientv3.NewMaintenanceFromMaintenanceClient(pb.NewMaintenanceClient(cli.ActiveConnection()), cli), ep})
+		}
+		ctx := context.Background()
+		once := func() {
+			for _, m := range members {
+				if _, err := m.m.Status(ctx, m.ep); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := m.cli.Get(ctx, "health"); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := m.m.AlarmList(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if _, err := members[0].cli.MemberList(ctx, clientv3.WithSerializable()); err != nil {
+				b.Fatal(err)
 			}
 		}
-		probe()
+		once()
 		for b.Loop() {
-			probe()
+			once()
 		}
 	})
+
+	// probe-…: probing the cluster alone, without HTTP and exposition. probe-status is the figure
+	// to set against direct-status (members are probed concurrently, not one after another);
+	// probe-all, with every default probe, against direct-etcdctl.
+	for _, tc := range []struct {
+		name   string
+		probes []string
+	}{{"probe-status", []string{"status"}}, {"probe-all", nil}} {
+		b.Run(tc.name, func(b *testing.B) {
+			e := startBenchExporterWith(b, fmt.Sprintf("clusters:\n  - name: c\n    endpoints: [%s]\n", strings.Join(c.Endpoints(), ", ")), tc.probes)
+			probe := func() {
+				ch := make(chan prometheus.Metric, 256)
+				go func() {
+					e.collector(context.Background(), e.snapshot()).Collect(ch)
+					close(ch)
+				}()
+				for range ch {
+				}
+			}
+			probe()
+			for b.Loop() {
+				probe()
+			}
+		})
+	}
 
 	for _, entries := range []int{1, 10, 100, 500} {
 		b.Run(fmt.Sprintf("entries=%d", entries), func(b *testing.B) {
@@ -102,6 +145,10 @@ func BenchmarkScrape(b *testing.B) {
 }
 
 func startBenchExporter(b *testing.B, config string) *testExporter {
+	return startBenchExporterWith(b, config, nil)
+}
+
+func startBenchExporterWith(b *testing.B, config string, probes []string) *testExporter {
 	path := fmt.Sprintf("%s/etcd-monitor.yml", b.TempDir())
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		b.Fatal(err)
@@ -110,7 +157,7 @@ func startBenchExporter(b *testing.B, config string) *testExporter {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e, err := New(cfg, discardLogger(), Options{DefaultTimeout: 30 * time.Second})
+	e, err := New(cfg, discardLogger(), Options{DefaultTimeout: 30 * time.Second, Probes: probes})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"sync"
 	"time"
 
@@ -26,7 +27,7 @@ type scrape struct {
 	firstUpDone   chan struct{}
 
 	health     map[string]func() memberHealth
-	alarms     map[string]func() alarmList
+	alarms     func() alarmList
 	memberList func() (*clientv3.MemberListResponse, error)
 }
 
@@ -68,13 +69,12 @@ func newScrape(ctx context.Context, t *target) *scrape {
 		statusDone:    make(chan struct{}),
 		firstUpDone:   make(chan struct{}),
 		health:        map[string]func() memberHealth{},
-		alarms:        map[string]func() alarmList{},
 	}
 	for _, ep := range t.cfg.Endpoints {
-		s.alarms[ep] = sync.OnceValue(func() alarmList { return s.fetchAlarms(ep) })
 		s.health[ep] = sync.OnceValue(func() memberHealth { return s.checkHealth(ep) })
 	}
 	s.memberList = sync.OnceValues(s.fetchMemberList)
+	s.alarms = sync.OnceValue(s.fetchAlarms)
 	go s.fetchStatuses()
 	return s
 }
@@ -126,18 +126,29 @@ func (s *scrape) fetchStatus(ep string) memberStatus {
 	return memberStatus{endpoint: ep, resp: resp, rtt: took}
 }
 
-func (s *scrape) fetchAlarms(ep string) alarmList {
-	m, err := s.t.member(ep)
-	if err != nil {
-		return alarmList{err: err}
+// fetchAlarms asks the first member that answered Status, then the others in turn. Alarms are
+// cluster state replicated through raft, so one list serves every member's health check (etcdctl
+// asks each endpoint; the answer is the same, and this saves two requests per cluster).
+func (s *scrape) fetchAlarms() alarmList {
+	var errs []error
+	for ep := range s.upEndpoints() {
+		m, err := s.t.member(ep)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		ctx, cancel := s.memberContext()
+		resp, err := m.maintenance.AlarmList(ctx)
+		cancel()
+		if err == nil {
+			return alarmList{resp: resp}
+		}
+		errs = append(errs, fmt.Errorf("alarm list from %s: %w", ep, err))
 	}
-	ctx, cancel := s.memberContext()
-	defer cancel()
-	resp, err := m.maintenance.AlarmList(ctx)
-	if err != nil {
-		return alarmList{err: fmt.Errorf("alarm list from %s: %w", ep, err)}
+	if len(errs) == 0 {
+		return alarmList{err: s.noMemberAnswered()}
 	}
-	return alarmList{resp: resp}
+	return alarmList{err: errors.Join(errs...)}
 }
 
 // checkHealth has etcdctl endpoint health's semantics: a linearizable read of key "health"
@@ -152,7 +163,7 @@ func (s *scrape) checkHealth(ep string) memberHealth {
 	defer cancel()
 	// The alarm list is fetched alongside the read rather than after it.
 	alarms := make(chan alarmList, 1)
-	go func() { alarms <- s.alarms[ep]() }()
+	go func() { alarms <- s.alarms() }()
 	start := time.Now()
 	_, err = m.cli.Get(ctx, "health")
 	took := time.Since(start)
@@ -169,42 +180,45 @@ func (s *scrape) checkHealth(ep string) memberHealth {
 	return memberHealth{healthy: true, took: took}
 }
 
-// fetchMemberList asks the first member that answered Status, then, if that fails, the others
-// in turn. The request is serializable so that a member without quorum still says who its peers are.
+// fetchMemberList asks the first member that answered Status, then the others in turn. The
+// request is serializable so that a member without quorum still says who its peers are.
 func (s *scrape) fetchMemberList() (*clientv3.MemberListResponse, error) {
-	first := s.firstUpEndpoint()
-	if first == "" {
-		return nil, s.noMemberAnswered()
-	}
-	try := func(ep string) (*clientv3.MemberListResponse, error) {
+	var errs []error
+	for ep := range s.upEndpoints() {
 		m, err := s.t.member(ep)
 		if err != nil {
-			return nil, err
-		}
-		ctx, cancel := s.memberContext()
-		defer cancel()
-		resp, err := m.cli.MemberList(ctx, clientv3.WithSerializable())
-		if err != nil {
-			return nil, fmt.Errorf("member list from %s: %w", ep, err)
-		}
-		return resp, nil
-	}
-	resp, err := try(first)
-	if err == nil {
-		return resp, nil
-	}
-	errs := []error{err}
-	for _, st := range s.statuses() {
-		if !st.up() || st.endpoint == first {
+			errs = append(errs, err)
 			continue
 		}
-		resp, err := try(st.endpoint)
+		ctx, cancel := s.memberContext()
+		resp, err := m.cli.MemberList(ctx, clientv3.WithSerializable())
+		cancel()
 		if err == nil {
 			return resp, nil
 		}
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("member list from %s: %w", ep, err))
+	}
+	if len(errs) == 0 {
+		return nil, s.noMemberAnswered()
 	}
 	return nil, errors.Join(errs...)
+}
+
+// upEndpoints yields the endpoints that answered Status: the first to answer as soon as it has,
+// the others (in endpoint order) only once every Status request is done, so that the common case
+// does not wait for the slowest member.
+func (s *scrape) upEndpoints() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		first := s.firstUpEndpoint()
+		if first == "" || !yield(first) {
+			return
+		}
+		for _, st := range s.statuses() {
+			if st.up() && st.endpoint != first && !yield(st.endpoint) {
+				return
+			}
+		}
+	}
 }
 
 // firstUp returns the client of the first member that answered Status in this scrape.
