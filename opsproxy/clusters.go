@@ -2,11 +2,13 @@ package opsproxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
@@ -81,6 +83,11 @@ func (s *Server) listClusters(c *opCall) (any, error) {
 			ctx, cancel := conn.requestCtx(c.r.Context())
 			defer cancel()
 			resp, err := conn.cli.Get(ctx, "health", clientv3.WithSerializable(), clientv3.WithCountOnly())
+			if errors.Is(err, rpctypes.ErrPermissionDenied) {
+				// Answered by etcd: reachable, although this user may not read the key.
+				out[i].Reachable = true
+				return
+			}
 			if err != nil {
 				_, out[i].Error = statusOf(err)
 				return

@@ -87,7 +87,7 @@ func etcdErrorStatus(ee rpctypes.EtcdError) int {
 	case rpctypes.ErrLeaseNotFound, rpctypes.ErrMemberNotFound:
 		return http.StatusNotFound
 	case rpctypes.ErrMemberExist, rpctypes.ErrPeerURLExist, rpctypes.ErrMemberNotLearner,
-		rpctypes.ErrMemberLearnerNotReady, rpctypes.ErrTooManyLearners, rpctypes.ErrUnhealthy,
+		rpctypes.ErrMemberLearnerNotReady, rpctypes.ErrTooManyLearners,
 		rpctypes.ErrMemberNotEnoughStarted, rpctypes.ErrLeaseExist:
 		return http.StatusConflict
 	case rpctypes.ErrMemberBadURLs, rpctypes.ErrEmptyKey, rpctypes.ErrKeyNotFound,
@@ -102,7 +102,7 @@ func etcdErrorStatus(ee rpctypes.EtcdError) int {
 	case rpctypes.ErrNoLeader, rpctypes.ErrNotCapable, rpctypes.ErrStopped, rpctypes.ErrTimeout,
 		rpctypes.ErrTimeoutDueToLeaderFail, rpctypes.ErrTimeoutDueToConnectionLost,
 		rpctypes.ErrTimeoutWaitAppliedIndex, rpctypes.ErrNotLeader, rpctypes.ErrLeaderChanged,
-		rpctypes.ErrTooManyRequests:
+		rpctypes.ErrTooManyRequests, rpctypes.ErrUnhealthy:
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusBadGateway

@@ -14,6 +14,14 @@ func (s *Server) routesInit() {
 	s.handle("DELETE /api/v1/clusters/{cluster}/keys", opSpec{name: "keys.delete", role: RoleEditor, cluster: true, mutating: true}, s.deleteKeys)
 	s.handle("POST /api/v1/clusters/{cluster}/keys/cas", opSpec{name: "keys.cas", role: RoleEditor, cluster: true, mutating: true}, s.compareAndSwap)
 
+	s.handle("GET /api/v1/clusters/{cluster}/members", opSpec{name: "members.list", role: RoleViewer, cluster: true}, s.listMembers)
+	s.handle("POST /api/v1/clusters/{cluster}/members", opSpec{name: "members.add", role: RoleAdmin, cluster: true, mutating: true}, s.addMember)
+	s.handle("POST /api/v1/clusters/{cluster}/members/{id}/promote", opSpec{name: "members.promote", role: RoleAdmin, cluster: true, mutating: true}, s.promoteMember)
+	s.handle("DELETE /api/v1/clusters/{cluster}/members/{id}", opSpec{name: "members.remove", role: RoleAdmin, cluster: true, mutating: true}, s.removeMember)
+	s.handle("GET /api/v1/clusters/{cluster}/endpoints", opSpec{name: "endpoints.health", role: RoleViewer, cluster: true}, s.endpointHealth)
+	s.handle("GET /api/v1/clusters/{cluster}/alarms", opSpec{name: "alarms.list", role: RoleViewer, cluster: true}, s.listAlarms)
+	s.handle("DELETE /api/v1/clusters/{cluster}/alarms", opSpec{name: "alarms.disarm", role: RoleAdmin, cluster: true, mutating: true}, s.disarmAlarms)
+
 	s.handle("GET /api/v1/tokens", opSpec{name: "tokens.list", role: RoleAdmin}, s.listTokens)
 	s.handle("POST /api/v1/tokens", opSpec{name: "tokens.create", role: RoleAdmin, mutating: true}, s.createToken)
 	s.handle("DELETE /api/v1/tokens/{id}", opSpec{name: "tokens.revoke", role: RoleAdmin, mutating: true}, s.revokeToken)
