@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -133,7 +134,8 @@ func TestRoutesSendEachSeverityToItsReceiver(t *testing.T) {
 		labels   []string
 		receiver string
 	}{
-		{"critical pages and posts to Slack", []string{"alertname=etcdInsufficientMembers", "cluster=prod", "severity=critical"}, "critical-pagerduty-slack"},
+		{"critical pages, posts to Slack and mails", []string{"alertname=etcdInsufficientMembers", "cluster=prod", "severity=critical"}, "critical-pagerduty-slack-email"},
+		{"critical members down also mails", []string{"alertname=etcdMembersDown", "cluster=prod", "severity=critical"}, "critical-pagerduty-slack-email"},
 		{"warning posts to Slack and mails", []string{"alertname=etcdHighFsyncDurations", "cluster=prod", "severity=warning"}, "warning-slack-email"},
 		{"info mails", []string{"alertname=etcdMonitorSomething", "cluster=prod", "severity=info"}, "info-email"},
 		{"no severity still reaches people", []string{"alertname=Unlabelled", "cluster=prod"}, "warning-slack-email"},
@@ -169,9 +171,10 @@ func TestReceiversNotifyTheChannelsOfTheirSeverity(t *testing.T) {
 		t.Errorf("group_by %v, want [alertname cluster]", c.Route.GroupBy)
 	}
 	want := map[string][]string{
-		"critical-pagerduty-slack": {"pagerduty_configs", "slack_configs"},
-		"warning-slack-email":      {"email_configs", "slack_configs"},
-		"info-email":               {"email_configs"},
+		// Critical alerts are mailed too: email is the written record of every page.
+		"critical-pagerduty-slack-email": {"email_configs", "pagerduty_configs", "slack_configs"},
+		"warning-slack-email":            {"email_configs", "slack_configs"},
+		"info-email":                     {"email_configs"},
 	}
 	for _, r := range c.Receivers {
 		name, _ := r["name"].(string)
@@ -192,6 +195,31 @@ func TestReceiversNotifyTheChannelsOfTheirSeverity(t *testing.T) {
 	}
 }
 
+func TestCriticalAndWarningShareSlackAndEmailSettings(t *testing.T) {
+	b, err := os.ReadFile("alertmanager.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c amConfig
+	if err := yaml.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]map[string]any{}
+	for _, r := range c.Receivers {
+		name, _ := r["name"].(string)
+		byName[name] = r
+	}
+	critical, warning := byName["critical-pagerduty-slack-email"], byName["warning-slack-email"]
+	if critical == nil || warning == nil {
+		t.Fatalf("receivers critical-pagerduty-slack-email and warning-slack-email must both exist")
+	}
+	for _, key := range []string{"email_configs", "slack_configs"} {
+		if !reflect.DeepEqual(critical[key], warning[key]) {
+			t.Errorf("%s of critical-pagerduty-slack-email differ from warning-slack-email's:\n%v\n%v", key, critical[key], warning[key])
+		}
+	}
+}
+
 func TestConfigReadsSecretsOnlyFromFiles(t *testing.T) {
 	b, err := os.ReadFile("alertmanager.yml")
 	if err != nil {
@@ -206,7 +234,7 @@ func TestConfigReadsSecretsOnlyFromFiles(t *testing.T) {
 	}
 }
 
-const firingCritical = `{"receiver":"critical-pagerduty-slack","status":"firing","alerts":[{"status":"firing",
+const firingCritical = `{"receiver":"critical-pagerduty-slack-email","status":"firing","alerts":[{"status":"firing",
 "labels":{"alertname":"etcdNoLeader","cluster":"prod","instance":"m1:2379","severity":"critical","scope":"member"},
 "annotations":{"summary":"etcd cluster prod: member m1:2379 has no leader.","description":"Member <m1> has had no leader for 1m.",
 "runbook_url":"https://github.com/etcd-monitor/etcd-monitor/blob/main/docs/runbooks.md#etcdnoleader","dashboard_url":"http://grafana.example.com/d/x?var-cluster=prod"},

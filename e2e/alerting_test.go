@@ -28,9 +28,10 @@ const (
 // TestEtcdFaultsReachTheRightReceiversAndResolve drives real faults through the whole pipeline:
 // etcd members (one process each) and the exporter, scraped by Prometheus with our rules,
 // alerts routed by Alertmanager with our configuration to SMTP, Slack and PagerDuty capture
-// servers. One member down pages (PagerDuty and Slack); two down is a lost quorum, which pages
-// and inhibits the member-level alert; bringing the members back resolves both; an exporter
-// that cannot be scraped is a warning, which goes to Slack and email.
+// servers. One member down pages (PagerDuty, Slack and email: critical alerts are also mailed,
+// as the written record of every page); two down is a lost quorum, which pages and inhibits the
+// member-level alert; bringing the members back resolves both; an exporter that cannot be
+// scraped is a warning, which goes to Slack and email.
 func TestEtcdFaultsReachTheRightReceiversAndResolve(t *testing.T) {
 	for _, names := range [][]string{{"prometheus"}, {"prometheus-alertmanager", "alertmanager"}} {
 		if _, err := findProgram(names...); err != nil {
@@ -96,10 +97,10 @@ func TestEtcdFaultsReachTheRightReceiversAndResolve(t *testing.T) {
 	first, second := followers[0], followers[1]
 
 	var membersDownKey, insufficientKey string
-	t.Run("one member down pages through PagerDuty and Slack", func(t *testing.T) {
+	t.Run("one member down pages through PagerDuty, Slack and email", func(t *testing.T) {
 		sctx, cancel := step()
 		defer cancel()
-		slackFrom, pdFrom := len(recv.Slack.Messages()), len(recv.PagerDuty.Events())
+		slackFrom, pdFrom, mailFrom := len(recv.Slack.Messages()), len(recv.PagerDuty.Events()), len(recv.SMTP.Emails())
 		first.Stop(t)
 
 		ev := waitNew(sctx, t, "PagerDuty trigger of etcdMembersDown", recv.PagerDuty.Events, pdFrom, pdTrigger("etcdMembersDown"))
@@ -107,6 +108,8 @@ func TestEtcdFaultsReachTheRightReceiversAndResolve(t *testing.T) {
 		membersDownKey = ev.DedupKey
 		msg := waitNew(sctx, t, "Slack message of etcdMembersDown", recv.Slack.Messages, slackFrom, slackFiring("etcdMembersDown"))
 		checkSlack(t, msg, "etcdMembersDown", "critical")
+		mail := waitNew(sctx, t, "email of etcdMembersDown", recv.SMTP.Emails, mailFrom, emailFiring("etcdMembersDown"))
+		checkEmail(t, mail, "etcdMembersDown", "critical")
 		// The exporter's outside view says the same: no failure tolerance is left.
 		ev = waitNew(sctx, t, "PagerDuty trigger of etcdMonitorQuorumAtRisk", recv.PagerDuty.Events, pdFrom, pdTrigger("etcdMonitorQuorumAtRisk"))
 		checkPagerDuty(t, ev, "etcdMonitorQuorumAtRisk")
@@ -150,7 +153,7 @@ func TestEtcdFaultsReachTheRightReceiversAndResolve(t *testing.T) {
 		// While inhibited, etcdMembersDown is not repeated. A repeat of etcdInsufficientMembers
 		// (same route, same repeat interval, first sent later) shows that a repeat of
 		// etcdMembersDown would have been due by now.
-		slackInhibited, pdInhibited := len(recv.Slack.Messages()), len(recv.PagerDuty.Events())
+		slackInhibited, pdInhibited, mailInhibited := len(recv.Slack.Messages()), len(recv.PagerDuty.Events()), len(recv.SMTP.Emails())
 		waitNew(sctx, t, "a repeat of etcdInsufficientMembers on Slack", recv.Slack.Messages, slackInhibited, slackFiring("etcdInsufficientMembers"))
 		for _, m := range recv.Slack.Messages()[slackInhibited:] {
 			if slackFiring("etcdMembersDown")(m) {
@@ -160,6 +163,11 @@ func TestEtcdFaultsReachTheRightReceiversAndResolve(t *testing.T) {
 		for _, e := range recv.PagerDuty.Events()[pdInhibited:] {
 			if e.DedupKey == membersDownKey {
 				t.Errorf("PagerDuty got a %s of etcdMembersDown while it was inhibited", e.EventAction)
+			}
+		}
+		for _, e := range recv.SMTP.Emails()[mailInhibited:] {
+			if emailFiring("etcdMembersDown")(e) {
+				t.Errorf("email got etcdMembersDown while it was inhibited: %s", e.Subject)
 			}
 		}
 	})
@@ -201,20 +209,19 @@ func TestEtcdFaultsReachTheRightReceiversAndResolve(t *testing.T) {
 		slackFrom, mailFrom := len(recv.Slack.Messages()), len(recv.SMTP.Emails())
 		exp.Stop()
 
-		mail := waitNew(sctx, t, "email of etcdMonitorExporterDown", recv.SMTP.Emails, mailFrom, func(e capture.Email) bool {
-			return strings.HasPrefix(e.Subject, "[FIRING") && strings.Contains(e.Subject, "etcdMonitorExporterDown")
-		})
+		mail := waitNew(sctx, t, "email of etcdMonitorExporterDown", recv.SMTP.Emails, mailFrom, emailFiring("etcdMonitorExporterDown"))
 		checkEmail(t, mail, "etcdMonitorExporterDown", "warning")
 		msg := waitNew(sctx, t, "Slack message of etcdMonitorExporterDown", recv.Slack.Messages, slackFrom, slackFiring("etcdMonitorExporterDown"))
 		checkSlack(t, msg, "etcdMonitorExporterDown", "warning")
 	})
 
-	// Critical alerts page; they are not mailed.
-	for _, e := range recv.SMTP.Emails() {
-		for _, a := range []string{"etcdMembersDown", "etcdInsufficientMembers", "etcdMonitorQuorumAtRisk"} {
-			if strings.Contains(e.Subject, a) {
-				t.Errorf("critical alert %s was emailed: %s", a, e.Subject)
-			}
+	// Critical alerts page and are also mailed: email is the written record of every page.
+	emails := recv.SMTP.Emails()
+	for _, a := range []string{"etcdMembersDown", "etcdInsufficientMembers", "etcdMonitorQuorumAtRisk"} {
+		if i := slices.IndexFunc(emails, emailFiring(a)); i < 0 {
+			t.Errorf("critical alert %s was not emailed", a)
+		} else {
+			checkEmail(t, emails[i], a, "critical")
 		}
 	}
 }
@@ -234,6 +241,12 @@ func slackFiring(alert string) func(capture.SlackMessage) bool {
 func slackResolved(alert string) func(capture.SlackMessage) bool {
 	return func(m capture.SlackMessage) bool {
 		return len(m.Attachments) > 0 && strings.HasPrefix(m.Attachments[0].Title, "[RESOLVED] "+alert+" · ")
+	}
+}
+
+func emailFiring(alert string) func(capture.Email) bool {
+	return func(e capture.Email) bool {
+		return strings.HasPrefix(e.Subject, "[FIRING") && strings.Contains(e.Subject, "] "+alert+" · ")
 	}
 }
 
