@@ -196,6 +196,7 @@ func VerifyAudit(ctx context.Context, st store.AuditLog, out io.Writer) int {
 // Serve runs the server (TLS and client certificates per --web.config.file) until ctx ends.
 func Serve(ctx context.Context, srv *Server, flags *web.FlagConfig, logger *slog.Logger) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs.RegisterOnShutdown(srv.StopStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- web.ListenAndServe(hs, flags, logger) }()
 	select {

@@ -264,7 +264,9 @@ func TestPutDeleteAndCompareAndSwap(t *testing.T) {
 	modRev := got.Kvs[0].ModRevision
 
 	r = e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": p + "a", "value_base64": base64.StdEncoding.EncodeToString([]byte{0xff, 0x00}), "prev_kv": true})
-	var put struct{ PrevKV *kv `json:"prev_kv"` }
+	var put struct {
+		PrevKV *kv `json:"prev_kv"`
+	}
 	r.json(t, &put)
 	if r.status != 200 || put.PrevKV == nil || *put.PrevKV.Value != "one" {
 		t.Fatalf("put with prev_kv: %d %s", r.status, r.body)

@@ -14,6 +14,8 @@ func (s *Server) routesInit() {
 	s.handle("DELETE /api/v1/clusters/{cluster}/keys", opSpec{name: "keys.delete", role: RoleEditor, cluster: true, mutating: true}, s.deleteKeys)
 	s.handle("POST /api/v1/clusters/{cluster}/keys/cas", opSpec{name: "keys.cas", role: RoleEditor, cluster: true, mutating: true}, s.compareAndSwap)
 
+	s.handle("GET /api/v1/clusters/{cluster}/watch", opSpec{name: "keys.watch", role: RoleViewer, cluster: true}, s.watchKeys)
+
 	s.handle("GET /api/v1/clusters/{cluster}/members", opSpec{name: "members.list", role: RoleViewer, cluster: true}, s.listMembers)
 	s.handle("POST /api/v1/clusters/{cluster}/members", opSpec{name: "members.add", role: RoleAdmin, cluster: true, mutating: true}, s.addMember)
 	s.handle("POST /api/v1/clusters/{cluster}/members/{id}/promote", opSpec{name: "members.promote", role: RoleAdmin, cluster: true, mutating: true}, s.promoteMember)

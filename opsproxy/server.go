@@ -36,8 +36,10 @@ type Server struct {
 	handler  http.Handler
 
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
+	// streams ends open watches at shutdown.
+	streams context.Context
+	wg      sync.WaitGroup
+	once    sync.Once
 }
 
 // Route is one registered method and path, as the OpenAPI file describes it.
@@ -85,7 +87,7 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	s.routesInit()
 	s.handler = withRequestID(s.recoverPanics(http.HandlerFunc(s.dispatch)))
 	bg, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
+	s.cancel, s.streams = cancel, bg
 	s.wg.Go(func() { pruneLoop(bg, s.store, time.Duration(cfg.Audit.Retention), logger) })
 	return s, nil
 }
@@ -105,7 +107,14 @@ func (s *Server) CreateToken(ctx context.Context, spec TokenSpec) (string, store
 	return CreateToken(ctx, s.store, spec)
 }
 
-// Close stops background work, commits queued audit records, closes the etcd clients and, when
+// StopStreams ends open watches, so that an http.Server can shut down; Serve registers it.
+func (s *Server) StopStreams() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+}
+
+// Close stops background work, ends open watches, commits queued audit records, closes the etcd clients and, when
 // New opened it, the store.
 func (s *Server) Close() error {
 	var errs []error
