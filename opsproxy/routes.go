@@ -24,6 +24,13 @@ func (s *Server) routesInit() {
 	s.handle("GET /api/v1/clusters/{cluster}/alarms", opSpec{name: "alarms.list", role: RoleViewer, cluster: true}, s.listAlarms)
 	s.handle("DELETE /api/v1/clusters/{cluster}/alarms", opSpec{name: "alarms.disarm", role: RoleAdmin, cluster: true, mutating: true}, s.disarmAlarms)
 
+	s.handle("POST /api/v1/clusters/{cluster}/compact", opSpec{name: "maintenance.compact", role: RoleAdmin, cluster: true, mutating: true}, s.compact)
+	s.handle("POST /api/v1/clusters/{cluster}/defragment", opSpec{name: "maintenance.defragment", role: RoleAdmin, cluster: true, mutating: true}, s.defragment)
+	s.handle("POST /api/v1/clusters/{cluster}/snapshots", opSpec{name: "snapshots.save", role: RoleAdmin, cluster: true, mutating: true}, s.saveSnapshot)
+	s.handle("GET /api/v1/snapshots", opSpec{name: "snapshots.list", role: RoleAdmin}, s.listSnapshots)
+	s.handle("GET /api/v1/snapshots/{name}", opSpec{name: "snapshots.status", role: RoleAdmin}, s.snapshotStatus)
+	s.handle("POST /api/v1/snapshots/{name}/restore", opSpec{name: "snapshots.restore", role: RoleAdmin, mutating: true}, s.restoreSnapshot)
+
 	s.handle("GET /api/v1/tokens", opSpec{name: "tokens.list", role: RoleAdmin}, s.listTokens)
 	s.handle("POST /api/v1/tokens", opSpec{name: "tokens.create", role: RoleAdmin, mutating: true}, s.createToken)
 	s.handle("DELETE /api/v1/tokens/{id}", opSpec{name: "tokens.revoke", role: RoleAdmin, mutating: true}, s.revokeToken)

@@ -1,0 +1,306 @@
+package opsproxy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"go.etcd.io/etcd/etcdutl/v3/snapshot"
+	"go.uber.org/zap"
+)
+
+// snapshotName is what a snapshot file or restored data directory may be called: a plain name,
+// never a path.
+var snapshotName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+func checkName(field, name string) error {
+	if !snapshotName.MatchString(name) {
+		return errorf(http.StatusBadRequest, "%s %q: want letters, digits, '.', '_' or '-' (at most 128, not starting with a dot)", field, name)
+	}
+	return nil
+}
+
+// snapshotInfo describes a snapshot file; the status comes from etcd's own snapshot code.
+type snapshotInfo struct {
+	Name    string          `json:"name"`
+	Size    int64           `json:"size"`
+	SHA256  string          `json:"sha256"`
+	ModTime time.Time       `json:"mod_time"`
+	Status  *snapshotStatus `json:"status,omitempty"`
+	Member  string          `json:"member,omitempty"`
+	Cluster string          `json:"cluster,omitempty"`
+}
+
+type snapshotStatus struct {
+	Revision  int64  `json:"revision"`
+	Hash      uint32 `json:"hash"`
+	TotalKeys int    `json:"total_keys"`
+	TotalSize int64  `json:"total_size"`
+	Version   string `json:"version,omitempty"`
+}
+
+func statusOfSnapshot(path string) (*snapshotStatus, error) {
+	st, err := snapshot.NewV3(zap.NewNop()).Status(path)
+	if err != nil {
+		return nil, err
+	}
+	return &snapshotStatus{Revision: st.Revision, Hash: st.Hash, TotalKeys: st.TotalKey, TotalSize: st.TotalSize, Version: st.Version}, nil
+}
+
+// saveSnapshotRequest is the body of POST /clusters/{cluster}/snapshots.
+type saveSnapshotRequest struct {
+	// Member to stream from (default: the first healthy follower, else the leader).
+	Member string `json:"member"`
+	// Name of the file (default: <cluster>-<member>-<time>.db).
+	Name string `json:"name"`
+}
+
+// saveSnapshot streams a snapshot from one member into a new file of the snapshot directory,
+// hashing it on the way, then reads its status with etcd's snapshot code.
+func (s *Server) saveSnapshot(c *opCall) (any, error) {
+	var req saveSnapshotRequest
+	if err := decodeJSON(c.r, &req, 4<<10); err != nil && !isEmptyBody(err) {
+		return nil, err
+	}
+	if req.Name != "" {
+		if err := checkName("name", req.Name); err != nil {
+			return nil, err
+		}
+	}
+	states, err := s.memberStates(c.r.Context(), c.cluster)
+	if err != nil {
+		return nil, err
+	}
+	var from *endpointState
+	for i := range states {
+		st := &states[i]
+		switch {
+		case req.Member != "" && st.Member == req.Member:
+			from = st
+		case req.Member == "" && st.Healthy && (from == nil || from.Status.IsLeader):
+			from = st
+		}
+	}
+	switch {
+	case from == nil && req.Member != "":
+		return nil, errorf(http.StatusNotFound, "member: no member %q", req.Member)
+	case from == nil:
+		return nil, errorf(http.StatusServiceUnavailable, "no healthy member to take a snapshot from")
+	case !from.Healthy:
+		return nil, errorf(http.StatusConflict, "member %s is unhealthy: %s", from.Member, from.Error)
+	}
+	name := req.Name
+	if name == "" {
+		name = fmt.Sprintf("%s-%s-%s.db", c.cluster.cfg.Name, from.Member, time.Now().UTC().Format("20060102T150405.000Z"))
+		if checkName("name", name) != nil {
+			name = fmt.Sprintf("snapshot-%s.db", time.Now().UTC().Format("20060102T150405.000Z"))
+		}
+	}
+	c.rec.Key = []byte(name)
+	dir := s.cfg.Maintenance.SnapshotDir
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("snapshot directory: %w", err)
+	}
+	path := filepath.Join(dir, name)
+	if _, err := os.Stat(path); err == nil {
+		return nil, errorf(http.StatusConflict, "snapshot %q already exists", name)
+	}
+	if err := c.commitIntent(); err != nil {
+		return nil, err
+	}
+	size, sum, err := s.streamSnapshot(c.r.Context(), c.cluster, from.Endpoint, path)
+	if err != nil {
+		return nil, err
+	}
+	c.rec.ValueSize, c.rec.ValueSHA256 = size, sum
+	info := snapshotInfo{Name: name, Size: size, SHA256: sum, ModTime: time.Now().UTC(), Member: from.Member, Cluster: c.cluster.cfg.Name}
+	if info.Status, err = statusOfSnapshot(path); err != nil {
+		return nil, errorf(http.StatusBadGateway, "snapshot %s was saved but etcd cannot read it: %v", name, err)
+	}
+	c.status = http.StatusCreated
+	return info, nil
+}
+
+// streamSnapshot copies a member's snapshot to path (through a temporary file renamed at the
+// end) and returns its size and sha256.
+func (s *Server) streamSnapshot(ctx context.Context, conn *clusterConn, endpoint, path string) (int64, string, error) {
+	cli, err := conn.memberClient(endpoint)
+	if err != nil {
+		return 0, "", err
+	}
+	defer cli.Close()
+	rc, err := cli.Snapshot(ctx)
+	if err != nil {
+		return 0, "", err
+	}
+	defer rc.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".part-*")
+	if err != nil {
+		return 0, "", fmt.Errorf("snapshot file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), rc)
+	if err != nil {
+		tmp.Close()
+		return 0, "", fmt.Errorf("stream snapshot from %s: %w", endpoint, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return 0, "", fmt.Errorf("snapshot file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, "", fmt.Errorf("snapshot file: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return 0, "", errorf(http.StatusConflict, "snapshot %q already exists", filepath.Base(path))
+		}
+		return 0, "", fmt.Errorf("snapshot file: %w", err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (s *Server) listSnapshots(c *opCall) (any, error) {
+	entries, err := os.ReadDir(s.cfg.Maintenance.SnapshotDir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("snapshot directory: %w", err)
+	}
+	out := []snapshotInfo{}
+	for _, e := range entries {
+		if e.IsDir() || !snapshotName.MatchString(e.Name()) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			continue
+		}
+		out = append(out, snapshotInfo{Name: e.Name(), Size: fi.Size(), ModTime: fi.ModTime().UTC()})
+	}
+	slices.SortFunc(out, func(a, b snapshotInfo) int { return strings.Compare(a.Name, b.Name) })
+	return map[string]any{"snapshots": out}, nil
+}
+
+// snapshotPath resolves the {name} path value inside the snapshot directory.
+func (s *Server) snapshotPath(c *opCall) (string, os.FileInfo, error) {
+	name := c.r.PathValue("name")
+	c.rec.Key = []byte(name)
+	if err := checkName("snapshot", name); err != nil {
+		return "", nil, err
+	}
+	path := filepath.Join(s.cfg.Maintenance.SnapshotDir, name)
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		return "", nil, errorf(http.StatusNotFound, "no snapshot %q", name)
+	}
+	return path, fi, nil
+}
+
+func (s *Server) snapshotStatus(c *opCall) (any, error) {
+	path, fi, err := s.snapshotPath(c)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	info := snapshotInfo{Name: fi.Name(), Size: fi.Size(), SHA256: sum, ModTime: fi.ModTime().UTC()}
+	if info.Status, err = statusOfSnapshot(path); err != nil {
+		return nil, errorf(http.StatusUnprocessableEntity, "snapshot %s is not readable by etcd: %v", fi.Name(), err)
+	}
+	return info, nil
+}
+
+// restoreRequest is the body of POST /snapshots/{name}/restore: what etcdutl snapshot restore
+// takes, with the output a new directory under the restore directory.
+type restoreRequest struct {
+	// DataDir is the name of the new data directory under maintenance.restore_dir.
+	DataDir string `json:"data_dir"`
+	// Name is the member name the data directory is for.
+	Name                string   `json:"name"`
+	InitialCluster      string   `json:"initial_cluster"`
+	InitialClusterToken string   `json:"initial_cluster_token"`
+	PeerURLs            []string `json:"initial_advertise_peer_urls"`
+	// SkipHashCheck is for a db file copied from a data directory rather than saved as a snapshot.
+	SkipHashCheck bool `json:"skip_hash_check"`
+}
+
+// restoreSnapshot writes a new data directory from a snapshot, with etcd's own restore code. It
+// only ever creates a directory under the restore directory that did not exist: it never
+// touches a running member.
+func (s *Server) restoreSnapshot(c *opCall) (any, error) {
+	path, _, err := s.snapshotPath(c)
+	if err != nil {
+		return nil, err
+	}
+	var req restoreRequest
+	if err := decodeJSON(c.r, &req, 16<<10); err != nil {
+		return nil, err
+	}
+	if err := checkName("data_dir", req.DataDir); err != nil {
+		return nil, err
+	}
+	switch {
+	case req.Name == "":
+		return nil, errorf(http.StatusBadRequest, "name: must not be empty")
+	case len(req.PeerURLs) == 0:
+		return nil, errorf(http.StatusBadRequest, "initial_advertise_peer_urls: must not be empty")
+	case req.InitialCluster == "":
+		req.InitialCluster = req.Name + "=" + req.PeerURLs[0]
+	}
+	if req.InitialClusterToken == "" {
+		req.InitialClusterToken = "etcd-cluster"
+	}
+	root := s.cfg.Maintenance.RestoreDir
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return nil, fmt.Errorf("restore directory: %w", err)
+	}
+	out := filepath.Join(root, req.DataDir)
+	c.rec.RangeEnd = []byte(req.DataDir)
+	if _, err := os.Lstat(out); err == nil {
+		return nil, errorf(http.StatusConflict, "data_dir %q already exists: restore only writes new directories", req.DataDir)
+	}
+	if err := c.commitIntent(); err != nil {
+		return nil, err
+	}
+	err = snapshot.NewV3(zap.NewNop()).Restore(snapshot.RestoreConfig{
+		SnapshotPath:        path,
+		Name:                req.Name,
+		OutputDataDir:       out,
+		PeerURLs:            req.PeerURLs,
+		InitialCluster:      req.InitialCluster,
+		InitialClusterToken: req.InitialClusterToken,
+		SkipHashCheck:       req.SkipHashCheck,
+	})
+	if err != nil {
+		os.RemoveAll(out)
+		return nil, errorf(http.StatusUnprocessableEntity, "restore: %v", err)
+	}
+	c.status = http.StatusCreated
+	return map[string]any{"data_dir": out, "name": req.Name, "initial_cluster": req.InitialCluster,
+		"initial_cluster_token": req.InitialClusterToken}, nil
+}
