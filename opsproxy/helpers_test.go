@@ -132,6 +132,8 @@ type envOptions struct {
 	cluster *embedetcd.Cluster
 	// extra is YAML appended to the configuration (top-level sections).
 	extra string
+	// st replaces the store of the given kind.
+	st store.Store
 	// configure edits the configuration after loading.
 	configure func(*Config)
 }
@@ -164,7 +166,10 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if o.configure != nil {
 		o.configure(cfg)
 	}
-	st := openStore(t, o.store)
+	st := o.st
+	if st == nil {
+		st = openStore(t, o.store)
+	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := New(context.Background(), cfg, logger, Options{Store: st})

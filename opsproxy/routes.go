@@ -31,6 +31,9 @@ func (s *Server) routesInit() {
 	s.handle("GET /api/v1/snapshots/{name}", opSpec{name: "snapshots.status", role: RoleAdmin}, s.snapshotStatus)
 	s.handle("POST /api/v1/snapshots/{name}/restore", opSpec{name: "snapshots.restore", role: RoleAdmin, mutating: true}, s.restoreSnapshot)
 
+	s.handle("GET /api/v1/audit", opSpec{name: "audit.query", role: RoleViewer}, s.queryAudit)
+	s.handle("GET /api/v1/audit/verify", opSpec{name: "audit.verify", role: RoleAdmin}, s.verifyAudit)
+
 	s.handle("GET /api/v1/tokens", opSpec{name: "tokens.list", role: RoleAdmin}, s.listTokens)
 	s.handle("POST /api/v1/tokens", opSpec{name: "tokens.create", role: RoleAdmin, mutating: true}, s.createToken)
 	s.handle("DELETE /api/v1/tokens/{id}", opSpec{name: "tokens.revoke", role: RoleAdmin, mutating: true}, s.revokeToken)

@@ -1,0 +1,63 @@
+package opsproxy
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/alecthomas/kingpin/v2"
+)
+
+// runCommand parses args as etcd-monitor would and runs the opsproxy command.
+func runCommand(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	app := kingpin.New("etcd-monitor", "")
+	cmd := RegisterCommand(app)
+	var out bytes.Buffer
+	cmd.out = &out
+	chosen, err := app.Parse(args)
+	if err != nil {
+		t.Fatalf("parse %v: %v", args, err)
+	}
+	if !cmd.Matches(chosen) {
+		t.Fatalf("command %q not matched", chosen)
+	}
+	return cmd.Run(context.Background(), slog.New(slog.DiscardHandler)), out.String()
+}
+
+func TestCommandCreatesListsAndRevokesTokensAndVerifiesTheAuditLog(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "opsproxy.yml")
+	yml := fmt.Sprintf("clusters:\n  - name: c1\n    endpoints: [http://127.0.0.1:2379]\nstore:\n  path: %s\n", filepath.Join(dir, "store.db"))
+	if err := os.WriteFile(cfg, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out := runCommand(t, "opsproxy", "--config.file", cfg, "token", "create", "--name", "ci", "--role", "editor", "--key-prefix", "/app/", "--cluster", "c1")
+	if code != 0 || !strings.Contains(out, "shown only now") {
+		t.Fatalf("create: %d %s", code, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	secret := lines[len(lines)-1]
+	id := strings.Fields(lines[0])[1]
+	code, out = runCommand(t, "opsproxy", "--config.file", cfg, "token", "list")
+	if code != 0 || !strings.Contains(out, id) || strings.Contains(out, secret) {
+		t.Fatalf("list: %d %s", code, out)
+	}
+	if code, out = runCommand(t, "opsproxy", "--config.file", cfg, "token", "revoke", id); code != 0 {
+		t.Fatalf("revoke: %d %s", code, out)
+	}
+	if code, out = runCommand(t, "opsproxy", "--config.file", cfg, "token", "create", "--name", "x", "--role", "viewer", "--cluster", "nope"); code != 1 {
+		t.Fatalf("create for an unknown cluster: %d %s", code, out)
+	}
+	if code, out = runCommand(t, "opsproxy", "--config.file", cfg, "verify-audit"); code != 0 || !strings.Contains(out, "audit log intact") {
+		t.Fatalf("verify-audit: %d %s", code, out)
+	}
+	if code, out = runCommand(t, "opsproxy", "--config.file", cfg, "--config.check"); code != 0 || !strings.Contains(out, "OK, 1 cluster(s)") {
+		t.Fatalf("config check: %d %s", code, out)
+	}
+}

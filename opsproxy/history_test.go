@@ -1,0 +1,140 @@
+package opsproxy
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
+	"github.com/etcd-monitor/etcd-monitor/internal/store/postgres"
+	"github.com/etcd-monitor/etcd-monitor/internal/store/storetest"
+)
+
+func TestAuditQueryFiltersAndExportsCSV(t *testing.T) {
+	e := newEnv(t, envOptions{store: postgresStore})
+	p := uniquePrefix(t)
+	viewer := e.token(t, TokenSpec{Name: "vera", Role: "viewer"})
+	scoped := e.token(t, TokenSpec{Name: "scoped", Role: "viewer", Clusters: []string{"c1"}})
+	e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": p + "a", "value": "1"})
+	e.call(t, "PUT", "/api/v1/clusters/c1/keys", viewer, map[string]any{"key": p + "a", "value": "2"})
+	last := e.call(t, "GET", "/api/v1/clusters/c1/keys?key="+url.QueryEscape(p+"a"), viewer, nil)
+	e.audit(t, last.header.Get(RequestIDHeader), 1)
+
+	cases := []struct {
+		name  string
+		query string
+		token string
+		check func(t *testing.T, recs []store.AuditRecord)
+	}{
+		{"by user and outcome", "user=vera&outcome=denied", viewer, func(t *testing.T, recs []store.AuditRecord) {
+			if len(recs) != 1 || recs[0].Operation != "keys.put" {
+				t.Fatalf("records %+v", recs)
+			}
+		}},
+		{"by operation, newest first", "operation=keys.put&order=desc", viewer, func(t *testing.T, recs []store.AuditRecord) {
+			if len(recs) != 3 || recs[0].Seq < recs[2].Seq || recs[0].Outcome != store.OutcomeDenied {
+				t.Fatalf("records %+v", recs)
+			}
+		}},
+		{"limited token sees its cluster only", "", scoped, func(t *testing.T, recs []store.AuditRecord) {
+			for _, r := range recs {
+				if r.Cluster != "c1" {
+					t.Fatalf("record of cluster %q shown to a c1 token", r.Cluster)
+				}
+			}
+		}},
+		{"time range in the future is empty", "from=2099-01-01T00:00:00Z", viewer, func(t *testing.T, recs []store.AuditRecord) {
+			if len(recs) != 0 {
+				t.Fatalf("records %+v", recs)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.call(t, "GET", "/api/v1/audit?"+c.query, c.token, nil)
+			if r.status != 200 {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+			var page store.AuditPage
+			r.json(t, &page)
+			c.check(t, page.Records)
+		})
+	}
+	bad := []struct{ query, want string }{
+		{"outcome=maybe", "outcome: want attempted, succeeded, failed or denied"},
+		{"from=yesterday", "from: want an RFC 3339 time"},
+		{"from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "from must be before to"},
+		{"format=xml", "format: want json or csv"},
+	}
+	for _, b := range bad {
+		t.Run(b.query, func(t *testing.T) {
+			r := e.call(t, "GET", "/api/v1/audit?"+b.query, viewer, nil)
+			if r.status != 400 || !strings.Contains(r.errorText(t), b.want) {
+				t.Fatalf("status %d body %s, want 400 with %q", r.status, r.body, b.want)
+			}
+		})
+	}
+
+	r := e.call(t, "GET", "/api/v1/audit?operation=keys.put", viewer, nil, "Accept", "text/csv")
+	rows, err := csv.NewReader(bytes.NewReader(r.body)).ReadAll()
+	if err != nil || r.status != 200 {
+		t.Fatalf("csv: %d %v\n%s", r.status, err, r.body)
+	}
+	if strings.Join(rows[0], ",") != strings.Join(csvHeader, ",") || len(rows) != 4 || rows[1][9] != p+"a" || rows[1][13] != "attempted" {
+		t.Fatalf("csv rows %q", rows)
+	}
+}
+
+func TestAuditVerificationFindsTheFirstAlteredRecord(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	schema := "opsproxy_test_" + store.NewID()[:12]
+	storetest.DropSchemaAtCleanup(t, dsn, schema)
+	st, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := newEnv(t, envOptions{st: st})
+	p := uniquePrefix(t)
+	for i := range 3 {
+		if r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": p + "k", "value": strings.Repeat("v", i+1)}); r.status != 200 {
+			t.Fatalf("put: %d %s", r.status, r.body)
+		}
+	}
+	var out struct {
+		OK           bool
+		Verification store.AuditVerification
+	}
+	r := e.call(t, "GET", "/api/v1/audit/verify", e.admin, nil)
+	r.json(t, &out)
+	if r.status != 200 || !out.OK || out.Verification.Checked < 6 {
+		t.Fatalf("intact log: %d %s", r.status, r.body)
+	}
+	var buf bytes.Buffer
+	if code := VerifyAudit(context.Background(), st, &buf); code != 0 || !strings.Contains(buf.String(), "audit log intact") {
+		t.Fatalf("verify command: %d %s", code, buf.String())
+	}
+
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "UPDATE "+pgx.Identifier{schema, "audit_log"}.Sanitize()+" SET user_name = 'someone-else' WHERE seq = 3"); err != nil {
+		t.Fatal(err)
+	}
+	r = e.call(t, "GET", "/api/v1/audit/verify", e.admin, nil)
+	r.json(t, &out)
+	if r.status != 200 || out.OK || out.Verification.Break == nil || out.Verification.Break.Seq != 3 {
+		t.Fatalf("altered log: %d %s", r.status, r.body)
+	}
+	buf.Reset()
+	if code := VerifyAudit(context.Background(), st, &buf); code != 1 || !strings.Contains(buf.String(), "BROKEN at record 3") {
+		t.Fatalf("verify command on an altered log: %d %s", code, buf.String())
+	}
+}
