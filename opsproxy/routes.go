@@ -6,6 +6,7 @@ const APIPrefix = "/api/v1"
 // routesInit registers every operation. The OpenAPI file describes exactly these routes.
 func (s *Server) routesInit() {
 	s.mux.HandleFunc("GET /-/healthy", s.healthy)
+	s.routes = append(s.routes, Route{Method: "GET", Path: "/-/healthy", Operation: "healthy"})
 
 	s.handle("GET /api/v1/clusters", opSpec{name: "clusters.list", role: RoleViewer}, s.listClusters)
 
