@@ -45,6 +45,24 @@ func BenchmarkScrape(b *testing.B) {
 		}
 	})
 
+	// direct-status-3: one Status to each member at once, on open connections: the floor for
+	// probing three members concurrently on this machine.
+	b.Run("direct-status-3", func(b *testing.B) {
+		var ms []clientv3.Maintenance
+		for _, ep := range c.Endpoints() {
+			cli := c.Client(b, ep)
+			ms = append(ms, clientv3.NewMaintenanceFromMaintenanceClient(pb.NewMaintenanceClient(cli.ActiveConnection()), cli))
+		}
+		ctx := context.Background()
+		for b.Loop() {
+			parallel(len(ms), func(i int) {
+				if _, err := ms[i].Status(ctx, c.Endpoints()[i]); err != nil {
+					b.Error(err)
+				}
+			})
+		}
+	})
+
 	// direct-etcdctl: what `etcdctl endpoint status` and `endpoint health` plus `member list` do for
 	// the same cluster, one member after another on open connections: the like-for-like reference
 	// of a whole probe.

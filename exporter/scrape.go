@@ -194,6 +194,7 @@ func (s *scrape) fetchMemberList() (*clientv3.MemberListResponse, error) {
 		resp, err := m.cli.MemberList(ctx, clientv3.WithSerializable())
 		cancel()
 		if err == nil {
+			s.t.names.set(resp)
 			return resp, nil
 		}
 		errs = append(errs, fmt.Errorf("member list from %s: %w", ep, err))

@@ -2,6 +2,9 @@ package exporter
 
 import (
 	"fmt"
+	"sync"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -76,15 +79,44 @@ func (statusProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 	return nil
 }
 
-// memberNames maps member IDs to names from the member list; empty when it is unavailable.
+// memberNames maps member IDs to names. Names are remembered from the last member list, so the
+// status probe need not wait for this scrape's: only a member ID not seen before makes it wait.
+// Empty when no member list was ever had.
 func (s *scrape) memberNames() map[uint64]string {
-	names := map[uint64]string{}
-	resp, err := s.memberList()
-	if err != nil {
+	names := s.t.names.get()
+	known := true
+	for _, st := range s.statuses() {
+		if _, ok := names[st.memberID()]; st.up() && !ok {
+			known = false
+		}
+	}
+	if known && len(names) > 0 {
 		return names
 	}
+	if _, err := s.memberList(); err != nil {
+		return names
+	}
+	return s.t.names.get()
+}
+
+// memberNameCache holds the member names of a cluster from its last member list.
+type memberNameCache struct {
+	mu    sync.Mutex
+	names map[uint64]string
+}
+
+func (c *memberNameCache) get() map[uint64]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.names
+}
+
+func (c *memberNameCache) set(resp *clientv3.MemberListResponse) {
+	names := make(map[uint64]string, len(resp.Members))
 	for _, m := range resp.Members {
 		names[m.ID] = m.Name
 	}
-	return names
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.names = names
 }

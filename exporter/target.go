@@ -27,6 +27,7 @@ type target struct {
 
 	leader   leaderTracker
 	hashkv   hashkvCache
+	names    memberNameCache
 	canaryID string
 }
 
