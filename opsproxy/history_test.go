@@ -20,7 +20,8 @@ func TestAuditQueryFiltersAndExportsCSV(t *testing.T) {
 	p := uniquePrefix(t)
 	viewer := e.token(t, TokenSpec{Name: "vera", Role: "viewer"})
 	scoped := e.token(t, TokenSpec{Name: "scoped", Role: "viewer", Clusters: []string{"c1"}})
-	e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": p + "a", "value": "1"})
+	put := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": p + "a", "value": "1"})
+	e.audit(t, put.header.Get(RequestIDHeader), 2)
 	e.call(t, "PUT", "/api/v1/clusters/c1/keys", viewer, map[string]any{"key": p + "a", "value": "2"})
 	last := e.call(t, "GET", "/api/v1/clusters/c1/keys?key="+url.QueryEscape(p+"a"), viewer, nil)
 	e.audit(t, last.header.Get(RequestIDHeader), 1)
@@ -102,9 +103,11 @@ func TestAuditVerificationFindsTheFirstAlteredRecord(t *testing.T) {
 	e := newEnv(t, envOptions{st: st})
 	p := uniquePrefix(t)
 	for i := range 3 {
-		if r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": p + "k", "value": strings.Repeat("v", i+1)}); r.status != 200 {
+		r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": p + "k", "value": strings.Repeat("v", i+1)})
+		if r.status != 200 {
 			t.Fatalf("put: %d %s", r.status, r.body)
 		}
+		e.audit(t, r.header.Get(RequestIDHeader), 2)
 	}
 	var out struct {
 		OK           bool

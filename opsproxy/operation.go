@@ -110,8 +110,9 @@ func (c *opCall) commitIntent() error {
 	return nil
 }
 
-// finish records the outcome and answers. Refusals and changes are recorded before the answer
-// is sent; successful reads are answered first and recorded right after.
+// finish records the outcome and answers. Refusals, and failures before an attempt was
+// recorded, are committed before the answer; the outcome of a mutation (whose attempt was
+// committed before it was sent) and successful reads are committed in the background.
 func (s *Server) finish(c *opCall, out any, err error) {
 	rec := c.rec
 	rec.Duration = time.Since(c.start)
@@ -133,8 +134,14 @@ func (s *Server) finish(c *opCall, out any, err error) {
 		}
 	}
 	auditIntentFailed := errors.As(err, &ae) && ae.status == http.StatusServiceUnavailable && c.spec.mutating && !c.intent
-	readOK := err == nil && !c.spec.mutating
-	if !readOK && !auditIntentFailed {
+	switch {
+	case auditIntentFailed:
+		// Nothing can be recorded; the failure is logged by the auditor.
+	case c.intent || (err == nil && !c.spec.mutating):
+		// The attempt is already recorded, or this was a successful read: answer at once.
+		s.audit.appendLater(c.r.Context(), rec)
+	default:
+		// Refusals and failures before any attempt are recorded before the answer.
 		_ = s.audit.append(c.r.Context(), rec)
 	}
 	switch {
@@ -147,12 +154,6 @@ func (s *Server) finish(c *opCall, out any, err error) {
 			status = http.StatusOK
 		}
 		writeJSON(c.w, status, out)
-	}
-	if readOK {
-		if f, ok := c.w.(http.Flusher); ok && !c.streamed {
-			f.Flush()
-		}
-		_ = s.audit.append(c.r.Context(), rec)
 	}
 }
 
