@@ -1,11 +1,11 @@
 package exporter
 
 import (
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/configtest"
 )
 
 func TestConfigAppliesDefaultsAndOverrides(t *testing.T) {
@@ -54,24 +54,8 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-override-unknown-field.yml":       "overrides.a.field enabeld not found",
 		"invalid-override-canary-prefix-empty.yml": "overrides.a.canary.prefix: must not be empty when the canary is enabled",
 	}
-	files, _ := filepath.Glob("testdata/invalid-*.yml")
-	if len(files) != len(want) {
-		t.Errorf("%d invalid-*.yml files but %d expectations: keep them in step", len(files), len(want))
-	}
-	for _, path := range files {
-		name := filepath.Base(path)
-		t.Run(name, func(t *testing.T) {
-			exp, ok := want[name]
-			if !ok {
-				t.Fatalf("no expected message for %s", name)
-			}
-			_, err := LoadConfig(path)
-			if err == nil {
-				t.Fatal("loaded without error")
-			}
-			if !strings.Contains(err.Error(), exp) {
-				t.Fatalf("error %q does not contain %q", err, exp)
-			}
-		})
-	}
+	configtest.CheckInvalidFiles(t, "testdata/invalid-*.yml", want, func(path string) error {
+		_, err := LoadConfig(path)
+		return err
+	})
 }

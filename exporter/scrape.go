@@ -126,29 +126,14 @@ func (s *scrape) fetchStatus(ep string) memberStatus {
 	return memberStatus{endpoint: ep, resp: resp, rtt: took}
 }
 
-// fetchAlarms asks the first member that answered Status, then the others in turn. Alarms are
-// cluster state replicated through raft, so one list serves every member's health check (etcdctl
-// asks each endpoint; the answer is the same, and this saves two requests per cluster).
+// fetchAlarms gets the alarm list. Alarms are cluster state replicated through raft, so one list
+// serves every member's health check (etcdctl asks each endpoint; the answer is the same, and this
+// saves two requests per cluster).
 func (s *scrape) fetchAlarms() alarmList {
-	var errs []error
-	for ep := range s.upEndpoints() {
-		m, err := s.t.member(ep)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		ctx, cancel := s.memberContext()
-		resp, err := m.maintenance.AlarmList(ctx)
-		cancel()
-		if err == nil {
-			return alarmList{resp: resp}
-		}
-		errs = append(errs, fmt.Errorf("alarm list from %s: %w", ep, err))
-	}
-	if len(errs) == 0 {
-		return alarmList{err: s.noMemberAnswered()}
-	}
-	return alarmList{err: errors.Join(errs...)}
+	resp, err := askUpMembers(s, "alarm list", func(ctx context.Context, m *memberConn) (*clientv3.AlarmResponse, error) {
+		return m.maintenance.AlarmList(ctx)
+	})
+	return alarmList{resp: resp, err: err}
 }
 
 // checkHealth has etcdctl endpoint health's semantics: a linearizable read of key "health"
@@ -180,10 +165,25 @@ func (s *scrape) checkHealth(ep string) memberHealth {
 	return memberHealth{healthy: true, took: took}
 }
 
-// fetchMemberList asks the first member that answered Status, then the others in turn. The
-// request is serializable so that a member without quorum still says who its peers are.
+// fetchMemberList gets the member list, serializable so that a member without quorum still says
+// who its peers are, and remembers the names.
 func (s *scrape) fetchMemberList() (*clientv3.MemberListResponse, error) {
-	var errs []error
+	resp, err := askUpMembers(s, "member list", func(ctx context.Context, m *memberConn) (*clientv3.MemberListResponse, error) {
+		return m.cli.MemberList(ctx, clientv3.WithSerializable())
+	})
+	if err == nil {
+		s.t.names.set(resp)
+	}
+	return resp, err
+}
+
+// askUpMembers makes a cluster-wide request of the first member that answered Status, then of the
+// others in turn until one answers; the error says what each of them said.
+func askUpMembers[T any](s *scrape, what string, request func(context.Context, *memberConn) (T, error)) (T, error) {
+	var (
+		zero T
+		errs []error
+	)
 	for ep := range s.upEndpoints() {
 		m, err := s.t.member(ep)
 		if err != nil {
@@ -191,18 +191,17 @@ func (s *scrape) fetchMemberList() (*clientv3.MemberListResponse, error) {
 			continue
 		}
 		ctx, cancel := s.memberContext()
-		resp, err := m.cli.MemberList(ctx, clientv3.WithSerializable())
+		resp, err := request(ctx, m)
 		cancel()
 		if err == nil {
-			s.t.names.set(resp)
 			return resp, nil
 		}
-		errs = append(errs, fmt.Errorf("member list from %s: %w", ep, err))
+		errs = append(errs, fmt.Errorf("%s from %s: %w", what, ep, err))
 	}
 	if len(errs) == 0 {
-		return nil, s.noMemberAnswered()
+		return zero, s.noMemberAnswered()
 	}
-	return nil, errors.Join(errs...)
+	return zero, errors.Join(errs...)
 }
 
 // upEndpoints yields the endpoints that answered Status: the first to answer as soon as it has,

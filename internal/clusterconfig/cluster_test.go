@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v2"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/configtest"
 )
 
 type file struct {
@@ -61,27 +63,10 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-timeout-zero.yml":              "clusters[0].request_timeout: must be greater than 0",
 		"invalid-timeout-bad.yml":               `not a valid duration string: "soon"`,
 	}
-	files, _ := filepath.Glob("testdata/invalid-*.yml")
-	if len(files) != len(want) {
-		t.Errorf("%d invalid-*.yml files but %d expectations: keep them in step", len(files), len(want))
-	}
-	for _, path := range files {
-		name := filepath.Base(path)
-		t.Run(name, func(t *testing.T) {
-			exp, ok := want[name]
-			if !ok {
-				t.Fatalf("no expected message for %s", name)
-			}
-			var f file
-			err := DecodeFile(path, &f)
-			if err == nil {
-				t.Fatalf("loaded without error")
-			}
-			if !strings.Contains(err.Error(), exp) {
-				t.Fatalf("error %q does not contain %q", err, exp)
-			}
-		})
-	}
+	configtest.CheckInvalidFiles(t, "testdata/invalid-*.yml", want, func(path string) error {
+		var f file
+		return DecodeFile(path, &f)
+	})
 }
 
 func TestPasswordNeverInMarshalledConfigOrErrors(t *testing.T) {
