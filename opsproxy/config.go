@@ -109,10 +109,10 @@ const (
 	DefaultDefragTimeout     = 5 * time.Minute
 )
 
-// UnmarshalYAML applies defaults, decodes strictly and validates the whole file.
-func (c *Config) UnmarshalYAML(unmarshal func(any) error) error {
-	type plain Config
-	*c = Config{
+// DefaultConfig is the configuration with every default applied and no cluster: add
+// Clusters (and set Store) before passing it to New.
+func DefaultConfig() Config {
+	return Config{
 		Auth: AuthConfig{
 			TokenCacheTTL: model.Duration(DefaultTokenCacheTTL),
 			Grafana:       GrafanaConfig{UserHeader: DefaultUserHeader, RoleHeader: DefaultRoleHeader},
@@ -132,6 +132,12 @@ func (c *Config) UnmarshalYAML(unmarshal func(any) error) error {
 			DefragTimeout: model.Duration(DefaultDefragTimeout),
 		},
 	}
+}
+
+// UnmarshalYAML applies defaults, decodes strictly and validates the whole file.
+func (c *Config) UnmarshalYAML(unmarshal func(any) error) error {
+	type plain Config
+	*c = DefaultConfig()
 	if err := unmarshal((*plain)(c)); err != nil {
 		return err
 	}

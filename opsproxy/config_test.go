@@ -5,6 +5,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
 )
 
 func TestConfigAppliesDefaultsAroundGivenSettings(t *testing.T) {
@@ -74,5 +78,17 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 				t.Fatalf("error %q does not contain %q", err, exp)
 			}
 		})
+	}
+}
+
+func TestDefaultConfigWithAClusterIsValid(t *testing.T) {
+	cfg := DefaultConfig()
+	if err := cfg.Validate(); err == nil || err.Error() != "clusters: must not be empty" {
+		t.Fatalf("default config without clusters: %v", err)
+	}
+	cfg.Clusters = append(cfg.Clusters, clusterconfig.Cluster{Name: "a", Endpoints: []string{"http://127.0.0.1:2379"},
+		DialTimeout: model.Duration(time.Second), RequestTimeout: model.Duration(time.Second)})
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("default config with a cluster: %v", err)
 	}
 }
