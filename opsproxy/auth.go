@@ -3,7 +3,6 @@ package opsproxy
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -130,5 +129,3 @@ func (a *authenticator) principal(r *http.Request, tok store.Token) (*principal,
 	return p, nil
 }
 
-// describeToken is how a token is named in messages: never its secret.
-func describeToken(t store.Token) string { return fmt.Sprintf("%s (%s)", t.ID, t.Name) }

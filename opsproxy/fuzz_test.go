@@ -71,7 +71,7 @@ func FuzzParseKeyRange(f *testing.F) {
 		if !kr.single() && !bytes.Equal(kr.end, []byte{0}) && bytes.Compare(kr.end, kr.key) <= 0 {
 			t.Fatalf("%q: end %q not after key %q", raw, kr.end, kr.key)
 		}
-		if p, _ := queryBool(q, "prefix"); p && len(q.Get("key")) > 0 && strings.Trim(q.Get("key"), "\xff") != "" {
+		if p, _ := queryBool(q, "prefix"); p && len(q.Get("key")) > 0 && strings.Count(q.Get("key"), "\xff") != len(q.Get("key")) {
 			next := append(bytes.Clone(kr.key), 'x')
 			if !kr.contains(next) {
 				t.Fatalf("%q: prefix range does not contain %q", raw, next)
