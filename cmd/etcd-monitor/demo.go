@@ -17,13 +17,15 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/exporter"
 	"github.com/etcd-monitor/etcd-monitor/internal/embedetcd"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
-// demoCommand is `etcd-monitor demo`: an in-process 3-member etcd cluster and the exporter
-// against it, on embedded defaults, with nothing to install.
+// demoCommand is `etcd-monitor demo`: an in-process 3-member etcd cluster, the exporter and
+// opsproxy against it, on embedded defaults (bbolt history store), with nothing to install.
 type demoCommand struct {
 	cmd        *kingpin.CmdClause
 	listen     string
+	opsListen  string
 	members    int
 	dataDir    string
 	exitAfter  time.Duration
@@ -31,8 +33,9 @@ type demoCommand struct {
 }
 
 func registerDemo(app *kingpin.Application) *demoCommand {
-	d := &demoCommand{cmd: app.Command("demo", "Run an in-process etcd cluster and the exporter against it.")}
+	d := &demoCommand{cmd: app.Command("demo", "Run an in-process etcd cluster, the exporter and opsproxy against it.")}
 	d.cmd.Flag("web.listen-address", "Address of the exporter.").Default("127.0.0.1:9979").StringVar(&d.listen)
+	d.cmd.Flag("opsproxy.listen-address", "Address of opsproxy.").Default("127.0.0.1:9980").StringVar(&d.opsListen)
 	d.cmd.Flag("members", "Members of the demo etcd cluster.").Default("3").IntVar(&d.members)
 	d.cmd.Flag("data-dir", "Directory for the demo's data (default: a new temporary directory, removed at exit).").StringVar(&d.dataDir)
 	d.cmd.Flag("exit-after", "Stop by itself after this long (0: run until interrupted).").Default("0s").DurationVar(&d.exitAfter)
@@ -54,6 +57,8 @@ func (d *demoCommand) run(ctx context.Context, logger *slog.Logger) error {
 	if d.members < 1 {
 		return fmt.Errorf("--members: must be at least 1")
 	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	if d.exitAfter > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, d.exitAfter)
@@ -68,12 +73,14 @@ func (d *demoCommand) run(ctx context.Context, logger *slog.Logger) error {
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	// Fail early, before etcd starts, when the exporter's address is taken.
-	l, err := net.Listen("tcp", d.listen)
-	if err != nil {
-		return fmt.Errorf("--web.listen-address: %w", err)
+	// Fail early, before etcd starts, when an address is taken.
+	for flag, addr := range map[string]string{"--web.listen-address": d.listen, "--opsproxy.listen-address": d.opsListen} {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("%s: %w", flag, err)
+		}
+		l.Close()
 	}
-	l.Close()
 
 	fmt.Printf("starting a %d-member etcd cluster in %s …\n", d.members, dir)
 	cluster, err := embedetcd.Start(embedetcd.Config{Dir: filepath.Join(dir, "etcd"), Size: d.members})
@@ -108,15 +115,27 @@ probes:
 	}
 	defer e.Close()
 
-	serveErr := make(chan error, 1)
-	systemd, webConfig := false, ""
-	flags := &web.FlagConfig{WebListenAddresses: &[]string{d.listen}, WebSystemdSocket: &systemd, WebConfigFile: &webConfig}
-	go func() { serveErr <- exporter.Serve(ctx, e, flags, logger) }()
+	ops, token, err := startDemoOpsproxy(ctx, dir, cluster.Endpoints(), logger)
+	if err != nil {
+		return err
+	}
+	defer ops.Close()
+
+	serveErr := make(chan error, 2)
+	go func() { serveErr <- exporter.Serve(ctx, e, webFlags(d.listen), logger) }()
+	go func() { serveErr <- opsproxy.Serve(ctx, ops, webFlags(d.opsListen), logger) }()
 
 	base := "http://" + d.listen
 	sample, err := waitForMetrics(ctx, base+"/metrics", d.sampleRows)
 	if err != nil {
 		return err
+	}
+	opsBase := "http://" + d.opsListen + "/api/v1"
+	// A first write and read through opsproxy, so the demo shows the API answering (and the audit
+	// log has something in it).
+	opsAnswer, err := demoOpsproxyRoundTrip(ctx, opsBase, token)
+	if err != nil {
+		return fmt.Errorf("opsproxy: %w", err)
 	}
 	fmt.Printf(`
 etcd cluster:   %s
@@ -125,24 +144,124 @@ exporter:       %s/metrics        (every configured cluster)
                 %s/probe?target=demo  (one cluster, for multi-target scraping)
                 %s/probe?target=demo&debug=true
 etcd's own:     %s/metrics
+opsproxy:       %s   (admin token below, shown once)
 
 a few lines of %s/metrics:
 %s
-Press Ctrl-C to stop.
-`, strings.Join(cluster.Endpoints(), " "), configFile, base, base, base, cluster.Endpoints()[0], base, sample)
+opsproxy answered GET /clusters/demo/keys?key=/demo/hello:
+  %s
 
-	select {
-	case err := <-serveErr:
-		if err != nil {
-			return fmt.Errorf("exporter: %w", err)
+try opsproxy:
+  export TOKEN=%s
+  curl -s -H "Authorization: Bearer $TOKEN" -X PUT %s/clusters/demo/keys -d '{"key":"/demo/hello","value":"world"}'
+  curl -s -H "Authorization: Bearer $TOKEN" "%s/clusters/demo/keys?key=/demo/&prefix=true"
+  curl -s -H "Authorization: Bearer $TOKEN" %s/clusters/demo/endpoints
+  curl -s -H "Authorization: Bearer $TOKEN" "%s/audit?order=desc&limit=5"
+
+Press Ctrl-C to stop.
+`, strings.Join(cluster.Endpoints(), " "), configFile, base, base, base, cluster.Endpoints()[0], opsBase,
+		base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase)
+
+	// Both servers stop when ctx ends; the first error of either stops the demo.
+	var firstErr error
+	for range 2 {
+		if err := <-serveErr; err != nil && firstErr == nil {
+			firstErr = err
+			stop()
 		}
-	case <-ctx.Done():
-		if err := <-serveErr; err != nil {
-			return fmt.Errorf("exporter: %w", err)
-		}
+	}
+	if firstErr != nil {
+		return firstErr
 	}
 	fmt.Println("stopped.")
 	return nil
+}
+
+// startDemoOpsproxy starts opsproxy on the embedded history store in dir, for the demo cluster,
+// and makes an admin token for the person running the demo.
+func startDemoOpsproxy(ctx context.Context, dir string, endpoints []string, logger *slog.Logger) (*opsproxy.Server, string, error) {
+	configFile := filepath.Join(dir, "opsproxy.yml")
+	config := fmt.Sprintf(`# Written by etcd-monitor demo.
+clusters:
+  - name: demo
+    endpoints: [%s]
+store:
+  path: %s
+maintenance:
+  snapshot_dir: %s
+  restore_dir: %s
+`, strings.Join(endpoints, ", "), filepath.Join(dir, "history.db"), filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores"))
+	if err := os.WriteFile(configFile, []byte(config), 0o600); err != nil {
+		return nil, "", err
+	}
+	cfg, err := opsproxy.LoadConfig(configFile)
+	if err != nil {
+		return nil, "", err
+	}
+	srv, err := opsproxy.New(ctx, cfg, logger, opsproxy.Options{})
+	if err != nil {
+		return nil, "", fmt.Errorf("start opsproxy: %w", err)
+	}
+	secret, _, err := srv.CreateToken(ctx, opsproxy.TokenSpec{Name: "demo-admin", Role: "admin", CreatedBy: "etcd-monitor demo"})
+	if err != nil {
+		srv.Close()
+		return nil, "", fmt.Errorf("create the demo's admin token: %w", err)
+	}
+	return srv, secret, nil
+}
+
+// demoOpsproxyRoundTrip puts /demo/hello through opsproxy and returns the answer to reading it.
+func demoOpsproxyRoundTrip(ctx context.Context, base, token string) (string, error) {
+	var answer string
+	for _, req := range []struct{ method, url, body string }{
+		{http.MethodPut, base + "/clusters/demo/keys", `{"key":"/demo/hello","value":"world"}`},
+		{http.MethodGet, base + "/clusters/demo/keys?key=/demo/hello", ""},
+	} {
+		var body io.Reader
+		if req.body != "" {
+			body = strings.NewReader(req.body)
+		}
+		r, err := http.NewRequestWithContext(ctx, req.method, req.url, body)
+		if err != nil {
+			return "", err
+		}
+		r.Header.Set("Authorization", "Bearer "+token)
+		resp, err := waitForAnswer(ctx, r)
+		if err != nil {
+			return "", err
+		}
+		out, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return "", fmt.Errorf("%s %s: HTTP %d %s", req.method, req.url, resp.StatusCode, out)
+		}
+		answer = strings.TrimSpace(string(out))
+	}
+	return answer, nil
+}
+
+// waitForAnswer sends the request, retrying while the server is not listening yet.
+func waitForAnswer(ctx context.Context, r *http.Request) (*http.Response, error) {
+	for {
+		req := r.Clone(ctx)
+		if r.GetBody != nil {
+			req.Body, _ = r.GetBody()
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			return resp, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("no answer: %w", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func webFlags(addr string) *web.FlagConfig {
+	systemd, webConfig := false, ""
+	return &web.FlagConfig{WebListenAddresses: &[]string{addr}, WebSystemdSocket: &systemd, WebConfigFile: &webConfig}
 }
 
 // demoSampleMetrics are the metrics whose lines the demo prints once the exporter is up.

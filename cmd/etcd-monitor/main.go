@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/common/version"
 
 	"github.com/etcd-monitor/etcd-monitor/exporter"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
 func main() { os.Exit(run(os.Args[1:])) }
@@ -26,6 +27,7 @@ func run(args []string) int {
 	app.HelpFlag.Short('h')
 
 	exp := exporter.RegisterCommand(app)
+	ops := opsproxy.RegisterCommand(app)
 	demo := registerDemo(app)
 
 	chosen, err := app.Parse(args)
@@ -37,10 +39,12 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	switch chosen {
-	case exp.FullCommand():
+	switch {
+	case chosen == exp.FullCommand():
 		return exp.Run(ctx, logger)
-	case demo.FullCommand():
+	case ops.Matches(chosen):
+		return ops.Run(ctx, logger)
+	case chosen == demo.FullCommand():
 		return demo.Run(ctx, logger)
 	}
 	fmt.Fprintf(os.Stderr, "etcd-monitor: unknown command %q\n", chosen)

@@ -67,14 +67,10 @@ func TestUnknownFlagExitsNonZero(t *testing.T) {
 // The demo brings up etcd and the exporter, prints where they are and what they say, and stops
 // cleanly by itself.
 func TestDemoStartsClusterAndExporterAndStopsCleanly(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr, opsAddr := freeAddr(t), freeAddr(t)
 	code, out := captureOutput(t, func() int {
-		return run([]string{"demo", "--web.listen-address=" + addr, "--exit-after=5s", "--log.level=warn"})
+		return run([]string{"demo", "--web.listen-address=" + addr, "--opsproxy.listen-address=" + opsAddr,
+			"--exit-after=8s", "--log.level=warn"})
 	})
 	if code != 0 {
 		t.Fatalf("demo exited %d:\n%s", code, out)
@@ -84,10 +80,23 @@ func TestDemoStartsClusterAndExporterAndStopsCleanly(t *testing.T) {
 		"/probe?target=demo",
 		`etcd_monitor_cluster_has_leader{cluster="demo"} 1`,
 		`etcd_monitor_cluster_healthy_voters{cluster="demo"} 3`,
+		"http://" + opsAddr + "/api/v1",
+		"export TOKEN=emt_",
+		`"world"`,
 		"stopped.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
