@@ -68,26 +68,3 @@ func (a *auditor) close() error {
 	a.wg.Wait()
 	return a.writer.Close()
 }
-
-// pruneLoop removes records older than retention once an hour until ctx ends.
-func pruneLoop(ctx context.Context, log store.AuditLog, retention time.Duration, logger *slog.Logger) {
-	if retention <= 0 {
-		return
-	}
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		res, err := log.PruneAudit(ctx, time.Now().Add(-retention))
-		switch {
-		case err != nil && ctx.Err() == nil:
-			logger.Error("audit retention", "err", err)
-		case res.Removed > 0:
-			logger.Info("audit retention removed old records", "removed", res.Removed, "anchor_seq", res.Anchor.Seq)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
