@@ -194,8 +194,13 @@ func VerifyAudit(ctx context.Context, st store.AuditLog, out io.Writer) int {
 }
 
 // Serve runs the server (TLS and client certificates per --web.config.file) until ctx ends.
+// The HTTP server's own errors, such as refused TLS handshakes, go to logger as warnings.
 func Serve(ctx context.Context, srv *Server, flags *web.FlagConfig, logger *slog.Logger) error {
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	hs.RegisterOnShutdown(srv.StopStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- web.ListenAndServe(hs, flags, logger) }()
