@@ -15,18 +15,59 @@ import (
 const auditColumns = `seq, time, request_id, user_name, token_id, role, source, cluster, operation,
 	key, range_end, value_size, value_sha256, outcome, error, duration_ns, prev_hash, hash`
 
+// auditArrays are the parameters $1 to $18 of insertAudit and appendAudit:
+// a batch of linked records as one array per column.
+func auditArrays(recs []store.AuditRecord) []any {
+	n := len(recs)
+	var (
+		seq, size, dur                                          = make([]int64, n), make([]int64, n), make([]int64, n)
+		ts                                                      = make([]time.Time, n)
+		reqID, user, tok, role, src, cluster, op, sha, outc, er = texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n)
+		key, rangeEnd, prev, hash                               = make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
+	)
+	for i := range recs {
+		r := &recs[i]
+		seq[i], ts[i], reqID[i], user[i], tok[i], role[i] = r.Seq, r.Time, r.RequestID, r.User, r.TokenID, r.Role
+		src[i], cluster[i], op[i], key[i], rangeEnd[i] = r.Source, r.Cluster, r.Operation, nonNil(r.Key), nonNil(r.RangeEnd)
+		size[i], sha[i], outc[i], er[i], dur[i] = r.ValueSize, r.ValueSHA256, string(r.Outcome), r.Error, int64(r.Duration)
+		prev[i], hash[i] = r.PrevHash, r.Hash
+	}
+	return []any{seq, ts, reqID, user, tok, role, src, cluster, op, key, rangeEnd, size, sha, outc, er, dur, prev, hash}
+}
+
+const auditUnnest = `unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+		$7::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::bigint[], $13::text[],
+		$14::text[], $15::text[], $16::bigint[], $17::bytea[], $18::bytea[])`
+
 // insertAudit inserts a whole batch as arrays in one statement and moves
-// the head in the same statement.
+// the head in the same statement, inside a transaction that holds the
+// audit_chain row lock.
 const insertAudit = `WITH ins AS (
 	INSERT INTO audit_log (` + auditColumns + `)
-	SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-		$7::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::bigint[], $13::text[],
-		$14::text[], $15::text[], $16::bigint[], $17::bytea[], $18::bytea[])
+	SELECT * FROM ` + auditUnnest + `
 )
 UPDATE audit_chain SET head_seq = $19, head_hash = $20 WHERE id = 1`
 
-// AppendAudit implements store.AuditLog. The transaction locks the
-// audit_chain row, so appends from every process share one chain.
+// appendAudit is the whole append in one statement, sent on its own (its
+// own transaction, one round trip): the UPDATE takes the audit_chain row
+// lock and moves the head only if it is still the one ($21, $22) the batch
+// was linked onto, and the rows are inserted only if it did. When another
+// append moved the head first (waiting on the row lock, then re-checking
+// the row), nothing is written.
+const appendAudit = `WITH head AS (
+	UPDATE audit_chain SET head_seq = $19, head_hash = $20
+	WHERE id = 1 AND head_seq = $21 AND head_hash = $22
+	RETURNING 1
+)
+INSERT INTO audit_log (` + auditColumns + `)
+SELECT * FROM ` + auditUnnest + ` WHERE EXISTS (SELECT 1 FROM head)`
+
+// AppendAudit implements store.AuditLog. Appends from every process share
+// one chain through the audit_chain row. A batch is linked onto the head
+// this Store last wrote and sent as one statement that writes only if that
+// is still the head; otherwise (another process appended, or a batch before
+// it failed) it is linked again inside a transaction that locks the row
+// and reads the head first.
 func (s *Store) AppendAudit(ctx context.Context, recs ...store.AuditRecord) ([]store.AuditRecord, error) {
 	if err := s.check(); err != nil {
 		return nil, fmt.Errorf("append audit: %w", err)
@@ -43,6 +84,38 @@ func (s *Store) AppendAudit(ctx context.Context, recs ...store.AuditRecord) ([]s
 		}
 		out[i] = p
 	}
+	s.headMu.Lock()
+	head, known := s.head, s.headKnown
+	if known {
+		chain := store.NewChain(head)
+		for i := range out {
+			chain.Link(&out[i])
+		}
+		s.head = chain.Head()
+	}
+	s.headMu.Unlock()
+	if known {
+		args := append(auditArrays(out), out[len(out)-1].Seq, out[len(out)-1].Hash, head.Seq, head.Hash)
+		tag, err := s.pool.Exec(ctx, appendAudit, args...)
+		switch {
+		case err != nil:
+			s.forgetHead()
+			return nil, fmt.Errorf("append %d audit records: %w", len(out), err)
+		case tag.RowsAffected() == int64(len(out)):
+			return out, nil
+		case tag.RowsAffected() != 0:
+			s.forgetHead()
+			return nil, fmt.Errorf("append %d audit records: %d inserted", len(out), tag.RowsAffected())
+		}
+		s.forgetHead()
+	}
+	return s.appendLocked(ctx, out)
+}
+
+// appendLocked links prepared records onto the head read under the
+// audit_chain row lock and inserts them in the same transaction.
+func (s *Store) appendLocked(ctx context.Context, out []store.AuditRecord) ([]store.AuditRecord, error) {
+	var h store.ChainPoint
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var head store.ChainPoint
 		if err := tx.QueryRow(ctx, `SELECT head_seq, head_hash FROM audit_chain WHERE id = 1 FOR UPDATE`).
@@ -50,24 +123,11 @@ func (s *Store) AppendAudit(ctx context.Context, recs ...store.AuditRecord) ([]s
 			return fmt.Errorf("lock chain head: %w", err)
 		}
 		chain := store.NewChain(head)
-		n := len(out)
-		var (
-			seq, size, dur                                          = make([]int64, n), make([]int64, n), make([]int64, n)
-			ts                                                      = make([]time.Time, n)
-			reqID, user, tok, role, src, cluster, op, sha, outc, er = texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n), texts(n)
-			key, rangeEnd, prev, hash                               = make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
-		)
 		for i := range out {
-			r := &out[i]
-			chain.Link(r)
-			seq[i], ts[i], reqID[i], user[i], tok[i], role[i] = r.Seq, r.Time, r.RequestID, r.User, r.TokenID, r.Role
-			src[i], cluster[i], op[i], key[i], rangeEnd[i] = r.Source, r.Cluster, r.Operation, nonNil(r.Key), nonNil(r.RangeEnd)
-			size[i], sha[i], outc[i], er[i], dur[i] = r.ValueSize, r.ValueSHA256, string(r.Outcome), r.Error, int64(r.Duration)
-			prev[i], hash[i] = r.PrevHash, r.Hash
+			chain.Link(&out[i])
 		}
-		h := chain.Head()
-		if _, err := tx.Exec(ctx, insertAudit, seq, ts, reqID, user, tok, role, src, cluster, op,
-			key, rangeEnd, size, sha, outc, er, dur, prev, hash, h.Seq, h.Hash); err != nil {
+		h = chain.Head()
+		if _, err := tx.Exec(ctx, insertAudit, append(auditArrays(out), h.Seq, h.Hash)...); err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
 		return nil
@@ -75,7 +135,19 @@ func (s *Store) AppendAudit(ctx context.Context, recs ...store.AuditRecord) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("append %d audit records: %w", len(out), err)
 	}
+	s.headMu.Lock()
+	if !s.headKnown || h.Seq > s.head.Seq {
+		s.head, s.headKnown = h, true
+	}
+	s.headMu.Unlock()
 	return out, nil
+}
+
+// forgetHead makes the next append read the head under the row lock.
+func (s *Store) forgetHead() {
+	s.headMu.Lock()
+	s.headKnown = false
+	s.headMu.Unlock()
 }
 
 // QueryAudit implements store.AuditLog.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
@@ -28,6 +29,12 @@ type Store struct {
 	pool      *pgxpool.Pool
 	timescale bool
 	closed    atomic.Bool
+
+	// headMu guards head: the chain head this Store last wrote, which the
+	// next batch is linked onto (headKnown false: read it under the lock).
+	headMu    sync.Mutex
+	head      store.ChainPoint
+	headKnown bool
 }
 
 var _ store.Store = (*Store)(nil)

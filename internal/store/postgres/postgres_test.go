@@ -195,6 +195,83 @@ func TestOpenNamesTheProblemWithABadDSN(t *testing.T) {
 	}
 }
 
+// auditRec is a valid record for appends.
+func auditRec(i int) store.AuditRecord {
+	return store.AuditRecord{RequestID: fmt.Sprint(i), User: "u", Cluster: "c1", Operation: "keys.put",
+		Outcome: store.OutcomeAttempted}
+}
+
+func TestAppendAuditFromTwoProcessesKeepsOneChain(t *testing.T) {
+	b := newBackend(t).(*backend)
+	one, two := b.Open(t), b.Open(t)
+	defer one.Close()
+	defer two.Close()
+	ctx := context.Background()
+	// Alternating: each store's remembered head is stale every time.
+	for i := range 10 {
+		st := []store.Store{one, two}[i%2]
+		out, err := st.AppendAudit(ctx, auditRec(2*i), auditRec(2*i+1))
+		if err != nil {
+			t.Fatalf("append %d: %v", i, err)
+		}
+		if out[0].Seq != int64(2*i+1) {
+			t.Fatalf("append %d: first seq %d, want %d", i, out[0].Seq, 2*i+1)
+		}
+	}
+	// Concurrently from both, several goroutines each.
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			st := []store.Store{one, two}[g%2]
+			for i := range 20 {
+				if _, err := st.AppendAudit(ctx, auditRec(1000*g+i)); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent append: %v", err)
+		}
+	}
+	v, err := one.VerifyAudit(ctx)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if !v.OK() || v.Checked != 20+8*20 {
+		t.Fatalf("verification %+v, want intact with %d records", v, 20+8*20)
+	}
+}
+
+func TestAppendAuditAfterHeadChangedBehindItsBack(t *testing.T) {
+	b := newBackend(t).(*backend)
+	st := b.Open(t)
+	defer st.Close()
+	ctx := context.Background()
+	if _, err := st.AppendAudit(ctx, auditRec(0)); err != nil {
+		t.Fatalf("append: %v", err)
+	}
+	// Another writer's record, appended with a store this one knows nothing of.
+	other := b.Open(t)
+	if _, err := other.AppendAudit(ctx, auditRec(1)); err != nil {
+		t.Fatalf("append from the other store: %v", err)
+	}
+	other.Close()
+	out, err := st.AppendAudit(ctx, auditRec(2))
+	if err != nil {
+		t.Fatalf("append after the head moved: %v", err)
+	}
+	if out[0].Seq != 3 {
+		t.Fatalf("seq %d, want 3", out[0].Seq)
+	}
+	if v, err := st.VerifyAudit(ctx); err != nil || !v.OK() || v.Checked != 3 {
+		t.Fatalf("verification %+v (%v), want intact with 3 records", v, err)
+	}
+}
+
 func BenchmarkAuditAppend(b *testing.B) {
 	dsn := testDSN(b)
 	storetest.BenchmarkAppend(b, func(b *testing.B) store.Store {
