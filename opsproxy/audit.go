@@ -3,7 +3,6 @@ package opsproxy
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
@@ -14,27 +13,33 @@ import (
 type auditor struct {
 	writer *store.AuditWriter
 	logger *slog.Logger
-	// slots bounds the records being committed in the background; when all are taken,
-	// appendLater waits for the commit like append.
-	slots chan struct{}
-	wg    sync.WaitGroup
 }
 
-// maxBackground is how many records may be committed in the background at once.
+// maxBackground is how many records may wait to be committed in the background at once;
+// beyond it appendLater waits for the commit like append.
 const maxBackground = 10000
+
+// backgroundDelay is the longest a background record waits for company before it is
+// committed on its own. Most go sooner, with the next record a request waits for.
+const backgroundDelay = 20 * time.Millisecond
 
 func newAuditor(log store.AuditLog, cfg AuditConfig, logger *slog.Logger) *auditor {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &auditor{
-		writer: store.NewAuditWriter(log, store.AuditWriterOptions{
-			MaxBatch:      cfg.MaxBatch,
-			CommitTimeout: time.Duration(cfg.CommitTimeout),
-		}),
-		logger: logger,
-		slots:  make(chan struct{}, maxBackground),
-	}
+	a := &auditor{logger: logger}
+	a.writer = store.NewAuditWriter(log, store.AuditWriterOptions{
+		MaxBatch:      cfg.MaxBatch,
+		CommitTimeout: time.Duration(cfg.CommitTimeout),
+		FlushDelay:    backgroundDelay,
+		MaxPending:    maxBackground,
+		OnError: func(recs []store.AuditRecord, err error) {
+			for _, rec := range recs {
+				a.logNotCommitted(rec, err)
+			}
+		},
+	})
+	return a
 }
 
 // append commits rec and returns the error when it could not be. The record is committed even
@@ -42,29 +47,27 @@ func newAuditor(log store.AuditLog, cfg AuditConfig, logger *slog.Logger) *audit
 func (a *auditor) append(ctx context.Context, rec store.AuditRecord) error {
 	_, err := a.writer.Append(context.WithoutCancel(ctx), rec)
 	if err != nil {
-		a.logger.Error("audit record not committed", "request_id", rec.RequestID, "operation", rec.Operation,
-			"outcome", rec.Outcome, "err", err)
+		a.logNotCommitted(rec, err)
 	}
 	return err
 }
 
 // appendLater commits rec in the background: for records that nothing waits on, the outcome
-// of a mutation whose attempt is already recorded and successful reads. A failure is logged.
+// of a mutation whose attempt is already recorded and successful reads. The record goes with
+// the next batch a request waits for, or within backgroundDelay; a failure is logged. A crash
+// loses at most the background records of that last moment, never a mutation's attempt.
 func (a *auditor) appendLater(ctx context.Context, rec store.AuditRecord) {
-	ctx = context.WithoutCancel(ctx)
-	select {
-	case a.slots <- struct{}{}:
-		a.wg.Go(func() {
-			defer func() { <-a.slots }()
-			_ = a.append(ctx, rec)
-		})
-	default:
-		_ = a.append(ctx, rec)
+	if err := a.writer.AppendLater(context.WithoutCancel(ctx), rec); err != nil {
+		a.logNotCommitted(rec, err)
 	}
 }
 
-// close waits for background records, then commits what is queued and stops the writer.
+func (a *auditor) logNotCommitted(rec store.AuditRecord, err error) {
+	a.logger.Error("audit record not committed", "request_id", rec.RequestID, "operation", rec.Operation,
+		"outcome", rec.Outcome, "err", err)
+}
+
+// close commits background and queued records and stops the writer.
 func (a *auditor) close() error {
-	a.wg.Wait()
 	return a.writer.Close()
 }
