@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +56,83 @@ func statusOfSnapshot(path string) (*snapshotStatus, error) {
 		return nil, err
 	}
 	return &snapshotStatus{Revision: st.Revision, Hash: st.Hash, TotalKeys: st.TotalKey, TotalSize: st.TotalSize, Version: st.Version}, nil
+}
+
+// snapshotMeta is what opsproxy records of a snapshot beyond its file: the cluster and member
+// it was saved from. It is kept beside the snapshots as .meta/<name>.json (a name no snapshot
+// can have), written atomically once the snapshot file is in place. A snapshot without one
+// (copied in by hand, or saved before snapshots were scoped) belongs to no known cluster: only
+// tokens not limited to clusters may use it.
+type snapshotMeta struct {
+	Cluster string    `json:"cluster"`
+	Member  string    `json:"member"`
+	SHA256  string    `json:"sha256"`
+	Size    int64     `json:"size"`
+	SavedAt time.Time `json:"saved_at"`
+}
+
+// snapshotMetaDir is the directory of the metadata files, inside the snapshot directory.
+const snapshotMetaDir = ".meta"
+
+// snapshotMetaPath is where the metadata of the snapshot called name (a checked name) lives.
+func (s *Server) snapshotMetaPath(name string) string {
+	return filepath.Join(s.cfg.Maintenance.SnapshotDir, snapshotMetaDir, name+".json")
+}
+
+// writeSnapshotMeta writes m through a temporary file renamed into place, so that a reader
+// sees the whole file or none.
+func writeSnapshotMeta(path string, m snapshotMeta) error {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".part-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(raw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// snapshotMetaOf reads the metadata of the snapshot called name; a snapshot without readable
+// metadata has none (zero value, cluster unknown).
+func (s *Server) snapshotMetaOf(name string) snapshotMeta {
+	var m snapshotMeta
+	raw, err := os.ReadFile(s.snapshotMetaPath(name))
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			s.logger.Warn("snapshot metadata unreadable", "snapshot", name, "err", err)
+		}
+		return snapshotMeta{}
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		s.logger.Warn("snapshot metadata unreadable", "snapshot", name, "err", err)
+		return snapshotMeta{}
+	}
+	return m
+}
+
+// mayUseSnapshotOf reports whether the token's cluster scope covers a snapshot of cluster; one
+// of no known cluster is for tokens not limited to clusters.
+func (p *principal) mayUseSnapshotOf(cluster string) bool {
+	if cluster == "" {
+		return len(p.token.Clusters) == 0
+	}
+	return p.mayUseCluster(cluster)
 }
 
 // saveSnapshotRequest is the body of POST /clusters/{cluster}/snapshots.
@@ -115,6 +193,10 @@ func (s *Server) saveSnapshot(c *opCall) (any, error) {
 	if _, err := os.Stat(path); err == nil {
 		return nil, errorf(http.StatusConflict, "snapshot %q already exists", name)
 	}
+	// Metadata left by a snapshot file removed by hand must not describe the new one.
+	if err := os.Remove(s.snapshotMetaPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("snapshot metadata: %w", err)
+	}
 	if err := c.commitIntent(); err != nil {
 		return nil, err
 	}
@@ -123,7 +205,14 @@ func (s *Server) saveSnapshot(c *opCall) (any, error) {
 		return nil, err
 	}
 	c.rec.ValueSize, c.rec.ValueSHA256 = size, sum
-	info := snapshotInfo{Name: name, Size: size, SHA256: sum, ModTime: time.Now().UTC(), Member: from.Member, Cluster: c.cluster.cfg.Name}
+	now := time.Now().UTC()
+	meta := snapshotMeta{Cluster: c.cluster.cfg.Name, Member: from.Member, SHA256: sum, Size: size, SavedAt: now}
+	if err := writeSnapshotMeta(s.snapshotMetaPath(name), meta); err != nil {
+		// A snapshot of no known cluster would be hidden from the tokens of its cluster.
+		os.Remove(path)
+		return nil, fmt.Errorf("snapshot metadata: %w", err)
+	}
+	info := snapshotInfo{Name: name, Size: size, SHA256: sum, ModTime: now, Member: from.Member, Cluster: c.cluster.cfg.Name}
 	if info.Status, err = statusOfSnapshot(path); err != nil {
 		return nil, errorf(http.StatusBadGateway, "snapshot %s was saved but etcd cannot read it: %v", name, err)
 	}
@@ -194,33 +283,46 @@ func (s *Server) listSnapshots(c *opCall) (any, error) {
 		if e.IsDir() || !snapshotName.MatchString(e.Name()) {
 			continue
 		}
+		meta := s.snapshotMetaOf(e.Name())
+		if !c.p.mayUseSnapshotOf(meta.Cluster) {
+			continue
+		}
 		fi, err := e.Info()
 		if err != nil {
 			continue
 		}
-		out = append(out, snapshotInfo{Name: e.Name(), Size: fi.Size(), ModTime: fi.ModTime().UTC()})
+		out = append(out, snapshotInfo{Name: e.Name(), Size: fi.Size(), ModTime: fi.ModTime().UTC(), Member: meta.Member, Cluster: meta.Cluster})
 	}
 	slices.SortFunc(out, func(a, b snapshotInfo) int { return strings.Compare(a.Name, b.Name) })
 	return map[string]any{"snapshots": out}, nil
 }
 
-// snapshotPath resolves the {name} path value inside the snapshot directory.
-func (s *Server) snapshotPath(c *opCall) (string, os.FileInfo, error) {
+// snapshotPath resolves the {name} path value inside the snapshot directory, and refuses a
+// snapshot of a cluster outside the token's scope (recorded as that cluster's).
+func (s *Server) snapshotPath(c *opCall) (string, os.FileInfo, snapshotMeta, error) {
 	name := c.r.PathValue("name")
 	c.rec.Key = []byte(name)
 	if err := checkName("snapshot", name); err != nil {
-		return "", nil, err
+		return "", nil, snapshotMeta{}, err
 	}
 	path := filepath.Join(s.cfg.Maintenance.SnapshotDir, name)
 	fi, err := os.Stat(path)
 	if err != nil || !fi.Mode().IsRegular() {
-		return "", nil, errorf(http.StatusNotFound, "no snapshot %q", name)
+		return "", nil, snapshotMeta{}, errorf(http.StatusNotFound, "no snapshot %q", name)
 	}
-	return path, fi, nil
+	meta := s.snapshotMetaOf(name)
+	c.rec.Cluster = meta.Cluster
+	if !c.p.mayUseSnapshotOf(meta.Cluster) {
+		if meta.Cluster == "" {
+			return "", nil, meta, deniedf("token %s may not use snapshot %q: it is of no known cluster, and the token is limited to clusters", c.p.token.ID, name)
+		}
+		return "", nil, meta, deniedf("token %s may not use snapshot %q of cluster %q", c.p.token.ID, name, meta.Cluster)
+	}
+	return path, fi, meta, nil
 }
 
 func (s *Server) snapshotStatus(c *opCall) (any, error) {
-	path, fi, err := s.snapshotPath(c)
+	path, fi, meta, err := s.snapshotPath(c)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +330,7 @@ func (s *Server) snapshotStatus(c *opCall) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
-	info := snapshotInfo{Name: fi.Name(), Size: fi.Size(), SHA256: sum, ModTime: fi.ModTime().UTC()}
+	info := snapshotInfo{Name: fi.Name(), Size: fi.Size(), SHA256: sum, ModTime: fi.ModTime().UTC(), Member: meta.Member, Cluster: meta.Cluster}
 	if info.Status, err = statusOfSnapshot(path); err != nil {
 		return nil, errorf(http.StatusUnprocessableEntity, "snapshot %s is not readable by etcd: %v", fi.Name(), err)
 	}
@@ -253,7 +355,7 @@ type restoreRequest struct {
 // only ever creates a directory under the restore directory that did not exist: it never
 // touches a running member.
 func (s *Server) restoreSnapshot(c *opCall) (any, error) {
-	path, _, err := s.snapshotPath(c)
+	path, _, _, err := s.snapshotPath(c)
 	if err != nil {
 		return nil, err
 	}
