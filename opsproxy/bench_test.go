@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -55,28 +56,31 @@ func BenchmarkOpsproxy(b *testing.B) {
 		return nil
 	}
 	ops := []struct {
-		name string
-		fn   func(i int) error
+		name           string
+		direct, viaAPI func(i int) error
 	}{
-		{"get/direct", func(i int) error {
+		{"get", func(i int) error {
 			_, err := cli.Get(ctx, fmt.Sprintf("/bench/k%04d", i%keys))
 			return err
-		}},
-		{"get/proxy", func(i int) error {
+		}, func(i int) error {
 			return proxy("GET", "/api/v1/clusters/c1/keys?key="+url.QueryEscape(fmt.Sprintf("/bench/k%04d", i%keys)), "")
 		}},
-		{"put/direct", func(i int) error {
+		{"put", func(i int) error {
 			_, err := cli.Put(ctx, fmt.Sprintf("/bench/k%04d", i%keys), value)
 			return err
-		}},
-		{"put/proxy", func(i int) error {
+		}, func(i int) error {
 			return proxy("PUT", "/api/v1/clusters/c1/keys", fmt.Sprintf(`{"key":"/bench/k%04d","value":%q}`, i%keys, value))
 		}},
 	}
+	// Each direct run is followed at once by its proxy run with the same clients, so the
+	// two see the machine in the same state.
 	for _, op := range ops {
 		for _, clients := range []int{1, 50} {
-			b.Run(fmt.Sprintf("%s/clients=%d", op.name, clients), func(b *testing.B) {
-				runClients(b, clients, op.fn)
+			b.Run(fmt.Sprintf("%s/direct/clients=%d", op.name, clients), func(b *testing.B) {
+				runClients(b, clients, op.direct)
+			})
+			b.Run(fmt.Sprintf("%s/proxy/clients=%d", op.name, clients), func(b *testing.B) {
+				runClients(b, clients, op.viaAPI)
 			})
 		}
 	}
@@ -95,9 +99,26 @@ func BenchmarkAuditAppend(b *testing.B) {
 	})
 }
 
-// runClients runs b.N calls of fn from the given number of goroutines and reports
-// throughput and latency percentiles.
+// warmupPerClient is how many untimed calls each client makes before a measurement, so that
+// connections are open, pools are full and caches are warm on both sides alike.
+const warmupPerClient = 20
+
+// runClients runs b.N calls of fn from the given number of goroutines, after a warm-up with
+// the same number, and reports throughput and latency percentiles.
 func runClients(b *testing.B, clients int, fn func(i int) error) {
+	var warm sync.WaitGroup
+	for range clients {
+		warm.Go(func() {
+			for i := range warmupPerClient {
+				if err := fn(i); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	warm.Wait()
+	runtime.GC()
 	lat := make([][]time.Duration, clients)
 	var next atomic.Int64
 	var wg sync.WaitGroup

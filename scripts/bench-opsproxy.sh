@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs opsproxy's benchmarks (GET and PUT through opsproxy with token auth, RBAC and audit to
-# PostgreSQL, against direct clientv3 calls on the same in-process 3-member cluster) and prints
-# the figures side by side. PostgreSQL must be reachable (see internal/store/storetest).
-# BENCHTIME (default 5s) sets -benchtime.
+# PostgreSQL, against direct clientv3 calls on the same in-process 3-member cluster, with the
+# same number of concurrent clients and the same warm-up; each direct run is followed at once
+# by its proxy run) and prints the figures side by side with ratios and the goals of the spec.
+# PostgreSQL must be reachable (see internal/store/storetest). BENCHTIME (default 5s) sets
+# -benchtime.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== opsproxy (go test -bench 'BenchmarkOpsproxy|BenchmarkAuditAppend' -benchtime=${BENCHTIME:-5s} ./opsproxy/)"
 out=$(go test ./opsproxy/ -run '^$' -bench '^(BenchmarkOpsproxy|BenchmarkAuditAppend)$' -benchtime "${BENCHTIME:-5s}" -count 1)
 echo "$out" | grep -E '^(Benchmark|ok|FAIL)' >&2
 echo "$out" | awk '
@@ -13,6 +16,7 @@ function metric(line, unit,   i, n, f) {
   for (i = 2; i <= n; i++) if (f[i] == unit) return f[i-1]
   return ""
 }
+function goal(ok) { return ok ? "met" : "NOT met" }
 /^BenchmarkOpsproxy\// {
   split($1, p, "/"); op = p[2]; mode = p[3]; c = p[4]; sub(/-[0-9]+$/, "", c); sub(/clients=/, "", c)
   ops[op, mode, c] = metric($0, "ops/s"); p99[op, mode, c] = metric($0, "p99-ms"); p50[op, mode, c] = metric($0, "p50-ms")
@@ -20,14 +24,20 @@ function metric(line, unit,   i, n, f) {
 }
 /^BenchmarkAuditAppend/ { audit = metric($0, "ops/s") }
 END {
-  printf "%-4s %7s %12s %12s %7s %10s %10s %10s\n", "op", "clients", "direct op/s", "proxy op/s", "ratio", "direct p99", "proxy p99", "added p99"
+  printf "\n%-4s %7s %11s %11s %6s %10s %10s %10s %10s %10s\n", "op", "clients", "direct op/s", "proxy op/s", "ratio", "direct p50", "proxy p50", "direct p99", "proxy p99", "added p99"
   split("get put", opsl, " "); split("1 50", cl, " ")
   for (i = 1; i <= 2; i++) for (j = 1; j <= 2; j++) {
     o = opsl[i]; c = cl[j]
     if (!((o, c) in seen)) continue
     d = ops[o, "direct", c]; x = ops[o, "proxy", c]
-    printf "%-4s %7s %12.0f %12.0f %6.0f%% %8.2fms %8.2fms %8.2fms\n", o, c, d, x, (d > 0 ? 100 * x / d : 0), p99[o, "direct", c], p99[o, "proxy", c], p99[o, "proxy", c] - p99[o, "direct", c]
+    ratio[o, c] = (d > 0 ? 100 * x / d : 0); added[o, c] = p99[o, "proxy", c] - p99[o, "direct", c]
+    printf "%-4s %7s %11.0f %11.0f %5.0f%% %8.2fms %8.2fms %8.2fms %8.2fms %8.2fms\n", o, c, d, x, ratio[o, c], p50[o, "direct", c], p50[o, "proxy", c], p99[o, "direct", c], p99[o, "proxy", c], added[o, c]
   }
-  if (("put", "50") in seen) printf "audited writes/s through opsproxy (50 clients, 2 records each): %.0f\n", ops["put", "proxy", "50"]
-  if (audit != "") printf "audit records/s committed to PostgreSQL alone (50 writers): %.0f\n", audit
+  if (("put", "50") in seen) printf "\naudited writes/s through opsproxy (50 clients, 2 audit records each): %.0f\n", ops["put", "proxy", "50"]
+  if (audit != "") printf "audit records/s committed to PostgreSQL alone (50 waiting writers): %.0f\n", audit
+  printf "\ngoals:\n"
+  if (("get", "1") in seen) printf "  added p99 for reads <= 2 ms (1 client): %.2f ms: %s\n", added["get", "1"], goal(added["get", "1"] <= 2)
+  if (("get", "50") in seen) printf "  read throughput >= 70%% of direct (50 clients): %.0f%%: %s\n", ratio["get", "50"], goal(ratio["get", "50"] >= 70)
+  if (("put", "50") in seen) printf "  write throughput >= 70%% of direct (50 clients): %.0f%%: %s\n", ratio["put", "50"], goal(ratio["put", "50"] >= 70)
+  if (("put", "50") in seen) printf "  audited writes/s >= 5000 (50 clients): %.0f: %s\n", ops["put", "proxy", "50"], goal(ops["put", "proxy", "50"] >= 5000)
 }'
