@@ -128,4 +128,3 @@ func (a *authenticator) principal(r *http.Request, tok store.Token) (*principal,
 	p.role = min(tokenRole, mapped)
 	return p, nil
 }
-
