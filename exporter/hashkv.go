@@ -124,7 +124,7 @@ func (t *target) compareHashKV(statuses []memberStatus) (*hashkvResult, error) {
 	parallel(len(up), func(i int) {
 		ep := up[i].endpoint
 		answers[i].endpoint = ep
-		m, err := t.member(ep)
+		m, err := t.member(ctx, ep)
 		if err != nil {
 			answers[i].err = err
 			return

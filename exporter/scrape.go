@@ -111,12 +111,12 @@ func (s *scrape) firstUpEndpoint() string {
 }
 
 func (s *scrape) fetchStatus(ep string) memberStatus {
-	m, err := s.t.member(ep)
+	ctx, cancel := s.memberContext()
+	defer cancel()
+	m, err := s.t.member(ctx, ep)
 	if err != nil {
 		return memberStatus{endpoint: ep, err: err}
 	}
-	ctx, cancel := s.memberContext()
-	defer cancel()
 	start := time.Now()
 	resp, err := m.maintenance.Status(ctx, ep)
 	took := time.Since(start)
@@ -140,12 +140,12 @@ func (s *scrape) fetchAlarms() alarmList {
 // succeeds (permission denied counts as success: the member answered through raft), and no
 // alarm is active.
 func (s *scrape) checkHealth(ep string) memberHealth {
-	m, err := s.t.member(ep)
+	ctx, cancel := s.memberContext()
+	defer cancel()
+	m, err := s.t.member(ctx, ep)
 	if err != nil {
 		return memberHealth{err: err}
 	}
-	ctx, cancel := s.memberContext()
-	defer cancel()
 	// The alarm list is fetched alongside the read rather than after it.
 	alarms := make(chan alarmList, 1)
 	go func() { alarms <- s.alarms() }()
@@ -185,12 +185,13 @@ func askUpMembers[T any](s *scrape, what string, request func(context.Context, *
 		errs []error
 	)
 	for ep := range s.upEndpoints() {
-		m, err := s.t.member(ep)
+		ctx, cancel := s.memberContext()
+		m, err := s.t.member(ctx, ep)
 		if err != nil {
+			cancel()
 			errs = append(errs, err)
 			continue
 		}
-		ctx, cancel := s.memberContext()
 		resp, err := request(ctx, m)
 		cancel()
 		if err == nil {
@@ -227,7 +228,7 @@ func (s *scrape) firstUp() (*memberConn, string, error) {
 	if ep == "" {
 		return nil, "", s.noMemberAnswered()
 	}
-	m, err := s.t.member(ep)
+	m, err := s.t.member(s.ctx, ep)
 	return m, ep, err
 }
 

@@ -116,3 +116,26 @@ func TestCanaryWritesReadsWatchesAndDeletes(t *testing.T) {
 		t.Errorf("canary leases left: %v, %v", leases, err)
 	}
 }
+
+// With etcd auth, making a client means logging in, which waits for the member. A stopped member
+// must not hold the scrape past its deadline (dial_timeout here is far longer than the scrape's),
+// and the members that answer are reported as usual.
+func TestStoppedMemberWithAuthDoesNotHoldTheScrape(t *testing.T) {
+	c := etcdtest.New(t, etcdtest.Config{Size: 3, Auth: true})
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte(c.RootPassword), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	down := c.Members[2]
+	down.Stop(t)
+	e := startExporter(t, "clusters:\n  - name: main\n    endpoints: ["+strings.Join(c.Endpoints(), ", ")+"]\n"+
+		"    username: root\n    password_file: "+pw+"\n    dial_timeout: 60s\n    request_timeout: 1s\n", Options{})
+	// get's HTTP client gives up 20s after the 3s scrape timeout, well before the 60s login wait.
+	mfs := scrapeMetrics(t, e, 3*time.Second)
+	mustSample(t, mfs, "etcd_monitor_member_up", lbl("endpoint", down.ClientURL), 0)
+	for _, m := range c.Members[:2] {
+		mustSample(t, mfs, "etcd_monitor_member_up", lbl("endpoint", m.ClientURL), 1)
+		mustSample(t, mfs, "etcd_monitor_member_healthy", lbl("endpoint", m.ClientURL), 1)
+	}
+	mustSample(t, mfs, "etcd_monitor_cluster_has_leader", lbl("cluster", "main"), 1)
+}

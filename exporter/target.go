@@ -24,6 +24,7 @@ type target struct {
 
 	mu      sync.Mutex
 	members map[string]*memberConn
+	closed  bool
 
 	leader   leaderTracker
 	hashkv   hashkvCache
@@ -33,11 +34,25 @@ type target struct {
 
 // memberConn is a client pinned to one endpoint, so that every request of a probe reaches the
 // member it is meant for. Maintenance requests reuse its connection instead of dialling anew.
+// The client is made in the background (with etcd auth, making it means logging in, which waits
+// for the member); ready is closed once cli or err is set.
 type memberConn struct {
+	ready       chan struct{}
 	cli         *clientv3.Client
 	maintenance clientv3.Maintenance
+	err         error
 	// requests counts the requests made to the member, for etcd_monitor_member_requests_total.
 	requests atomic.Uint64
+}
+
+// failed reports whether making the client has ended in an error.
+func (m *memberConn) failed() bool {
+	select {
+	case <-m.ready:
+		return m.err != nil
+	default:
+		return false
+	}
 }
 
 func newTarget(cfg clusterconfig.Cluster, settings ProbeSettings, logger *slog.Logger, canaryID string) *target {
@@ -56,19 +71,38 @@ func (t *target) sameConfig(cfg clusterconfig.Cluster, settings ProbeSettings) b
 	return reflect.DeepEqual(t.cfg, cfg) && reflect.DeepEqual(t.settings, settings)
 }
 
-// member returns the client of an endpoint, creating it on first use. Creating a client does not
-// wait for the connection: an unreachable member fails its requests, not this call.
-func (t *target) member(endpoint string) (*memberConn, error) {
+// member returns the client of an endpoint, waiting at most until ctx ends for it to be made.
+// The client is made once, in the background, so that neither a member that does not answer nor
+// a slow etcd login holds a scrape past its deadline; a failed attempt is retried on the next call.
+// An unreachable member without auth gets a client at once and fails its requests instead.
+func (t *target) member(ctx context.Context, endpoint string) (*memberConn, error) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	if m, ok := t.members[endpoint]; ok {
-		return m, nil
+	m, ok := t.members[endpoint]
+	if !ok || m.failed() {
+		m = &memberConn{ready: make(chan struct{})}
+		t.members[endpoint] = m
+		go t.connect(m, endpoint)
 	}
+	t.mu.Unlock()
+	select {
+	case <-m.ready:
+		if m.err != nil {
+			return nil, m.err
+		}
+		return m, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("client for %s: still connecting: %w", endpoint, ctx.Err())
+	}
+}
+
+// connect makes the member's client, bounded by the cluster's dial timeout.
+func (t *target) connect(m *memberConn, endpoint string) {
+	defer close(m.ready)
 	cc, err := t.cfg.ClientConfig(endpoint)
 	if err != nil {
-		return nil, err
+		m.err = err
+		return
 	}
-	m := &memberConn{}
 	cc.DialOptions = append(cc.DialOptions,
 		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 			m.requests.Add(1)
@@ -80,20 +114,33 @@ func (t *target) member(endpoint string) (*memberConn, error) {
 		}))
 	cli, err := clientv3.New(cc)
 	if err != nil {
-		return nil, fmt.Errorf("client for %s: %w", endpoint, err)
+		m.err = fmt.Errorf("client for %s: %w", endpoint, err)
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		cli.Close()
+		m.err = fmt.Errorf("client for %s: cluster removed from the configuration", endpoint)
+		return
 	}
 	m.cli = cli
 	m.maintenance = clientv3.NewMaintenanceFromMaintenanceClient(pb.NewMaintenanceClient(cli.ActiveConnection()), cli)
-	t.members[endpoint] = m
-	return m, nil
 }
 
-// close releases every connection of the target.
+// close releases every connection of the target; clients still being made are closed when ready.
 func (t *target) close() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.closed = true
 	for ep, m := range t.members {
-		m.cli.Close()
+		select {
+		case <-m.ready:
+			if m.cli != nil {
+				m.cli.Close()
+			}
+		default:
+		}
 		delete(t.members, ep)
 	}
 }
@@ -104,7 +151,9 @@ func (t *target) requestCounts() map[string]uint64 {
 	defer t.mu.Unlock()
 	out := make(map[string]uint64, len(t.members))
 	for ep, m := range t.members {
-		out[ep] = m.requests.Load()
+		if n := m.requests.Load(); n > 0 {
+			out[ep] = n
+		}
 	}
 	return out
 }
