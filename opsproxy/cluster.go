@@ -38,7 +38,7 @@ func membersOf(ms []*etcdserverpb.Member) []member {
 func (s *Server) listMembers(c *opCall) (any, error) {
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cluster.cli.MemberList(ctx)
+	resp, err := c.cli.MemberList(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (s *Server) addMember(c *opCall) (any, error) {
 	}
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cluster.cli.MemberAddAsLearner(ctx, req.PeerURLs)
+	resp, err := c.cli.MemberAddAsLearner(ctx, req.PeerURLs)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func (s *Server) promoteMember(c *opCall) (any, error) {
 	}
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cluster.cli.MemberPromote(ctx, id)
+	resp, err := c.cli.MemberPromote(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (s *Server) removeMember(c *opCall) (any, error) {
 	}
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cluster.cli.MemberRemove(ctx, id)
+	resp, err := c.cli.MemberRemove(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +151,12 @@ type endpointStatus struct {
 // that member alone (as etcdctl endpoint health) and its status.
 func (s *Server) memberStates(ctx context.Context, conn *clusterConn) ([]endpointState, error) {
 	lctx, cancel := conn.requestCtx(ctx)
-	list, err := conn.cli.MemberList(lctx)
+	defer cancel()
+	cli, err := conn.client(lctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := cli.MemberList(lctx)
 	cancel()
 	if err != nil {
 		return nil, err
@@ -174,7 +179,12 @@ func (s *Server) memberStates(ctx context.Context, conn *clusterConn) ([]endpoin
 func (s *Server) checkEndpoint(ctx context.Context, conn *clusterConn, st *endpointState, learner bool) {
 	ctx, cancel := conn.requestCtx(ctx)
 	defer cancel()
-	status, err := conn.cli.Status(ctx, st.Endpoint)
+	cli, err := conn.client(ctx)
+	if err != nil {
+		_, st.Error = statusOf(err)
+		return
+	}
+	status, err := cli.Status(ctx, st.Endpoint)
 	if err != nil {
 		_, st.Error = statusOf(err)
 		return
@@ -190,13 +200,13 @@ func (s *Server) checkEndpoint(ctx context.Context, conn *clusterConn, st *endpo
 		st.Healthy = len(status.Errors) == 0
 		return
 	}
-	cli, err := conn.memberClient(st.Endpoint)
+	mcli, err := conn.memberClient(st.Endpoint)
 	if err != nil {
 		_, st.Error = statusOf(err)
 		return
 	}
-	defer cli.Close()
-	_, err = cli.Get(ctx, "health")
+	defer mcli.Close()
+	_, err = mcli.Get(ctx, "health")
 	if err != nil && !errors.Is(err, rpctypes.ErrPermissionDenied) {
 		_, st.Error = statusOf(err)
 		return
@@ -237,7 +247,7 @@ func alarmsOf(resp *clientv3.AlarmResponse) []alarm {
 func (s *Server) listAlarms(c *opCall) (any, error) {
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cluster.cli.AlarmList(ctx)
+	resp, err := c.cli.AlarmList(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -269,14 +279,14 @@ func (s *Server) disarmAlarms(c *opCall) (any, error) {
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
 	if m.MemberID != 0 && m.Alarm != etcdserverpb.AlarmType_NONE {
-		resp, err := c.cluster.cli.AlarmDisarm(ctx, m)
+		resp, err := c.cli.AlarmDisarm(ctx, m)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"disarmed": alarmsOf(resp)}, nil
 	}
 	// Disarm each matching alarm, as etcdctl does for "all".
-	list, err := c.cluster.cli.AlarmList(ctx)
+	list, err := c.cli.AlarmList(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +295,7 @@ func (s *Server) disarmAlarms(c *opCall) (any, error) {
 		if (m.MemberID != 0 && a.MemberID != m.MemberID) || (m.Alarm != etcdserverpb.AlarmType_NONE && a.Alarm != m.Alarm) {
 			continue
 		}
-		resp, err := c.cluster.cli.AlarmDisarm(ctx, &clientv3.AlarmMember{MemberID: a.MemberID, Alarm: a.Alarm})
+		resp, err := c.cli.AlarmDisarm(ctx, &clientv3.AlarmMember{MemberID: a.MemberID, Alarm: a.Alarm})
 		if err != nil {
 			return nil, err
 		}

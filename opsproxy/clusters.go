@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -15,26 +17,125 @@ import (
 )
 
 // clusterConn is the connection to one configured cluster: a client over all its endpoints,
-// and clients to single members made on demand.
+// made in the background, and clients to single members made on demand.
 type clusterConn struct {
 	cfg     clusterconfig.Cluster
-	cli     *clientv3.Client
 	timeout time.Duration
+	logger  *slog.Logger
+
+	mu     sync.Mutex
+	conn   *etcdConn
+	closed bool
 }
 
-func newClusterConn(cfg clusterconfig.Cluster) (*clusterConn, error) {
-	cc, err := cfg.ClientConfig()
-	if err != nil {
+// etcdConn is one attempt at making the cluster's client (with etcd auth, making it means
+// logging in, which waits for the cluster); ready is closed once cli or err is set.
+type etcdConn struct {
+	ready chan struct{}
+	cli   *clientv3.Client
+	err   error
+}
+
+// failed reports whether the attempt has ended in an error.
+func (e *etcdConn) failed() bool {
+	select {
+	case <-e.ready:
+		return e.err != nil
+	default:
+		return false
+	}
+}
+
+// newClusterConn checks the cluster's client configuration (a bad TLS file stops the server at
+// start) and starts making its client in the background.
+func newClusterConn(cfg clusterconfig.Cluster, logger *slog.Logger) (*clusterConn, error) {
+	if _, err := cfg.ClientConfig(); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", cfg.Name, err)
 	}
-	cli, err := clientv3.New(cc)
-	if err != nil {
-		return nil, fmt.Errorf("cluster %s: client: %w", cfg.Name, err)
-	}
-	return &clusterConn{cfg: cfg, cli: cli, timeout: time.Duration(cfg.RequestTimeout)}, nil
+	c := &clusterConn{cfg: cfg, timeout: time.Duration(cfg.RequestTimeout), logger: logger.With("cluster", cfg.Name)}
+	c.mu.Lock()
+	c.startLocked()
+	c.mu.Unlock()
+	return c, nil
 }
 
-func (c *clusterConn) close() error { return c.cli.Close() }
+// startLocked starts a new attempt at making the client; c.mu is held.
+func (c *clusterConn) startLocked() *etcdConn {
+	e := &etcdConn{ready: make(chan struct{})}
+	c.conn = e
+	go c.connect(e)
+	return e
+}
+
+// connect makes the cluster's client, bounded by the cluster's dial timeout. A failure is
+// logged as a warning; the next request tries again.
+func (c *clusterConn) connect(e *etcdConn) {
+	cc, err := c.cfg.ClientConfig()
+	var cli *clientv3.Client
+	if err == nil {
+		cli, err = clientv3.New(cc)
+	}
+	c.mu.Lock()
+	if err == nil && c.closed {
+		cli.Close()
+		cli, err = nil, errors.New("server closed")
+	}
+	e.cli, e.err = cli, err
+	// Closed under c.mu, so that close sees either a ready client or an attempt that will
+	// see c.closed.
+	close(e.ready)
+	c.mu.Unlock()
+	if err != nil {
+		_, msg := statusOf(err)
+		c.logger.Warn("cannot connect to etcd; retrying on the next request", "err", msg)
+	}
+}
+
+// client returns the cluster's client, waiting at most until ctx ends for it to be made. A
+// failed attempt is retried here, in the background, so neither an unreachable cluster nor a
+// slow etcd login holds a request past its context. The errors are apiErrors naming the
+// cluster: 502 or 503 when the client could not be made, 503 while it is still being made.
+func (c *clusterConn) client(ctx context.Context) (*clientv3.Client, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, errorf(http.StatusServiceUnavailable, "cluster %s: server is shutting down", c.cfg.Name)
+	}
+	e := c.conn
+	if e.failed() {
+		e = c.startLocked()
+	}
+	c.mu.Unlock()
+	select {
+	case <-e.ready:
+		if e.err != nil {
+			code, msg := statusOf(e.err)
+			if code < 500 || code == http.StatusGatewayTimeout {
+				code = http.StatusServiceUnavailable
+			}
+			return nil, &apiError{status: code, msg: fmt.Sprintf("cluster %s: cannot connect to etcd: %s", c.cfg.Name, msg), err: e.err}
+		}
+		return e.cli, nil
+	case <-ctx.Done():
+		return nil, &apiError{status: http.StatusServiceUnavailable,
+			msg: fmt.Sprintf("cluster %s: still connecting to etcd", c.cfg.Name), err: ctx.Err()}
+	}
+}
+
+// close closes the client; one still being made is closed when ready.
+func (c *clusterConn) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	select {
+	case <-c.conn.ready:
+		if c.conn.cli != nil {
+			return c.conn.cli.Close()
+		}
+	default:
+	}
+	return nil
+}
 
 // memberClient returns a client to one member's endpoint; the caller closes it.
 func (c *clusterConn) memberClient(endpoint string) (*clientv3.Client, error) {
@@ -82,7 +183,12 @@ func (s *Server) listClusters(c *opCall) (any, error) {
 		wg.Go(func() {
 			ctx, cancel := conn.requestCtx(c.r.Context())
 			defer cancel()
-			resp, err := conn.cli.Get(ctx, "health", clientv3.WithSerializable(), clientv3.WithCountOnly())
+			cli, err := conn.client(ctx)
+			if err != nil {
+				_, out[i].Error = statusOf(err)
+				return
+			}
+			resp, err := cli.Get(ctx, "health", clientv3.WithSerializable(), clientv3.WithCountOnly())
 			if errors.Is(err, rpctypes.ErrPermissionDenied) {
 				// Answered by etcd: reachable, although this user may not read the key.
 				out[i].Reachable = true

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -140,23 +139,26 @@ func TestEtcdPasswordIsNeverShownEvenWhenItIsWrong(t *testing.T) {
 	t.Run("wrong password at start", func(t *testing.T) {
 		wrong := "wrong-" + store.NewID()
 		cfg := loadClusters(t, securedCluster{name: "secure-auth", c: authCluster, passwordFile: writePasswordFile(t, wrong)})
-		cfg.Maintenance = DefaultConfig().Maintenance
-		cfg.Maintenance.SnapshotDir = filepath.Join(t.TempDir(), "snapshots")
-		cfg.Maintenance.RestoreDir = filepath.Join(t.TempDir(), "restores")
-		logs := &syncBuffer{}
-		srv, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)), Options{Store: openStore(t, boltStore)})
-		if err == nil {
-			srv.Close()
-			t.Fatal("New accepted a wrong etcd password")
-		}
-		if !strings.Contains(err.Error(), "secure-auth") || !strings.Contains(err.Error(), "authentication failed") {
-			t.Errorf("error %q: want the cluster named and the authentication failure", err)
-		}
-		for _, s := range []string{wrong, password} {
-			if strings.Contains(err.Error(), s) || strings.Contains(logs.String(), s) {
-				t.Fatalf("a password shows in the error %q or the logs:\n%s", err, logs)
+		// New does not fail: the login is made in the background, its failure logged and
+		// answered per request.
+		e := newEnv(t, envOptions{configure: func(c *Config) { c.Clusters = cfg.Clusters }})
+		var answers []response
+		for _, call := range []struct{ method, path string }{
+			{"GET", "/api/v1/clusters/secure-auth/keys?key=/k"},
+			{"PUT", "/api/v1/clusters/secure-auth/keys"},
+		} {
+			r := e.call(t, call.method, call.path, e.admin, map[string]any{"key": "/k", "value": "v"})
+			answers = append(answers, r)
+			text := r.errorText(t)
+			if r.status != 502 || !strings.Contains(text, "cluster secure-auth") || !strings.Contains(text, "authentication failed") {
+				t.Errorf("%s %s with a wrong password: %d %s; want 502 naming the cluster and the authentication failure", call.method, call.path, r.status, r.body)
 			}
 		}
+		logs := e.log.String()
+		if !strings.Contains(logs, "cannot connect to etcd") || !strings.Contains(logs, "cluster=secure-auth") || !strings.Contains(logs, "authentication failed") {
+			t.Errorf("no warning naming the cluster and the authentication failure:\n%s", logs)
+		}
+		secretsAbsent(t, e, answers, wrong, password)
 	})
 
 	t.Run("password changed in etcd after start", func(t *testing.T) {

@@ -176,7 +176,7 @@ func (s *Server) getKeys(c *opCall) (any, error) {
 	}
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cluster.cli.Get(ctx, string(start), opts...)
+	resp, err := c.cli.Get(ctx, string(start), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +289,7 @@ func (s *Server) putKey(c *opCall) (any, error) {
 	}
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cluster.cli.Put(ctx, string(key), string(value), opts...)
+	resp, err := c.cli.Put(ctx, string(key), string(value), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +328,7 @@ func (s *Server) deleteKeys(c *opCall) (any, error) {
 	}
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cluster.cli.Delete(ctx, string(kr.key), opts...)
+	resp, err := c.cli.Delete(ctx, string(kr.key), opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -402,7 +402,7 @@ func (s *Server) compareAndSwap(c *opCall) (any, error) {
 	}
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cluster.cli.Txn(ctx).
+	resp, err := c.cli.Txn(ctx).
 		If(clientv3.Compare(clientv3.ModRevision(string(key)), "=", *req.ModRevision)).
 		Then(then).
 		Else(clientv3.OpGet(string(key), clientv3.WithKeysOnly())).

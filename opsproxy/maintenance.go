@@ -38,7 +38,7 @@ func (s *Server) compact(c *opCall) (any, error) {
 	defer cancel()
 	rev := req.Revision
 	if req.Keep > 0 {
-		resp, err := c.cluster.cli.Get(ctx, "health", clientv3.WithCountOnly())
+		resp, err := c.cli.Get(ctx, "health", clientv3.WithCountOnly())
 		if err != nil && !errors.Is(err, rpctypes.ErrPermissionDenied) {
 			return nil, err
 		}
@@ -56,7 +56,7 @@ func (s *Server) compact(c *opCall) (any, error) {
 	if req.Physical {
 		opts = append(opts, clientv3.WithCompactPhysical())
 	}
-	resp, err := c.cluster.cli.Compact(ctx, rev, opts...)
+	resp, err := c.cli.Compact(ctx, rev, opts...)
 	if errors.Is(err, rpctypes.ErrCompacted) {
 		return nil, errorf(http.StatusConflict, "revision %d is already compacted", rev)
 	}
@@ -126,7 +126,7 @@ func (s *Server) defragment(c *opCall) (any, error) {
 				step.Member, check.Error, doneMembers(plan))
 		}
 		ctx, cancel := context.WithTimeout(c.r.Context(), time.Duration(s.cfg.Maintenance.DefragTimeout))
-		_, err := c.cluster.cli.Defragment(ctx, step.Endpoint)
+		_, err := c.cli.Defragment(ctx, step.Endpoint)
 		cancel()
 		if err != nil {
 			_, msg := statusOf(err)
@@ -134,7 +134,7 @@ func (s *Server) defragment(c *opCall) (any, error) {
 		}
 		step.Done = true
 		sctx, cancel := c.cluster.requestCtx(c.r.Context())
-		if st, err := c.cluster.cli.Status(sctx, step.Endpoint); err == nil {
+		if st, err := c.cli.Status(sctx, step.Endpoint); err == nil {
 			step.DBSizeAfter = st.DbSize
 		}
 		cancel()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 )
 
@@ -27,8 +29,10 @@ type opCall struct {
 	spec    opSpec
 	p       *principal
 	cluster *clusterConn
-	rec     store.AuditRecord
-	start   time.Time
+	// cli is the cluster's client, once useCluster has it.
+	cli   *clientv3.Client
+	rec   store.AuditRecord
+	start time.Time
 	// status is the success status (200 when zero).
 	status int
 	// intent is set once the "attempted" record is committed.
@@ -85,7 +89,8 @@ func (s *Server) serveOp(w http.ResponseWriter, r *http.Request, spec opSpec, fn
 	s.finish(c, out, err)
 }
 
-// useCluster checks the token's cluster scope, then that the cluster exists.
+// useCluster checks the token's cluster scope, then that the cluster exists, and gets its
+// client, waiting for it within the request's context and the cluster's request timeout.
 func (c *opCall) useCluster(name string) error {
 	if !c.p.mayUseCluster(name) {
 		return deniedf("token %s may not act on cluster %q", c.p.token.ID, name)
@@ -94,7 +99,13 @@ func (c *opCall) useCluster(name string) error {
 	if !ok {
 		return errorf(http.StatusNotFound, "no cluster %q", name)
 	}
-	c.cluster = conn
+	ctx, cancel := conn.requestCtx(c.r.Context())
+	defer cancel()
+	cli, err := conn.client(ctx)
+	if err != nil {
+		return err
+	}
+	c.cluster, c.cli = conn, cli
 	return nil
 }
 

@@ -48,8 +48,12 @@ type Route struct {
 }
 
 // New opens the store (unless opts.Store is set), creates the bootstrap admin token when the
-// store has none yet, and connects a client to every cluster (connections are made lazily, so
-// an unreachable cluster does not stop the server).
+// store has none yet, and starts making a client to every cluster in the background. With etcd
+// auth, making a client means logging in, so neither an unreachable cluster nor a wrong password
+// stops New: a failed attempt is logged as a warning and retried on the next request to that
+// cluster, and requests are answered 502 or 503 with an error naming the cluster (never the
+// password) while there is no client. An invalid client configuration (such as an unreadable
+// TLS file) is still an error.
 func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -66,7 +70,7 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 		s.store, s.ownStore = st, true
 	}
 	for _, cl := range cfg.Clusters {
-		conn, err := newClusterConn(cl)
+		conn, err := newClusterConn(cl, logger)
 		if err != nil {
 			s.Close()
 			return nil, err

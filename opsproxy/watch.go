@@ -85,7 +85,7 @@ func (s *Server) watchKeys(c *opCall) (any, error) {
 	defer cancel()
 	stop := context.AfterFunc(s.streams, cancel)
 	defer stop()
-	watcher := clientv3.NewWatcher(c.cluster.cli)
+	watcher := clientv3.NewWatcher(c.cli)
 	defer watcher.Close()
 	opts := append(kr.options(), clientv3.WithProgressNotify(), clientv3.WithRev(start))
 	if prevKV {
