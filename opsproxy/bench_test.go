@@ -20,8 +20,10 @@ import (
 
 // BenchmarkOpsproxy compares GET and PUT through opsproxy (token auth, RBAC, audit to
 // PostgreSQL) with the same calls made directly with clientv3, against one in-process
-// 3-member cluster, at 1 and 50 concurrent clients. Each result reports ops/s, p50-ms and
-// p99-ms; scripts/bench-opsproxy.sh prints them side by side.
+// 3-member cluster, at 1 and 50 concurrent clients. The proxy is called over HTTP/1.1
+// (proxy-http1: a connection per concurrent client) and over HTTP/2 without TLS
+// (proxy-http2: h2c, all clients over one connection, as clientv3 talks to etcd). Each result
+// reports ops/s, p50-ms and p99-ms; scripts/bench-opsproxy.sh prints them side by side.
 func BenchmarkOpsproxy(b *testing.B) {
 	c := etcdtest.New(b, etcdtest.Config{Size: 3})
 	e := newEnv(b, envOptions{cluster: c.Cluster, store: postgresStore})
@@ -35,9 +37,15 @@ func BenchmarkOpsproxy(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 200, MaxConnsPerHost: 200}}
+	h1, h2c := new(http.Protocols), new(http.Protocols)
+	h1.SetHTTP1(true)
+	h2c.SetUnencryptedHTTP2(true)
+	clients := map[string]*http.Client{
+		"http1": {Transport: &http.Transport{MaxIdleConnsPerHost: 200, MaxConnsPerHost: 200, Protocols: h1}},
+		"http2": {Transport: &http.Transport{Protocols: h2c}},
+	}
 	auth := "Bearer " + editor
-	proxy := func(method, path string, body string) error {
+	proxy := func(hc *http.Client, method, path string, body string) error {
 		var rd io.Reader
 		if body != "" {
 			rd = strings.NewReader(body)
@@ -56,32 +64,36 @@ func BenchmarkOpsproxy(b *testing.B) {
 		return nil
 	}
 	ops := []struct {
-		name           string
-		direct, viaAPI func(i int) error
+		name   string
+		direct func(i int) error
+		viaAPI func(hc *http.Client, i int) error
 	}{
 		{"get", func(i int) error {
 			_, err := cli.Get(ctx, fmt.Sprintf("/bench/k%04d", i%keys))
 			return err
-		}, func(i int) error {
-			return proxy("GET", "/api/v1/clusters/c1/keys?key="+url.QueryEscape(fmt.Sprintf("/bench/k%04d", i%keys)), "")
+		}, func(hc *http.Client, i int) error {
+			return proxy(hc, "GET", "/api/v1/clusters/c1/keys?key="+url.QueryEscape(fmt.Sprintf("/bench/k%04d", i%keys)), "")
 		}},
 		{"put", func(i int) error {
 			_, err := cli.Put(ctx, fmt.Sprintf("/bench/k%04d", i%keys), value)
 			return err
-		}, func(i int) error {
-			return proxy("PUT", "/api/v1/clusters/c1/keys", fmt.Sprintf(`{"key":"/bench/k%04d","value":%q}`, i%keys, value))
+		}, func(hc *http.Client, i int) error {
+			return proxy(hc, "PUT", "/api/v1/clusters/c1/keys", fmt.Sprintf(`{"key":"/bench/k%04d","value":%q}`, i%keys, value))
 		}},
 	}
-	// Each direct run is followed at once by its proxy run with the same clients, so the
-	// two see the machine in the same state.
+	// Each direct run is followed at once by its proxy runs with the same clients, so that
+	// they see the machine in the same state.
 	for _, op := range ops {
-		for _, clients := range []int{1, 50} {
-			b.Run(fmt.Sprintf("%s/direct/clients=%d", op.name, clients), func(b *testing.B) {
-				runClients(b, clients, op.direct)
+		for _, n := range []int{1, 50} {
+			b.Run(fmt.Sprintf("%s/direct/clients=%d", op.name, n), func(b *testing.B) {
+				runClients(b, n, op.direct)
 			})
-			b.Run(fmt.Sprintf("%s/proxy/clients=%d", op.name, clients), func(b *testing.B) {
-				runClients(b, clients, op.viaAPI)
-			})
+			for _, proto := range []string{"http1", "http2"} {
+				hc := clients[proto]
+				b.Run(fmt.Sprintf("%s/proxy-%s/clients=%d", op.name, proto, n), func(b *testing.B) {
+					runClients(b, n, func(i int) error { return op.viaAPI(hc, i) })
+				})
+			}
 		}
 	}
 }

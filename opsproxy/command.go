@@ -193,13 +193,14 @@ func VerifyAudit(ctx context.Context, st store.AuditLog, out io.Writer) int {
 	return 0
 }
 
-// Serve runs the server (TLS and client certificates per --web.config.file) until ctx ends.
+// Serve runs the server (TLS and client certificates per --web.config.file) until ctx ends,
+// speaking the versions of HTTP that protocols returns.
 // The HTTP server's own errors, such as refused TLS handshakes, go to logger as warnings.
 func Serve(ctx context.Context, srv *Server, flags *web.FlagConfig, logger *slog.Logger) error {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, Protocols: protocols(),
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	hs.RegisterOnShutdown(srv.StopStreams)
 	errc := make(chan error, 1)
@@ -215,4 +216,16 @@ func Serve(ctx context.Context, srv *Server, flags *web.FlagConfig, logger *slog
 		}
 		return nil
 	}
+}
+
+// protocols are the versions of HTTP that Serve speaks: HTTP/1.1; HTTP/2 over TLS, chosen by
+// ALPN (unless the web configuration file sets http_server_config.http2 to false); and, without
+// TLS, HTTP/2 with prior knowledge (h2c), so that a client such as the Grafana app's backend can
+// carry all its concurrent requests over one connection, as clientv3 does to etcd.
+func protocols() *http.Protocols {
+	p := new(http.Protocols)
+	p.SetHTTP1(true)
+	p.SetHTTP2(true)
+	p.SetUnencryptedHTTP2(true)
+	return p
 }

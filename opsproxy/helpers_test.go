@@ -176,7 +176,10 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	// As Serve does: HTTP/1.1 and HTTP/2 without TLS.
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Config.Protocols = protocols()
+	ts.Start()
 	e := &env{srv: srv, url: ts.URL, store: st, log: logs, etcd: o.cluster, cfg: cfg}
 	t.Cleanup(func() {
 		ts.Close()

@@ -155,3 +155,55 @@ func TestServeWithClientCertificatesRefusesConnectionsWithoutAValidCertificate(t
 		}
 	})
 }
+
+// Serve speaks HTTP/1.1 and HTTP/2: without TLS by prior knowledge (h2c), with TLS as ALPN
+// chooses, unless the web configuration turns HTTP/2 off.
+func TestServeSpeaksHTTP1AndHTTP2WithAndWithoutTLS(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	pki, err := embedetcd.GenerateTLS(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPEM, err := os.ReadFile(pki.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	tlsConfig := fmt.Sprintf("tls_server_config:\n  cert_file: %s\n  key_file: %s\n", pki.ServerCertFile, pki.ServerKeyFile)
+	plain := serveWithWebConfig(t, e, "")
+	secure := serveWithWebConfig(t, e, tlsConfig)
+	noH2 := serveWithWebConfig(t, e, tlsConfig+"http_server_config:\n  http2: false\n")
+
+	h1, h2c := new(http.Protocols), new(http.Protocols)
+	h1.SetHTTP1(true)
+	h2c.SetUnencryptedHTTP2(true)
+	for _, tc := range []struct {
+		name, url string
+		tr        *http.Transport
+		want      string
+	}{
+		{"HTTP/1.1 without TLS", "http://" + plain, &http.Transport{Protocols: h1}, "HTTP/1.1"},
+		{"HTTP/2 without TLS (h2c)", "http://" + plain, &http.Transport{Protocols: h2c}, "HTTP/2.0"},
+		{"TLS, ALPN", "https://" + secure, &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}, ForceAttemptHTTP2: true}, "HTTP/2.0"},
+		{"TLS, HTTP/2 turned off", "https://" + noH2, &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}, ForceAttemptHTTP2: true}, "HTTP/1.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer tc.tr.CloseIdleConnections()
+			req, err := http.NewRequest("GET", tc.url+"/api/v1/clusters", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+e.admin)
+			resp, err := (&http.Client{Transport: tc.tr, Timeout: 30 * time.Second}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			_, _ = io.Copy(io.Discard, resp.Body)
+			if resp.StatusCode != http.StatusOK || resp.Proto != tc.want {
+				t.Fatalf("%d over %s; want 200 over %s", resp.StatusCode, resp.Proto, tc.want)
+			}
+		})
+	}
+}
