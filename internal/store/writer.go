@@ -19,11 +19,13 @@ type AuditWriterOptions struct {
 	MaxBatch int
 	// CommitTimeout bounds one commit (default 10s).
 	CommitTimeout time.Duration
-	// Committers is how many batches may be in flight at once (default 2).
-	// The store still commits them one after the other, but a second
-	// batch is gathered and sent while the first is being made durable, so
-	// callers arriving during a commit form the next batch instead of
-	// alternating between a large and a small one.
+	// Committers is how many batches may be in flight at once (default 1).
+	// The callers arriving during a commit form the next batch. More than one
+	// rarely helps: the stores commit batches one after the other anyway
+	// (PostgreSQL behind the audit_chain row lock), and with two in flight the
+	// second waits on that lock while the batches come out half as large; with
+	// PostgreSQL, 50 waiting callers got 7,654 records/s through two
+	// committers and 16,297 through one.
 	Committers int
 	// FlushDelay is how long a record given to AppendLater may wait for company
 	// before it is committed (default 20ms). Such records also ride along with
@@ -82,7 +84,7 @@ func NewAuditWriter(log AuditAppender, opts AuditWriterOptions) *AuditWriter {
 		opts.CommitTimeout = 10 * time.Second
 	}
 	if opts.Committers <= 0 {
-		opts.Committers = 2
+		opts.Committers = 1
 	}
 	if opts.FlushDelay <= 0 {
 		opts.FlushDelay = 20 * time.Millisecond
