@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -23,8 +24,9 @@ type clusterConn struct {
 	timeout time.Duration
 	logger  *slog.Logger
 
+	// conn is the latest attempt; it is replaced, under mu, only when it failed.
+	conn   atomic.Pointer[etcdConn]
 	mu     sync.Mutex
-	conn   *etcdConn
 	closed bool
 }
 
@@ -62,7 +64,7 @@ func newClusterConn(cfg clusterconfig.Cluster, logger *slog.Logger) (*clusterCon
 // startLocked starts a new attempt at making the client; c.mu is held.
 func (c *clusterConn) startLocked() *etcdConn {
 	e := &etcdConn{ready: make(chan struct{})}
-	c.conn = e
+	c.conn.Store(e)
 	go c.connect(e)
 	return e
 }
@@ -101,7 +103,7 @@ func (c *clusterConn) client(ctx context.Context) (*clientv3.Client, error) {
 		c.mu.Unlock()
 		return nil, errorf(http.StatusServiceUnavailable, "cluster %s: server is shutting down", c.cfg.Name)
 	}
-	e := c.conn
+	e := c.conn.Load()
 	if e.failed() {
 		e = c.startLocked()
 	}
@@ -122,15 +124,27 @@ func (c *clusterConn) client(ctx context.Context) (*clientv3.Client, error) {
 	}
 }
 
+// readyClient returns the client when it is made, and nil otherwise; it never waits.
+func (c *clusterConn) readyClient() *clientv3.Client {
+	e := c.conn.Load()
+	select {
+	case <-e.ready:
+		return e.cli
+	default:
+		return nil
+	}
+}
+
 // close closes the client; one still being made is closed when ready.
 func (c *clusterConn) close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closed = true
+	e := c.conn.Load()
 	select {
-	case <-c.conn.ready:
-		if c.conn.cli != nil {
-			return c.conn.cli.Close()
+	case <-e.ready:
+		if e.cli != nil {
+			return e.cli.Close()
 		}
 	default:
 	}

@@ -82,7 +82,7 @@ func TestOpsproxyStartsWithAnAuthClusterDownAndConnectsWhenItIsBack(t *testing.T
 func TestRequestWaitsForTheClusterClientOnlyWithinItsContext(t *testing.T) {
 	conn := &clusterConn{}
 	conn.cfg.Name = "slow"
-	conn.conn = &etcdConn{ready: make(chan struct{})}
+	conn.conn.Store(&etcdConn{ready: make(chan struct{})})
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := conn.client(ctx)

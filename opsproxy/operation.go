@@ -99,11 +99,14 @@ func (c *opCall) useCluster(name string) error {
 	if !ok {
 		return errorf(http.StatusNotFound, "no cluster %q", name)
 	}
-	ctx, cancel := conn.requestCtx(c.r.Context())
-	defer cancel()
-	cli, err := conn.client(ctx)
-	if err != nil {
-		return err
+	cli := conn.readyClient()
+	if cli == nil {
+		ctx, cancel := conn.requestCtx(c.r.Context())
+		defer cancel()
+		var err error
+		if cli, err = conn.client(ctx); err != nil {
+			return err
+		}
 	}
 	c.cluster, c.cli = conn, cli
 	return nil
