@@ -1,7 +1,6 @@
 package exporter
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/logtest"
 )
 
 func TestMain(m *testing.M) {
@@ -26,29 +25,11 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// syncBuffer collects log output written from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // testExporter is an exporter serving on a loopback test server, its log kept in memory.
 type testExporter struct {
 	*Exporter
 	URL        string
-	Log        *syncBuffer
+	Log        *logtest.Buffer
 	ConfigFile string
 }
 
@@ -88,7 +69,7 @@ func startExporter(t *testing.T, config string, opts Options) *testExporter {
 	if err != nil {
 		t.Fatalf("load config: %v", err)
 	}
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts.ConfigFile = path
 	e, err := New(cfg, logger, opts)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/internal/embedetcd"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/logtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/bolt"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/postgres"
@@ -59,24 +60,6 @@ func sharedCluster(t testing.TB) *embedetcd.Cluster {
 		t.Fatalf("shared etcd: %v", sharedErr)
 	}
 	return shared
-}
-
-// syncBuffer collects log output written from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // storeKind selects the history store of a test server.
@@ -120,7 +103,7 @@ type env struct {
 	url    string
 	store  store.Store
 	admin  string
-	log    *syncBuffer
+	log    *logtest.Buffer
 	etcd   *embedetcd.Cluster
 	cfg    *Config
 	closed bool
@@ -170,7 +153,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if st == nil {
 		st = openStore(t, o.store)
 	}
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := New(context.Background(), cfg, logger, Options{Store: st})
 	if err != nil {
