@@ -1,14 +1,13 @@
 package opsproxy
 
 import (
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/common/model"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
+	"github.com/etcd-monitor/etcd-monitor/internal/configtest"
 )
 
 func TestConfigAppliesDefaultsAroundGivenSettings(t *testing.T) {
@@ -59,26 +58,10 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-maintenance-same-dirs.yml":          "maintenance.restore_dir: must differ from snapshot_dir",
 		"invalid-store-unknown-field.yml":            "field dns not found",
 	}
-	files, _ := filepath.Glob("testdata/invalid-*.yml")
-	if len(files) != len(want) {
-		t.Errorf("%d invalid-*.yml files but %d expectations: keep them in step", len(files), len(want))
-	}
-	for _, path := range files {
-		name := filepath.Base(path)
-		t.Run(name, func(t *testing.T) {
-			exp, ok := want[name]
-			if !ok {
-				t.Fatalf("no expected message for %s", name)
-			}
-			_, err := LoadConfig(path)
-			if err == nil {
-				t.Fatalf("loaded without error")
-			}
-			if !strings.Contains(err.Error(), exp) {
-				t.Fatalf("error %q does not contain %q", err, exp)
-			}
-		})
-	}
+	configtest.CheckInvalidFiles(t, "testdata/invalid-*.yml", want, func(path string) error {
+		_, err := LoadConfig(path)
+		return err
+	})
 }
 
 func TestDefaultConfigWithAClusterIsValid(t *testing.T) {
