@@ -178,6 +178,20 @@ type PruneResult struct {
 	Anchor  ChainPoint `json:"anchor"`
 }
 
+// PrepareAuditRecords prepares a batch with PrepareAuditRecord, one time for all records that
+// carry none; backends call it at the start of AppendAudit.
+func PrepareAuditRecords(recs []AuditRecord, now time.Time) ([]AuditRecord, error) {
+	out := make([]AuditRecord, len(recs))
+	for i, r := range recs {
+		p, err := PrepareAuditRecord(r, now)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
 // PrepareAuditRecord validates rec and puts it in the form that is hashed
 // and stored: UTC time with microsecond precision (now when zero), text
 // made valid UTF-8 without NUL bytes, Error cut to MaxAuditErrorLen.

@@ -21,16 +21,11 @@ func (s *Store) AppendAudit(ctx context.Context, recs ...store.AuditRecord) ([]s
 	if len(recs) == 0 {
 		return nil, nil
 	}
-	now := time.Now()
-	out := make([]store.AuditRecord, len(recs))
-	for i, r := range recs {
-		p, err := store.PrepareAuditRecord(r, now)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = p
+	out, err := store.PrepareAuditRecords(recs, time.Now())
+	if err != nil {
+		return nil, err
 	}
-	err := s.update(func(tx *bbolt.Tx) error {
+	err = s.update(func(tx *bbolt.Tx) error {
 		meta, audit := tx.Bucket(bucketMeta), tx.Bucket(bucketAudit)
 		head, err := readPoint(meta, keyAuditHead)
 		if err != nil {
