@@ -90,23 +90,28 @@ func memberID(c *opCall) (uint64, error) {
 }
 
 func (s *Server) promoteMember(c *opCall) (any, error) {
-	id, err := memberID(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.commitIntent(); err != nil {
-		return nil, err
-	}
-	ctx, cancel := c.cluster.requestCtx(c.r.Context())
-	defer cancel()
-	resp, err := c.cli.MemberPromote(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"header": headerOf(resp.Header), "members": membersOf(resp.Members)}, nil
+	return changeMember(c, func(ctx context.Context, id uint64) (*etcdserverpb.ResponseHeader, []*etcdserverpb.Member, error) {
+		resp, err := c.cli.MemberPromote(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		return resp.Header, resp.Members, nil
+	})
 }
 
 func (s *Server) removeMember(c *opCall) (any, error) {
+	return changeMember(c, func(ctx context.Context, id uint64) (*etcdserverpb.ResponseHeader, []*etcdserverpb.Member, error) {
+		resp, err := c.cli.MemberRemove(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		return resp.Header, resp.Members, nil
+	})
+}
+
+// changeMember runs a change to the member named in the path once its audit record is committed,
+// and answers with the membership that results.
+func changeMember(c *opCall, change func(context.Context, uint64) (*etcdserverpb.ResponseHeader, []*etcdserverpb.Member, error)) (any, error) {
 	id, err := memberID(c)
 	if err != nil {
 		return nil, err
@@ -116,11 +121,11 @@ func (s *Server) removeMember(c *opCall) (any, error) {
 	}
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cli.MemberRemove(ctx, id)
+	header, members, err := change(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"header": headerOf(resp.Header), "members": membersOf(resp.Members)}, nil
+	return map[string]any{"header": headerOf(header), "members": membersOf(members)}, nil
 }
 
 // endpointState is the health and status of one member, as seen from opsproxy.

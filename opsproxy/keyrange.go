@@ -21,6 +21,16 @@ func (kr keyRange) single() bool { return len(kr.end) == 0 }
 
 // parseKeyRange reads key, range_end, prefix and from_key from a query. Keys are raw bytes:
 // percent-encoding carries any byte. prefix=true with an empty key is every key.
+// keyRange parses the request's key range and names it in the call's audit record.
+func (c *opCall) keyRange(q url.Values) (keyRange, error) {
+	kr, err := parseKeyRange(q)
+	if err != nil {
+		return keyRange{}, err
+	}
+	c.rec.Key, c.rec.RangeEnd = kr.key, kr.end
+	return kr, nil
+}
+
 func parseKeyRange(q url.Values) (keyRange, error) {
 	if !q.Has("key") {
 		return keyRange{}, errorf(http.StatusBadRequest, "key: required (key= with prefix=true selects every key)")

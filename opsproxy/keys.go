@@ -94,11 +94,10 @@ var sortTargets = map[string]clientv3.SortTarget{
 // getKeys reads a key, a prefix or a range.
 func (s *Server) getKeys(c *opCall) (any, error) {
 	q := c.r.URL.Query()
-	kr, err := parseKeyRange(q)
+	kr, err := c.keyRange(q)
 	if err != nil {
 		return nil, err
 	}
-	c.rec.Key, c.rec.RangeEnd = kr.key, kr.end
 	forceBase64, err := queryEncoding(q)
 	if err != nil {
 		return nil, err
@@ -307,11 +306,10 @@ func (s *Server) putKey(c *opCall) (any, error) {
 // deleteKeys deletes a key, a prefix or a range.
 func (s *Server) deleteKeys(c *opCall) (any, error) {
 	q := c.r.URL.Query()
-	kr, err := parseKeyRange(q)
+	kr, err := c.keyRange(q)
 	if err != nil {
 		return nil, err
 	}
-	c.rec.Key, c.rec.RangeEnd = kr.key, kr.end
 	prevKV, err := queryBool(q, "prev_kv")
 	if err != nil {
 		return nil, err

@@ -48,11 +48,10 @@ func (s sseWriter) event(id int64, name string, data any) error {
 // resumes by sending the last id it saw as Last-Event-ID.
 func (s *Server) watchKeys(c *opCall) (any, error) {
 	q := c.r.URL.Query()
-	kr, err := parseKeyRange(q)
+	kr, err := c.keyRange(q)
 	if err != nil {
 		return nil, err
 	}
-	c.rec.Key, c.rec.RangeEnd = kr.key, kr.end
 	forceBase64, err := queryEncoding(q)
 	if err != nil {
 		return nil, err
