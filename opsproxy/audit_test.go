@@ -45,11 +45,7 @@ func TestMutationIsRefusedWhenItsAuditRecordCannotBeCommitted(t *testing.T) {
 					}
 				})
 			}
-			cli, err := e.etcd.Client()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer cli.Close()
+			cli := e.etcdClient(t)
 			resp, err := cli.Get(context.Background(), prefix, clientOptsPrefix()...)
 			if err != nil || resp.Count != 0 {
 				t.Fatalf("refused writes reached etcd: %v, %v", resp, err)

@@ -109,6 +109,17 @@ type env struct {
 	closed bool
 }
 
+// etcdClient is a client of the test's etcd cluster, closed at cleanup.
+func (e *env) etcdClient(t *testing.T) *clientv3.Client {
+	t.Helper()
+	cli, err := e.etcd.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	return cli
+}
+
 type envOptions struct {
 	store storeKind
 	// cluster is the etcd cluster to serve as "c1" (default: the shared one).

@@ -46,11 +46,7 @@ func (a getAnswer) keys() []string {
 func TestGetReadsKeysPrefixesAndRangesWithOptions(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	p := uniquePrefix(t)
-	cli, err := e.etcd.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli := e.etcdClient(t)
 	ctx := context.Background()
 	var firstRev int64
 	for i, k := range []string{"a", "b", "c", "d"} {
@@ -126,11 +122,7 @@ func TestGetReadsKeysPrefixesAndRangesWithOptions(t *testing.T) {
 func TestGetRefusesBadParameters(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	p := uniquePrefix(t)
-	cli, err := e.etcd.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli := e.etcdClient(t)
 	ctx := context.Background()
 	var revs []int64
 	for i := range 3 {
@@ -183,11 +175,7 @@ func TestGetRefusesBadParameters(t *testing.T) {
 func TestContinuationPagesThroughManyKeysAtOneRevision(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	p := uniquePrefix(t)
-	cli, err := e.etcd.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli := e.etcdClient(t)
 	ctx := context.Background()
 	const total = 100_000
 	for i := 0; i < total; i += 128 {
@@ -242,11 +230,7 @@ func TestContinuationPagesThroughManyKeysAtOneRevision(t *testing.T) {
 func TestPutDeleteAndCompareAndSwap(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	p := uniquePrefix(t)
-	cli, err := e.etcd.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli := e.etcdClient(t)
 	ctx := context.Background()
 	lease, err := cli.Grant(ctx, 600)
 	if err != nil {
@@ -355,11 +339,7 @@ func TestPutRefusesOversizedAndMalformedRequestsBeforeSendingThem(t *testing.T) 
 			}
 		})
 	}
-	cli, err := e.etcd.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli := e.etcdClient(t)
 	if resp, err := cli.Get(context.Background(), p+"big"); err != nil || resp.Count != 0 {
 		t.Fatalf("oversized value reached etcd: %v %v", resp, err)
 	}

@@ -106,11 +106,7 @@ func (s *sseStream) next(t *testing.T, names ...string) sseEvent {
 func TestWatchStreamsFromARevisionAndResumesFromLastEventID(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	p := uniquePrefix(t)
-	cli, err := e.etcd.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli := e.etcdClient(t)
 	ctx := context.Background()
 	first, err := cli.Put(ctx, p+"a", "1")
 	if err != nil {
@@ -173,11 +169,7 @@ func TestWatchSendsProgressWithTheRevision(t *testing.T) {
 func TestWatchFromACompactedRevisionSaysSo(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	p := uniquePrefix(t)
-	cli, err := e.etcd.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
+	cli := e.etcdClient(t)
 	ctx := context.Background()
 	old, err := cli.Put(ctx, p+"a", "1")
 	if err != nil {
