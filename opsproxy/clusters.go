@@ -23,6 +23,9 @@ type clusterConn struct {
 	cfg     clusterconfig.Cluster
 	timeout time.Duration
 	logger  *slog.Logger
+	// reads merges concurrent single-key reads into one transaction, and writes concurrent
+	// puts (nil when limits.merge_concurrent_writes is false).
+	reads, writes *opBatcher
 
 	// conn is the latest attempt; it is replaced, under mu, only when it failed.
 	conn   atomic.Pointer[etcdConn]
@@ -50,11 +53,15 @@ func (e *etcdConn) failed() bool {
 
 // newClusterConn checks the cluster's client configuration (a bad TLS file stops the server at
 // start) and starts making its client in the background.
-func newClusterConn(cfg clusterconfig.Cluster, logger *slog.Logger) (*clusterConn, error) {
+func newClusterConn(cfg clusterconfig.Cluster, limits LimitsConfig, logger *slog.Logger) (*clusterConn, error) {
 	if _, err := cfg.ClientConfig(); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", cfg.Name, err)
 	}
-	c := &clusterConn{cfg: cfg, timeout: time.Duration(cfg.RequestTimeout), logger: logger.With("cluster", cfg.Name)}
+	timeout := time.Duration(cfg.RequestTimeout)
+	c := &clusterConn{cfg: cfg, timeout: timeout, logger: logger.With("cluster", cfg.Name), reads: newReadBatcher(timeout)}
+	if limits.mergeWrites() {
+		c.writes = newWriteBatcher(timeout, limits.MaxRequestBytes-requestOverhead)
+	}
 	c.mu.Lock()
 	c.startLocked()
 	c.mu.Unlock()

@@ -69,6 +69,16 @@ type LimitsConfig struct {
 	MaxRangeLimit int64 `yaml:"max_range_limit,omitempty"`
 	// MaxWatchesPerUser caps the open watches of one end user.
 	MaxWatchesPerUser int `yaml:"max_watches_per_user,omitempty"`
+	// MergeConcurrentWrites (default true) lets puts to one cluster that arrive while
+	// others are in flight go to etcd as one transaction, which multiplies the write rate
+	// etcd sustains. Merged puts share one revision; set it to false when every write must
+	// get a revision of its own.
+	MergeConcurrentWrites *bool `yaml:"merge_concurrent_writes,omitempty"`
+}
+
+// mergeWrites reports whether concurrent puts are merged into transactions.
+func (l LimitsConfig) mergeWrites() bool {
+	return l.MergeConcurrentWrites == nil || *l.MergeConcurrentWrites
 }
 
 // WatchConfig tunes watches.

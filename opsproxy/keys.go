@@ -175,7 +175,14 @@ func (s *Server) getKeys(c *opCall) (any, error) {
 	}
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cli.Get(ctx, string(start), opts...)
+	var resp *clientv3.GetResponse
+	if kr.single() && !countOnly {
+		var res opResult
+		res, err = c.cluster.reads.do(ctx, c.cli, clientv3.OpGet(string(start), opts...))
+		resp = res.get
+	} else {
+		resp, err = c.cli.Get(ctx, string(start), opts...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +295,14 @@ func (s *Server) putKey(c *opCall) (any, error) {
 	}
 	ctx, cancel := c.cluster.requestCtx(c.r.Context())
 	defer cancel()
-	resp, err := c.cli.Put(ctx, string(key), string(value), opts...)
+	var resp *clientv3.PutResponse
+	if c.cluster.writes != nil {
+		var res opResult
+		res, err = c.cluster.writes.do(ctx, c.cli, clientv3.OpPut(string(key), string(value), opts...))
+		resp = res.put
+	} else {
+		resp, err = c.cli.Put(ctx, string(key), string(value), opts...)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 		s.store, s.ownStore = st, true
 	}
 	for _, cl := range cfg.Clusters {
-		conn, err := newClusterConn(cl, logger)
+		conn, err := newClusterConn(cl, cfg.Limits, logger)
 		if err != nil {
 			s.Close()
 			return nil, err

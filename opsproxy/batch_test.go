@@ -1,0 +1,307 @@
+package opsproxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
+)
+
+// queuedBatch fills a batcher's queue with ops, in order, while its flights are taken, so
+// that landed() then sends them as batches; it returns a function that lands the held
+// flights and waits for every answer.
+func queuedBatch(t *testing.T, b *opBatcher, cli *clientv3.Client, ops []clientv3.Op) func() ([]opResult, []error) {
+	t.Helper()
+	b.mu.Lock()
+	b.flights = b.maxFlights
+	b.mu.Unlock()
+	res, errs := make([]opResult, len(ops)), make([]error, len(ops))
+	var wg sync.WaitGroup
+	for i, op := range ops {
+		wg.Go(func() { res[i], errs[i] = b.do(t.Context(), cli, op) })
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			b.mu.Lock()
+			n := len(b.queue)
+			b.mu.Unlock()
+			if n == i+1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("request %d never queued", i)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return func() ([]opResult, []error) {
+		for range b.maxFlights {
+			b.landed()
+		}
+		wg.Wait()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if b.flights != 0 || len(b.queue) != 0 {
+			t.Errorf("after the batches: %d flights, %d queued; want none", b.flights, len(b.queue))
+		}
+		return res, errs
+	}
+}
+
+func TestWriteBatcherMergesPutsIntoOneRevision(t *testing.T) {
+	cli := sharedClient(t)
+	p := uniquePrefix(t)
+	b := newWriteBatcher(5*time.Second, DefaultMaxRequestBytes-requestOverhead)
+	b.maxFlights = 1
+	var ops []clientv3.Op
+	for i := range 10 {
+		ops = append(ops, clientv3.OpPut(fmt.Sprintf("%sk%d", p, i), fmt.Sprint("v", i), clientv3.WithPrevKV()))
+	}
+	// Two puts to one key never share a transaction: the later one goes in the next batch,
+	// after the earlier, and wins.
+	ops = append(ops, clientv3.OpPut(p+"k0", "again", clientv3.WithPrevKV()))
+	res, errs := queuedBatch(t, b, cli, ops)()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("put %d: %v", i, err)
+		}
+	}
+	rev := res[0].put.Header.Revision
+	for i := range 10 {
+		if got := res[i].put.Header.Revision; got != rev {
+			t.Errorf("put %d at revision %d, want the batch's %d", i, got, rev)
+		}
+		if res[i].put.PrevKv != nil {
+			t.Errorf("put %d: prev_kv %q for a new key", i, res[i].put.PrevKv.Value)
+		}
+	}
+	last := res[10].put
+	if last.Header.Revision != rev+1 || last.PrevKv == nil || string(last.PrevKv.Value) != "v0" {
+		t.Errorf("second put to k0: revision %d (want %d), prev_kv %v (want v0)", last.Header.Revision, rev+1, last.PrevKv)
+	}
+	got, err := cli.Get(t.Context(), p, clientv3.WithPrefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{p + "k0": "again"}
+	for i := 1; i < 10; i++ {
+		want[fmt.Sprintf("%sk%d", p, i)] = fmt.Sprint("v", i)
+	}
+	if len(got.Kvs) != len(want) {
+		t.Fatalf("%d keys in etcd, want %d", len(got.Kvs), len(want))
+	}
+	for _, kv := range got.Kvs {
+		if want[string(kv.Key)] != string(kv.Value) {
+			t.Errorf("%s = %q, want %q", kv.Key, kv.Value, want[string(kv.Key)])
+		}
+	}
+}
+
+func TestWriteBatcherGivesEachPutItsOwnRefusal(t *testing.T) {
+	cli := sharedClient(t)
+	p := uniquePrefix(t)
+	b := newWriteBatcher(5*time.Second, DefaultMaxRequestBytes-requestOverhead)
+	b.maxFlights = 1
+	// A lease that does not exist makes etcd refuse the whole transaction before applying
+	// it; the batcher then sends each put alone, so only that put fails.
+	ops := []clientv3.Op{
+		clientv3.OpPut(p+"a", "1"),
+		clientv3.OpPut(p+"b", "2", clientv3.WithLease(0x7fffabcd)),
+		clientv3.OpPut(p+"c", "3"),
+	}
+	_, errs := queuedBatch(t, b, cli, ops)()
+	if errs[0] != nil || errs[2] != nil {
+		t.Fatalf("puts without the lease: %v, %v", errs[0], errs[2])
+	}
+	if !errors.Is(errs[1], rpctypes.ErrLeaseNotFound) {
+		t.Fatalf("put with a missing lease: %v, want %v", errs[1], rpctypes.ErrLeaseNotFound)
+	}
+	got, err := cli.Get(t.Context(), p, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Kvs) != 2 {
+		t.Fatalf("%d keys written, want a and c", len(got.Kvs))
+	}
+}
+
+func TestWriteBatcherKeepsTransactionsUnderTheRequestSize(t *testing.T) {
+	cli := sharedClient(t)
+	p := uniquePrefix(t)
+	b := newWriteBatcher(5*time.Second, 1000)
+	b.maxFlights = 1
+	var ops []clientv3.Op
+	for i := range 5 {
+		ops = append(ops, clientv3.OpPut(fmt.Sprintf("%sk%d", p, i), strings.Repeat("x", 400)))
+	}
+	res, errs := queuedBatch(t, b, cli, ops)()
+	revs := map[int64]int{}
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("put %d: %v", i, err)
+		}
+		revs[res[i].put.Header.Revision]++
+	}
+	// About 420 bytes each: two per transaction at most, so five puts take three.
+	if len(revs) != 3 {
+		t.Errorf("five puts of ~420 bytes under a 1000-byte bound took %d revisions (%v), want 3", len(revs), revs)
+	}
+}
+
+func TestReadBatcherAnswersEachRead(t *testing.T) {
+	cli := sharedClient(t)
+	p := uniquePrefix(t)
+	first, err := cli.Put(t.Context(), p+"a", "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.Put(t.Context(), p+"a", "new"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.Put(t.Context(), p+"b", "bee"); err != nil {
+		t.Fatal(err)
+	}
+	b := newReadBatcher(5 * time.Second)
+	b.maxFlights = 1
+	ops := []clientv3.Op{
+		clientv3.OpGet(p + "a"),
+		clientv3.OpGet(p+"a", clientv3.WithRev(first.Header.Revision)),
+		clientv3.OpGet(p+"b", clientv3.WithSerializable()),
+		clientv3.OpGet(p + "missing"),
+		clientv3.OpGet(p+"b", clientv3.WithKeysOnly()),
+	}
+	res, errs := queuedBatch(t, b, cli, ops)()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("read %d: %v", i, err)
+		}
+	}
+	value := func(i int) string {
+		if len(res[i].get.Kvs) != 1 {
+			return fmt.Sprintf("%d keys", len(res[i].get.Kvs))
+		}
+		return string(res[i].get.Kvs[0].Value)
+	}
+	for i, want := range []string{"new", "old", "bee", "0 keys", ""} {
+		if got := value(i); got != want {
+			t.Errorf("read %d: %q, want %q", i, got, want)
+		}
+		if h := res[i].get.Header; h == nil || h.ClusterId == 0 || h.Revision == 0 {
+			t.Errorf("read %d: header %v lacks cluster id or revision", i, h)
+		}
+	}
+}
+
+func TestReadBatcherGivesEachReadItsOwnError(t *testing.T) {
+	cli := sharedClient(t)
+	p := uniquePrefix(t)
+	if _, err := cli.Put(t.Context(), p+"a", "1"); err != nil {
+		t.Fatal(err)
+	}
+	b := newReadBatcher(5 * time.Second)
+	b.maxFlights = 1
+	// A future revision fails the whole transaction; each read is then sent alone.
+	ops := []clientv3.Op{
+		clientv3.OpGet(p + "a"),
+		clientv3.OpGet(p+"a", clientv3.WithRev(1<<40)),
+		clientv3.OpGet(p + "a"),
+	}
+	res, errs := queuedBatch(t, b, cli, ops)()
+	if errs[0] != nil || errs[2] != nil || len(res[0].get.Kvs) != 1 || len(res[2].get.Kvs) != 1 {
+		t.Fatalf("plain reads: %v, %v", errs[0], errs[2])
+	}
+	if !errors.Is(errs[1], rpctypes.ErrFutureRev) {
+		t.Fatalf("read at a future revision: %v, want %v", errs[1], rpctypes.ErrFutureRev)
+	}
+}
+
+// TestConcurrentPutsAndGetsThroughTheAPI sends many puts and reads at once, so that they are
+// merged, and checks every answer against etcd.
+func TestConcurrentPutsAndGetsThroughTheAPI(t *testing.T) {
+	e := newEnv(t, envOptions{store: boltStore})
+	editor := e.token(t, TokenSpec{Name: "ed", Role: "editor"})
+	p := uniquePrefix(t)
+	const n = 40
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			key := fmt.Sprintf("%sk%02d", p, i%10)
+			r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", editor, map[string]any{"key": key, "value": fmt.Sprint(i)})
+			if r.status != http.StatusOK {
+				t.Errorf("put %d: %d %s", i, r.status, r.body)
+			}
+			g := e.call(t, "GET", "/api/v1/clusters/c1/keys?key="+key, editor, nil)
+			var got getResponse
+			g.json(t, &got)
+			if g.status != http.StatusOK || len(got.KVs) != 1 || got.KVs[0].ModRevision == 0 || got.Header.Revision < got.KVs[0].ModRevision {
+				t.Errorf("get %d after its put: %d %s", i, g.status, g.body)
+			}
+		})
+	}
+	wg.Wait()
+	cli := e.etcdClient(t)
+	resp, err := cli.Get(context.Background(), p, clientv3.WithPrefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Kvs) != 10 {
+		t.Fatalf("%d keys, want 10", len(resp.Kvs))
+	}
+	for _, kv := range resp.Kvs {
+		if kv.Version != n/10 {
+			t.Errorf("%s has version %d, want %d (one per put)", kv.Key, kv.Version, n/10)
+		}
+	}
+	// Every put was audited on its own (outcomes are committed in the background).
+	puts := 0
+	for deadline := time.Now().Add(10 * time.Second); puts != n && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		puts = 0
+		for _, rec := range e.allAudit(t) {
+			if rec.Operation == "keys.put" && rec.Outcome == "succeeded" && strings.HasPrefix(string(rec.Key), p) {
+				puts++
+			}
+		}
+	}
+	if puts != n {
+		t.Errorf("%d successful puts audited, want %d", puts, n)
+	}
+}
+
+// sharedClient is a client of the shared cluster, closed at cleanup.
+func sharedClient(t *testing.T) *clientv3.Client {
+	t.Helper()
+	cli, err := sharedCluster(t).Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	return cli
+}
+
+func TestMergeConcurrentWritesCanBeSwitchedOff(t *testing.T) {
+	off := false
+	for _, tc := range []struct {
+		limits LimitsConfig
+		merged bool
+	}{{LimitsConfig{MaxRequestBytes: DefaultMaxRequestBytes}, true}, {LimitsConfig{MaxRequestBytes: DefaultMaxRequestBytes, MergeConcurrentWrites: &off}, false}} {
+		conn, err := newClusterConn(clusterconfig.Cluster{Name: "a", Endpoints: []string{"http://127.0.0.1:1"},
+			DialTimeout: model.Duration(time.Second), RequestTimeout: model.Duration(time.Second)}, tc.limits, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if merged := conn.writes != nil; merged != tc.merged {
+			t.Errorf("merge_concurrent_writes %v: puts merged %v, want %v", tc.limits.MergeConcurrentWrites, merged, tc.merged)
+		}
+		conn.close()
+	}
+}
