@@ -71,10 +71,14 @@ func (p *principal) requireRole(min Role, op string) error {
 }
 
 // requireWrite refuses a write to [key, end) (end empty: the single key) that does not lie
-// entirely under one of the token's key prefixes.
+// entirely under one of the token's key prefixes, and, below admin, a range that is not under
+// one key prefix at all (see spansKeyspace): deleting the whole keyspace needs admin.
 func (p *principal) requireWrite(key, end []byte) error {
 	if err := p.requireRole(RoleEditor, "write keys"); err != nil {
 		return err
+	}
+	if p.role < RoleAdmin && spansKeyspace(key, end) {
+		return deniedf("role %s may not delete the whole keyspace (a range not under one key prefix, such as key= with prefix=true or from_key=true): needs admin", p.role)
 	}
 	if len(p.token.KeyPrefixes) == 0 {
 		return nil
@@ -104,4 +108,19 @@ func rangeUnderPrefix(key, end, prefix []byte) bool {
 		return false
 	}
 	return bytes.Compare(end, limit) <= 0
+}
+
+// spansKeyspace reports whether the range [key, end) reaches beyond the keys that share its
+// first byte. That is the whole keyspace (an empty key with prefix=true, or "\x00" to "\x00"),
+// and also every range that would delete nearly all of it without saying so, such as from_key
+// (from any key not starting with 0xff) or "\x01" to "\xff". A single key (end empty) never
+// spans it, nor does a range under a prefix of one byte or more, such as "/app/" or even "/".
+func spansKeyspace(key, end []byte) bool {
+	if len(end) == 0 {
+		return false
+	}
+	if len(key) == 0 {
+		return true
+	}
+	return !rangeUnderPrefix(key, end, key[:1])
 }
