@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -92,8 +93,12 @@ func TestOpenMigratesOnceAndIsIdempotent(t *testing.T) {
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = $1`, b.schema).Scan(&tables); err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 || tables != 6 {
-		t.Fatalf("after three opens: %d migrations recorded and %d tables, want 1 and 6", n, tables)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(files) || tables != 6 {
+		t.Fatalf("after three opens: %d migrations recorded and %d tables, want %d and 6", n, tables, len(files))
 	}
 }
 
@@ -137,9 +142,9 @@ func TestOpenUsesPlainTablesWithoutTimescale(t *testing.T) {
 		t.Fatalf("store reports TimescaleDB on a server without the extension")
 	}
 	if !available {
-		var idx int
-		if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE schemaname = $1 AND indexname = 'audit_log_time_idx'`, b.schema).Scan(&idx); err != nil || idx != 1 {
-			t.Fatalf("time index on audit_log: %d, %v; want it", idx, err)
+		var def string
+		if err := conn.QueryRow(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'audit_log_time_idx'`, b.schema).Scan(&def); err != nil || !strings.Contains(def, "USING brin") {
+			t.Fatalf("time index on audit_log: %q, %v; want a BRIN index", def, err)
 		}
 	}
 }
