@@ -33,6 +33,9 @@ func auditFilter(q url.Values, p *principal) (store.AuditFilter, error) {
 		}
 	}
 	f.User, f.Cluster, f.Operation = q.Get("user"), q.Get("cluster"), q.Get("operation")
+	if f.RequestID = q.Get("request_id"); f.RequestID != "" && !validRequestID(f.RequestID) {
+		return f, errorf(http.StatusBadRequest, "request_id: want the %s of a request (up to 64 letters, digits, '-', '_' or '.')", RequestIDHeader)
+	}
 	f.Outcome = store.Outcome(q.Get("outcome"))
 	if f.Outcome != "" && !f.Outcome.Valid() {
 		return f, errorf(http.StatusBadRequest, "outcome: want attempted, succeeded, failed or denied")

@@ -141,3 +141,58 @@ func TestAuditVerificationFindsTheFirstAlteredRecord(t *testing.T) {
 		t.Fatalf("verify command on an altered log: %d %s", code, buf.String())
 	}
 }
+
+// request_id selects the records of one request, as JSON and as CSV: a mutation's attempt and
+// outcome, and nothing of other requests.
+func TestAuditQueryByRequestIDReturnsEveryRecordOfTheRequest(t *testing.T) {
+	for _, kind := range storeKinds {
+		t.Run(string(kind), func(t *testing.T) {
+			e := newEnv(t, envOptions{store: kind})
+			p := uniquePrefix(t)
+			viewer := e.token(t, TokenSpec{Name: "vera", Role: "viewer"})
+			// The client names its request; a second request gets an id that the first one's is a prefix of.
+			put := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": p + "a", "value": "1"}, RequestIDHeader, "ticket-4711")
+			if put.status != 200 || put.header.Get(RequestIDHeader) != "ticket-4711" {
+				t.Fatalf("put: %d %s (request id %q)", put.status, put.body, put.header.Get(RequestIDHeader))
+			}
+			other := e.call(t, "GET", "/api/v1/clusters/c1/keys?key="+url.QueryEscape(p+"a"), viewer, nil, RequestIDHeader, "ticket-4711-2")
+			e.audit(t, "ticket-4711", 2)
+			e.audit(t, other.header.Get(RequestIDHeader), 1)
+
+			r := e.call(t, "GET", "/api/v1/audit?request_id=ticket-4711", viewer, nil)
+			var page store.AuditPage
+			r.json(t, &page)
+			if r.status != 200 || len(page.Records) != 2 || page.Records[0].Outcome != store.OutcomeAttempted ||
+				page.Records[1].Outcome != store.OutcomeSucceeded {
+				t.Fatalf("request_id: %d %s, want the attempt and the success", r.status, r.body)
+			}
+			for _, rec := range page.Records {
+				if rec.RequestID != "ticket-4711" || rec.Operation != "keys.put" {
+					t.Fatalf("record of another request: %+v", rec)
+				}
+			}
+
+			r = e.call(t, "GET", "/api/v1/audit?request_id=ticket-4711&outcome=succeeded", viewer, nil)
+			r.json(t, &page)
+			if r.status != 200 || len(page.Records) != 1 || page.Records[0].Outcome != store.OutcomeSucceeded {
+				t.Fatalf("request_id and outcome: %d %s", r.status, r.body)
+			}
+
+			r = e.call(t, "GET", "/api/v1/audit?format=csv&request_id=ticket-4711", viewer, nil)
+			rows, err := csv.NewReader(bytes.NewReader(r.body)).ReadAll()
+			if err != nil || r.status != 200 || len(rows) != 3 {
+				t.Fatalf("csv: %d %v\n%s", r.status, err, r.body)
+			}
+			for _, row := range rows[1:] {
+				if row[2] != "ticket-4711" {
+					t.Fatalf("csv row of another request: %q", row)
+				}
+			}
+
+			r = e.call(t, "GET", "/api/v1/audit?request_id="+url.QueryEscape("no such id"), viewer, nil)
+			if r.status != 400 || !strings.Contains(r.errorText(t), "request_id: want the X-Request-Id of a request") {
+				t.Fatalf("malformed request_id: %d %s, want 400 naming request_id", r.status, r.body)
+			}
+		})
+	}
+}

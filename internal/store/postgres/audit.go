@@ -178,6 +178,9 @@ func (s *Store) QueryAudit(ctx context.Context, f store.AuditFilter) (store.Audi
 	if f.Outcome != "" {
 		add("outcome = ?", string(f.Outcome))
 	}
+	if f.RequestID != "" {
+		add("request_id = ?", f.RequestID)
+	}
 	order := "ASC"
 	if f.NewestFirst {
 		order = "DESC"

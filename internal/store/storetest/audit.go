@@ -208,6 +208,8 @@ func testAuditQueryFilters(t *testing.T, b Backend) {
 			func(r store.AuditRecord) bool {
 				return r.User == "alice" && r.Cluster == "prod" && !r.Time.Before(base.Add(30*time.Second))
 			}},
+		{"request id, matched exactly", store.AuditFilter{RequestID: "req-1"}, func(r store.AuditRecord) bool { return r.RequestID == "req-1" }},
+		{"request id and another field", store.AuditFilter{RequestID: "req-7", User: "alice"}, func(store.AuditRecord) bool { return false }},
 		{"nothing", store.AuditFilter{User: "mallory"}, func(store.AuditRecord) bool { return false }},
 	}
 	for _, tc := range tests {
@@ -229,6 +231,48 @@ func testAuditQueryFilters(t *testing.T, b Backend) {
 				t.Fatalf("next %d on the only page, want 0", page.Next)
 			}
 		})
+	}
+}
+
+// A request id selects every record of that request (a mutation's attempt and outcome), in
+// either order, and nothing of another request.
+func testAuditQueryByRequestID(t *testing.T, b Backend) {
+	st := open(t, b)
+	appendN(t, st, 0, 12)
+	var recs []store.AuditRecord
+	for _, o := range []store.Outcome{store.OutcomeAttempted, store.OutcomeSucceeded} {
+		r := rec(100)
+		r.RequestID, r.Outcome = "req-mutation", o
+		recs = append(recs, r)
+	}
+	other := rec(101)
+	other.RequestID = "req-mutation-2"
+	recs = append(recs, other)
+	out, err := st.AppendAudit(ctx(t), recs...)
+	if err != nil {
+		t.Fatalf("append: %v", err)
+	}
+	appendN(t, st, 12, 3)
+	for _, newest := range []bool{false, true} {
+		page, err := st.QueryAudit(ctx(t), store.AuditFilter{RequestID: "req-mutation", NewestFirst: newest})
+		if err != nil {
+			t.Fatalf("query: %v", err)
+		}
+		want := []int64{out[0].Seq, out[1].Seq}
+		if newest {
+			want = []int64{out[1].Seq, out[0].Seq}
+		}
+		if got := seqs(page.Records); !reflect.DeepEqual(got, want) || page.Next != 0 {
+			t.Fatalf("newest first %v: seqs %v (next %d), want %v", newest, got, page.Next, want)
+		}
+	}
+	page, err := st.QueryAudit(ctx(t), store.AuditFilter{RequestID: "req-mutation", Outcome: store.OutcomeSucceeded})
+	if err != nil || len(page.Records) != 1 || page.Records[0].Seq != out[1].Seq {
+		t.Fatalf("request id and outcome: %+v, %v", page.Records, err)
+	}
+	page, err = st.QueryAudit(ctx(t), store.AuditFilter{RequestID: "req-"})
+	if err != nil || len(page.Records) != 0 {
+		t.Fatalf("a request id prefix matched %d records (%v), want none", len(page.Records), err)
 	}
 }
 

@@ -32,6 +32,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"AuditAppendIsAllOrNothing", testAuditAppendAllOrNothing},
 		{"AuditRecordRoundTripsExactly", testAuditRoundTrip},
 		{"AuditQueryFilters", testAuditQueryFilters},
+		{"AuditQueryByRequestIDFindsEveryRecordOfTheRequest", testAuditQueryByRequestID},
 		{"AuditQueryPagesWithCursor", testAuditQueryPages},
 		{"AuditQueryRejectsBadFilter", testAuditQueryRejectsBadFilter},
 		{"AuditVerifyAcceptsIntactChain", testAuditVerifyIntact},
