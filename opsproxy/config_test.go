@@ -29,6 +29,8 @@ func TestConfigAppliesDefaultsAroundGivenSettings(t *testing.T) {
 		{"audit max batch default", cfg.Audit.MaxBatch, DefaultAuditMaxBatch},
 		{"max request bytes default", cfg.Limits.MaxRequestBytes, DefaultMaxRequestBytes},
 		{"watches per user", cfg.Limits.MaxWatchesPerUser, 4},
+		{"merge concurrent writes", cfg.Limits.mergeWrites(), false},
+		{"merge concurrent writes default", DefaultConfig().Limits.mergeWrites(), true},
 		{"range limit default", cfg.Limits.DefaultRangeLimit, int64(DefaultRangeLimit)},
 		{"snapshot dir", cfg.Maintenance.SnapshotDir, "/var/lib/etcd-monitor/snapshots"},
 		{"restore dir default", cfg.Maintenance.RestoreDir, DefaultRestoreDir},
