@@ -50,6 +50,9 @@ type opBatcher struct {
 
 // batchedOp is one request in an opBatcher; done is closed once resp or err is set.
 type batchedOp struct {
+	// ctx is the request's: once it ends, the request is dropped instead of sent, so that a
+	// put whose caller was told it timed out is not applied long after.
+	ctx  context.Context
 	cli  *clientv3.Client
 	op   clientv3.Op
 	size int
@@ -94,7 +97,7 @@ func (b *opBatcher) do(ctx context.Context, cli *clientv3.Client, op clientv3.Op
 		b.landed()
 		return resp, err
 	}
-	r := &batchedOp{cli: cli, op: op, size: len(op.KeyBytes()) + len(op.ValueBytes()), done: make(chan struct{})}
+	r := &batchedOp{ctx: ctx, cli: cli, op: op, size: len(op.KeyBytes()) + len(op.ValueBytes()), done: make(chan struct{})}
 	b.queue = append(b.queue, r)
 	b.mu.Unlock()
 	select {
@@ -109,12 +112,12 @@ func (b *opBatcher) do(ctx context.Context, cli *clientv3.Client, op clientv3.Op
 // landed ends a call: it sends the queued requests as the next call, or frees the flight.
 func (b *opBatcher) landed() {
 	b.mu.Lock()
-	if len(b.queue) == 0 {
+	batch := b.takeLocked()
+	if len(batch) == 0 {
 		b.flights--
 		b.mu.Unlock()
 		return
 	}
-	batch := b.takeLocked()
 	b.mu.Unlock()
 	go b.fly(batch)
 }
@@ -122,18 +125,23 @@ func (b *opBatcher) landed() {
 // takeLocked removes the next batch from the queue, in arrival order: requests made through
 // the same client as the first one (the client changes only when the cluster's connection was
 // made again), at most maxOps of them and maxBytes of keys and values, and for writes no key
-// twice. What is left stays queued, in order, for the next call. The batch is never empty.
+// twice. Requests whose context has ended are dropped. What is left stays queued, in order,
+// for the next call. The batch is empty only when the queue is.
 func (b *opBatcher) takeLocked() []*batchedOp {
-	first := b.queue[0]
-	batch := make([]*batchedOp, 0, min(len(b.queue), b.maxOps))
+	var batch []*batchedOp
 	var keys map[string]struct{}
 	if b.writes {
-		keys = make(map[string]struct{}, cap(batch))
+		keys = make(map[string]struct{})
 	}
 	bytes := 0
 	rest := b.queue[:0]
 	for _, r := range b.queue {
-		fits := r.cli == first.cli && len(batch) < b.maxOps &&
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			close(r.done)
+			continue
+		}
+		fits := (len(batch) == 0 || r.cli == batch[0].cli) && len(batch) < b.maxOps &&
 			(b.maxBytes == 0 || len(batch) == 0 || bytes+r.size <= b.maxBytes)
 		if fits && b.writes {
 			_, dup := keys[string(r.op.KeyBytes())]

@@ -49,10 +49,18 @@ func queuedBatch(t *testing.T, b *opBatcher, cli *clientv3.Client, ops []clientv
 			b.landed()
 		}
 		wg.Wait()
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		if b.flights != 0 || len(b.queue) != 0 {
-			t.Errorf("after the batches: %d flights, %d queued; want none", b.flights, len(b.queue))
+		// The last call lands just after it answers.
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+			b.mu.Lock()
+			flights, queued := b.flights, len(b.queue)
+			b.mu.Unlock()
+			if flights == 0 && queued == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("after the batches: %d flights, %d queued; want none", flights, queued)
+				break
+			}
 		}
 		return res, errs
 	}
@@ -303,5 +311,42 @@ func TestMergeConcurrentWritesCanBeSwitchedOff(t *testing.T) {
 			t.Errorf("merge_concurrent_writes %v: puts merged %v, want %v", tc.limits.MergeConcurrentWrites, merged, tc.merged)
 		}
 		conn.close()
+	}
+}
+
+func TestWriteBatcherDropsPutsWhoseCallerGaveUp(t *testing.T) {
+	cli := sharedClient(t)
+	p := uniquePrefix(t)
+	b := newWriteBatcher(5*time.Second, DefaultMaxRequestBytes-requestOverhead)
+	b.maxFlights = 1
+	b.flights = 1 // a call is in flight
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := b.do(ctx, cli, clientv3.OpPut(p+"late", "x"))
+		errc <- err
+	}()
+	for queued := false; !queued; time.Sleep(time.Millisecond) {
+		b.mu.Lock()
+		queued = len(b.queue) == 1
+		b.mu.Unlock()
+	}
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("put whose caller gave up: %v, want %v", err, context.Canceled)
+	}
+	b.landed()
+	b.mu.Lock()
+	flights, queued := b.flights, len(b.queue)
+	b.mu.Unlock()
+	if flights != 0 || queued != 0 {
+		t.Fatalf("after landing: %d flights, %d queued; want none", flights, queued)
+	}
+	resp, err := cli.Get(t.Context(), p+"late")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Kvs) != 0 {
+		t.Fatalf("the dropped put was applied: %q", resp.Kvs[0].Value)
 	}
 }
