@@ -2,11 +2,14 @@ package opsproxy
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +29,14 @@ type clusterConn struct {
 	// reads merges concurrent single-key reads into one transaction, and writes concurrent
 	// puts (nil when limits.merge_concurrent_writes is false).
 	reads, writes *opBatcher
+
+	// files is the digest of the files cfg names and limits are the limits the connection was
+	// made with: a reload that changes either, or cfg, makes a new connection (see sameAs).
+	files  [sha256.Size]byte
+	limits LimitsConfig
+	// life counts the requests using the connection and ends its watches when a reload
+	// retires it (see reload.go).
+	life connLife
 
 	// conn is the latest attempt; it is replaced, under mu, only when it failed.
 	conn   atomic.Pointer[etcdConn]
@@ -58,14 +69,24 @@ func newClusterConn(cfg clusterconfig.Cluster, limits LimitsConfig, logger *slog
 		return nil, fmt.Errorf("cluster %s: %w", cfg.Name, err)
 	}
 	timeout := time.Duration(cfg.RequestTimeout)
-	c := &clusterConn{cfg: cfg, timeout: timeout, logger: logger.With("cluster", cfg.Name), reads: newReadBatcher(timeout)}
+	c := &clusterConn{cfg: cfg, timeout: timeout, logger: logger.With("cluster", cfg.Name), reads: newReadBatcher(timeout),
+		files: fileDigest(cfg), limits: limits}
 	if limits.mergeWrites() {
 		c.writes = newWriteBatcher(timeout, limits.MaxRequestBytes-requestOverhead)
 	}
+	c.life.init()
 	c.mu.Lock()
 	c.startLocked()
 	c.mu.Unlock()
 	return c, nil
+}
+
+// sameAs reports whether newClusterConn would make this connection again from cfg and limits:
+// the same entry, the same content in the files it names (a rotated certificate or password
+// file needs a new client) and the same limits of those newClusterConn uses.
+func (c *clusterConn) sameAs(cfg clusterconfig.Cluster, limits LimitsConfig) bool {
+	return reflect.DeepEqual(c.cfg, cfg) && c.files == fileDigest(cfg) &&
+		c.limits.mergeWrites() == limits.mergeWrites() && c.limits.MaxRequestBytes == limits.MaxRequestBytes
 }
 
 // startLocked starts a new attempt at making the client; c.mu is held.
@@ -142,10 +163,13 @@ func (c *clusterConn) readyClient() *clientv3.Client {
 	}
 }
 
-// close closes the client; one still being made is closed when ready.
+// close closes the client (once); one still being made is closed when ready.
 func (c *clusterConn) close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
 	c.closed = true
 	e := c.conn.Load()
 	select {
@@ -189,18 +213,21 @@ type clusterInfo struct {
 // listClusters answers the clusters the token may use, each probed concurrently with a
 // serializable read.
 func (s *Server) listClusters(c *opCall) (any, error) {
-	var names []string
-	for name := range s.clusters {
-		if c.p.mayUseCluster(name) {
-			names = append(names, name)
+	var conns []*clusterConn
+	for name := range s.state.Load().clusters {
+		if !c.p.mayUseCluster(name) {
+			continue
+		}
+		// Taken for the request, so that a reload meanwhile does not close it under the probe.
+		if conn, ok := s.clusterFor(c.r.Context(), name); ok {
+			conns = append(conns, conn)
 		}
 	}
-	slices.Sort(names)
-	out := make([]clusterInfo, len(names))
+	slices.SortFunc(conns, func(a, b *clusterConn) int { return strings.Compare(a.cfg.Name, b.cfg.Name) })
+	out := make([]clusterInfo, len(conns))
 	var wg sync.WaitGroup
-	for i, name := range names {
-		conn := s.clusters[name]
-		out[i] = clusterInfo{Name: name, Endpoints: conn.cfg.Endpoints}
+	for i, conn := range conns {
+		out[i] = clusterInfo{Name: conn.cfg.Name, Endpoints: conn.cfg.Endpoints}
 		wg.Go(func() {
 			ctx, cancel := conn.requestCtx(c.r.Context())
 			defer cancel()

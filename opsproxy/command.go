@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -102,7 +104,7 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 		fmt.Fprintf(c.out, "%s: OK, %d cluster(s)\n", c.configFile, len(cfg.Clusters))
 		return 0
 	}
-	srv, err := New(ctx, cfg, logger, Options{})
+	srv, err := New(ctx, cfg, logger, Options{ConfigFile: c.configFile})
 	if err != nil {
 		logger.Error("cannot start", "err", err)
 		return 1
@@ -194,12 +196,28 @@ func VerifyAudit(ctx context.Context, st store.AuditLog, out io.Writer) int {
 }
 
 // Serve runs the server (TLS and client certificates per --web.config.file) until ctx ends,
-// speaking the versions of HTTP that protocols returns.
-// The HTTP server's own errors, such as refused TLS handshakes, go to logger as warnings.
+// speaking the versions of HTTP that protocols returns, and reloads the configuration on
+// SIGHUP. The HTTP server's own errors, such as refused TLS handshakes, go to logger as
+// warnings.
 func Serve(ctx context.Context, srv *Server, flags *web.FlagConfig, logger *slog.Logger) error {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				srv.reloadOnSignal()
+			case <-done:
+				return
+			}
+		}
+	}()
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, Protocols: protocols(),
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	hs.RegisterOnShutdown(srv.StopStreams)

@@ -22,7 +22,8 @@ func FuzzDecodePutRequest(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	s := &Server{cfg: &Config{Limits: LimitsConfig{MaxRequestBytes: 4096}}}
+	s := &Server{}
+	s.state.Store(&serverState{cfg: &Config{Limits: LimitsConfig{MaxRequestBytes: 4096}}})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r, _ := http.NewRequest("PUT", "/", bytes.NewReader(body))
 		key, value, _, err := s.decodePut(r)

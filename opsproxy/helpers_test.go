@@ -107,6 +107,9 @@ type env struct {
 	etcd   *embedetcd.Cluster
 	cfg    *Config
 	closed bool
+	// configPath is the file the server was started from (and Reload reads); configDir holds
+	// it and the snapshot and restore directories.
+	configPath, configDir string
 }
 
 // etcdClient is a client of the test's etcd cluster, closed at cleanup.
@@ -147,15 +150,10 @@ func newEnv(t testing.TB, o envOptions) *env {
 		o.cluster = sharedCluster(t)
 	}
 	dir := t.TempDir()
-	yml := "clusters:\n" + clusterEntry("c1", o.cluster) +
-		fmt.Sprintf("maintenance:\n  snapshot_dir: %s\n  restore_dir: %s\n", filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores")) + o.extra
-	path := filepath.Join(dir, "opsproxy.yml")
-	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := writeConfig(t, dir, clusterEntry("c1", o.cluster), o.extra)
 	cfg, err := LoadConfig(path)
 	if err != nil {
-		t.Fatalf("load config: %v\n%s", err, yml)
+		t.Fatalf("load config %s: %v", path, err)
 	}
 	if o.configure != nil {
 		o.configure(cfg)
@@ -166,7 +164,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := New(context.Background(), cfg, logger, Options{Store: st})
+	srv, err := New(context.Background(), cfg, logger, Options{Store: st, ConfigFile: path})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
@@ -174,7 +172,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	ts := httptest.NewUnstartedServer(srv.Handler())
 	ts.Config.Protocols = protocols()
 	ts.Start()
-	e := &env{srv: srv, url: ts.URL, store: st, log: logs, etcd: o.cluster, cfg: cfg}
+	e := &env{srv: srv, url: ts.URL, store: st, log: logs, etcd: o.cluster, cfg: cfg, configPath: path, configDir: dir}
 	t.Cleanup(func() {
 		ts.Close()
 		e.close()
@@ -184,6 +182,19 @@ func newEnv(t testing.TB, o envOptions) *env {
 		t.Fatalf("admin token: %v", err)
 	}
 	return e
+}
+
+// writeConfig writes dir/opsproxy.yml with the given cluster entries, the snapshot and restore
+// directories under dir, and extra (top-level sections), and returns its path.
+func writeConfig(t testing.TB, dir, clusters, extra string) string {
+	t.Helper()
+	yml := "clusters:\n" + clusters +
+		fmt.Sprintf("maintenance:\n  snapshot_dir: %s\n  restore_dir: %s\n", filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores")) + extra
+	path := filepath.Join(dir, "opsproxy.yml")
+	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func (e *env) close() {

@@ -122,11 +122,11 @@ func (s *Server) getKeys(c *opCall) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if limit > s.cfg.Limits.MaxRangeLimit {
-		return nil, errorf(http.StatusBadRequest, "limit: at most %d", s.cfg.Limits.MaxRangeLimit)
+	if limit > s.config().Limits.MaxRangeLimit {
+		return nil, errorf(http.StatusBadRequest, "limit: at most %d", s.config().Limits.MaxRangeLimit)
 	}
 	if limit == 0 && !kr.single() && !countOnly {
-		limit = s.cfg.Limits.DefaultRangeLimit
+		limit = s.config().Limits.DefaultRangeLimit
 	}
 	target, order := clientv3.SortByKey, clientv3.SortNone
 	if v := q.Get("sort_target"); v != "" {
@@ -236,13 +236,13 @@ func pickBytes(name string, text *string, b64 *[]byte) ([]byte, error) {
 
 // maxBody is the largest request body accepted for a write: the value may be base64-encoded
 // or escaped.
-func (s *Server) maxBody() int64 { return int64(s.cfg.Limits.MaxRequestBytes)*2 + 64<<10 }
+func (s *Server) maxBody() int64 { return int64(s.config().Limits.MaxRequestBytes)*2 + 64<<10 }
 
 // checkSize refuses (413) a key and value etcd would refuse as too large.
 func (s *Server) checkSize(key, value []byte) error {
-	if n := len(key) + len(value); n+requestOverhead > s.cfg.Limits.MaxRequestBytes {
+	if n := len(key) + len(value); n+requestOverhead > s.config().Limits.MaxRequestBytes {
 		return errorf(http.StatusRequestEntityTooLarge, "key and value are %d bytes: etcd accepts at most %d per request (max_request_bytes %d)",
-			n, s.cfg.Limits.MaxRequestBytes-requestOverhead, s.cfg.Limits.MaxRequestBytes)
+			n, s.config().Limits.MaxRequestBytes-requestOverhead, s.config().Limits.MaxRequestBytes)
 	}
 	return nil
 }

@@ -125,7 +125,7 @@ func (s *Server) defragment(c *opCall) (any, error) {
 			return nil, errorf(http.StatusConflict, "member %s failed its health check before defragmentation (%s); done: %s",
 				step.Member, check.Error, doneMembers(plan))
 		}
-		ctx, cancel := context.WithTimeout(c.r.Context(), time.Duration(s.cfg.Maintenance.DefragTimeout))
+		ctx, cancel := context.WithTimeout(c.r.Context(), time.Duration(s.config().Maintenance.DefragTimeout))
 		_, err := c.cli.Defragment(ctx, step.Endpoint)
 		cancel()
 		if err != nil {

@@ -95,7 +95,7 @@ func (c *opCall) useCluster(name string) error {
 	if !c.p.mayUseCluster(name) {
 		return deniedf("token %s may not act on cluster %q", c.p.token.ID, name)
 	}
-	conn, ok := c.s.clusters[name]
+	conn, ok := c.s.clusterFor(c.r.Context(), name)
 	if !ok {
 		return errorf(http.StatusNotFound, "no cluster %q", name)
 	}

@@ -7,7 +7,15 @@ import (
 	"net/http"
 )
 
-type requestIDKey struct{}
+// requestStateKey carries a request's *requestState in its context.
+type requestStateKey struct{}
+
+// requestState is what a request carries in its context: its id, and the cluster connections
+// it uses (taken by clusterFor in the request's goroutine), given back when it ends.
+type requestState struct {
+	id    string
+	conns []*clusterConn
+}
 
 // RequestIDHeader carries the request id in both directions: a client may set it (up to 64
 // letters, digits, '-', '_' or '.'), otherwise one is generated. It is in every answer and
@@ -16,11 +24,14 @@ const RequestIDHeader = "X-Request-Id"
 
 // requestID returns the id of the request ctx belongs to.
 func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+	if rs, ok := ctx.Value(requestStateKey{}).(*requestState); ok {
+		return rs.id
+	}
+	return ""
 }
 
-// withRequestID gives every request an id, in its context and in the answer's header.
+// withRequestID gives every request an id, in its context and in the answer's header, and
+// gives back the cluster connections it used when it ends.
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(RequestIDHeader)
@@ -28,7 +39,9 @@ func withRequestID(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set(RequestIDHeader, id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		rs := &requestState{id: id}
+		defer rs.release()
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestStateKey{}, rs)))
 	})
 }
 

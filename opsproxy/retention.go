@@ -11,15 +11,13 @@ import (
 // pruneInterval is how often audit retention runs; the first pass runs at start.
 const pruneInterval = time.Hour
 
-// pruneLoop applies audit retention at start and then every pruneInterval until ctx ends.
-func pruneLoop(ctx context.Context, log store.AuditLog, retention time.Duration, logger *slog.Logger) {
-	if retention <= 0 {
-		return
-	}
+// pruneLoop applies audit retention at start, then every pruneInterval and whenever wake
+// receives (a reload), until ctx ends. retention is read at each pass; 0 keeps everything.
+func pruneLoop(ctx context.Context, log store.AuditLog, retention func() time.Duration, wake <-chan struct{}, logger *slog.Logger) {
 	t := time.NewTicker(pruneInterval)
 	defer t.Stop()
 	for {
-		res, err := pruneOnce(ctx, log, retention, time.Now())
+		res, err := pruneOnce(ctx, log, retention(), time.Now())
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.Error("audit retention", "err", err)
@@ -30,6 +28,7 @@ func pruneLoop(ctx context.Context, log store.AuditLog, retention time.Duration,
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-wake:
 		}
 	}
 }

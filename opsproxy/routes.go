@@ -7,6 +7,7 @@ const APIPrefix = "/api/v1"
 func (s *Server) routesInit() {
 	s.mux.HandleFunc("GET /-/healthy", s.healthy)
 	s.routes = append(s.routes, Route{Method: "GET", Path: "/-/healthy", Operation: "healthy"})
+	s.handle("POST /-/reload", opSpec{name: "server.reload", role: RoleAdmin, mutating: true}, s.reloadConfig)
 
 	s.handle("GET /api/v1/clusters", opSpec{name: "clusters.list", role: RoleViewer}, s.listClusters)
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
@@ -19,21 +20,35 @@ import (
 type Options struct {
 	// Store is used instead of opening the store the configuration names; Close leaves it open.
 	Store store.Store
+	// ConfigFile is the file Reload reads again; empty when the configuration was built in code.
+	ConfigFile string
 }
 
 // Server is the opsproxy API server. It is safe for concurrent use.
 type Server struct {
-	cfg      *Config
 	logger   *slog.Logger
 	store    store.Store
 	ownStore bool
 	audit    *auditor
 	auth     *authenticator
-	clusters map[string]*clusterConn
 	watches  *watchLimiter
 	mux      *http.ServeMux
 	routes   []Route
 	handler  http.Handler
+
+	// state is the configuration and cluster connections being served; Reload replaces it
+	// (see reload.go).
+	state        atomic.Pointer[serverState]
+	configFile   string
+	reloadStatus atomic.Pointer[reloadStatus]
+	// reloadMu serialises reloads and Close; under it, retired are the connections reloads
+	// took out of service (closed when their last request ends, or by Close), and closed is
+	// set by Close.
+	reloadMu sync.Mutex
+	retired  []*clusterConn
+	closed   bool
+	// pruneWake makes the retention loop apply a reloaded audit.retention at once.
+	pruneWake chan struct{}
 
 	cancel context.CancelFunc
 	// streams ends open watches at shutdown.
@@ -61,7 +76,9 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	s := &Server{cfg: cfg, logger: logger, store: opts.Store, clusters: map[string]*clusterConn{}, mux: http.NewServeMux()}
+	s := &Server{logger: logger, store: opts.Store, mux: http.NewServeMux(), configFile: opts.ConfigFile, pruneWake: make(chan struct{}, 1)}
+	s.state.Store(&serverState{cfg: cfg})
+	s.reloadStatus.Store(&reloadStatus{ok: true, lastSuccess: time.Now()})
 	if s.store == nil {
 		st, err := open.Store(ctx, cfg.Store, logger)
 		if err != nil {
@@ -69,14 +86,12 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 		}
 		s.store, s.ownStore = st, true
 	}
-	for _, cl := range cfg.Clusters {
-		conn, err := newClusterConn(cl, cfg.Limits, logger)
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		s.clusters[cl.Name] = conn
+	conns, _, err := connectClusters(cfg, nil, logger)
+	if err != nil {
+		s.Close()
+		return nil, err
 	}
+	s.state.Store(&serverState{cfg: cfg, clusters: conns})
 	created, err := bootstrap(ctx, s.store, cfg.Auth.BootstrapTokenFile)
 	if err != nil {
 		s.Close()
@@ -92,11 +107,13 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	s.handler = withRequestID(s.recoverPanics(http.HandlerFunc(s.dispatch)))
 	bg, cancel := context.WithCancel(context.Background())
 	s.cancel, s.streams = cancel, bg
-	s.wg.Go(func() { pruneLoop(bg, s.store, time.Duration(cfg.Audit.Retention), logger) })
+	s.wg.Go(func() {
+		pruneLoop(bg, s.store, func() time.Duration { return time.Duration(s.config().Audit.Retention) }, s.pruneWake, logger)
+	})
 	return s, nil
 }
 
-// Handler serves the API under /api/v1 and /-/healthy.
+// Handler serves the API under /api/v1, /-/healthy and /-/reload.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Routes lists the registered API routes.
@@ -123,6 +140,10 @@ func (s *Server) StopStreams() {
 func (s *Server) Close() error {
 	var errs []error
 	s.once.Do(func() {
+		s.reloadMu.Lock()
+		s.closed = true
+		retired := s.retired
+		s.reloadMu.Unlock()
 		if s.cancel != nil {
 			s.cancel()
 		}
@@ -130,7 +151,10 @@ func (s *Server) Close() error {
 		if s.audit != nil {
 			errs = append(errs, s.audit.close())
 		}
-		for _, c := range s.clusters {
+		for _, c := range s.state.Load().clusters {
+			errs = append(errs, c.close())
+		}
+		for _, c := range retired {
 			errs = append(errs, c.close())
 		}
 		if s.ownStore {
@@ -178,6 +202,14 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
+// healthy answers liveness, and whether the last configuration reload succeeded (the
+// exporter's etcd_monitor_config_last_reload_successful; opsproxy has no /metrics). The
+// reason of a failure is logged and answered to POST /-/reload, never shown here.
 func (s *Server) healthy(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	st := s.reloadStatus.Load()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"status":                          "ok",
+		"config_last_reload_successful":   st.ok,
+		"config_last_reload_success_time": st.lastSuccess.UTC().Format(time.RFC3339),
+	})
 }

@@ -76,7 +76,7 @@ const snapshotMetaDir = ".meta"
 
 // snapshotMetaPath is where the metadata of the snapshot called name (a checked name) lives.
 func (s *Server) snapshotMetaPath(name string) string {
-	return filepath.Join(s.cfg.Maintenance.SnapshotDir, snapshotMetaDir, name+".json")
+	return filepath.Join(s.config().Maintenance.SnapshotDir, snapshotMetaDir, name+".json")
 }
 
 // writeSnapshotMeta writes m through a temporary file renamed into place, so that a reader
@@ -185,7 +185,7 @@ func (s *Server) saveSnapshot(c *opCall) (any, error) {
 		}
 	}
 	c.rec.Key = []byte(name)
-	dir := s.cfg.Maintenance.SnapshotDir
+	dir := s.config().Maintenance.SnapshotDir
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("snapshot directory: %w", err)
 	}
@@ -274,7 +274,7 @@ func fileSHA256(path string) (string, error) {
 }
 
 func (s *Server) listSnapshots(c *opCall) (any, error) {
-	entries, err := os.ReadDir(s.cfg.Maintenance.SnapshotDir)
+	entries, err := os.ReadDir(s.config().Maintenance.SnapshotDir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("snapshot directory: %w", err)
 	}
@@ -305,7 +305,7 @@ func (s *Server) snapshotPath(c *opCall) (string, os.FileInfo, snapshotMeta, err
 	if err := checkName("snapshot", name); err != nil {
 		return "", nil, snapshotMeta{}, err
 	}
-	path := filepath.Join(s.cfg.Maintenance.SnapshotDir, name)
+	path := filepath.Join(s.config().Maintenance.SnapshotDir, name)
 	fi, err := os.Stat(path)
 	if err != nil || !fi.Mode().IsRegular() {
 		return "", nil, snapshotMeta{}, errorf(http.StatusNotFound, "no snapshot %q", name)
@@ -377,7 +377,7 @@ func (s *Server) restoreSnapshot(c *opCall) (any, error) {
 	if req.InitialClusterToken == "" {
 		req.InitialClusterToken = "etcd-cluster"
 	}
-	root := s.cfg.Maintenance.RestoreDir
+	root := s.config().Maintenance.RestoreDir
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("restore directory: %w", err)
 	}

@@ -171,7 +171,7 @@ func (s *Server) createToken(c *opCall) (any, error) {
 		expires = time.Now().Add(time.Duration(d))
 	}
 	for i, name := range req.Clusters {
-		if _, ok := s.clusters[name]; !ok {
+		if _, ok := s.state.Load().clusters[name]; !ok {
 			return nil, errorf(http.StatusBadRequest, "clusters[%d]: no cluster %q", i, name)
 		}
 	}

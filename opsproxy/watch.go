@@ -76,7 +76,7 @@ func (s *Server) watchKeys(c *opCall) (any, error) {
 		return nil, errorf(http.StatusInternalServerError, "streaming is not supported by this connection")
 	}
 	if !s.watches.acquire(c.p.user) {
-		return nil, errorf(http.StatusTooManyRequests, "user %s has %d open watches, the most allowed", c.p.user, s.cfg.Limits.MaxWatchesPerUser)
+		return nil, errorf(http.StatusTooManyRequests, "user %s has %d open watches, the most allowed", c.p.user, s.config().Limits.MaxWatchesPerUser)
 	}
 	defer s.watches.release(c.p.user)
 
@@ -84,6 +84,10 @@ func (s *Server) watchKeys(c *opCall) (any, error) {
 	defer cancel()
 	stop := context.AfterFunc(s.streams, cancel)
 	defer stop()
+	// A reload that retires the cluster's connection ends the watch; the client resumes with
+	// Last-Event-ID on the new one.
+	stopRetired := context.AfterFunc(c.cluster.life.retired, cancel)
+	defer stopRetired()
 	watcher := clientv3.NewWatcher(c.cli)
 	defer watcher.Close()
 	opts := append(kr.options(), clientv3.WithProgressNotify(), clientv3.WithRev(start))
@@ -101,7 +105,7 @@ func (s *Server) watchKeys(c *opCall) (any, error) {
 	fmt.Fprintf(c.w, ": watching from revision %d\n\n", start)
 	flusher.Flush()
 
-	tick := time.NewTicker(time.Duration(s.cfg.Watch.ProgressInterval))
+	tick := time.NewTicker(time.Duration(s.config().Watch.ProgressInterval))
 	defer tick.Stop()
 	var sent int64
 	for {
