@@ -197,15 +197,18 @@ func VerifyAudit(ctx context.Context, st store.AuditLog, out io.Writer) int {
 
 // Serve runs the server (TLS and client certificates per --web.config.file) until ctx ends,
 // speaking the versions of HTTP that protocols returns, and reloads the configuration on
-// SIGHUP. The HTTP server's own errors, such as refused TLS handshakes, go to logger as
-// warnings.
+// SIGHUP when it was read from a file (Options.ConfigFile). The HTTP server's own errors, such
+// as refused TLS handshakes, go to logger as warnings.
 func Serve(ctx context.Context, srv *Server, flags *web.FlagConfig, logger *slog.Logger) error {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+	if srv.configFile != "" {
+		// A server configured in code (make demo) leaves SIGHUP to the others in the process.
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	}
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
