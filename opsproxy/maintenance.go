@@ -120,7 +120,9 @@ func (s *Server) defragment(c *opCall) (any, error) {
 	for i := range plan {
 		step := &plan[i]
 		check := endpointState{Member: step.Member, Endpoint: step.Endpoint}
-		s.checkEndpoint(c.r.Context(), c.cluster, &check, false)
+		hctx, hcancel := context.WithTimeout(c.r.Context(), time.Duration(s.config().Maintenance.HealthTimeout))
+		s.checkEndpoint(hctx, c.cluster, &check, false)
+		hcancel()
 		if !check.Healthy {
 			return nil, errorf(http.StatusConflict, "member %s failed its health check before defragmentation (%s); done: %s",
 				step.Member, check.Error, doneMembers(plan))
