@@ -24,9 +24,10 @@ import (
 //
 // Every request in a transaction arrived before the transaction was sent, and etcd applies
 // the transaction at one point after that, so each is as linearizable as if sent alone: the
-// requests of one transaction were concurrent, and any order among them is a valid one. A
-// serializable read merged into a transaction with linearizable reads is only made stricter.
-// Writes merged into one transaction share its revision; no key is written twice in one.
+// requests of one transaction were concurrent, and any order among them is a valid one.
+// Serializable reads go only with serializable reads, so that they are still answered by a
+// member that has lost its leader. Writes merged into one transaction share its revision; no key
+// is written twice in one.
 type opBatcher struct {
 	// timeout bounds one call (the cluster's request timeout).
 	timeout    time.Duration
@@ -124,8 +125,8 @@ func (b *opBatcher) landed() {
 
 // takeLocked removes the next batch from the queue, in arrival order: requests made through
 // the same client as the first one (the client changes only when the cluster's connection was
-// made again), at most maxOps of them and maxBytes of keys and values, and for writes no key
-// twice. Requests whose context has ended are dropped. What is left stays queued, in order,
+// made again) and, for reads, of the same consistency; at most maxOps of them and maxBytes of
+// keys and values, and for writes no key twice. Requests whose context has ended are dropped. What is left stays queued, in order,
 // for the next call. The batch is empty only when the queue is.
 func (b *opBatcher) takeLocked() []*batchedOp {
 	var batch []*batchedOp
@@ -141,7 +142,8 @@ func (b *opBatcher) takeLocked() []*batchedOp {
 			close(r.done)
 			continue
 		}
-		fits := (len(batch) == 0 || r.cli == batch[0].cli) && len(batch) < b.maxOps &&
+		fits := (len(batch) == 0 || r.cli == batch[0].cli && r.op.IsSerializable() == batch[0].op.IsSerializable()) &&
+			len(batch) < b.maxOps &&
 			(b.maxBytes == 0 || len(batch) == 0 || bytes+r.size <= b.maxBytes)
 		if fits && b.writes {
 			_, dup := keys[string(r.op.KeyBytes())]

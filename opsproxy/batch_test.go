@@ -350,3 +350,27 @@ func TestWriteBatcherDropsPutsWhoseCallerGaveUp(t *testing.T) {
 		t.Fatalf("the dropped put was applied: %q", resp.Kvs[0].Value)
 	}
 }
+
+func TestReadBatcherKeepsSerializableReadsApart(t *testing.T) {
+	b := newReadBatcher(time.Second)
+	for _, op := range []clientv3.Op{clientv3.OpGet("a"), clientv3.OpGet("b", clientv3.WithSerializable()),
+		clientv3.OpGet("c"), clientv3.OpGet("d", clientv3.WithSerializable())} {
+		b.queue = append(b.queue, &batchedOp{ctx: t.Context(), op: op, done: make(chan struct{})})
+	}
+	keys := func(ops []*batchedOp) (out string) {
+		for _, r := range ops {
+			out += string(r.op.KeyBytes())
+		}
+		return out
+	}
+	// A serializable read must still be answered by a member without a leader, so it never
+	// waits in a linearizable transaction.
+	for _, want := range []string{"ac", "bd"} {
+		if got := keys(b.takeLocked()); got != want {
+			t.Errorf("batch %q, want %q", got, want)
+		}
+	}
+	if len(b.queue) != 0 {
+		t.Errorf("%d reads left queued", len(b.queue))
+	}
+}
