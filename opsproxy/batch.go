@@ -68,6 +68,10 @@ type opResult struct {
 	put *clientv3.PutResponse
 }
 
+// opFraming is counted, besides its key and value, for each request in a transaction: the
+// protobuf framing of a RequestOp with a PutRequest and its options, with room to spare.
+const opFraming = 32
+
 // defaultMaxTxnOps is etcd's default --max-txn-ops: the most requests merged into one
 // transaction.
 const defaultMaxTxnOps = 128
@@ -98,7 +102,7 @@ func (b *opBatcher) do(ctx context.Context, cli *clientv3.Client, op clientv3.Op
 		b.landed()
 		return resp, err
 	}
-	r := &batchedOp{ctx: ctx, cli: cli, op: op, size: len(op.KeyBytes()) + len(op.ValueBytes()), done: make(chan struct{})}
+	r := &batchedOp{ctx: ctx, cli: cli, op: op, size: len(op.KeyBytes()) + len(op.ValueBytes()) + opFraming, done: make(chan struct{})}
 	b.queue = append(b.queue, r)
 	b.mu.Unlock()
 	select {

@@ -146,12 +146,14 @@ func TestWriteBatcherGivesEachPutItsOwnRefusal(t *testing.T) {
 func TestWriteBatcherKeepsTransactionsUnderTheRequestSize(t *testing.T) {
 	cli := sharedClient(t)
 	p := uniquePrefix(t)
-	b := newWriteBatcher(5*time.Second, 1000)
-	b.maxFlights = 1
 	var ops []clientv3.Op
 	for i := range 5 {
 		ops = append(ops, clientv3.OpPut(fmt.Sprintf("%sk%d", p, i), strings.Repeat("x", 400)))
 	}
+	// Room for two and a half puts: two per transaction at most.
+	one := len(ops[0].KeyBytes()) + len(ops[0].ValueBytes()) + opFraming
+	b := newWriteBatcher(5*time.Second, one*5/2)
+	b.maxFlights = 1
 	res, errs := queuedBatch(t, b, cli, ops)()
 	revs := map[int64]int{}
 	for i, err := range errs {
@@ -160,9 +162,8 @@ func TestWriteBatcherKeepsTransactionsUnderTheRequestSize(t *testing.T) {
 		}
 		revs[res[i].put.Header.Revision]++
 	}
-	// About 420 bytes each: two per transaction at most, so five puts take three.
 	if len(revs) != 3 {
-		t.Errorf("five puts of ~420 bytes under a 1000-byte bound took %d revisions (%v), want 3", len(revs), revs)
+		t.Errorf("five puts, two per transaction, took %d revisions (%v), want 3", len(revs), revs)
 	}
 }
 
