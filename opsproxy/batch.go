@@ -175,7 +175,7 @@ func (b *opBatcher) fly(batch []*batchedOp) {
 	defer cancel()
 	if len(batch) == 1 {
 		r := batch[0]
-		r.resp, r.err = sendOne(ctx, r.cli, r.op)
+		r.resp, r.err = sendOne(r.ctx, r.cli, r.op)
 		close(r.done)
 		return
 	}
@@ -202,7 +202,7 @@ func (b *opBatcher) fly(batch []*batchedOp) {
 			}
 			return
 		}
-		b.oneByOne(ctx, batch)
+		b.oneByOne(batch)
 		return
 	}
 	for i, r := range batch {
@@ -249,12 +249,13 @@ func refusedBeforeApply(err error) bool {
 	return false
 }
 
-// oneByOne sends each request of a failed batch on its own, all at once.
-func (b *opBatcher) oneByOne(ctx context.Context, batch []*batchedOp) {
+// oneByOne sends each request of a failed batch on its own, all at once, each within its own
+// request's context.
+func (b *opBatcher) oneByOne(batch []*batchedOp) {
 	var wg sync.WaitGroup
 	for _, r := range batch {
 		wg.Go(func() {
-			r.resp, r.err = sendOne(ctx, r.cli, r.op)
+			r.resp, r.err = sendOne(r.ctx, r.cli, r.op)
 			close(r.done)
 		})
 	}
