@@ -1,8 +1,10 @@
 package postgres
 
 import (
+	"cmp"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -15,10 +17,11 @@ var (
 )
 
 // redact removes from msg every password that dsn carries, in URL userinfo,
-// as a password= keyword or as a password query parameter, so that errors
-// about a DSN can be shown and logged. It works on DSNs pgx cannot parse.
-func redact(dsn, msg string) string {
-	var secrets []string
+// as a password= keyword or as a password query parameter, and the other
+// secrets given, so that errors about a DSN can be shown and logged. It works
+// on DSNs pgx cannot parse.
+func redact(dsn, msg string, more ...string) string {
+	secrets := more
 	for _, m := range keywordPassword.FindAllStringSubmatch(dsn, -1) {
 		secrets = append(secrets, m[1], strings.Trim(m[1], "'"))
 	}
@@ -38,17 +41,23 @@ func redact(dsn, msg string) string {
 			secrets = append(secrets, pw, url.QueryEscape(pw))
 		}
 	}
-	for _, s := range secrets {
-		msg = redactPassword(s, msg)
-	}
-	return msg
+	return redactSecrets(msg, secrets)
 }
 
-// redactPassword replaces secret in msg; short secrets are replaced too, as
-// a password of any length must not show.
-func redactPassword(secret, msg string) string {
-	if secret == "" {
+// redactSecrets replaces every secret in msg in one pass, longest first, so
+// that a secret found inside another, or inside the replacement, is not
+// replaced again; short secrets are replaced too, as a password of any length
+// must not show.
+func redactSecrets(msg string, secrets []string) string {
+	secrets = slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return s == "" })
+	slices.SortFunc(secrets, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	secrets = slices.Compact(secrets)
+	if len(secrets) == 0 {
 		return msg
 	}
-	return strings.ReplaceAll(msg, secret, redactedPassword)
+	pairs := make([]string, 0, 2*len(secrets))
+	for _, s := range secrets {
+		pairs = append(pairs, s, redactedPassword)
+	}
+	return strings.NewReplacer(pairs...).Replace(msg)
 }

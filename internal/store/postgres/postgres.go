@@ -53,7 +53,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	secret := cfg.ConnConfig.Password
 	fail := func(what string, err error) error {
-		return fmt.Errorf("%s: %s", what, redactPassword(secret, redact(dsn, err.Error())))
+		return fmt.Errorf("%s: %s", what, redact(dsn, err.Error(), secret))
 	}
 	if opts.Schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()

@@ -177,6 +177,27 @@ func TestOpenNeverShowsDSNPassword(t *testing.T) {
 	}
 }
 
+func TestOpenErrorWithAOneLetterPasswordStaysReadable(t *testing.T) {
+	// Every secret is replaced once: a password found inside the placeholder (or inside
+	// another secret) is not replaced again, which once grew each "x" of a message to 625.
+	for _, dsn := range []string{
+		// pgx quotes an unparsable DSN with the password as "xxxxx".
+		"postgres://alice:x@127.0.0.1:notaport/test",
+		"host=127.0.0.1 port=1 user=alice password=x dbname=test sslmode=nonsense",
+		"postgres://alice:x@127.0.0.1:1/test?sslmode=disable&connect_timeout=2",
+		// The server's answer ("does not exist") has an x of its own.
+		"postgres://postgres:x@127.0.0.1:5432/no_such_database?sslmode=disable&connect_timeout=5",
+	} {
+		_, err := postgres.Open(context.Background(), dsn, postgres.Options{})
+		if err == nil {
+			t.Fatalf("open %q succeeded, want an error", dsn)
+		}
+		if msg := err.Error(); len(msg) > 300 {
+			t.Fatalf("error grew unreadable (%d bytes): %.200s", len(msg), msg)
+		}
+	}
+}
+
 func TestOpenNamesTheProblemWithABadDSN(t *testing.T) {
 	tests := []struct {
 		dsn, want string
