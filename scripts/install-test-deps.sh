@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, only when it is missing: Prometheus, promtool,
-# Alertmanager, amtool and fio from Debian's packages. Safe to run again and again.
+# Alertmanager, amtool and fio from Debian's packages, and the npm packages of the PGlite
+# TimescaleDB server. Safe to run again and again.
 set -euo pipefail
 
 need=()

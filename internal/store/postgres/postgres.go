@@ -56,7 +56,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return fmt.Errorf("%s: %s", what, redact(dsn, err.Error(), secret))
 	}
 	if opts.Schema != "" {
-		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
+		// Set on every new connection rather than as a startup parameter, which
+		// poolers and some servers (PGlite) drop.
+		setPath := "SET search_path TO " + pgx.Identifier{opts.Schema}.Sanitize()
+		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, setPath)
+			return err
+		}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
