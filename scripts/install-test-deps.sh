@@ -22,3 +22,19 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # The Debian packages start daemons through systemd, which does not run here; the tests start
 # their own instances on loopback ports, so nothing else is needed.
+
+# PostgreSQL with TimescaleDB for internal/store/postgres's TimescaleDB tests: PGlite (WASM) from
+# npm, since Debian has no TimescaleDB package. Installed again only when the lock file changed.
+pglite=internal/store/postgres/testdata/pglite-timescale
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "installing: nodejs npm"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+if [ ! -f "$pglite/node_modules/.package-lock.json" ] || [ "$pglite/package-lock.json" -nt "$pglite/node_modules/.package-lock.json" ]; then
+  echo "installing: npm packages in $pglite"
+  npm ci --prefix "$pglite" --no-audit --no-fund --loglevel=error >/dev/null
+fi
