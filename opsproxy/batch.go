@@ -171,14 +171,14 @@ func (b *opBatcher) takeLocked() []*batchedOp {
 // fly sends a batch as one call, answers its requests and lands.
 func (b *opBatcher) fly(batch []*batchedOp) {
 	defer b.landed()
-	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
-	defer cancel()
 	if len(batch) == 1 {
 		r := batch[0]
 		r.resp, r.err = sendOne(r.ctx, r.cli, r.op)
 		close(r.done)
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
+	defer cancel()
 	ops := make([]clientv3.Op, len(batch))
 	for i, r := range batch {
 		ops[i] = r.op

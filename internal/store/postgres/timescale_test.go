@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,12 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/logtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/postgres"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/storetest"
@@ -88,7 +87,7 @@ func startPGliteTimescale(t *testing.T) string {
 	cmd := exec.Command("node", "server.mjs")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
-	var stderr lockedBuffer
+	var stderr logtest.Buffer
 	cmd.Stderr = &stderr
 	// The server stops when its stdin closes, so it never outlives the test process.
 	stdin, err := cmd.StdinPipe()
@@ -143,22 +142,4 @@ func startPGliteTimescale(t *testing.T) string {
 	// password; statements are not prepared by name, as a prepared statement would outlive
 	// its connection there.
 	return fmt.Sprintf("postgres://postgres:pglite@127.0.0.1:%d/postgres?sslmode=disable&pool_max_conns=1&default_query_exec_mode=exec&connect_timeout=30", port)
-}
-
-// lockedBuffer is a bytes.Buffer written by a process and read by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
