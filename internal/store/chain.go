@@ -56,8 +56,9 @@ func putInt(buf *bytes.Buffer, v int64) {
 	buf.Write(b[:])
 }
 
-// Chain links prepared records onto a head. Backends hold their write lock
-// (a transaction on the head row, a bbolt write transaction) while using it.
+// Chain links prepared records onto a head. Backends make sure nothing else
+// is linked onto the same head (PostgreSQL: the batch is written only if its
+// head still is the tip of audit_heads; bbolt: a write transaction).
 type Chain struct {
 	head ChainPoint
 }

@@ -22,8 +22,8 @@ type AuditWriterOptions struct {
 	// Committers is how many batches may be in flight at once (default 1).
 	// The callers arriving during a commit form the next batch. More than one
 	// rarely helps: the stores commit batches one after the other anyway
-	// (PostgreSQL behind the audit_chain row lock), and with two in flight the
-	// second waits on that lock while the batches come out half as large; with
+	// (each links onto the one before), and with two in flight the second
+	// waits for the first while the batches come out half as large; with
 	// PostgreSQL, 50 waiting callers got 7,654 records/s through two
 	// committers and 16,297 through one.
 	Committers int

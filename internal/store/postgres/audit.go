@@ -39,35 +39,36 @@ const auditUnnest = `unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::tex
 		$7::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::bigint[], $13::text[],
 		$14::text[], $15::text[], $16::bigint[], $17::bytea[], $18::bytea[])`
 
-// insertAudit inserts a whole batch as arrays in one statement and moves
-// the head in the same statement, inside a transaction that holds the
-// audit_chain row lock.
-const insertAudit = `WITH ins AS (
-	INSERT INTO audit_log (` + auditColumns + `)
-	SELECT * FROM ` + auditUnnest + `
-)
-UPDATE audit_chain SET head_seq = $19, head_hash = $20 WHERE id = 1`
-
-// appendAudit is the whole append in one statement, sent on its own (its
-// own transaction, one round trip): the UPDATE takes the audit_chain row
-// lock and moves the head only if it is still the one ($21, $22) the batch
-// was linked onto, and the rows are inserted only if it did. When another
-// append moved the head first (waiting on the row lock, then re-checking
-// the row), nothing is written.
-const appendAudit = `WITH head AS (
-	UPDATE audit_chain SET head_seq = $19, head_hash = $20
-	WHERE id = 1 AND head_seq = $21 AND head_hash = $22
+// appendAudit is the whole append in one statement (its own transaction, one
+// round trip): the batch's head is inserted into audit_heads, only if the tip
+// there is still the point ($21, $22) the batch was linked onto and no other
+// batch took that point first, and the records only if it was.
+const appendAudit = `WITH tip AS (
+	SELECT seq, hash FROM audit_heads ORDER BY seq DESC LIMIT 1
+), link AS (
+	INSERT INTO audit_heads (seq, prev_seq, hash)
+	SELECT $19, $21, $20 FROM tip WHERE tip.seq = $21 AND tip.hash = $22
+	ON CONFLICT DO NOTHING
 	RETURNING 1
 )
 INSERT INTO audit_log (` + auditColumns + `)
-SELECT * FROM ` + auditUnnest + ` WHERE EXISTS (SELECT 1 FROM head)`
+SELECT * FROM ` + auditUnnest + ` WHERE EXISTS (SELECT 1 FROM link)`
 
-// AppendAudit implements store.AuditLog. Appends from every process share
-// one chain through the audit_chain row. A batch is linked onto the head
-// this Store last wrote and sent as one statement that writes only if that
-// is still the head; otherwise (another process appended, or a batch before
-// it failed) it is linked again inside a transaction that locks the row
-// and reads the head first.
+// selectTip reads the chain's newest point.
+const selectTip = `SELECT seq, hash FROM audit_heads ORDER BY seq DESC LIMIT 1`
+
+// maxLinkAttempts bounds how often one batch is linked again after another
+// process appended first.
+const maxLinkAttempts = 100
+
+// AppendAudit implements store.AuditLog. Appends from every process share one
+// chain through audit_heads, and appends of one Store go one at a time. A
+// batch is linked onto the head this Store last wrote, or the tip read from
+// audit_heads when another process may have moved it, and sent as one
+// statement that writes it only if that is still the tip; when another
+// process appended first, it is linked onto the new tip and sent again.
+// Nothing is updated in place, so a long-running snapshot elsewhere (a
+// backup, a report) does not slow appends down.
 func (s *Store) AppendAudit(ctx context.Context, recs ...store.AuditRecord) ([]store.AuditRecord, error) {
 	if err := s.check(); err != nil {
 		return nil, fmt.Errorf("append audit: %w", err)
@@ -79,70 +80,40 @@ func (s *Store) AppendAudit(ctx context.Context, recs ...store.AuditRecord) ([]s
 	if err != nil {
 		return nil, err
 	}
-	s.headMu.Lock()
-	head, known := s.head, s.headKnown
-	if known {
-		chain := store.NewChain(head)
+	s.appendMu.Lock()
+	defer s.appendMu.Unlock()
+	for range maxLinkAttempts {
+		if !s.headKnown {
+			if err := s.pool.QueryRow(ctx, selectTip).Scan(&s.head.Seq, &s.head.Hash); err != nil {
+				return nil, fmt.Errorf("append %d audit records: read chain head: %w", len(out), err)
+			}
+			s.headKnown = true
+		}
+		link := s.head
+		chain := store.NewChain(link)
 		for i := range out {
 			chain.Link(&out[i])
 		}
-		s.head = chain.Head()
-	}
-	s.headMu.Unlock()
-	if known {
-		args := append(auditArrays(out), out[len(out)-1].Seq, out[len(out)-1].Hash, head.Seq, head.Hash)
+		head := chain.Head()
+		args := append(auditArrays(out), head.Seq, head.Hash, link.Seq, link.Hash)
 		tag, err := s.pool.Exec(ctx, appendAudit, args...)
 		switch {
 		case err != nil:
-			s.forgetHead()
+			// Perhaps written: the next append reads the tip.
+			s.headKnown = false
 			return nil, fmt.Errorf("append %d audit records: %w", len(out), err)
 		case tag.RowsAffected() == int64(len(out)):
+			s.head = head
 			return out, nil
 		case tag.RowsAffected() != 0:
-			s.forgetHead()
+			s.headKnown = false
 			return nil, fmt.Errorf("append %d audit records: %d inserted", len(out), tag.RowsAffected())
 		}
-		s.forgetHead()
+		// Another process moved the tip: link again onto the new one.
+		s.headKnown = false
 	}
-	return s.appendLocked(ctx, out)
-}
-
-// appendLocked links prepared records onto the head read under the
-// audit_chain row lock and inserts them in the same transaction.
-func (s *Store) appendLocked(ctx context.Context, out []store.AuditRecord) ([]store.AuditRecord, error) {
-	var h store.ChainPoint
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var head store.ChainPoint
-		if err := tx.QueryRow(ctx, `SELECT head_seq, head_hash FROM audit_chain WHERE id = 1 FOR UPDATE`).
-			Scan(&head.Seq, &head.Hash); err != nil {
-			return fmt.Errorf("lock chain head: %w", err)
-		}
-		chain := store.NewChain(head)
-		for i := range out {
-			chain.Link(&out[i])
-		}
-		h = chain.Head()
-		if _, err := tx.Exec(ctx, insertAudit, append(auditArrays(out), h.Seq, h.Hash)...); err != nil {
-			return fmt.Errorf("insert: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("append %d audit records: %w", len(out), err)
-	}
-	s.headMu.Lock()
-	if !s.headKnown || h.Seq > s.head.Seq {
-		s.head, s.headKnown = h, true
-	}
-	s.headMu.Unlock()
-	return out, nil
-}
-
-// forgetHead makes the next append read the head under the row lock.
-func (s *Store) forgetHead() {
-	s.headMu.Lock()
-	s.headKnown = false
-	s.headMu.Unlock()
+	return nil, fmt.Errorf("append %d audit records: other writers moved the chain head %d times in a row",
+		len(out), maxLinkAttempts)
 }
 
 // QueryAudit implements store.AuditLog.
@@ -220,8 +191,11 @@ func (s *Store) VerifyAudit(ctx context.Context) (store.AuditVerification, error
 	var res store.AuditVerification
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var head, anchor store.ChainPoint
-		if err := tx.QueryRow(ctx, `SELECT head_seq, head_hash, anchor_seq, anchor_hash FROM audit_chain WHERE id = 1`).
-			Scan(&head.Seq, &head.Hash, &anchor.Seq, &anchor.Hash); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT anchor_seq, anchor_hash FROM audit_chain WHERE id = 1`).
+			Scan(&anchor.Seq, &anchor.Hash); err != nil {
+			return fmt.Errorf("read chain anchor: %w", err)
+		}
+		if err := tx.QueryRow(ctx, selectTip).Scan(&head.Seq, &head.Hash); err != nil {
 			return fmt.Errorf("read chain head: %w", err)
 		}
 		v := store.NewVerifier(anchor, head)
@@ -261,9 +235,12 @@ func (s *Store) PruneAudit(ctx context.Context, cutoff time.Time) (store.PruneRe
 	var res store.PruneResult
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var head, anchor store.ChainPoint
-		if err := tx.QueryRow(ctx, `SELECT head_seq, head_hash, anchor_seq, anchor_hash FROM audit_chain WHERE id = 1 FOR UPDATE`).
-			Scan(&head.Seq, &head.Hash, &anchor.Seq, &anchor.Hash); err != nil {
-			return fmt.Errorf("lock chain head: %w", err)
+		if err := tx.QueryRow(ctx, `SELECT anchor_seq, anchor_hash FROM audit_chain WHERE id = 1 FOR UPDATE`).
+			Scan(&anchor.Seq, &anchor.Hash); err != nil {
+			return fmt.Errorf("lock chain anchor: %w", err)
+		}
+		if err := tx.QueryRow(ctx, selectTip).Scan(&head.Seq, &head.Hash); err != nil {
+			return fmt.Errorf("read chain head: %w", err)
 		}
 		res.Anchor = anchor
 		var keep *int64
@@ -289,6 +266,10 @@ func (s *Store) PruneAudit(ctx context.Context, cutoff time.Time) (store.PruneRe
 		}
 		if _, err := tx.Exec(ctx, `UPDATE audit_chain SET anchor_seq = $1, anchor_hash = $2 WHERE id = 1`, last, lastHash); err != nil {
 			return fmt.Errorf("move anchor: %w", err)
+		}
+		// Heads below the anchor are no tip any more (last <= the tip read above).
+		if _, err := tx.Exec(ctx, `DELETE FROM audit_heads WHERE seq < $1`, last); err != nil {
+			return fmt.Errorf("delete old chain heads: %w", err)
 		}
 		res = store.PruneResult{Removed: tag.RowsAffected(), Anchor: store.ChainPoint{Seq: last, Hash: lastHash}}
 		return nil

@@ -30,9 +30,10 @@ type Store struct {
 	timescale bool
 	closed    atomic.Bool
 
-	// headMu guards head: the chain head this Store last wrote, which the
-	// next batch is linked onto (headKnown false: read it under the lock).
-	headMu    sync.Mutex
+	// appendMu makes this Store's appends go one at a time and guards head:
+	// the chain head this Store last wrote, which the next batch is linked
+	// onto (headKnown false: read the tip from audit_heads first).
+	appendMu  sync.Mutex
 	head      store.ChainPoint
 	headKnown bool
 }
