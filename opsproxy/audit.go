@@ -11,8 +11,9 @@ import (
 // auditor commits audit records through a group-commit writer, so that many concurrent
 // requests share one transaction.
 type auditor struct {
-	writer *store.AuditWriter
-	logger *slog.Logger
+	writer  *store.AuditWriter
+	logger  *slog.Logger
+	metrics *serverMetrics // nil: not observed
 }
 
 // maxBackground is how many records may wait to be committed in the background at once;
@@ -23,12 +24,17 @@ const maxBackground = 10000
 // committed on its own. Most go sooner, with the next record a request waits for.
 const backgroundDelay = 20 * time.Millisecond
 
-func newAuditor(log store.AuditLog, cfg AuditConfig, logger *slog.Logger) *auditor {
+func newAuditor(log store.AuditLog, cfg AuditConfig, logger *slog.Logger, metrics *serverMetrics) *auditor {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &auditor{logger: logger}
+	a := &auditor{logger: logger, metrics: metrics}
+	var onCommit func(int, time.Duration, error)
+	if metrics != nil {
+		onCommit = metrics.observeCommit
+	}
 	a.writer = store.NewAuditWriter(log, store.AuditWriterOptions{
+		OnCommit:      onCommit,
 		MaxBatch:      cfg.MaxBatch,
 		CommitTimeout: time.Duration(cfg.CommitTimeout),
 		FlushDelay:    backgroundDelay,
@@ -63,6 +69,9 @@ func (a *auditor) appendLater(ctx context.Context, rec store.AuditRecord) {
 }
 
 func (a *auditor) logNotCommitted(rec store.AuditRecord, err error) {
+	if a.metrics != nil {
+		a.metrics.auditNotCommitted.Inc()
+	}
 	a.logger.Error("audit record not committed", "request_id", rec.RequestID, "operation", rec.Operation,
 		"outcome", rec.Outcome, "err", err)
 }

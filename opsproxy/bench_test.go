@@ -102,7 +102,7 @@ func BenchmarkOpsproxy(b *testing.B) {
 // PostgreSQL through the group-commit writer, from 50 concurrent requests.
 func BenchmarkAuditAppend(b *testing.B) {
 	st := openStore(b, postgresStore)
-	a := newAuditor(st, AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: 0}, nil)
+	a := newAuditor(st, AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: 0}, nil, nil)
 	defer a.close()
 	size, sum := store.ValueDigest([]byte("value"))
 	runClients(b, 50, func(i int) error {

@@ -50,7 +50,19 @@ func (s *Server) handle(pattern string, spec opSpec, fn opFunc) {
 	method, path, _ := strings.Cut(pattern, " ")
 	s.routes = append(s.routes, Route{Method: method, Path: path, Operation: spec.name})
 	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setOperation(r, spec.name)
 		s.serveOp(w, r, spec, fn)
+	}))
+}
+
+// unauthenticated registers a route that needs no token and reaches no operation (nothing is
+// audited): the liveness check and the metrics.
+func (s *Server) unauthenticated(pattern, operation string, h http.Handler) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.routes = append(s.routes, Route{Method: method, Path: path, Operation: operation})
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setOperation(r, operation)
+		h.ServeHTTP(w, r)
 	}))
 }
 

@@ -13,14 +13,24 @@ type requestStateKey struct{}
 // requestState is what a request carries in its context: its id, and the cluster connections
 // it uses (taken by clusterFor in the request's goroutine), given back when it ends.
 type requestState struct {
-	id    string
-	conns []*clusterConn
+	id string
+	// operation is the route's operation name, for the request metrics; empty when no route
+	// matched.
+	operation string
+	conns     []*clusterConn
 }
 
 // RequestIDHeader carries the request id in both directions: a client may set it (up to 64
 // letters, digits, '-', '_' or '.'), otherwise one is generated. It is in every answer and
 // every audit record.
 const RequestIDHeader = "X-Request-Id"
+
+// setOperation records the operation r is served by.
+func setOperation(r *http.Request, operation string) {
+	if rs, ok := r.Context().Value(requestStateKey{}).(*requestState); ok {
+		rs.operation = operation
+	}
+}
 
 // requestID returns the id of the request ctx belongs to.
 func requestID(ctx context.Context) string {

@@ -1,12 +1,14 @@
 package opsproxy
 
+import "net/http"
+
 // APIPrefix is where every API route lives.
 const APIPrefix = "/api/v1"
 
 // routesInit registers every operation. The OpenAPI file describes exactly these routes.
 func (s *Server) routesInit() {
-	s.mux.HandleFunc("GET /-/healthy", s.healthy)
-	s.routes = append(s.routes, Route{Method: "GET", Path: "/-/healthy", Operation: "healthy"})
+	s.unauthenticated("GET /-/healthy", "healthy", http.HandlerFunc(s.healthy))
+	s.unauthenticated("GET /metrics", "metrics", s.metrics.handler())
 	s.handle("POST /-/reload", opSpec{name: "server.reload", role: RoleAdmin, mutating: true}, s.reloadConfig)
 
 	s.handle("GET /api/v1/clusters", opSpec{name: "clusters.list", role: RoleViewer}, s.listClusters)

@@ -30,6 +30,7 @@ type Server struct {
 	store    store.Store
 	ownStore bool
 	audit    *auditor
+	metrics  *serverMetrics
 	auth     *authenticator
 	watches  *watchLimiter
 	mux      *http.ServeMux
@@ -100,11 +101,12 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	if created {
 		logger.Info("created the bootstrap admin token", "file", cfg.Auth.BootstrapTokenFile)
 	}
-	s.audit = newAuditor(s.store, cfg.Audit, logger)
+	s.metrics = newServerMetrics(s)
+	s.audit = newAuditor(s.store, cfg.Audit, logger, s.metrics)
 	s.auth = newAuthenticator(s.store, cfg.Auth)
 	s.watches = newWatchLimiter(cfg.Limits.MaxWatchesPerUser)
 	s.routesInit()
-	s.handler = withRequestID(s.recoverPanics(http.HandlerFunc(s.dispatch)))
+	s.handler = withRequestID(s.metrics.instrument(s.recoverPanics(http.HandlerFunc(s.dispatch))))
 	bg, cancel := context.WithCancel(context.Background())
 	s.cancel, s.streams = cancel, bg
 	s.wg.Go(func() {
@@ -113,7 +115,7 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	return s, nil
 }
 
-// Handler serves the API under /api/v1, /-/healthy and /-/reload.
+// Handler serves the API under /api/v1, /-/healthy, /-/reload and /metrics.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Routes lists the registered API routes.
@@ -202,9 +204,9 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// healthy answers liveness, and whether the last configuration reload succeeded (the
-// exporter's etcd_monitor_config_last_reload_successful; opsproxy has no /metrics). The
-// reason of a failure is logged and answered to POST /-/reload, never shown here.
+// healthy answers liveness, and whether the last configuration reload succeeded (also
+// etcd_monitor_opsproxy_config_last_reload_successful on /metrics). The reason of a failure is
+// logged and answered to POST /-/reload, never shown here.
 func (s *Server) healthy(w http.ResponseWriter, r *http.Request) {
 	st := s.reloadStatus.Load()
 	writeJSON(w, http.StatusOK, map[string]any{

@@ -79,6 +79,8 @@ func (s *Server) watchKeys(c *opCall) (any, error) {
 		return nil, errorf(http.StatusTooManyRequests, "user %s has %d open watches, the most allowed", c.p.user, s.config().Limits.MaxWatchesPerUser)
 	}
 	defer s.watches.release(c.p.user)
+	s.metrics.watchesOpen.Inc()
+	defer s.metrics.watchesOpen.Dec()
 
 	ctx, cancel := context.WithCancel(clientv3.WithRequireLeader(c.r.Context()))
 	defer cancel()

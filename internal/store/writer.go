@@ -38,6 +38,9 @@ type AuditWriterOptions struct {
 	// OnError is told about records given to AppendLater that could not be
 	// committed (nobody else learns of it). It must not block for long.
 	OnError func(recs []AuditRecord, err error)
+	// OnCommit, when set, is told about every batch: how many records, how
+	// long the commit took and its error. It must not block for long.
+	OnCommit func(records int, took time.Duration, err error)
 }
 
 // AuditWriter group-commits audit records from many goroutines: while one
@@ -267,7 +270,11 @@ func recordsOf(batch []*appendRequest, recs []AuditRecord) []AuditRecord {
 func (w *AuditWriter) commit(batch []*appendRequest, recs []AuditRecord) {
 	ctx, cancel := context.WithTimeout(context.Background(), w.opts.CommitTimeout)
 	defer cancel()
+	start := time.Now()
 	out, err := w.log.AppendAudit(ctx, recs...)
+	if w.opts.OnCommit != nil {
+		w.opts.OnCommit(len(recs), time.Since(start), err)
+	}
 	if err == nil && len(out) != len(batch) {
 		err = errors.New("audit log returned a different number of records")
 	}

@@ -1,0 +1,184 @@
+package opsproxy
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// documentedMetric is one row of the opsproxy table in docs/metrics.md.
+type documentedMetric struct{ typ, labels, help string }
+
+func readOpsproxyMetricsDoc(t *testing.T) map[string]documentedMetric {
+	t.Helper()
+	raw, err := os.ReadFile("../docs/metrics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	begin, end := strings.Index(doc, "<!-- opsproxy-metrics:begin -->"), strings.Index(doc, "<!-- opsproxy-metrics:end -->")
+	if begin < 0 || end < begin {
+		t.Fatal("docs/metrics.md: opsproxy-metrics:begin / opsproxy-metrics:end markers missing")
+	}
+	row := regexp.MustCompile(`^\| ([a-z_]+) \| (gauge|counter|histogram) \|([^|]*)\| (.*) \|$`)
+	out := map[string]documentedMetric{}
+	for _, line := range strings.Split(doc[begin:end], "\n") {
+		if m := row.FindStringSubmatch(line); m != nil {
+			out[m[1]] = documentedMetric{typ: m[2], labels: strings.TrimSpace(m[3]), help: m[4]}
+		}
+	}
+	return out
+}
+
+func scrape(t *testing.T, e *env) (string, map[string]*dto.MetricFamily) {
+	t.Helper()
+	resp := e.call(t, "GET", "/metrics", "", nil)
+	if resp.status != 200 {
+		t.Fatalf("GET /metrics: %d %s", resp.status, resp.body)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(bytes.NewReader(resp.body))
+	if err != nil {
+		t.Fatalf("parse /metrics: %v", err)
+	}
+	return string(resp.body), mfs
+}
+
+// value is the counter, gauge or histogram sample count of name with exactly labels.
+func value(mfs map[string]*dto.MetricFamily, name string, labels ...string) float64 {
+	mf := mfs[name]
+	if mf == nil {
+		return -1
+	}
+	for _, m := range mf.GetMetric() {
+		var got []string
+		for _, lp := range m.GetLabel() {
+			got = append(got, lp.GetName(), lp.GetValue())
+		}
+		if !slices.Equal(got, labels) {
+			continue
+		}
+		switch {
+		case m.Counter != nil:
+			return m.GetCounter().GetValue()
+		case m.Gauge != nil:
+			return m.GetGauge().GetValue()
+		case m.Histogram != nil:
+			return float64(m.GetHistogram().GetSampleCount())
+		}
+	}
+	return -1
+}
+
+// After requests of every kind, /metrics exposes exactly the metrics docs/metrics.md lists for
+// opsproxy, with their type, labels and HELP; counts the requests by operation and status;
+// observes audit commits; holds no token; and promtool finds nothing to complain about.
+func TestMetricsAreDocumentedAndCountRequests(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	editor := e.token(t, TokenSpec{Name: "metrics-editor", Role: "editor", KeyPrefixes: []string{"/m/"}})
+	if r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", editor, map[string]string{"key": "/m/a", "value": "v"}); r.status != 200 {
+		t.Fatalf("put: %d %s", r.status, r.body)
+	}
+	if r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", editor, map[string]string{"key": "/other", "value": "v"}); r.status != 403 {
+		t.Fatalf("put outside the prefixes: %d, want 403", r.status)
+	}
+	if r := e.call(t, "GET", "/api/v1/clusters/c1/keys?key=/m/a", "", nil); r.status != 401 {
+		t.Fatalf("get without a token: %d, want 401", r.status)
+	}
+	if r := e.call(t, "GET", "/no/such/path", editor, nil); r.status != 404 {
+		t.Fatalf("unknown path: %d, want 404", r.status)
+	}
+	if r := e.call(t, "GET", "/-/healthy", "", nil); r.status != 200 {
+		t.Fatalf("healthy: %d", r.status)
+	}
+	body, mfs := scrape(t, e)
+
+	const req = "etcd_monitor_opsproxy_http_requests_total"
+	for _, c := range []struct {
+		op, code string
+		want     float64
+	}{
+		{"keys.put", "200", 1}, {"keys.put", "403", 1}, {"keys.get", "401", 1}, {"unmatched", "404", 1}, {"healthy", "200", 1},
+	} {
+		if got := value(mfs, req, "code", c.code, "operation", c.op); got != c.want {
+			t.Errorf("%s{operation=%q,code=%q} = %v, want %v", req, c.op, c.code, got, c.want)
+		}
+	}
+	if got := value(mfs, "etcd_monitor_opsproxy_http_request_duration_seconds", "operation", "keys.put"); got != 2 {
+		t.Errorf("duration observations for keys.put: %v, want 2", got)
+	}
+	if got := value(mfs, "etcd_monitor_opsproxy_audit_commit_duration_seconds"); got < 1 {
+		t.Errorf("audit commits observed: %v, want at least one", got)
+	}
+	if got := value(mfs, "etcd_monitor_opsproxy_audit_batch_records"); got < 1 {
+		t.Errorf("audit batches observed: %v, want at least one", got)
+	}
+	if got := value(mfs, "etcd_monitor_opsproxy_audit_records_not_committed_total"); got != 0 {
+		t.Errorf("audit records not committed: %v, want 0", got)
+	}
+	if got := value(mfs, "etcd_monitor_opsproxy_config_last_reload_successful"); got != 1 {
+		t.Errorf("config_last_reload_successful: %v, want 1", got)
+	}
+	for _, secret := range []string{editor, e.admin} {
+		if strings.Contains(body, secret) {
+			t.Fatal("/metrics contains a token")
+		}
+	}
+
+	doc := readOpsproxyMetricsDoc(t)
+	for name, mf := range mfs {
+		if strings.HasPrefix(name, "go_") || strings.HasPrefix(name, "process_") || strings.HasPrefix(name, "promhttp_") {
+			continue
+		}
+		d, ok := doc[name]
+		if !ok {
+			t.Errorf("%s is exposed but not in docs/metrics.md", name)
+			continue
+		}
+		if got := strings.ToLower(mf.GetType().String()); got != d.typ {
+			t.Errorf("%s: type %s, docs say %s", name, got, d.typ)
+		}
+		var docLabels []string
+		for _, l := range strings.Split(d.labels, ",") {
+			if l = strings.TrimSpace(l); l != "" {
+				docLabels = append(docLabels, l)
+			}
+		}
+		slices.Sort(docLabels)
+		for _, m := range mf.GetMetric() {
+			var got []string
+			for _, lp := range m.GetLabel() {
+				got = append(got, lp.GetName())
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, docLabels) {
+				t.Errorf("%s: labels %v, docs say %v", name, got, docLabels)
+				break
+			}
+		}
+		if mf.GetHelp() != d.help {
+			t.Errorf("%s: HELP %q, docs say %q", name, mf.GetHelp(), d.help)
+		}
+	}
+	for name := range doc {
+		if _, ok := mfs[name]; !ok {
+			t.Errorf("%s is in docs/metrics.md but was not exposed", name)
+		}
+	}
+
+	cmd := exec.Command("promtool", "check", "metrics")
+	cmd.Stdin = strings.NewReader(body)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Errorf("promtool check metrics: %v\n%s", err, out.String())
+	}
+}
