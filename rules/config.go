@@ -16,6 +16,7 @@ import (
 type Config struct {
 	EtcdSelector       string                      `yaml:"etcd_selector"`
 	ExporterSelector   string                      `yaml:"exporter_selector"`
+	OpsproxySelector   string                      `yaml:"opsproxy_selector"`
 	EtcdInstanceLabels []string                    `yaml:"etcd_instance_labels"`
 	ScrapeInterval     model.Duration              `yaml:"scrape_interval"`
 	RunbookBaseURL     string                      `yaml:"runbook_base_url"`
@@ -60,7 +61,7 @@ func ParseConfig(b []byte) (*Config, error) {
 func (c *Config) validate() error {
 	var errs []error
 	for name, v := range map[string]string{
-		"etcd_selector": c.EtcdSelector, "exporter_selector": c.ExporterSelector,
+		"etcd_selector": c.EtcdSelector, "exporter_selector": c.ExporterSelector, "opsproxy_selector": c.OpsproxySelector,
 		"runbook_base_url": c.RunbookBaseURL,
 	} {
 		if strings.TrimSpace(v) == "" {

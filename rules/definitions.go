@@ -4,6 +4,7 @@ package rules
 // Generate replaces from the settings:
 //
 //	$etcd          etcd_selector          $exporter      exporter_selector
+//	$opsproxy      opsproxy_selector
 //	$instance      etcd_instance_labels   $peerrange     4 × scrape_interval
 //	$threshold     level threshold        $revthreshold  level revision_threshold
 //	$minbytes      level min_bytes        $for           level for
@@ -14,7 +15,8 @@ type alert struct {
 	severity string
 	// scope is "member" for symptoms of one member that a cluster-wide failure explains (the
 	// Alertmanager inhibition silences them while the cluster has no leader or no quorum),
-	// "cluster" otherwise.
+	// "service" for an etcd-monitor service that serves many clusters (opsproxy; its texts name
+	// the instance, not a cluster), "cluster" otherwise.
 	scope       string
 	expr        string
 	summary     string
@@ -214,6 +216,20 @@ and on (cluster, endpoint)
   etcd_monitor_member_is_learner{$exporter} == 1`,
 		summary:     `etcd cluster {{ $labels.cluster }}: learner {{ $labels.endpoint }} is not catching up.`,
 		description: `etcd cluster "{{ $labels.cluster }}": learner {{ $labels.endpoint }} has been {{ $value }} raft entries behind the leader for $for and cannot be promoted.`,
+	},
+	{
+		name: "etcdMonitorOpsproxyAuditFailing", severity: "critical", scope: "service",
+		expr:        `rate(etcd_monitor_opsproxy_audit_records_not_committed_total{$opsproxy}[$peerrange]) > 0`,
+		summary:     `opsproxy {{ $labels.instance }} cannot commit audit records; it refuses writes.`,
+		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}) has failed to commit audit records for $for ({{ $value | humanize }} records/s): writes through it are refused with 503 and reads are answered without a record. Its log says "audit record not committed" with the cause.`,
+	},
+	{
+		name: "etcdMonitorOpsproxyAuditCommitsSlow", severity: "warning", scope: "service",
+		expr: `histogram_quantile(0.99,
+  sum by (job, instance, le) (rate(etcd_monitor_opsproxy_audit_commit_duration_seconds_bucket{$opsproxy}[$peerrange]))
+) > $threshold`,
+		summary:     `opsproxy {{ $labels.instance }}: audit commits are slow.`,
+		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}): the 99th percentile of audit commits to the history store has been {{ $value | humanizeDuration }} for $for (threshold $threshold s). Every write waits for one before it reaches etcd.`,
 	},
 }
 

@@ -111,6 +111,7 @@ func (c *Config) replacer(l Level) *strings.Replacer {
 	return strings.NewReplacer(
 		"$etcd", c.EtcdSelector,
 		"$exporter", c.ExporterSelector,
+		"$opsproxy", c.OpsproxySelector,
 		"$instance", strings.Join(c.EtcdInstanceLabels, ", "),
 		"$peerrange", model.Duration(4*c.ScrapeInterval).String(),
 		"$threshold", num(l.Threshold),

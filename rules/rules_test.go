@@ -104,11 +104,18 @@ func TestEveryAlertHasForSeverityScopeAndAnnotations(t *testing.T) {
 			if !slices.Contains(Severities, r.Labels["severity"]) {
 				t.Errorf("severity %q, want one of %v", r.Labels["severity"], Severities)
 			}
-			if s := r.Labels["scope"]; s != "member" && s != "cluster" {
-				t.Errorf("scope %q, want member or cluster", s)
+			if s := r.Labels["scope"]; s != "member" && s != "cluster" && s != "service" {
+				t.Errorf("scope %q, want member, cluster or service", s)
 			}
 			for _, a := range []string{"summary", "description"} {
 				text := r.Annotations[a]
+				// A service (opsproxy) serves many clusters: its alerts name the instance.
+				if r.Labels["scope"] == "service" {
+					if !strings.Contains(text, "$labels.instance") {
+						t.Errorf("%s of a service alert does not name the instance: %q", a, text)
+					}
+					continue
+				}
 				if !strings.Contains(text, "$labels.cluster") {
 					t.Errorf("%s does not name the cluster: %q", a, text)
 				}
