@@ -145,6 +145,7 @@ exporter:       %s/metrics        (every configured cluster)
                 %s/probe?target=demo&debug=true
 etcd's own:     %s/metrics
 opsproxy:       %s   (admin token below, shown once)
+                http://%s/metrics   (opsproxy's own metrics)
 
 a few lines of %s/metrics:
 %s
@@ -159,7 +160,7 @@ try opsproxy:
   curl -s -H "Authorization: Bearer $TOKEN" "%s/audit?order=desc&limit=5"
 
 Press Ctrl-C to stop.
-`, strings.Join(cluster.Endpoints(), " "), configFile, base, base, base, cluster.Endpoints()[0], opsBase,
+`, strings.Join(cluster.Endpoints(), " "), configFile, base, base, base, cluster.Endpoints()[0], opsBase, d.opsListen,
 		base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase)
 
 	// Both servers stop when ctx ends; the first error of either stops the demo.
