@@ -42,14 +42,26 @@ func readMetricList(path string) (map[string]string, error) {
 // readExporterMetrics reads the name and type columns of the metrics table in docs/metrics.md,
 // the exporter's contract.
 func readExporterMetrics(path string) (map[string]string, error) {
+	return readMetricsTable(path, "metrics")
+}
+
+// readOpsproxyMetrics reads the name and type columns of opsproxy's table in docs/metrics.md.
+func readOpsproxyMetrics(path string) (map[string]string, error) {
+	return readMetricsTable(path, "opsproxy-metrics")
+}
+
+// readMetricsTable reads the name and type columns of the table between the <!-- marker:begin -->
+// and <!-- marker:end --> comments of path.
+func readMetricsTable(path, marker string) (map[string]string, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	_, rest, ok := strings.Cut(string(raw), "<!-- metrics:begin -->")
-	table, _, ok2 := strings.Cut(rest, "<!-- metrics:end -->")
+	begin, end := "<!-- "+marker+":begin -->", "<!-- "+marker+":end -->"
+	_, rest, ok := strings.Cut(string(raw), begin)
+	table, _, ok2 := strings.Cut(rest, end)
 	if !ok || !ok2 {
-		return nil, fmt.Errorf("%s: no <!-- metrics:begin --> ... <!-- metrics:end --> table", path)
+		return nil, fmt.Errorf("%s: no %s ... %s table", path, begin, end)
 	}
 	families := map[string]string{}
 	for _, line := range strings.Split(table, "\n") {

@@ -89,6 +89,24 @@ func TestExporterMetricsAreReadFromTheContractTable(t *testing.T) {
 	}
 }
 
+func TestOpsproxyMetricsAreReadFromTheirTable(t *testing.T) {
+	got, err := readOpsproxyMetrics(exporterMetricsDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, typ := range map[string]string{
+		"etcd_monitor_opsproxy_http_requests_total":           "counter",
+		"etcd_monitor_opsproxy_audit_commit_duration_seconds": "histogram",
+	} {
+		if got[name] != typ {
+			t.Errorf("%s: type %q, want %q", name, got[name], typ)
+		}
+	}
+	if _, ok := got["etcd_monitor_member_up"]; ok {
+		t.Error("the exporter's table was read as opsproxy's")
+	}
+}
+
 func TestSeriesNamesExpandHistogramsAndSummaries(t *testing.T) {
 	got := seriesNames(map[string]string{"h": "histogram", "s": "summary", "c_total": "counter"})
 	for _, name := range []string{"h_bucket", "h_sum", "h_count", "s", "s_sum", "s_count", "c_total"} {

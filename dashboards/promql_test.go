@@ -163,7 +163,7 @@ func TestEveryVariableAnExpressionUsesIsDefined(t *testing.T) {
 var prometheusSynthetic = []string{"up", "scrape_duration_seconds", "scrape_samples_scraped",
 	"scrape_samples_post_metric_relabeling", "scrape_series_added"}
 
-func TestEveryMetricIsExposedByEtcdOrTheExporter(t *testing.T) {
+func TestEveryMetricIsExposedByEtcdTheExporterOrOpsproxy(t *testing.T) {
 	etcd, err := readMetricList(etcdMetricsFile)
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +172,11 @@ func TestEveryMetricIsExposedByEtcdOrTheExporter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	etcdSeries, exporterSeries := seriesNames(etcd), seriesNames(exporter)
+	ops, err := readOpsproxyMetrics(exporterMetricsDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	etcdSeries, exporterSeries, opsproxySeries := seriesNames(etcd), seriesNames(exporter), seriesNames(ops)
 	records, rulesErr := readRecordingRules(rulesGlob)
 	if rulesErr != nil && !errors.Is(rulesErr, errNoRuleFiles) {
 		t.Fatal(rulesErr)
@@ -189,8 +193,8 @@ func TestEveryMetricIsExposedByEtcdOrTheExporter(t *testing.T) {
 			case strings.Contains(name, ":") && !records[name]:
 				t.Errorf("%s\n  uses recording rule %s, which no rules/*.yml records", q, name)
 			case strings.Contains(name, ":"):
-			case !etcdSeries[name] && !exporterSeries[name] && !slices.Contains(prometheusSynthetic, name):
-				t.Errorf("%s\n  uses %s, which neither etcd (%s) nor the exporter (%s) exposes",
+			case !etcdSeries[name] && !exporterSeries[name] && !opsproxySeries[name] && !slices.Contains(prometheusSynthetic, name):
+				t.Errorf("%s\n  uses %s, which neither etcd (%s) nor the exporter or opsproxy (%s) exposes",
 					q, name, etcdMetricsFile, exporterMetricsDoc)
 			}
 		}

@@ -20,6 +20,7 @@ func All() []Dashboard {
 		{File: "etcd-cluster-overview.json", build: overview},
 		{File: "etcd-member-detail.json", build: member},
 		{File: "etcd-monitor-exporter.json", build: exporter},
+		{File: "etcd-monitor-opsproxy.json", build: opsproxy},
 	}
 }
 

@@ -1,0 +1,79 @@
+package dashboards
+
+import (
+	"github.com/grafana/grafana-foundation-sdk/go/cog"
+	"github.com/grafana/grafana-foundation-sdk/go/common"
+	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
+)
+
+// OpsproxyUID is the opsproxy dashboard's UID.
+const OpsproxyUID = "etcd-monitor-opsproxy"
+
+// opsproxy is the operations API itself: requests by operation and status, their latency, and
+// the audit log every request goes through (a write waits for its audit commit before it reaches
+// etcd, and is refused when that commit fails).
+func opsproxy() *dashboard.DashboardBuilder {
+	j := `job=~"$job", instance=~"$instance"`
+	jobs := multi(labelValues(varJob, "job", "etcd_monitor_opsproxy_build_info")).Label("opsproxy job")
+	instances := multi(labelValues(varInstance, "instance", `etcd_monitor_opsproxy_build_info{job=~"$job"}`)).Label("Instance")
+	p99 := func(metric, by string) string {
+		return `histogram_quantile(0.99, sum by (` + by + `le) (rate(` + metric + `_bucket{` + j + `}[$__rate_interval])))`
+	}
+	return newDashboard(OpsproxyUID, "etcd-monitor opsproxy",
+		"The operations API: requests by operation and status, latency, audit commits (every write waits for one) and open watches.").
+		Variables([]cog.Builder[dashboard.VariableModel]{datasourceVariable(), jobs, instances}).
+		WithRow(dashboard.NewRowBuilder("Overview")).
+		WithPanel(statPanel("Instances up", "opsproxy targets Prometheus scraped successfully, out of all opsproxy targets.",
+			unitShort, thresholds(base(green)),
+			instantQuery(`sum(up{`+j+`})`, "up"),
+			instantQuery(`count(up{`+j+`})`, "targets")).
+			Span(wideStatWidth).
+			TextMode(common.BigValueTextModeValueAndName).
+			ColorMode(common.BigValueColorModeValue)).
+		WithPanel(statPanel("Requests/s", "Requests answered per second, all operations.", unitRequestsSec, thresholds(base(green)),
+			instantQuery(`sum(rate(etcd_monitor_opsproxy_http_requests_total{`+j+`}[$__rate_interval]))`, ""))).
+		WithPanel(statPanel("Refused writes/s", "Audit records that could not be committed per second: writes are answered 503 while this is above 0.",
+			unitShort, thresholds(base(green), at(0.001, red)),
+			instantQuery(`sum(rate(etcd_monitor_opsproxy_audit_records_not_committed_total{`+j+`}[$__rate_interval]))`, ""))).
+		WithPanel(statPanel("Audit commit p99", "99th percentile of audit batch commits; every write waits for one.",
+			unitSeconds, thresholds(base(green), at(0.1, orange), at(0.25, red)),
+			instantQuery(p99("etcd_monitor_opsproxy_audit_commit_duration_seconds", ""), ""))).
+		WithPanel(statPanel("Open watches", "Watch streams being served.", unitShort, thresholds(base(green)),
+			instantQuery(`sum(etcd_monitor_opsproxy_watches_open{`+j+`})`, ""))).
+		WithRow(dashboard.NewRowBuilder("Requests")).
+		WithPanel(graph("Requests by operation", "Requests answered per second, by operation (the names of the audit log).",
+			unitRequestsSec, rangeQuery(`sum by (operation) (rate(etcd_monitor_opsproxy_http_requests_total{`+j+`}[$__rate_interval]))`, "{{operation}}")).
+			Span(halfWidth)).
+		WithPanel(graph("Requests by status", "Requests answered per second, by status code: 401/403 are refused tokens and roles, 503 an unavailable audit log or cluster.",
+			unitRequestsSec, rangeQuery(`sum by (code) (rate(etcd_monitor_opsproxy_http_requests_total{`+j+`}[$__rate_interval]))`, "{{code}}")).
+			Span(halfWidth)).
+		WithPanel(graph("p99 latency by operation", "99th percentile of the time to answer, by operation; watches last as long as their streams and are left out.",
+			unitSeconds, rangeQuery(`histogram_quantile(0.99, sum by (operation, le) (rate(etcd_monitor_opsproxy_http_request_duration_seconds_bucket{`+j+`, operation!="keys.watch"}[$__rate_interval])))`, "{{operation}}")).
+			Span(halfWidth)).
+		WithPanel(graph("Errors by operation", "Answers of 500 and above per second, by operation.",
+			unitRequestsSec, rangeQuery(`sum by (operation, code) (rate(etcd_monitor_opsproxy_http_requests_total{`+j+`, code=~"5.."}[$__rate_interval]))`, "{{operation}} {{code}}")).
+			Span(halfWidth)).
+		WithRow(dashboard.NewRowBuilder("Audit log")).
+		WithPanel(graph("Audit commit duration", "p50 and p99 of audit batch commits to the history store, by instance.",
+			unitSeconds,
+			rangeQuery(p99("etcd_monitor_opsproxy_audit_commit_duration_seconds", "instance, "), "p99 {{instance}}"),
+			rangeQuery(`histogram_quantile(0.5, sum by (instance, le) (rate(etcd_monitor_opsproxy_audit_commit_duration_seconds_bucket{`+j+`}[$__rate_interval])))`, "p50 {{instance}}")).
+			Span(thirdWidth)).
+		WithPanel(graph("Audit records per commit", "Average records committed together; small batches under load cost the store more per record.",
+			unitShort, rangeQuery(`sum by (instance) (rate(etcd_monitor_opsproxy_audit_batch_records_sum{`+j+`}[$__rate_interval])) / sum by (instance) (rate(etcd_monitor_opsproxy_audit_batch_records_count{`+j+`}[$__rate_interval]))`, "{{instance}}")).
+			Span(thirdWidth)).
+		WithPanel(graph("Audit records not committed", "Records per second the store refused; a write whose record is among them was answered 503.",
+			unitShort, rangeQuery(`sum by (instance) (rate(etcd_monitor_opsproxy_audit_records_not_committed_total{`+j+`}[$__rate_interval]))`, "{{instance}}")).
+			Span(thirdWidth)).
+		WithRow(dashboard.NewRowBuilder("Instances")).
+		WithPanel(timeline("Configuration reload", "Whether each instance's last configuration reload succeeded.", "OK", "Failed",
+			rangeQuery(`etcd_monitor_opsproxy_config_last_reload_successful{`+j+`}`, "{{instance}}")).
+			Span(thirdWidth)).
+		WithPanel(graph("Open watches", "Watch streams being served, by instance.", unitShort,
+			rangeQuery(`etcd_monitor_opsproxy_watches_open{`+j+`}`, "{{instance}}")).
+			Span(thirdWidth)).
+		WithPanel(tablePanel("Build", "Version of each instance.", unitNone, thresholds(base(green)),
+			tableQuery(`etcd_monitor_opsproxy_build_info{`+j+`}`)).
+			WithTransformation(hideColumns("Time", "Value", "__name__", "job", "goos", "goarch", "tags")).
+			Span(thirdWidth))
+}
