@@ -69,17 +69,22 @@ func TestDashboardsHaveDistinctUIDsTitlesAndPanelIDs(t *testing.T) {
 	}
 }
 
-func TestOverviewKeepsTheUIDAlertsLinkTo(t *testing.T) {
-	// rules/config/settings.yml builds every alert's dashboard_url from this UID.
-	if OverviewUID != "etcd-monitor-cluster" {
-		t.Fatalf("OverviewUID = %q; alert dashboard links point at etcd-monitor-cluster", OverviewUID)
-	}
-	for _, d := range All() {
-		if renderModel(t, d)["uid"] == OverviewUID {
-			return
+func TestDashboardsKeepTheUIDsAlertsLinkTo(t *testing.T) {
+	// rules/config/settings.yml builds the alerts' dashboard_url from these UIDs: dashboard_url
+	// for the cluster alerts, service_dashboard_url for opsproxy's.
+	for uid, want := range map[string]string{OverviewUID: "etcd-monitor-cluster", OpsproxyUID: "etcd-monitor-opsproxy"} {
+		if uid != want {
+			t.Errorf("UID %q; alert dashboard links point at %s", uid, want)
+			continue
+		}
+		found := false
+		for _, d := range All() {
+			found = found || renderModel(t, d)["uid"] == uid
+		}
+		if !found {
+			t.Errorf("no dashboard has uid %q", uid)
 		}
 	}
-	t.Fatalf("no dashboard has uid %q", OverviewUID)
 }
 
 // renderModel renders a dashboard and decodes it as generic JSON, as Grafana reads it.

@@ -14,14 +14,16 @@ import (
 
 // Config is the content of config.yml: everything a user adapts to their Prometheus.
 type Config struct {
-	EtcdSelector       string                      `yaml:"etcd_selector"`
-	ExporterSelector   string                      `yaml:"exporter_selector"`
-	OpsproxySelector   string                      `yaml:"opsproxy_selector"`
-	EtcdInstanceLabels []string                    `yaml:"etcd_instance_labels"`
-	ScrapeInterval     model.Duration              `yaml:"scrape_interval"`
-	RunbookBaseURL     string                      `yaml:"runbook_base_url"`
-	DashboardURL       string                      `yaml:"dashboard_url"`
-	Alerts             map[string]map[string]Level `yaml:"alerts"`
+	EtcdSelector       string         `yaml:"etcd_selector"`
+	ExporterSelector   string         `yaml:"exporter_selector"`
+	OpsproxySelector   string         `yaml:"opsproxy_selector"`
+	EtcdInstanceLabels []string       `yaml:"etcd_instance_labels"`
+	ScrapeInterval     model.Duration `yaml:"scrape_interval"`
+	RunbookBaseURL     string         `yaml:"runbook_base_url"`
+	DashboardURL       string         `yaml:"dashboard_url"`
+	// ServiceDashboardURL is the dashboard_url of alerts about opsproxy (scope service).
+	ServiceDashboardURL string                      `yaml:"service_dashboard_url"`
+	Alerts              map[string]map[string]Level `yaml:"alerts"`
 }
 
 // Level is the setting of one alert at one severity.

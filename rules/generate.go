@@ -92,8 +92,12 @@ func alertGroup(c *Config, name string, alerts []alert, used map[string]map[stri
 			"description": r.Replace(a.description),
 			"runbook_url": strings.TrimSuffix(c.RunbookBaseURL, "#") + "#" + strings.ToLower(a.name),
 		}
-		if c.DashboardURL != "" {
-			ann["dashboard_url"] = c.DashboardURL
+		if url := c.DashboardURL; a.scope == "service" {
+			if c.ServiceDashboardURL != "" {
+				ann["dashboard_url"] = c.ServiceDashboardURL
+			}
+		} else if url != "" {
+			ann["dashboard_url"] = url
 		}
 		g.Rules = append(g.Rules, Rule{
 			Alert:       a.name,
