@@ -2,9 +2,7 @@ package opsproxy
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -12,31 +10,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/metricsdoc"
 )
-
-// documentedMetric is one row of the opsproxy table in docs/metrics.md.
-type documentedMetric struct{ typ, labels, help string }
-
-func readOpsproxyMetricsDoc(t *testing.T) map[string]documentedMetric {
-	t.Helper()
-	raw, err := os.ReadFile("../docs/metrics.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	begin, end := strings.Index(doc, "<!-- opsproxy-metrics:begin -->"), strings.Index(doc, "<!-- opsproxy-metrics:end -->")
-	if begin < 0 || end < begin {
-		t.Fatal("docs/metrics.md: opsproxy-metrics:begin / opsproxy-metrics:end markers missing")
-	}
-	row := regexp.MustCompile(`^\| ([a-z_]+) \| (gauge|counter|histogram) \|([^|]*)\| (.*) \|$`)
-	out := map[string]documentedMetric{}
-	for _, line := range strings.Split(doc[begin:end], "\n") {
-		if m := row.FindStringSubmatch(line); m != nil {
-			out[m[1]] = documentedMetric{typ: m[2], labels: strings.TrimSpace(m[3]), help: m[4]}
-		}
-	}
-	return out
-}
 
 func scrape(t *testing.T, e *env) (string, map[string]*dto.MetricFamily) {
 	t.Helper()
@@ -133,46 +109,7 @@ func TestMetricsAreDocumentedAndCountRequests(t *testing.T) {
 		}
 	}
 
-	doc := readOpsproxyMetricsDoc(t)
-	for name, mf := range mfs {
-		if strings.HasPrefix(name, "go_") || strings.HasPrefix(name, "process_") || strings.HasPrefix(name, "promhttp_") {
-			continue
-		}
-		d, ok := doc[name]
-		if !ok {
-			t.Errorf("%s is exposed but not in docs/metrics.md", name)
-			continue
-		}
-		if got := strings.ToLower(mf.GetType().String()); got != d.typ {
-			t.Errorf("%s: type %s, docs say %s", name, got, d.typ)
-		}
-		var docLabels []string
-		for _, l := range strings.Split(d.labels, ",") {
-			if l = strings.TrimSpace(l); l != "" {
-				docLabels = append(docLabels, l)
-			}
-		}
-		slices.Sort(docLabels)
-		for _, m := range mf.GetMetric() {
-			var got []string
-			for _, lp := range m.GetLabel() {
-				got = append(got, lp.GetName())
-			}
-			slices.Sort(got)
-			if !slices.Equal(got, docLabels) {
-				t.Errorf("%s: labels %v, docs say %v", name, got, docLabels)
-				break
-			}
-		}
-		if mf.GetHelp() != d.help {
-			t.Errorf("%s: HELP %q, docs say %q", name, mf.GetHelp(), d.help)
-		}
-	}
-	for name := range doc {
-		if _, ok := mfs[name]; !ok {
-			t.Errorf("%s is in docs/metrics.md but was not exposed", name)
-		}
-	}
+	metricsdoc.Check(t, "../docs/metrics.md", "opsproxy-metrics", mfs)
 
 	cmd := exec.Command("promtool", "check", "metrics")
 	cmd.Stdin = strings.NewReader(body)
