@@ -91,7 +91,8 @@ func TestMigrationCarriesTheChainHeadOver(t *testing.T) {
 		version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		t.Fatal(err)
 	}
-	for v, file := range map[int]string{1: "0001_init.sql", 2: "0002_audit_write_indexes.sql"} {
+	for i, file := range []string{"0001_init.sql", "0002_audit_write_indexes.sql"} {
+		v := i + 1
 		sql, err := os.ReadFile("migrations/" + file)
 		if err != nil {
 			t.Fatal(err)
