@@ -38,7 +38,7 @@ lint:
 bench:
 	bash scripts/bench.sh
 
-## demo: an in-process 3-member etcd cluster and the exporter against it.
+## demo: an in-process 3-member etcd cluster, and the exporter and opsproxy against it.
 demo:
 	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/etcd-monitor demo
 
