@@ -19,13 +19,7 @@ func exporter() *dashboard.DashboardBuilder {
 		"The etcd-monitor exporters: scrape and configuration reload status, and each collector's success and duration per cluster.").
 		Variables([]cog.Builder[dashboard.VariableModel]{datasourceVariable(), jobVariable(), clusters}).
 		WithRow(dashboard.NewRowBuilder("Exporters")).
-		WithPanel(statPanel("Exporters up", "Exporter targets Prometheus scraped successfully, out of all exporter targets.",
-			unitShort, thresholds(base(green)),
-			instantQuery(`sum(up{`+j+`})`, "up"),
-			instantQuery(`count(up{`+j+`})`, "targets")).
-			Span(wideStatWidth).
-			TextMode(common.BigValueTextModeValueAndName).
-			ColorMode(common.BigValueColorModeValue)).
+		WithPanel(targetsUpStat("Exporters up", "Exporter targets Prometheus scraped successfully, out of all exporter targets.", j)).
 		WithPanel(boolStat("Config reload", "The last configuration reload of every exporter succeeded.", "OK", "Failed",
 			instantQuery(`min(etcd_monitor_config_last_reload_successful{`+j+`})`, ""))).
 		WithPanel(statPanel("Last successful reload", "When the least recently reloaded exporter last loaded its configuration.",
@@ -48,10 +42,7 @@ func exporter() *dashboard.DashboardBuilder {
 		WithPanel(graph("Scrape duration", "How long Prometheus took to scrape each exporter target; near scrape_timeout means probes time out.",
 			unitSeconds, rangeQuery(`scrape_duration_seconds{`+j+`}`, "{{instance}}")).
 			Span(thirdWidth)).
-		WithPanel(tablePanel("Build", "Version of each exporter.", unitNone, thresholds(base(green)),
-			tableQuery(`etcd_monitor_build_info{`+j+`}`)).
-			WithTransformation(hideColumns("Time", "Value", "__name__", "job", "goos", "goarch", "tags")).
-			Span(thirdWidth)).
+		WithPanel(buildTable("Version of each exporter.", "etcd_monitor_build_info", j)).
 		WithRow(dashboard.NewRowBuilder("Collectors")).
 		WithPanel(timeline("Collector success", "Whether each collector succeeded for each cluster.", "OK", "Failed",
 			rangeQuery(`etcd_monitor_scrape_collector_success{`+jc+`}`, "{{cluster}} {{collector}}")).

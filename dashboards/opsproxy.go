@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
-	"github.com/grafana/grafana-foundation-sdk/go/common"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 )
 
@@ -23,13 +22,7 @@ func opsproxy() *dashboard.DashboardBuilder {
 		"The operations API: requests by operation and status, latency, audit commits (every write waits for one) and open watches.").
 		Variables([]cog.Builder[dashboard.VariableModel]{datasourceVariable(), jobs, instances}).
 		WithRow(dashboard.NewRowBuilder("Overview")).
-		WithPanel(statPanel("Instances up", "opsproxy targets Prometheus scraped successfully, out of all opsproxy targets.",
-			unitShort, thresholds(base(green)),
-			instantQuery(`sum(up{`+j+`})`, "up"),
-			instantQuery(`count(up{`+j+`})`, "targets")).
-			Span(wideStatWidth).
-			TextMode(common.BigValueTextModeValueAndName).
-			ColorMode(common.BigValueColorModeValue)).
+		WithPanel(targetsUpStat("Instances up", "opsproxy targets Prometheus scraped successfully, out of all opsproxy targets.", j)).
 		WithPanel(statPanel("Requests/s", "Requests answered per second, all operations.", unitRequestsSec, thresholds(base(green)),
 			instantQuery(`sum(rate(etcd_monitor_opsproxy_http_requests_total{`+j+`}[$__rate_interval]))`, ""))).
 		WithPanel(statPanel("Refused writes/s", "Audit records that could not be committed per second: writes are answered 503 while this is above 0.",
@@ -72,8 +65,5 @@ func opsproxy() *dashboard.DashboardBuilder {
 		WithPanel(graph("Open watches", "Watch streams being served, by instance.", unitShort,
 			rangeQuery(`etcd_monitor_opsproxy_watches_open{`+j+`}`, "{{instance}}")).
 			Span(thirdWidth)).
-		WithPanel(tablePanel("Build", "Version of each instance.", unitNone, thresholds(base(green)),
-			tableQuery(`etcd_monitor_opsproxy_build_info{`+j+`}`)).
-			WithTransformation(hideColumns("Time", "Value", "__name__", "job", "goos", "goarch", "tags")).
-			Span(thirdWidth))
+		WithPanel(buildTable("Version of each instance.", "etcd_monitor_opsproxy_build_info", j))
 }

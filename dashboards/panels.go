@@ -94,6 +94,24 @@ func statPanel(title, description, unit string, th *dashboard.ThresholdsConfigBu
 	return p
 }
 
+// targetsUpStat shows how many of the scrape targets selected by sel are up, out of all of them.
+func targetsUpStat(title, description, sel string) *stat.PanelBuilder {
+	return statPanel(title, description, unitShort, thresholds(base(green)),
+		instantQuery(`sum(up{`+sel+`})`, "up"),
+		instantQuery(`count(up{`+sel+`})`, "targets")).
+		Span(wideStatWidth).
+		TextMode(common.BigValueTextModeValueAndName).
+		ColorMode(common.BigValueColorModeValue)
+}
+
+// buildTable lists the build_info series selected by sel: the version of each instance.
+func buildTable(description, buildInfo, sel string) *table.PanelBuilder {
+	return tablePanel("Build", description, unitNone, thresholds(base(green)),
+		tableQuery(buildInfo+`{`+sel+`}`)).
+		WithTransformation(hideColumns("Time", "Value", "__name__", "job", "goos", "goarch", "tags")).
+		Span(thirdWidth)
+}
+
 // boolStat is a stat of a 0/1 gauge, shown as words.
 func boolStat(title, description, good, bad string, targets ...target) *stat.PanelBuilder {
 	return statPanel(title, description, unitNone, thresholds(base(red), at(1, green)), targets...).
