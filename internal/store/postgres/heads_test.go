@@ -11,21 +11,12 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 )
 
-// connectSchema opens a connection whose search_path is b's schema.
+// connectSchema opens a connection whose search_path is b's schema (created if missing),
+// closed at cleanup.
 func (b *backend) connectSchema(t *testing.T) *pgx.Conn {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, b.dsn)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { conn.Close(ctx) })
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{b.schema}.Sanitize()); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	if _, err := conn.Exec(ctx, "SET search_path TO "+pgx.Identifier{b.schema}.Sanitize()); err != nil {
-		t.Fatalf("set search_path: %v", err)
-	}
+	conn := b.connect(t, true)
+	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
 }
 

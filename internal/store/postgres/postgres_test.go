@@ -38,17 +38,33 @@ func (b *backend) Open(t testing.TB) store.Store {
 	return st
 }
 
-func (b *backend) exec(t testing.TB, sql string, args ...any) {
+// connect opens a connection whose search_path is b's schema, creating the schema when
+// create is set. The caller closes it.
+func (b *backend) connect(t testing.TB, create bool) *pgx.Conn {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, b.dsn)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
-	defer conn.Close(ctx)
+	if create {
+		if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{b.schema}.Sanitize()); err != nil {
+			conn.Close(ctx)
+			t.Fatalf("create schema: %v", err)
+		}
+	}
 	if _, err := conn.Exec(ctx, "SET search_path TO "+pgx.Identifier{b.schema}.Sanitize()); err != nil {
+		conn.Close(ctx)
 		t.Fatalf("set search_path: %v", err)
 	}
+	return conn
+}
+
+func (b *backend) exec(t testing.TB, sql string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	conn := b.connect(t, false)
+	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
