@@ -100,7 +100,7 @@ func (m *serverMetrics) instrument(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		op := unmatchedOperation
-		if rs, ok := r.Context().Value(requestStateKey{}).(*requestState); ok && rs.operation != "" {
+		if rs := stateOf(r.Context()); rs != nil && rs.operation != "" {
 			op = rs.operation
 		}
 		m.requests.WithLabelValues(op, strconv.Itoa(sw.code())).Inc()

@@ -47,22 +47,23 @@ type opFunc func(c *opCall) (any, error)
 
 // handle registers an operation under a method and path pattern ("GET /api/v1/...").
 func (s *Server) handle(pattern string, spec opSpec, fn opFunc) {
-	method, path, _ := strings.Cut(pattern, " ")
-	s.routes = append(s.routes, Route{Method: method, Path: path, Operation: spec.name})
-	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		setOperation(r, spec.name)
-		s.serveOp(w, r, spec, fn)
-	}))
+	s.route(pattern, spec.name, func(w http.ResponseWriter, r *http.Request) { s.serveOp(w, r, spec, fn) })
 }
 
 // unauthenticated registers a route that needs no token and reaches no operation (nothing is
 // audited): the liveness check and the metrics.
 func (s *Server) unauthenticated(pattern, operation string, h http.Handler) {
+	s.route(pattern, operation, h.ServeHTTP)
+}
+
+// route registers h for pattern: in the routes the OpenAPI file must describe, and under
+// operation's name in the request metrics.
+func (s *Server) route(pattern, operation string, h http.HandlerFunc) {
 	method, path, _ := strings.Cut(pattern, " ")
 	s.routes = append(s.routes, Route{Method: method, Path: path, Operation: operation})
 	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setOperation(r, operation)
-		h.ServeHTTP(w, r)
+		h(w, r)
 	}))
 }
 

@@ -284,7 +284,7 @@ func (c *clusterConn) isClosed() bool {
 // request (ctx carries its requestState) the connection is kept open until the request ends,
 // even when a reload retires it meanwhile.
 func (s *Server) clusterFor(ctx context.Context, name string) (*clusterConn, bool) {
-	rs, _ := ctx.Value(requestStateKey{}).(*requestState)
+	rs := stateOf(ctx)
 	for {
 		conn, ok := s.state.Load().clusters[name]
 		if !ok || rs == nil {

@@ -25,16 +25,22 @@ type requestState struct {
 // every audit record.
 const RequestIDHeader = "X-Request-Id"
 
+// stateOf returns the state of the request ctx belongs to; nil outside a request.
+func stateOf(ctx context.Context) *requestState {
+	rs, _ := ctx.Value(requestStateKey{}).(*requestState)
+	return rs
+}
+
 // setOperation records the operation r is served by.
 func setOperation(r *http.Request, operation string) {
-	if rs, ok := r.Context().Value(requestStateKey{}).(*requestState); ok {
+	if rs := stateOf(r.Context()); rs != nil {
 		rs.operation = operation
 	}
 }
 
 // requestID returns the id of the request ctx belongs to.
 func requestID(ctx context.Context) string {
-	if rs, ok := ctx.Value(requestStateKey{}).(*requestState); ok {
+	if rs := stateOf(ctx); rs != nil {
 		return rs.id
 	}
 	return ""
