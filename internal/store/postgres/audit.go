@@ -39,13 +39,14 @@ const auditUnnest = `unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::tex
 		$7::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::bigint[], $13::text[],
 		$14::text[], $15::text[], $16::bigint[], $17::bytea[], $18::bytea[])`
 
+// selectTip reads the chain's newest point.
+const selectTip = `SELECT seq, hash FROM audit_heads ORDER BY seq DESC LIMIT 1`
+
 // appendAudit is the whole append in one statement (its own transaction, one
 // round trip): the batch's head is inserted into audit_heads, only if the tip
 // there is still the point ($21, $22) the batch was linked onto and no other
 // batch took that point first, and the records only if it was.
-const appendAudit = `WITH tip AS (
-	SELECT seq, hash FROM audit_heads ORDER BY seq DESC LIMIT 1
-), link AS (
+const appendAudit = `WITH tip AS (` + selectTip + `), link AS (
 	INSERT INTO audit_heads (seq, prev_seq, hash)
 	SELECT $19, $21, $20 FROM tip WHERE tip.seq = $21 AND tip.hash = $22
 	ON CONFLICT DO NOTHING
@@ -53,9 +54,6 @@ const appendAudit = `WITH tip AS (
 )
 INSERT INTO audit_log (` + auditColumns + `)
 SELECT * FROM ` + auditUnnest + ` WHERE EXISTS (SELECT 1 FROM link)`
-
-// selectTip reads the chain's newest point.
-const selectTip = `SELECT seq, hash FROM audit_heads ORDER BY seq DESC LIMIT 1`
 
 // maxLinkAttempts bounds how often one batch is linked again after another
 // process appended first.
