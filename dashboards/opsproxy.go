@@ -51,13 +51,16 @@ func opsproxy() *dashboard.DashboardBuilder {
 			unitSeconds,
 			rangeQuery(p99("etcd_monitor_opsproxy_audit_commit_duration_seconds", "instance, "), "p99 {{instance}}"),
 			rangeQuery(`histogram_quantile(0.5, sum by (instance, le) (rate(etcd_monitor_opsproxy_audit_commit_duration_seconds_bucket{`+j+`}[$__rate_interval])))`, "p50 {{instance}}")).
-			Span(thirdWidth)).
+			Span(halfWidth)).
+		WithPanel(graph("Audit wait by operation", "p99 of the time a write waited for its attempt to be committed before it was sent to etcd: the latency the audit adds to each write.",
+			unitSeconds, rangeQuery(p99("etcd_monitor_opsproxy_audit_wait_seconds", "operation, "), "{{operation}}")).
+			Span(halfWidth)).
 		WithPanel(graph("Audit records per commit", "Average records committed together; small batches under load cost the store more per record.",
 			unitShort, rangeQuery(`sum by (instance) (rate(etcd_monitor_opsproxy_audit_batch_records_sum{`+j+`}[$__rate_interval])) / sum by (instance) (rate(etcd_monitor_opsproxy_audit_batch_records_count{`+j+`}[$__rate_interval]))`, "{{instance}}")).
-			Span(thirdWidth)).
+			Span(halfWidth)).
 		WithPanel(graph("Audit records not committed", "Records per second the store refused; a write whose record is among them was answered 503.",
 			unitShort, rangeQuery(`sum by (instance) (rate(etcd_monitor_opsproxy_audit_records_not_committed_total{`+j+`}[$__rate_interval]))`, "{{instance}}")).
-			Span(thirdWidth)).
+			Span(halfWidth)).
 		WithRow(dashboard.NewRowBuilder("Instances")).
 		WithPanel(timeline("Configuration reload", "Whether each instance's last configuration reload succeeded.", "OK", "Failed",
 			rangeQuery(`etcd_monitor_opsproxy_config_last_reload_successful{`+j+`}`, "{{instance}}")).

@@ -23,7 +23,10 @@ import (
 // 3-member cluster, at 1 and 50 concurrent clients. The proxy is called over HTTP/1.1
 // (proxy-http1: a connection per concurrent client) and over HTTP/2 without TLS
 // (proxy-http2: h2c, all clients over one connection, as clientv3 talks to etcd). Each result
-// reports ops/s, p50-ms and p99-ms; scripts/bench-opsproxy.sh prints them side by side.
+// reports ops/s, p50-ms and p99-ms, and the CPU time each call cost this process (the clients,
+// opsproxy and etcd) and PostgreSQL; a proxied PUT also reports how long it waited for its
+// audit record (etcd_monitor_opsproxy_audit_wait_seconds). scripts/bench-opsproxy.sh prints
+// them side by side.
 func BenchmarkOpsproxy(b *testing.B) {
 	c := etcdtest.New(b, etcdtest.Config{Size: 3})
 	e := newEnv(b, envOptions{cluster: c.Cluster, store: postgresStore})
@@ -91,7 +94,7 @@ func BenchmarkOpsproxy(b *testing.B) {
 			for _, proto := range []string{"http1", "http2"} {
 				hc := clients[proto]
 				b.Run(fmt.Sprintf("%s/proxy-%s/clients=%d", op.name, proto, n), func(b *testing.B) {
-					runClients(b, n, func(i int) error { return op.viaAPI(hc, i) })
+					runClients(b, n, func(i int) error { return op.viaAPI(hc, i) }, auditWait(e.srv))
 				})
 			}
 		}
@@ -116,8 +119,9 @@ func BenchmarkAuditAppend(b *testing.B) {
 const warmupPerClient = 20
 
 // runClients runs b.N calls of fn from the given number of goroutines, after a warm-up with
-// the same number, and reports throughput and latency percentiles.
-func runClients(b *testing.B, clients int, fn func(i int) error) {
+// the same number, and reports throughput, latency percentiles, CPU time per call and what
+// the measures given report.
+func runClients(b *testing.B, clients int, fn func(i int) error, measures ...measure) {
 	var warm sync.WaitGroup
 	for range clients {
 		warm.Go(func() {
@@ -134,7 +138,12 @@ func runClients(b *testing.B, clients int, fn func(i int) error) {
 	lat := make([][]time.Duration, clients)
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	measures = append(measures, cpuPerCall)
+	reports := make([]func(b *testing.B), len(measures))
 	b.ResetTimer()
+	for i, m := range measures {
+		reports[i] = m()
+	}
 	start := time.Now()
 	for c := range clients {
 		wg.Go(func() {
@@ -154,6 +163,9 @@ func runClients(b *testing.B, clients int, fn func(i int) error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	for _, report := range reports {
+		report(b)
+	}
 	b.StopTimer()
 	all := slices.Concat(lat...)
 	if len(all) == 0 {

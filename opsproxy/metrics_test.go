@@ -94,6 +94,10 @@ func TestMetricsAreDocumentedAndCountRequests(t *testing.T) {
 	if got := value(mfs, "etcd_monitor_opsproxy_audit_commit_duration_seconds"); got < 1 {
 		t.Errorf("audit commits observed: %v, want at least one", got)
 	}
+	// Only the allowed put waited for its attempt: the refused one was never sent.
+	if got := value(mfs, "etcd_monitor_opsproxy_audit_wait_seconds", "operation", "keys.put"); got != 1 {
+		t.Errorf("audit waits observed for keys.put: %v, want 1", got)
+	}
 	if got := value(mfs, "etcd_monitor_opsproxy_audit_batch_records"); got < 1 {
 		t.Errorf("audit batches observed: %v, want at least one", got)
 	}

@@ -130,7 +130,10 @@ func (c *opCall) useCluster(name string) error {
 func (c *opCall) commitIntent() error {
 	rec := c.rec
 	rec.Outcome = store.OutcomeAttempted
-	if err := c.s.audit.append(c.r.Context(), rec); err != nil {
+	start := time.Now()
+	err := c.s.audit.append(c.r.Context(), rec)
+	c.s.metrics.auditWait.WithLabelValues(c.spec.name).Observe(time.Since(start).Seconds())
+	if err != nil {
 		return &apiError{status: http.StatusServiceUnavailable, msg: "audit log unavailable: operation refused", err: err}
 	}
 	c.intent = true

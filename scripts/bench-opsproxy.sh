@@ -45,6 +45,11 @@ function goal(ok) { return ok ? "met" : "NOT met" }
   r = ++seen[op, mode, c]
   ops[op, mode, c, r] = metric($0, "ops/s"); p99[op, mode, c, r] = metric($0, "p99-ms")
   has[op, c] = 1
+  if (c == 50) {
+    add("cpu" SUBSEP op SUBSEP mode, metric($0, "cpu-us/op")); add("pgcpu" SUBSEP op SUBSEP mode, metric($0, "pg-cpu-us/op") + 0)
+    add("call" SUBSEP op SUBSEP mode, 1000 * c / metric($0, "ops/s"))
+    if (metric($0, "audit-wait-ms") != "") add("wait" SUBSEP op SUBSEP mode, metric($0, "audit-wait-ms"))
+  }
 }
 /^BenchmarkAuditAppend/ { add("audit", metric($0, "ops/s")) }
 END {
@@ -70,6 +75,16 @@ END {
   printf "\n"
   for (k = 1; k <= 2; k++) { key = "proxy" SUBSEP "put" SUBSEP "50" SUBSEP pl[k]; if (key in n) printf "audited writes/s through opsproxy over %s (50 clients, 2 audit records each): %.0f [%.0f-%.0f]\n", pl[k], med(key), lo(key), hi(key) }
   if ("audit" in n) printf "audit records/s committed to PostgreSQL alone (50 waiting writers): %.0f [%.0f-%.0f]\n", med("audit"), lo("audit"), hi("audit")
+  printf "\nat 50 clients, per call: CPU time of this process (clients, opsproxy, etcd) and of PostgreSQL,\n"
+  printf "the mean time a call took (clients / throughput) and, for proxied writes, how long it waited for its audit record\n"
+  printf "%-4s %-12s %11s %11s %10s %10s\n", "op", "path", "process us", "postgres us", "call ms", "audit ms"
+  split("direct proxy-http1 proxy-http2", ml, " ")
+  for (i = 1; i <= 2; i++) for (k = 1; k <= 3; k++) {
+    key = opsl[i] SUBSEP ml[k]
+    if (!(("cpu" SUBSEP key) in n)) continue
+    wait = (("wait" SUBSEP key) in n) ? sprintf("%10.2f", med("wait" SUBSEP key)) : sprintf("%10s", "-")
+    printf "%-4s %-12s %11.0f %11.0f %10.2f %s\n", opsl[i], ml[k], med("cpu" SUBSEP key), med("pgcpu" SUBSEP key), med("call" SUBSEP key), wait
+  }
   printf "\ngoals, on the median round (HTTP/1.1 | HTTP/2 without TLS):\n"
   a1 = med("added" SUBSEP "get" SUBSEP "1" SUBSEP "http1"); a2 = med("added" SUBSEP "get" SUBSEP "1" SUBSEP "http2")
   if (("get", "1") in has) printf "  added p99 for reads <= 2 ms (1 client): %.2f ms: %s | %.2f ms: %s\n", a1, goal(a1 <= 2), a2, goal(a2 <= 2)
