@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/cputime"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 )
 
@@ -146,14 +146,14 @@ func BenchmarkScrape(b *testing.B) {
 			}
 			scrape() // connections up, first HashKV comparison done
 			before := totalRequests(e.Exporter)
-			cpuBefore := cpuTime()
+			cpuBefore := cputime.Self()
 			n := 0
 			for b.Loop() {
 				scrape()
 				n++
 			}
 			b.StopTimer()
-			cpu := cpuTime() - cpuBefore
+			cpu := cputime.Self() - cpuBefore
 			reqs := totalRequests(e.Exporter) - before
 			b.ReportMetric(float64(cpu.Milliseconds())/float64(n), "cpu-ms/scrape")
 			b.ReportMetric(float64(reqs)/float64(n*entries*len(c.Members)), "requests/member/scrape")
@@ -196,15 +196,6 @@ func totalRequests(e *Exporter) uint64 {
 		}
 	}
 	return n
-}
-
-// cpuTime is the user plus system CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // residentBytes is this process's resident set size from /proc/self/status.

@@ -1,16 +1,12 @@
 package opsproxy
 
 import (
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/cputime"
 )
 
 // A measure is started just before a benchmark's timed calls; what it returns reports its
@@ -23,9 +19,9 @@ type measure func() (report func(b *testing.B))
 // when the DSN names another host). On a machine as busy as a benchmark makes it, the CPU a
 // call costs decides its throughput more than anything it waits for.
 func cpuPerCall() func(b *testing.B) {
-	self0, pg0 := processCPU(), postgresCPU()
+	self0, pg0 := cputime.Self(), cputime.Named("postgres")
 	return func(b *testing.B) {
-		self, pg := processCPU()-self0, postgresCPU()-pg0
+		self, pg := cputime.Self()-self0, cputime.Named("postgres")-pg0
 		b.ReportMetric(float64(self.Microseconds())/float64(b.N), "cpu-us/op")
 		if pg > 0 {
 			b.ReportMetric(float64(pg.Microseconds())/float64(b.N), "pg-cpu-us/op")
@@ -52,45 +48,4 @@ func auditWait(s *Server) measure {
 			}
 		}
 	}
-}
-
-// processCPU is the CPU time this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// clockTick is the unit of the CPU times in /proc/<pid>/stat (USER_HZ, 100 on Linux).
-const clockTick = 10 * time.Millisecond
-
-// postgresCPU is the CPU time the running processes named postgres have used, read from
-// /proc; zero where there is no /proc.
-func postgresCPU() time.Duration {
-	var total time.Duration
-	dirs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, dir := range dirs {
-		stat, err := os.ReadFile(filepath.Join(dir, "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ... utime stime: the fields after the comm, which may hold
-		// spaces, are split on spaces; utime and stime are the 12th and 13th of them.
-		open, end := strings.IndexByte(string(stat), '('), strings.LastIndexByte(string(stat), ')')
-		if open < 0 || end < open || !strings.HasPrefix(string(stat[open+1:end]), "postgres") {
-			continue
-		}
-		fields := strings.Fields(string(stat[end+1:]))
-		if len(fields) < 13 {
-			continue
-		}
-		utime, err1 := strconv.ParseInt(fields[11], 10, 64)
-		stime, err2 := strconv.ParseInt(fields[12], 10, 64)
-		if err1 == nil && err2 == nil {
-			total += time.Duration(utime+stime) * clockTick
-		}
-	}
-	return total
 }
