@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/tokens"
 )
 
 func TestAuthenticationRefusesMissingUnknownExpiredAndRevokedTokens(t *testing.T) {
@@ -282,7 +283,7 @@ func TestBootstrapTokenComesFromTheFileOnFirstStartOnly(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			created, err := bootstrap(context.Background(), st, path)
+			created, err := tokens.Bootstrap(context.Background(), st, path)
 			if err != nil || created != c.wantCreated {
 				t.Fatalf("bootstrap: created %t, err %v; want created %t", created, err, c.wantCreated)
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditlog"
 )
 
 // BenchmarkOpsproxy compares GET and PUT through opsproxy (token auth, RBAC, audit to
@@ -105,11 +106,11 @@ func BenchmarkOpsproxy(b *testing.B) {
 // PostgreSQL through the group-commit writer, from 50 concurrent requests.
 func BenchmarkAuditAppend(b *testing.B) {
 	st := openStore(b, postgresStore)
-	a := newAuditor(st, AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: 0}, nil, nil)
-	defer a.close()
+	a := auditlog.New(st, AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: 0}, nil, auditlog.Hooks{})
+	defer a.Close()
 	size, sum := store.ValueDigest([]byte("value"))
 	runClients(b, 50, func(i int) error {
-		return a.append(context.Background(), store.AuditRecord{RequestID: fmt.Sprint(i), User: "bench", Cluster: "c1",
+		return a.Append(context.Background(), store.AuditRecord{RequestID: fmt.Sprint(i), User: "bench", Cluster: "c1",
 			Operation: "keys.put", Key: []byte("/bench/k"), ValueSize: size, ValueSHA256: sum, Outcome: store.OutcomeAttempted})
 	})
 }

@@ -1,7 +1,6 @@
 package opsproxy
 
 import (
-	"context"
 	"errors"
 	"net/url"
 	"strings"
@@ -75,19 +74,4 @@ func TestOpsproxyStartsWithAnAuthClusterDownAndConnectsWhenItIsBack(t *testing.T
 	}
 	answers = append(answers, keysAndHealthWork(t, e, "down-auth", 3)...)
 	secretsAbsent(t, e, answers, password)
-}
-
-// A request waits for the cluster's client only within its own context: with the cluster's
-// login still under way it is answered 503 when the request ends first.
-func TestRequestWaitsForTheClusterClientOnlyWithinItsContext(t *testing.T) {
-	conn := &clusterConn{}
-	conn.cfg.Name = "slow"
-	conn.conn.Store(&etcdConn{ready: make(chan struct{})})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	_, err := conn.client(ctx)
-	code, msg := statusOf(err)
-	if code != 503 || msg != "cluster slow: still connecting to etcd" {
-		t.Fatalf("client of a cluster still connecting: %d %q", code, msg)
-	}
 }

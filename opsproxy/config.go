@@ -1,212 +1,40 @@
 package opsproxy
 
-import (
-	"errors"
-	"fmt"
-	"net/http"
-	"path/filepath"
-	"strings"
-	"time"
+import "github.com/etcd-monitor/etcd-monitor/opsproxy/internal/config"
 
-	"github.com/prometheus/common/model"
-
-	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
-	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
+// The configuration file's types live in internal/config so that every API area can read them;
+// these names are the public ones.
+type (
+	Config            = config.Config
+	AuthConfig        = config.AuthConfig
+	GrafanaConfig     = config.GrafanaConfig
+	AuditConfig       = config.AuditConfig
+	LimitsConfig      = config.LimitsConfig
+	WatchConfig       = config.WatchConfig
+	MaintenanceConfig = config.MaintenanceConfig
 )
 
-// Config is opsproxy's configuration file. The listen address and TLS come from the
-// exporter-toolkit flags (--web.listen-address, --web.config.file), as for the exporter.
-type Config struct {
-	// Clusters are the etcd clusters the API operates on, in the exporter's format.
-	Clusters clusterconfig.Clusters `yaml:"clusters"`
-	Auth     AuthConfig             `yaml:"auth,omitempty"`
-	// Store is the history store: PostgreSQL when dsn is set, otherwise the embedded file.
-	Store       open.Config       `yaml:"store,omitempty"`
-	Audit       AuditConfig       `yaml:"audit,omitempty"`
-	Limits      LimitsConfig      `yaml:"limits,omitempty"`
-	Watch       WatchConfig       `yaml:"watch,omitempty"`
-	Maintenance MaintenanceConfig `yaml:"maintenance,omitempty"`
-}
-
-// AuthConfig configures token authentication.
-type AuthConfig struct {
-	// BootstrapTokenFile holds the admin token created on first start, when the store has no
-	// token yet: its content is used when the file exists, otherwise a token is generated and
-	// written there (mode 0600).
-	BootstrapTokenFile string `yaml:"bootstrap_token_file,omitempty"`
-	// TokenCacheTTL is how long a looked-up token is trusted before it is read again; a
-	// revocation made through another opsproxy replica takes effect within this time.
-	TokenCacheTTL model.Duration `yaml:"token_cache_ttl,omitempty"`
-	// Grafana names the headers with which a service token passes the end user.
-	Grafana GrafanaConfig `yaml:"grafana,omitempty"`
-}
-
-// GrafanaConfig names the headers of the Grafana app backend.
-type GrafanaConfig struct {
-	UserHeader string `yaml:"user_header,omitempty"`
-	RoleHeader string `yaml:"role_header,omitempty"`
-}
-
-// AuditConfig configures the audit log.
-type AuditConfig struct {
-	// Retention removes records older than this (0 keeps everything).
-	Retention model.Duration `yaml:"retention,omitempty"`
-	// MaxBatch is the most records committed in one transaction.
-	MaxBatch int `yaml:"max_batch,omitempty"`
-	// CommitTimeout bounds one commit; a mutating request whose record is not committed in
-	// time is refused with 503.
-	CommitTimeout model.Duration `yaml:"commit_timeout,omitempty"`
-}
-
-// LimitsConfig bounds requests.
-type LimitsConfig struct {
-	// MaxRequestBytes is etcd's --max-request-bytes: a put whose key and value exceed it is
-	// refused with 413 before it is sent.
-	MaxRequestBytes int `yaml:"max_request_bytes,omitempty"`
-	// DefaultRangeLimit is the page size of a range read without a limit.
-	DefaultRangeLimit int64 `yaml:"default_range_limit,omitempty"`
-	// MaxRangeLimit caps the limit a client may ask for.
-	MaxRangeLimit int64 `yaml:"max_range_limit,omitempty"`
-	// MaxWatchesPerUser caps the open watches of one end user.
-	MaxWatchesPerUser int `yaml:"max_watches_per_user,omitempty"`
-	// MergeConcurrentWrites (default true) lets puts to one cluster that arrive while
-	// others are in flight go to etcd as one transaction, which multiplies the write rate
-	// etcd sustains. Merged puts share one revision; set it to false when every write must
-	// get a revision of its own.
-	MergeConcurrentWrites *bool `yaml:"merge_concurrent_writes,omitempty"`
-}
-
-// mergeWrites reports whether concurrent puts are merged into transactions.
-func (l LimitsConfig) mergeWrites() bool {
-	return l.MergeConcurrentWrites == nil || *l.MergeConcurrentWrites
-}
-
-// WatchConfig tunes watches.
-type WatchConfig struct {
-	// ProgressInterval is how often an idle watch asks etcd for a progress notification,
-	// which is passed on as a `progress` event carrying the revision.
-	ProgressInterval model.Duration `yaml:"progress_interval,omitempty"`
-}
-
-// MaintenanceConfig places snapshot and restore files.
-type MaintenanceConfig struct {
-	// SnapshotDir receives snapshot files; snapshots are named, never given a path.
-	SnapshotDir string `yaml:"snapshot_dir,omitempty"`
-	// RestoreDir receives restored data directories; a restore never writes elsewhere and
-	// never into an existing directory.
-	RestoreDir string `yaml:"restore_dir,omitempty"`
-	// HealthTimeout bounds the health check made before each member is defragmented.
-	HealthTimeout model.Duration `yaml:"health_timeout,omitempty"`
-	// DefragTimeout bounds the defragmentation of one member.
-	DefragTimeout model.Duration `yaml:"defrag_timeout,omitempty"`
-}
-
-// Defaults.
-const (
-	DefaultTokenCacheTTL     = 2 * time.Second
-	DefaultUserHeader        = "X-Grafana-User"
-	DefaultRoleHeader        = "X-Grafana-Org-Role"
-	DefaultAuditMaxBatch     = 1000
-	DefaultCommitTimeout     = 5 * time.Second
-	DefaultMaxRequestBytes   = 1536 * 1024 // etcd's embed.DefaultMaxRequestBytes
-	DefaultRangeLimit        = 1000
-	DefaultMaxRangeLimit     = 10000
-	DefaultMaxWatchesPerUser = 16
-	DefaultProgressInterval  = 10 * time.Second
-	DefaultSnapshotDir       = "snapshots"
-	DefaultRestoreDir        = "restores"
-	DefaultHealthTimeout     = 5 * time.Second
-	DefaultDefragTimeout     = 5 * time.Minute
-)
-
-// DefaultConfig is the configuration with every default applied and no cluster: add
-// Clusters (and set Store) before passing it to New.
-func DefaultConfig() Config {
-	return Config{
-		Auth: AuthConfig{
-			TokenCacheTTL: model.Duration(DefaultTokenCacheTTL),
-			Grafana:       GrafanaConfig{UserHeader: DefaultUserHeader, RoleHeader: DefaultRoleHeader},
-		},
-		Audit: AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: model.Duration(DefaultCommitTimeout)},
-		Limits: LimitsConfig{
-			MaxRequestBytes:   DefaultMaxRequestBytes,
-			DefaultRangeLimit: DefaultRangeLimit,
-			MaxRangeLimit:     DefaultMaxRangeLimit,
-			MaxWatchesPerUser: DefaultMaxWatchesPerUser,
-		},
-		Watch: WatchConfig{ProgressInterval: model.Duration(DefaultProgressInterval)},
-		Maintenance: MaintenanceConfig{
-			SnapshotDir:   DefaultSnapshotDir,
-			RestoreDir:    DefaultRestoreDir,
-			HealthTimeout: model.Duration(DefaultHealthTimeout),
-			DefragTimeout: model.Duration(DefaultDefragTimeout),
-		},
-	}
-}
-
-// UnmarshalYAML applies defaults, decodes strictly and validates the whole file.
-func (c *Config) UnmarshalYAML(unmarshal func(any) error) error {
-	type plain Config
-	*c = DefaultConfig()
-	if err := unmarshal((*plain)(c)); err != nil {
-		return err
-	}
-	return c.Validate()
-}
-
-// Validate checks the configuration; the error names the field.
-func (c *Config) Validate() error {
-	if len(c.Clusters) == 0 {
-		return errors.New("clusters: must not be empty")
-	}
-	for _, h := range []struct{ field, value string }{
-		{"auth.grafana.user_header", c.Auth.Grafana.UserHeader},
-		{"auth.grafana.role_header", c.Auth.Grafana.RoleHeader},
-	} {
-		if strings.TrimSpace(h.value) == "" {
-			return fmt.Errorf("%s: must not be empty", h.field)
-		}
-		if http.CanonicalHeaderKey(h.value) == "Authorization" {
-			return fmt.Errorf("%s: must not be Authorization", h.field)
-		}
-	}
-	if strings.EqualFold(c.Auth.Grafana.UserHeader, c.Auth.Grafana.RoleHeader) {
-		return errors.New("auth.grafana.role_header: must differ from user_header")
-	}
-	switch {
-	case c.Audit.MaxBatch <= 0:
-		return errors.New("audit.max_batch: must be greater than 0")
-	case c.Audit.CommitTimeout <= 0:
-		return errors.New("audit.commit_timeout: must be greater than 0")
-	case c.Limits.MaxRequestBytes <= 0:
-		return errors.New("limits.max_request_bytes: must be greater than 0")
-	case c.Limits.DefaultRangeLimit <= 0:
-		return errors.New("limits.default_range_limit: must be greater than 0")
-	case c.Limits.MaxRangeLimit < c.Limits.DefaultRangeLimit:
-		return errors.New("limits.max_range_limit: must be at least default_range_limit")
-	case c.Limits.MaxWatchesPerUser <= 0:
-		return errors.New("limits.max_watches_per_user: must be greater than 0")
-	case c.Watch.ProgressInterval <= 0:
-		return errors.New("watch.progress_interval: must be greater than 0")
-	case strings.TrimSpace(c.Maintenance.SnapshotDir) == "":
-		return errors.New("maintenance.snapshot_dir: must not be empty")
-	case strings.TrimSpace(c.Maintenance.RestoreDir) == "":
-		return errors.New("maintenance.restore_dir: must not be empty")
-	case filepath.Clean(c.Maintenance.SnapshotDir) == filepath.Clean(c.Maintenance.RestoreDir):
-		return errors.New("maintenance.restore_dir: must differ from snapshot_dir")
-	case c.Maintenance.HealthTimeout <= 0:
-		return errors.New("maintenance.health_timeout: must be greater than 0")
-	case c.Maintenance.DefragTimeout <= 0:
-		return errors.New("maintenance.defrag_timeout: must be greater than 0")
-	}
-	return nil
-}
+// DefaultConfig is the configuration with every default applied and no cluster: add Clusters
+// (and set Store) before passing it to New.
+func DefaultConfig() Config { return config.DefaultConfig() }
 
 // LoadConfig reads and checks a configuration file.
-func LoadConfig(path string) (*Config, error) {
-	var c Config
-	if err := clusterconfig.DecodeFile(path, &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
-}
+func LoadConfig(path string) (*Config, error) { return config.LoadConfig(path) }
+
+// Defaults, as internal/config defines them.
+const (
+	DefaultTokenCacheTTL     = config.DefaultTokenCacheTTL
+	DefaultUserHeader        = config.DefaultUserHeader
+	DefaultRoleHeader        = config.DefaultRoleHeader
+	DefaultAuditMaxBatch     = config.DefaultAuditMaxBatch
+	DefaultCommitTimeout     = config.DefaultCommitTimeout
+	DefaultMaxRequestBytes   = config.DefaultMaxRequestBytes
+	DefaultRangeLimit        = config.DefaultRangeLimit
+	DefaultMaxRangeLimit     = config.DefaultMaxRangeLimit
+	DefaultMaxWatchesPerUser = config.DefaultMaxWatchesPerUser
+	DefaultProgressInterval  = config.DefaultProgressInterval
+	DefaultSnapshotDir       = config.DefaultSnapshotDir
+	DefaultRestoreDir        = config.DefaultRestoreDir
+	DefaultHealthTimeout     = config.DefaultHealthTimeout
+	DefaultDefragTimeout     = config.DefaultDefragTimeout
+)

@@ -3,6 +3,7 @@ package opsproxy
 import (
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -153,7 +154,7 @@ func TestGetRefusesBadParameters(t *testing.T) {
 		{"bad boolean", []string{"key", p, "prefix", "yes"}, 400, "prefix: want true or false"},
 		{"bad sort target", []string{"key", p, "prefix", "true", "sort_target", "size"}, 400, "sort_target: want"},
 		{"forged continue token", []string{"key", p, "prefix", "true", "continue", "!!!"}, 400, "continue: not a token this range returned"},
-		{"continue token outside the range", []string{"key", p, "prefix", "true", "continue", encodeContinuation(continuation{next: []byte("/elsewhere"), revision: 5})}, 400, "continue: not a token this range returned"},
+		{"continue token outside the range", []string{"key", p, "prefix", "true", "continue", continueToken(5, "/elsewhere")}, 400, "continue: not a token this range returned"},
 		{"bad encoding", []string{"key", p, "encoding", "hex"}, 400, "encoding: want text or base64"},
 	}
 	for _, c := range cases {
@@ -343,4 +344,10 @@ func TestPutRefusesOversizedAndMalformedRequestsBeforeSendingThem(t *testing.T) 
 	if resp, err := cli.Get(context.Background(), p+"big"); err != nil || resp.Count != 0 {
 		t.Fatalf("oversized value reached etcd: %v %v", resp, err)
 	}
+}
+
+// continueToken is the `continue` token of a page starting at key, read at revision: base64url
+// of the revision (uvarint) followed by the key, as the keys area makes it.
+func continueToken(revision uint64, key string) string {
+	return base64.RawURLEncoding.EncodeToString(append(binary.AppendUvarint(nil, revision), key...))
 }

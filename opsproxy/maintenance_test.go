@@ -2,6 +2,8 @@ package opsproxy
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -104,7 +106,7 @@ func TestSnapshotIsSavedWithItsHashReadByEtcdAndRestoredIntoANewDirectory(t *tes
 		t.Fatalf("save: %d %s", r.status, r.body)
 	}
 	path := filepath.Join(e.cfg.Maintenance.SnapshotDir, "first.db")
-	if sum, err := fileSHA256(path); err != nil || sum != saved.SHA256 {
+	if sum, err := fileDigest(path); err != nil || sum != saved.SHA256 {
 		t.Fatalf("file sha256 %s, answered %s (%v)", sum, saved.SHA256, err)
 	}
 	recs := e.audit(t, r.header.Get(RequestIDHeader), 2)
@@ -153,4 +155,14 @@ func TestSnapshotIsSavedWithItsHashReadByEtcdAndRestoredIntoANewDirectory(t *tes
 			}
 		})
 	}
+}
+
+// fileDigest is the lower-case hex sha256 of a file's content.
+func fileDigest(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }

@@ -34,7 +34,7 @@ func cpuPerCall() func(b *testing.B) {
 func auditWait(s *Server) measure {
 	read := func() (sum float64, count uint64) {
 		var m dto.Metric
-		if err := s.metrics.auditWait.WithLabelValues("keys.put").(prometheus.Metric).Write(&m); err != nil {
+		if err := s.core.Metrics.AuditWait.WithLabelValues("keys.put").(prometheus.Metric).Write(&m); err != nil {
 			return 0, 0
 		}
 		return m.GetHistogram().GetSampleSum(), m.GetHistogram().GetSampleCount()

@@ -24,6 +24,8 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/embedetcd"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 )
 
 // entry is a cluster entry of the configuration file with the given request timeout.
@@ -53,7 +55,7 @@ func (e *env) reload(t *testing.T) (response, reloadAnswer) {
 	return r, a
 }
 
-func (e *env) conn(name string) *clusterConn { return e.srv.state.Load().clusters[name] }
+func (e *env) conn(name string) *conns.Conn { return e.srv.core.State().Clusters[name] }
 
 type healthAnswer struct {
 	Status                      string
@@ -115,10 +117,10 @@ func TestReloadAddsChangesAndRemovesClustersAndKeepsTheOthers(t *testing.T) {
 	if r, a := e.reload(t); r.status != 200 || !slices.Equal(a.Clusters.Changed, []string{"c2"}) {
 		t.Fatalf("changing c2: %d %s", r.status, r.body)
 	}
-	if e.conn("c2") == c2 || e.conn("c2").timeout != 7*time.Second {
+	if e.conn("c2") == c2 || time.Duration(e.conn("c2").Config().RequestTimeout) != 7*time.Second {
 		t.Fatal("changed cluster c2 kept its old connection")
 	}
-	eventually(t, "old client of the changed cluster closed", c2.isClosed)
+	eventually(t, "old client of the changed cluster closed", c2.IsClosed)
 	if g := e.call(t, "GET", "/api/v1/clusters/c2/keys?key="+key, e.admin, nil); g.status != 200 {
 		t.Fatalf("get on the changed cluster: %d %s", g.status, g.body)
 	}
@@ -128,11 +130,11 @@ func TestReloadAddsChangesAndRemovesClustersAndKeepsTheOthers(t *testing.T) {
 	if r, a := e.reload(t); r.status != 200 || !slices.Equal(a.Clusters.Removed, []string{"c2"}) {
 		t.Fatalf("removing c2: %d %s", r.status, r.body)
 	}
-	eventually(t, "client of the removed cluster closed", c2.isClosed)
+	eventually(t, "client of the removed cluster closed", c2.IsClosed)
 	if g := e.call(t, "GET", "/api/v1/clusters/c2/keys?key="+key, e.admin, nil); g.status != 404 || !strings.Contains(g.errorText(t), `no cluster "c2"`) {
 		t.Fatalf("get on the removed cluster: %d %s", g.status, g.body)
 	}
-	if e.conn("c1") != c1 || c1.isClosed() {
+	if e.conn("c1") != c1 || c1.IsClosed() {
 		t.Fatal("the unchanged cluster c1 lost its connection")
 	}
 	if h := e.health(t); !h.ConfigLastReloadSuccessful {
@@ -204,7 +206,7 @@ func TestReloadKeepsTheRunningConfigurationWhenTheFileIsRefused(t *testing.T) {
 
 func clusterNames(e *env) []string {
 	var names []string
-	for name := range e.srv.state.Load().clusters {
+	for name := range e.srv.core.State().Clusters {
 		names = append(names, name)
 	}
 	slices.Sort(names)
@@ -292,13 +294,12 @@ func TestRetiredClusterIsClosedOnlyAfterItsRequestsEnd(t *testing.T) {
 	}
 	defer s.close()
 	// A request in flight: it has taken the connection, as useCluster does.
-	inFlight := &requestState{id: "in-flight"}
-	ctx := context.WithValue(context.Background(), requestStateKey{}, inFlight)
-	old, ok := e.srv.clusterFor(ctx, "c1")
+	ctx, endInFlight := apihttp.NewRequestContext(context.Background(), "in-flight")
+	old, ok := e.srv.core.ClusterFor(ctx, "c1")
 	if !ok {
 		t.Fatal("no cluster c1")
 	}
-	cli, err := old.client(ctx)
+	cli, err := old.Client(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +318,7 @@ func TestRetiredClusterIsClosedOnlyAfterItsRequestsEnd(t *testing.T) {
 		}
 	}
 	time.Sleep(100 * time.Millisecond)
-	if old.isClosed() {
+	if old.IsClosed() {
 		t.Fatal("the retired connection was closed while a request still used it")
 	}
 	if _, err := cli.Put(ctx, p+"k", "v"); err != nil {
@@ -326,9 +327,9 @@ func TestRetiredClusterIsClosedOnlyAfterItsRequestsEnd(t *testing.T) {
 	if g := e.call(t, "GET", "/api/v1/clusters/c1/keys?key="+url.QueryEscape(p+"k"), e.admin, nil); g.status != 200 {
 		t.Fatalf("a new request after the reload: %d %s", g.status, g.body)
 	}
-	inFlight.release()
-	eventually(t, "retired connection closed after its last request", old.isClosed)
-	if e.conn("c1").isClosed() {
+	endInFlight()
+	eventually(t, "retired connection closed after its last request", old.IsClosed)
+	if e.conn("c1").IsClosed() {
 		t.Fatal("the new connection was closed")
 	}
 }
@@ -394,18 +395,18 @@ func TestClusterWithARotatedPasswordFileIsConnectedAnew(t *testing.T) {
 	cfg := clusterconfig.Cluster{Name: "a", Endpoints: []string{"http://127.0.0.1:1"}, Username: "root", PasswordFile: pw,
 		DialTimeout: model.Duration(time.Second), RequestTimeout: model.Duration(time.Second)}
 	limits := DefaultConfig().Limits
-	conn, err := newClusterConn(cfg, limits, slog.New(slog.DiscardHandler))
+	conn, err := conns.New(cfg, limits, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.close()
-	if !conn.sameAs(cfg, limits) {
+	defer conn.Close()
+	if !conn.SameAs(cfg, limits) {
 		t.Fatal("unchanged entry and file: not the same")
 	}
 	if err := os.WriteFile(pw, []byte("two"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if conn.sameAs(cfg, limits) {
+	if conn.SameAs(cfg, limits) {
 		t.Fatal("rotated password file: still the same")
 	}
 	off := false
@@ -413,7 +414,7 @@ func TestClusterWithARotatedPasswordFileIsConnectedAnew(t *testing.T) {
 	if err := os.WriteFile(pw, []byte("one"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if conn.sameAs(cfg, limits) {
+	if conn.SameAs(cfg, limits) {
 		t.Fatal("merge_concurrent_writes switched off: still the same")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditlog"
 )
 
 // appendOld commits n records dated at, as an older opsproxy would have, and returns their
@@ -76,15 +77,15 @@ func TestAuditRetentionRemovesOldRecordsKeepsRecentOnesAndTheChainStillVerifies(
 			before := verifyOK(t, e)
 
 			// As of 23 hours after the old records, they are within retention: nothing goes.
-			if res, err := pruneOnce(ctx, e.store, retention, now.Add(-30*24*time.Hour+23*time.Hour)); err != nil || res.Removed != 0 {
+			if res, err := auditlog.PruneOnce(ctx, e.store, retention, now.Add(-30*24*time.Hour+23*time.Hour)); err != nil || res.Removed != 0 {
 				t.Fatalf("prune as of 23 hours after the old records: %+v, %v", res, err)
 			}
 			// A retention of 0 keeps everything, whatever the date.
-			if res, err := pruneOnce(ctx, e.store, 0, now.Add(365*24*time.Hour)); err != nil || res.Removed != 0 {
+			if res, err := auditlog.PruneOnce(ctx, e.store, 0, now.Add(365*24*time.Hour)); err != nil || res.Removed != 0 {
 				t.Fatalf("prune with retention 0: %+v, %v", res, err)
 			}
 
-			res, err := pruneOnce(ctx, e.store, retention, now)
+			res, err := auditlog.PruneOnce(ctx, e.store, retention, now)
 			if err != nil || res.Removed != int64(len(oldIDs)) {
 				t.Fatalf("prune: %+v, %v; want %d removed", res, err, len(oldIDs))
 			}
@@ -111,7 +112,7 @@ func TestAuditRetentionRemovesOldRecordsKeepsRecentOnesAndTheChainStillVerifies(
 				t.Fatalf("anchor after pruning %+v, prune answered %+v (before: %+v)", after.Anchor, res.Anchor, before.Anchor)
 			}
 			// A second pass finds nothing more, and new records chain on from the kept ones.
-			if res, err := pruneOnce(ctx, e.store, retention, now); err != nil || res.Removed != 0 {
+			if res, err := auditlog.PruneOnce(ctx, e.store, retention, now); err != nil || res.Removed != 0 {
 				t.Fatalf("second prune: %+v, %v", res, err)
 			}
 			if r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": prefix + "k2", "value": "v"}, RequestIDHeader, "after-prune"); r.status != 200 {

@@ -6,14 +6,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditlog"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/tokens"
 )
 
 // Options tune New. Zero values pick the defaults.
@@ -24,44 +27,33 @@ type Options struct {
 	ConfigFile string
 }
 
-// Server is the opsproxy API server. It is safe for concurrent use.
+// Server is the opsproxy API server: the core with every API area registered, the
+// configuration reloads and the background work. It is safe for concurrent use.
 type Server struct {
+	core     *core.Core
 	logger   *slog.Logger
 	store    store.Store
 	ownStore bool
-	audit    *auditor
-	metrics  *serverMetrics
-	auth     *authenticator
-	watches  *watchLimiter
-	mux      *http.ServeMux
-	routes   []Route
 	handler  http.Handler
 
-	// state is the configuration and cluster connections being served; Reload replaces it
-	// (see reload.go).
-	state        atomic.Pointer[serverState]
 	configFile   string
-	reloadStatus atomic.Pointer[reloadStatus]
+	reloadStatus atomic.Pointer[core.ReloadStatus]
 	// reloadMu serialises reloads and Close; under it, retired are the connections reloads
 	// took out of service (closed when their last request ends, or by Close), and closed is
 	// set by Close.
 	reloadMu sync.Mutex
-	retired  []*clusterConn
+	retired  []*conns.Conn
 	closed   bool
 	// pruneWake makes the retention loop apply a reloaded audit.retention at once.
 	pruneWake chan struct{}
 
 	cancel context.CancelFunc
-	// streams ends open watches at shutdown.
-	streams context.Context
-	wg      sync.WaitGroup
-	once    sync.Once
+	wg     sync.WaitGroup
+	once   sync.Once
 }
 
 // Route is one registered method and path, as the OpenAPI file describes it.
-type Route struct {
-	Method, Path, Operation string
-}
+type Route = core.Route
 
 // New opens the store (unless opts.Store is set), creates the bootstrap admin token when the
 // store has none yet, and starts making a client to every cluster in the background. With etcd
@@ -77,9 +69,9 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	s := &Server{logger: logger, store: opts.Store, mux: http.NewServeMux(), configFile: opts.ConfigFile, pruneWake: make(chan struct{}, 1)}
-	s.state.Store(&serverState{cfg: cfg})
-	s.reloadStatus.Store(&reloadStatus{ok: true, lastSuccess: time.Now()})
+	s := &Server{logger: logger, store: opts.Store, configFile: opts.ConfigFile, pruneWake: make(chan struct{}, 1)}
+	s.reloadStatus.Store(&core.ReloadStatus{OK: true, LastSuccess: time.Now()})
+	s.core = core.New(&core.State{Cfg: cfg})
 	if s.store == nil {
 		st, err := open.Store(ctx, cfg.Store, logger)
 		if err != nil {
@@ -87,13 +79,13 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 		}
 		s.store, s.ownStore = st, true
 	}
-	conns, _, err := connectClusters(cfg, nil, logger)
+	clusters, _, err := conns.Connect(cfg, nil, logger)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.state.Store(&serverState{cfg: cfg, clusters: conns})
-	created, err := bootstrap(ctx, s.store, cfg.Auth.BootstrapTokenFile)
+	s.core.SetState(&core.State{Cfg: cfg, Clusters: clusters})
+	created, err := tokens.Bootstrap(ctx, s.store, cfg.Auth.BootstrapTokenFile)
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -101,25 +93,29 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	if created {
 		logger.Info("created the bootstrap admin token", "file", cfg.Auth.BootstrapTokenFile)
 	}
-	s.metrics = newServerMetrics(s)
-	s.audit = newAuditor(s.store, cfg.Audit, logger, s.metrics)
-	s.auth = newAuthenticator(s.store, cfg.Auth)
-	s.watches = newWatchLimiter(cfg.Limits.MaxWatchesPerUser)
-	s.routesInit()
-	s.handler = withRequestID(s.metrics.instrument(s.recoverPanics(http.HandlerFunc(s.dispatch))))
 	bg, cancel := context.WithCancel(context.Background())
-	s.cancel, s.streams = cancel, bg
+	s.cancel = cancel
+	co := s.core
+	co.Logger, co.Store, co.Streams = logger, s.store, bg
+	co.Metrics = core.NewMetrics(func() core.ReloadStatus { return *s.reloadStatus.Load() })
+	co.Audit = auditlog.New(s.store, cfg.Audit, logger, co.Metrics.AuditHooks())
+	co.Auth = core.NewAuthenticator(s.store, cfg.Auth)
+	s.registerRoutes()
+	s.handler = co.Handler()
 	s.wg.Go(func() {
-		pruneLoop(bg, s.store, func() time.Duration { return time.Duration(s.config().Audit.Retention) }, s.pruneWake, logger)
+		auditlog.PruneLoop(bg, s.store, func() time.Duration { return time.Duration(s.config().Audit.Retention) }, s.pruneWake, logger)
 	})
 	return s, nil
 }
+
+// config is the configuration being served.
+func (s *Server) config() *Config { return s.core.Config() }
 
 // Handler serves the API under /api/v1, /-/healthy, /-/reload and /metrics.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Routes lists the registered API routes.
-func (s *Server) Routes() []Route { return slices.Clone(s.routes) }
+func (s *Server) Routes() []Route { return s.core.Routes() }
 
 // Store is the history store the server records to.
 func (s *Server) Store() store.Store { return s.store }
@@ -150,14 +146,14 @@ func (s *Server) Close() error {
 			s.cancel()
 		}
 		s.wg.Wait()
-		if s.audit != nil {
-			errs = append(errs, s.audit.close())
+		if s.core.Audit != nil {
+			errs = append(errs, s.core.Audit.Close())
 		}
-		for _, c := range s.state.Load().clusters {
-			errs = append(errs, c.close())
+		for _, c := range s.core.State().Clusters {
+			errs = append(errs, c.Close())
 		}
 		for _, c := range retired {
-			errs = append(errs, c.close())
+			errs = append(errs, c.Close())
 		}
 		if s.ownStore {
 			errs = append(errs, s.store.Close())
@@ -166,52 +162,14 @@ func (s *Server) Close() error {
 	return errors.Join(errs...)
 }
 
-// dispatch routes a request, answering unknown paths and methods with JSON errors.
-func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := s.mux.Handler(r); pattern != "" {
-		s.mux.ServeHTTP(w, r)
-		return
-	}
-	var allowed []string
-	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete} {
-		probe := r.Clone(r.Context())
-		probe.Method = m
-		if _, pattern := s.mux.Handler(probe); pattern != "" {
-			allowed = append(allowed, m)
-		}
-	}
-	if len(allowed) > 0 {
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeError(w, r, errorf(http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path))
-		return
-	}
-	writeError(w, r, errorf(http.StatusNotFound, "no such path: %s", r.URL.Path))
-}
-
-// recoverPanics answers a panicking handler with a JSON 500 instead of a dropped connection.
-func (s *Server) recoverPanics(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.logger.Error("handler panicked", "request_id", requestID(r.Context()), "path", r.URL.Path, "panic", v)
-				writeError(w, r, errorf(http.StatusInternalServerError, "internal error"))
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
-}
-
 // healthy answers liveness, and whether the last configuration reload succeeded (also
 // etcd_monitor_opsproxy_config_last_reload_successful on /metrics). The reason of a failure is
 // logged and answered to POST /-/reload, never shown here.
 func (s *Server) healthy(w http.ResponseWriter, r *http.Request) {
 	st := s.reloadStatus.Load()
-	writeJSON(w, http.StatusOK, map[string]any{
+	apihttp.WriteJSON(w, http.StatusOK, map[string]any{
 		"status":                          "ok",
-		"config_last_reload_successful":   st.ok,
-		"config_last_reload_success_time": st.lastSuccess.UTC().Format(time.RFC3339),
+		"config_last_reload_successful":   st.OK,
+		"config_last_reload_success_time": st.LastSuccess.UTC().Format(time.RFC3339),
 	})
 }

@@ -1,0 +1,178 @@
+package core
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
+)
+
+// OpSpec describes an operation: its audit name, the least role it needs, whether it acts on
+// a cluster named in the path ({cluster}) and whether it changes anything.
+type OpSpec struct {
+	Name     string
+	Role     Role
+	Cluster  bool
+	Mutating bool
+}
+
+// Call is one request to an operation, from authentication to its audit record.
+type Call struct {
+	core *Core
+	W    http.ResponseWriter
+	R    *http.Request
+	Spec OpSpec
+	P    *Principal
+	// Cluster and Cli are the cluster's connection and client, for operations with Spec.Cluster.
+	Cluster *conns.Conn
+	Cli     *clientv3.Client
+	// Rec is the audit record, filled in by the operation (key, value digest) before it ends.
+	Rec   store.AuditRecord
+	start time.Time
+	// Status is the success status (200 when zero).
+	Status int
+	// intent is set once the "attempted" record is committed.
+	intent bool
+	// Streamed is set by handlers that wrote their own answer.
+	Streamed bool
+}
+
+// OpFunc runs an operation and returns the value to answer with (ignored once the handler
+// has streamed its own answer).
+type OpFunc func(c *Call) (any, error)
+
+func (co *Core) serveOp(w http.ResponseWriter, r *http.Request, spec OpSpec, fn OpFunc) {
+	c := &Call{core: co, W: w, R: r, Spec: spec, start: time.Now()}
+	tok, err := co.Auth.Authenticate(r)
+	if err != nil {
+		// No identity, nothing to record against: refused before reaching the operation.
+		apihttp.WriteError(w, r, err)
+		return
+	}
+	c.Rec = store.AuditRecord{
+		Time:      c.start,
+		RequestID: apihttp.RequestID(r.Context()),
+		User:      tok.Name,
+		TokenID:   tok.ID,
+		Role:      tok.Role,
+		Source:    sourceAddr(r),
+		Operation: spec.Name,
+	}
+	if spec.Cluster {
+		c.Rec.Cluster = r.PathValue("cluster")
+	}
+	c.P, err = co.Auth.Principal(r, tok)
+	c.Rec.User, c.Rec.Role = c.P.User, c.P.Role.String()
+	if err == nil {
+		err = c.P.RequireRole(spec.Role, strings.ReplaceAll(spec.Name, ".", " "))
+	}
+	if err == nil && spec.Cluster {
+		err = c.useCluster(c.Rec.Cluster)
+	}
+	var out any
+	if err == nil {
+		out, err = fn(c)
+	}
+	co.finish(c, out, err)
+}
+
+// useCluster checks the token's cluster scope, then that the cluster exists, and gets its
+// client, waiting for it within the request's context and the cluster's request timeout.
+func (c *Call) useCluster(name string) error {
+	if !c.P.MayUseCluster(name) {
+		return apihttp.Deniedf("token %s may not act on cluster %q", c.P.Token.ID, name)
+	}
+	conn, ok := c.core.ClusterFor(c.R.Context(), name)
+	if !ok {
+		return apihttp.Errorf(http.StatusNotFound, "no cluster %q", name)
+	}
+	cli := conn.ReadyClient()
+	if cli == nil {
+		ctx, cancel := conn.RequestCtx(c.R.Context())
+		defer cancel()
+		var err error
+		if cli, err = conn.Client(ctx); err != nil {
+			return err
+		}
+	}
+	c.Cluster, c.Cli = conn, cli
+	return nil
+}
+
+// CommitIntent records that a mutating operation is about to be sent, and refuses it (503)
+// when the record cannot be committed.
+func (c *Call) CommitIntent() error {
+	rec := c.Rec
+	rec.Outcome = store.OutcomeAttempted
+	start := time.Now()
+	err := c.core.Audit.Append(c.R.Context(), rec)
+	c.core.Metrics.AuditWait.WithLabelValues(c.Spec.Name).Observe(time.Since(start).Seconds())
+	if err != nil {
+		return apihttp.Wrap(http.StatusServiceUnavailable, "audit log unavailable: operation refused", err)
+	}
+	c.intent = true
+	return nil
+}
+
+// finish records the outcome and answers. Refusals, and failures before an attempt was
+// recorded, are committed before the answer; the outcome of a mutation (whose attempt was
+// committed before it was sent) and successful reads are committed in the background.
+func (co *Core) finish(c *Call, out any, err error) {
+	rec := c.Rec
+	rec.Duration = time.Since(c.start)
+	var ae *apihttp.Error
+	switch {
+	case err == nil:
+		rec.Outcome = store.OutcomeSucceeded
+	case errors.As(err, &ae) && ae.Denied():
+		rec.Outcome = store.OutcomeDenied
+	default:
+		rec.Outcome = store.OutcomeFailed
+	}
+	if err != nil {
+		code, msg := apihttp.StatusOf(err)
+		rec.Error = msg
+		if code >= 500 {
+			co.Logger.Warn("operation failed", "request_id", rec.RequestID, "operation", rec.Operation,
+				"cluster", rec.Cluster, "err", err)
+		}
+	}
+	auditIntentFailed := errors.As(err, &ae) && ae.Status() == http.StatusServiceUnavailable && c.Spec.Mutating && !c.intent
+	switch {
+	case auditIntentFailed:
+		// Nothing can be recorded; the failure is logged by the auditor.
+	case c.intent || (err == nil && !c.Spec.Mutating):
+		// The attempt is already recorded, or this was a successful read: answer at once.
+		co.Audit.AppendLater(c.R.Context(), rec)
+	default:
+		// Refusals and failures before any attempt are recorded before the answer.
+		_ = co.Audit.Append(c.R.Context(), rec)
+	}
+	switch {
+	case c.Streamed:
+	case err != nil:
+		apihttp.WriteError(c.W, c.R, err)
+	default:
+		status := c.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		apihttp.WriteJSON(c.W, status, out)
+	}
+}
+
+// sourceAddr is the client's IP address.
+func sourceAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,20 @@
+package keys
+
+import "github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+
+// api serves the keys area: reads, writes, compare-and-swap and watches.
+type api struct {
+	*core.Core
+	watches *watchLimiter
+}
+
+// Register adds the keys routes to co.
+func Register(co *core.Core) {
+	s := &api{Core: co, watches: newWatchLimiter(co.Config().Limits.MaxWatchesPerUser)}
+	co.OnReload(func() { s.watches.setMax(s.Config().Limits.MaxWatchesPerUser) })
+	co.Handle("GET /api/v1/clusters/{cluster}/keys", core.OpSpec{Name: "keys.get", Role: core.RoleViewer, Cluster: true}, s.getKeys)
+	co.Handle("PUT /api/v1/clusters/{cluster}/keys", core.OpSpec{Name: "keys.put", Role: core.RoleEditor, Cluster: true, Mutating: true}, s.putKey)
+	co.Handle("DELETE /api/v1/clusters/{cluster}/keys", core.OpSpec{Name: "keys.delete", Role: core.RoleEditor, Cluster: true, Mutating: true}, s.deleteKeys)
+	co.Handle("POST /api/v1/clusters/{cluster}/keys/cas", core.OpSpec{Name: "keys.cas", Role: core.RoleEditor, Cluster: true, Mutating: true}, s.compareAndSwap)
+	co.Handle("GET /api/v1/clusters/{cluster}/watch", core.OpSpec{Name: "keys.watch", Role: core.RoleViewer, Cluster: true}, s.watchKeys)
+}
