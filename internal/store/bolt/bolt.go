@@ -29,7 +29,7 @@ var (
 	keyAuditHead   = []byte("audit_head")
 	keyAuditAnchor = []byte("audit_anchor")
 
-	allBuckets = [][]byte{bucketMeta, bucketAudit, bucketTokens, bucketTokenHash, bucketResults, bucketBaselines}
+	allBuckets   = [][]byte{bucketMeta, bucketAudit, bucketTokens, bucketTokenHash, bucketResults, bucketBaselines}
 	addedBuckets = [][]byte{bucketCheckpoints}
 )
 
