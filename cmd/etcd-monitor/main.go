@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/common/version"
 
 	"github.com/etcd-monitor/etcd-monitor/exporter"
+	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
+	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
@@ -29,6 +31,8 @@ func run(args []string) int {
 	exp := exporter.RegisterCommand(app)
 	ops := opsproxy.RegisterCommand(app)
 	demo := registerDemo(app)
+	audit := auditseal.RegisterCommand(app)
+	storeCmd := open.RegisterCommand(app)
 
 	chosen, err := app.Parse(args)
 	if err != nil {
@@ -46,6 +50,10 @@ func run(args []string) int {
 		return ops.Run(ctx, logger)
 	case chosen == demo.FullCommand():
 		return demo.Run(ctx, logger)
+	case audit.Matches(chosen):
+		return audit.Run(ctx, logger)
+	case storeCmd.Matches(chosen):
+		return storeCmd.Run(ctx, logger)
 	}
 	fmt.Fprintf(os.Stderr, "etcd-monitor: unknown command %q\n", chosen)
 	return 2

@@ -100,3 +100,21 @@ func freeAddr(t *testing.T) string {
 	defer l.Close()
 	return l.Addr().String()
 }
+
+func TestAuditAndStoreCommandsAreRegistered(t *testing.T) {
+	key := t.TempDir() + "/audit.key"
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"audit", "keygen", "--out", key}, 0, "public key written to " + key + ".pub"},
+		{[]string{"store", "migrate"}, 2, "--store.dsn is required"},
+	}
+	for _, tc := range tests {
+		code, out := captureOutput(t, func() int { return run(tc.args) })
+		if code != tc.code || !strings.Contains(out, tc.want) {
+			t.Fatalf("%v: exit %d, output:\n%s\nwant exit %d and %q", tc.args, code, out, tc.code, tc.want)
+		}
+	}
+}

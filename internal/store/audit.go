@@ -25,8 +25,8 @@ import (
 // deletes records: on TimescaleDB no drop_chunks retention policy is set,
 // because dropping chunks would cut the chain without moving the anchor.
 // Someone who can write the database can rewrite the chain and its head
-// consistently; to detect that, publish the head (AuditVerification.Head)
-// somewhere they cannot write, such as logs shipped elsewhere.
+// consistently; package auditseal detects that with signed checkpoints
+// (CheckpointStore) and a witness outside the database.
 type AuditLog interface {
 	// AppendAudit commits recs, in order, in one transaction, and returns them
 	// with Seq, PrevHash and Hash set (and Time, when it was zero). It returns
@@ -40,7 +40,8 @@ type AuditLog interface {
 	VerifyAudit(ctx context.Context) (AuditVerification, error)
 	// PruneAudit removes the oldest records whose Time is before cutoff and
 	// moves the anchor to the last removed record, so VerifyAudit still
-	// proves the remaining chain. See PruneResult for what "oldest" means.
+	// proves the remaining chain, and removes the checkpoints below the new
+	// anchor. See PruneResult for what "oldest" means.
 	PruneAudit(ctx context.Context, cutoff time.Time) (PruneResult, error)
 }
 

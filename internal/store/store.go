@@ -7,6 +7,7 @@ import (
 // Store is the history store. Implementations are safe for concurrent use.
 type Store interface {
 	AuditLog
+	CheckpointStore
 	TokenStore
 	ResultStore
 	// Close releases the store. Calls after Close return ErrClosed.

@@ -178,6 +178,9 @@ func (s *Store) PruneAudit(ctx context.Context, cutoff time.Time) (store.PruneRe
 		if len(doomed) == 0 {
 			return nil
 		}
+		if err := pruneCheckpoints(tx, anchor.Seq); err != nil {
+			return err
+		}
 		return writePoint(meta, keyAuditAnchor, anchor)
 	})
 	if err != nil {

@@ -22,12 +22,15 @@ var (
 	bucketTokenHash = []byte("token_hashes")
 	bucketResults   = []byte("results")
 	bucketBaselines = []byte("baselines")
+	// bucketCheckpoints came after format 1's first files; Open adds it.
+	bucketCheckpoints = []byte("audit_checkpoints")
 
 	keyFormat      = []byte("format")
 	keyAuditHead   = []byte("audit_head")
 	keyAuditAnchor = []byte("audit_anchor")
 
-	allBuckets = [][]byte{bucketMeta, bucketAudit, bucketTokens, bucketTokenHash, bucketResults, bucketBaselines}
+	allBuckets   = [][]byte{bucketMeta, bucketAudit, bucketTokens, bucketTokenHash, bucketResults, bucketBaselines}
+	addedBuckets = [][]byte{bucketCheckpoints}
 )
 
 // Options tune Open. Zero values pick the defaults.
@@ -35,6 +38,10 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process to release
 	// the file (default 2s).
 	LockTimeout time.Duration
+	// ReadOnly opens an existing file for reading only. It still waits for
+	// a process that has the file open for writing (bbolt locks the whole
+	// file), up to LockTimeout.
+	ReadOnly bool
 }
 
 // Store is the bbolt implementation of store.Store.
@@ -59,11 +66,20 @@ func Open(path string, opts Options) (s *Store, err error) {
 			err = fmt.Errorf("open bolt store %s: file is corrupt: %v", path, r)
 		}
 	}()
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout})
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, openError(path, err)
+		}
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	if err := db.Update(initialise); err != nil {
+	setup := db.Update
+	if opts.ReadOnly {
+		setup = db.View
+	}
+	if err := setup(initialise); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open bolt store %s: %w", path, err)
 	}
@@ -77,6 +93,8 @@ func openError(path string, err error) error {
 	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrChecksum),
 		errors.Is(err, bolterrors.ErrVersionMismatch), errors.Is(err, bolterrors.ErrInvalidMapping):
 		return fmt.Errorf("open bolt store %s: file is not a bolt database or is corrupt: %w", path, err)
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("open bolt store %s: no such file: %w", path, err)
 	case errors.Is(err, os.ErrPermission):
 		return fmt.Errorf("open bolt store %s: permission denied: %w", path, err)
 	}
@@ -95,7 +113,18 @@ func initialise(tx *bbolt.Tx) error {
 				return fmt.Errorf("file is damaged: bucket %q is missing", name)
 			}
 		}
+		for _, name := range addedBuckets {
+			if tx.Bucket(name) != nil || !tx.Writable() {
+				continue
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
 		return nil
+	}
+	if !tx.Writable() {
+		return fmt.Errorf("not an etcd-monitor store: %w", store.ErrInvalid)
 	}
 	foreign := false
 	if err := tx.ForEach(func([]byte, *bbolt.Bucket) error { foreign = true; return nil }); err != nil {
@@ -104,7 +133,7 @@ func initialise(tx *bbolt.Tx) error {
 	if foreign {
 		return fmt.Errorf("bolt database is not an etcd-monitor store: %w", store.ErrInvalid)
 	}
-	for _, name := range allBuckets {
+	for _, name := range append(allBuckets, addedBuckets...) {
 		if _, err := tx.CreateBucket(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}

@@ -269,6 +269,9 @@ func (s *Store) PruneAudit(ctx context.Context, cutoff time.Time) (store.PruneRe
 		if _, err := tx.Exec(ctx, `DELETE FROM audit_heads WHERE seq < $1`, last); err != nil {
 			return fmt.Errorf("delete old chain heads: %w", err)
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM audit_checkpoints WHERE seq < $1`, last); err != nil {
+			return fmt.Errorf("delete old checkpoints: %w", err)
+		}
 		res = store.PruneResult{Removed: tag.RowsAffected(), Anchor: store.ChainPoint{Seq: last, Hash: lastHash}}
 		return nil
 	})

@@ -42,18 +42,50 @@ var _ store.Store = (*Store)(nil)
 
 // Open connects to the database named by dsn (a postgres:// URL or a
 // key=value string), applies pending migrations and returns the store.
+// When the schema is up to date it runs no DDL, so a role with no CREATE
+// privilege can open it; when it is behind and the role may not migrate,
+// the error is a *BehindError naming the missing migrations.
 // Errors never contain the DSN's password.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	pool, ts, _, err := connectAndMigrate(ctx, dsn, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{pool: pool, timescale: ts}, nil
+}
+
+// Migrate applies the pending migrations, as Open does, and returns their
+// names (none when the schema is up to date). Run it, as a role that owns
+// the schema, before starting processes that connect as a role that may
+// not create tables (`etcd-monitor store migrate`).
+func Migrate(ctx context.Context, dsn string, opts Options) ([]string, error) {
+	pool, _, applied, err := connectAndMigrate(ctx, dsn, opts)
+	if err != nil {
+		return nil, err
+	}
+	pool.Close()
+	return applied, nil
+}
+
+// connectAndMigrate connects, applies pending migrations (TimescaleDB's
+// too, where available) and returns the pool, whether TimescaleDB is in
+// use and the names of the migrations it applied.
+func connectAndMigrate(ctx context.Context, dsn string, opts Options) (*pgxpool.Pool, bool, []string, error) {
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("postgres dsn: %s: %w", redact(dsn, err.Error()), store.ErrInvalid)
+		return nil, false, nil, fmt.Errorf("postgres dsn: %s: %w", redact(dsn, err.Error()), store.ErrInvalid)
 	}
 	secret := cfg.ConnConfig.Password
 	fail := func(what string, err error) error {
+		var behind *BehindError
+		if errors.As(err, &behind) {
+			// Keep the type for errors.As; the server's text names no password.
+			return fmt.Errorf("%s: %w", what, err)
+		}
 		return fmt.Errorf("%s: %s", what, redact(dsn, err.Error(), secret))
 	}
 	if opts.Schema != "" {
@@ -67,22 +99,23 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fail("connect to postgres", err)
+		return nil, false, nil, fail("connect to postgres", err)
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fail("connect to postgres", err)
+		return nil, false, nil, fail("connect to postgres", err)
 	}
-	if _, err := migrate(ctx, pool, opts.Schema, "migrations", nil); err != nil {
-		pool.Close()
-		return nil, fail("migrate postgres store", err)
-	}
-	ts, err := setupTimescale(ctx, pool, opts.Schema, logger)
+	applied, err := migrate(ctx, pool, opts.Schema, "migrations", nil)
 	if err != nil {
 		pool.Close()
-		return nil, fail("migrate postgres store", err)
+		return nil, false, nil, fail("migrate postgres store", err)
 	}
-	return &Store{pool: pool, timescale: ts}, nil
+	ts, tsApplied, err := setupTimescale(ctx, pool, opts.Schema, logger)
+	if err != nil {
+		pool.Close()
+		return nil, false, nil, fail("migrate postgres store", err)
+	}
+	return pool, ts, append(applied, tsApplied...), nil
 }
 
 // Timescale reports whether the audit log is a TimescaleDB hypertable.
@@ -102,6 +135,18 @@ func (s *Store) check() error {
 		return store.ErrClosed
 	}
 	return nil
+}
+
+// isInsufficientPrivilege reports a "permission denied" from the server.
+func isInsufficientPrivilege(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42501"
+}
+
+// isUndefinedTable reports a missing table (or schema on the search_path).
+func isUndefinedTable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42P01"
 }
 
 // isUniqueViolation reports a unique or primary key conflict.
