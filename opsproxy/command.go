@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
 )
@@ -127,6 +128,9 @@ func (c *Command) runStoreCommand(ctx context.Context, cfg *Config, logger *slog
 	defer st.Close()
 	switch c.selected {
 	case "verify-audit":
+		if cfg.Audit.Seal.Enabled() {
+			return auditseal.VerifyConfigured(ctx, st, cfg.Audit.Seal, c.out)
+		}
 		return VerifyAudit(ctx, st, c.out)
 	case "token-create":
 		spec := TokenSpec{Name: c.tokName, Role: c.tokRole, Clusters: c.tokClusters, KeyPrefixes: c.tokPrefixes,

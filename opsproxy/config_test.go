@@ -50,6 +50,8 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-cluster-endpoints-empty.yml":        "clusters[0].endpoints: must not be empty",
 		"invalid-unknown-field.yml":                  "field retension not found",
 		"invalid-audit-max-batch-zero.yml":           "audit.max_batch: must be greater than 0",
+		"invalid-audit-seal-no-witness.yml":          "audit.witness: set file or etcd",
+		"invalid-audit-witness-without-key.yml":      "audit.signing_key_file: must be set when a witness is",
 		"invalid-audit-retention-bad.yml":            `not a valid duration string: "forever"`,
 		"invalid-grafana-user-header-empty.yml":      "auth.grafana.user_header: must not be empty",
 		"invalid-grafana-headers-same.yml":           "auth.grafana.role_header: must differ from user_header",

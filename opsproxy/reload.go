@@ -47,6 +47,8 @@ var restartOnly = []struct {
 	{"auth.grafana.role_header", func(c *Config) any { return c.Auth.Grafana.RoleHeader }},
 	{"audit.max_batch", func(c *Config) any { return c.Audit.MaxBatch }},
 	{"audit.commit_timeout", func(c *Config) any { return c.Audit.CommitTimeout }},
+	{"audit.signing_key_file", func(c *Config) any { return c.Audit.Seal.SigningKeyFile }},
+	{"audit.witness", func(c *Config) any { return c.Audit.Seal.Witness }},
 	{"maintenance.snapshot_dir", func(c *Config) any { return c.Maintenance.SnapshotDir }},
 	{"maintenance.restore_dir", func(c *Config) any { return c.Maintenance.RestoreDir }},
 }

@@ -24,6 +24,6 @@ func (s *Server) registerRoutes() {
 	cluster.Register(co)
 	keys.Register(co)
 	maintenance.Register(co)
-	auditquery.Register(co)
+	auditquery.Register(co, s.auditLog)
 	tokens.Register(co)
 }

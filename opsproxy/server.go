@@ -34,6 +34,8 @@ type Server struct {
 	logger   *slog.Logger
 	store    store.Store
 	ownStore bool
+	// auditLog is the store's audit log, sealed when audit.signing_key_file is set.
+	auditLog *auditlog.Log
 	handler  http.Handler
 
 	configFile   string
@@ -98,12 +100,16 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	co := s.core
 	co.Logger, co.Store, co.Streams = logger, s.store, bg
 	co.Metrics = core.NewMetrics(func() core.ReloadStatus { return *s.reloadStatus.Load() })
-	co.Audit = auditlog.New(s.store, cfg.Audit, logger, co.Metrics.AuditHooks())
+	if s.auditLog, err = auditlog.Open(s.store, cfg.Audit.Seal); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	co.Audit = auditlog.New(s.auditLog, cfg.Audit, logger, co.Metrics.AuditHooks())
 	co.Auth = core.NewAuthenticator(s.store, cfg.Auth)
 	s.registerRoutes()
 	s.handler = co.Handler()
 	s.wg.Go(func() {
-		auditlog.PruneLoop(bg, s.store, func() time.Duration { return time.Duration(s.config().Audit.Retention) }, s.pruneWake, logger)
+		auditlog.PruneLoop(bg, s.auditLog, func() time.Duration { return time.Duration(s.config().Audit.Retention) }, s.pruneWake, logger)
 	})
 	return s, nil
 }
@@ -148,6 +154,9 @@ func (s *Server) Close() error {
 		s.wg.Wait()
 		if s.core.Audit != nil {
 			errs = append(errs, s.core.Audit.Close())
+		}
+		if s.auditLog != nil {
+			errs = append(errs, s.auditLog.Close())
 		}
 		for _, c := range s.core.State().Clusters {
 			errs = append(errs, c.Close())

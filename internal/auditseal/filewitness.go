@@ -75,6 +75,9 @@ func truncate(f *os.File, size int64) error {
 	return f.Sync()
 }
 
+// Path is the witness file.
+func (w *FileWitness) Path() string { return w.path }
+
 // Name implements Witness.
 func (w *FileWitness) Name() string { return "file " + w.path }
 

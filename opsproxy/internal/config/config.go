@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
 	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
 )
@@ -56,6 +57,9 @@ type AuditConfig struct {
 	// CommitTimeout bounds one commit; a mutating request whose record is not committed in
 	// time is refused with 503.
 	CommitTimeout model.Duration `yaml:"commit_timeout,omitempty"`
+	// Seal signs a checkpoint of the chain head after every committed batch and publishes it
+	// to witnesses outside the database (signing_key_file, witness.file, witness.etcd).
+	Seal auditseal.Config `yaml:",inline"`
 }
 
 // LimitsConfig bounds requests.
@@ -198,6 +202,9 @@ func (c *Config) Validate() error {
 		return errors.New("maintenance.health_timeout: must be greater than 0")
 	case c.Maintenance.DefragTimeout <= 0:
 		return errors.New("maintenance.defrag_timeout: must be greater than 0")
+	}
+	if err := c.Audit.Seal.Validate(); err != nil {
+		return fmt.Errorf("audit.%w", err)
 	}
 	return nil
 }
