@@ -3,7 +3,6 @@ package opsproxy
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -22,12 +21,7 @@ type membersAnswer struct {
 
 func freeLoopbackURL(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return "http://" + l.Addr().String()
+	return fmt.Sprintf("http://127.0.0.1:%d", etcdtest.FreePort(t))
 }
 
 // startLearner starts a real etcd member that joins the cluster as the learner just added.
