@@ -30,7 +30,10 @@ test-deps:
 gotest:
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
+## lint: vet, staticcheck, and go.mod/go.sum as `go mod tidy` would leave them (-diff prints
+## what it would change and fails, without touching the files).
 lint:
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 

@@ -3,7 +3,6 @@ package opsproxy
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -22,12 +21,7 @@ type membersAnswer struct {
 
 func freeLoopbackURL(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return "http://" + l.Addr().String()
+	return fmt.Sprintf("http://127.0.0.1:%d", etcdtest.FreePort(t))
 }
 
 // startLearner starts a real etcd member that joins the cluster as the learner just added.
@@ -179,17 +173,36 @@ func TestEndpointHealthReportsEveryMemberAndTheStoppedOne(t *testing.T) {
 func TestNoSpaceAlarmIsListedAndDisarmed(t *testing.T) {
 	c := etcdtest.New(t, etcdtest.Config{Size: 1, QuotaBackendBytes: 1 << 20})
 	e := newEnv(t, envOptions{cluster: c.Cluster})
-	value := strings.Repeat("x", 64<<10)
-	status := 0
-	for i := 0; i < 64 && status != 507; i++ {
-		r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": fmt.Sprintf("/fill/%d", i), "value": value})
-		status = r.status
+	cli := c.Client(t)
+	// Which put trips the quota depends on when etcd's backend commits, so fill until etcd itself
+	// reports NOSPACE; the deadline only bounds a cluster that never does.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	noSpace := func() bool {
+		resp, err := cli.AlarmList(ctx)
+		if err != nil {
+			t.Fatalf("etcd raised no NOSPACE alarm while filling the quota: %v", err)
+		}
+		for _, a := range resp.Alarms {
+			if a.Alarm.String() == "NOSPACE" {
+				return true
+			}
+		}
+		return false
 	}
-	if status != 507 {
-		t.Fatalf("filling the quota never answered 507 (last %d)", status)
+	value := strings.Repeat("x", 64<<10)
+	for i := 0; !noSpace(); i++ {
+		r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": fmt.Sprintf("/fill/%d", i), "value": value})
+		if r.status != 200 && r.status != 507 {
+			t.Fatalf("filling the quota: %d %s", r.status, r.body)
+		}
+	}
+	r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": "/fill/more", "value": value})
+	if r.status != 507 {
+		t.Fatalf("put with NOSPACE raised: %d %s, want 507", r.status, r.body)
 	}
 	var alarms struct{ Alarms []alarm }
-	r := e.call(t, "GET", "/api/v1/clusters/c1/alarms", e.admin, nil)
+	r = e.call(t, "GET", "/api/v1/clusters/c1/alarms", e.admin, nil)
 	r.json(t, &alarms)
 	if len(alarms.Alarms) != 1 || alarms.Alarms[0].Alarm != "NOSPACE" {
 		t.Fatalf("alarms: %s", r.body)

@@ -86,11 +86,11 @@ func (c *Cluster) start() error {
 	token := randomHex(8)
 	var initial []string
 	for i := range cfg.Size {
-		cp, err := freePort()
+		cp, err := FreePort()
 		if err != nil {
 			return err
 		}
-		pp, err := freePort()
+		pp, err := FreePort()
 		if err != nil {
 			return err
 		}
