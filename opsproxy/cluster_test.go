@@ -223,3 +223,31 @@ func TestNoSpaceAlarmIsListedAndDisarmed(t *testing.T) {
 		t.Fatalf("alarms after disarm: %s", r.body)
 	}
 }
+
+// Without quorum the endpoints are still answered member by member (200), each with its own
+// state: the member still running answers its status but no linearizable read, the stopped
+// ones their error. This is when per-member health is needed most.
+func TestEndpointHealthAnswersPerMemberWithoutQuorum(t *testing.T) {
+	c := etcdtest.New(t, etcdtest.Config{Size: 3})
+	e := newEnv(t, envOptions{cluster: c.Cluster})
+	c.Members[1].Stop(t)
+	c.Members[2].Stop(t)
+	var out struct {
+		Endpoints []endpointState
+		Healthy   int
+		Total     int
+	}
+	r := e.call(t, "GET", "/api/v1/clusters/c1/endpoints", e.admin, nil)
+	r.json(t, &out)
+	if r.status != 200 || out.Total != 3 || out.Healthy != 0 {
+		t.Fatalf("without quorum: %d %s", r.status, r.body)
+	}
+	for _, ep := range out.Endpoints {
+		if ep.Healthy || ep.Error == "" {
+			t.Fatalf("member without quorum reported healthy or without its error: %+v", ep)
+		}
+		if ep.Member == c.Members[0].Name && ep.Status == nil {
+			t.Fatalf("the running member's status is missing: %s", r.body)
+		}
+	}
+}

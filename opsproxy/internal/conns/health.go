@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 )
@@ -36,18 +38,24 @@ type EndpointStatus struct {
 }
 
 // MemberStates checks every member concurrently: a linearizable read through a client to
-// that member alone (as etcdctl endpoint health) and its status.
+// that member alone (as etcdctl endpoint health) and its status. The member list is read
+// serializably, from whichever member answers, so that it is had without quorum too, exactly
+// when per-member health matters; when no member answers, the configured endpoints are
+// reported, each with its own error. It fails only when ctx ends.
 func (c *Conn) MemberStates(ctx context.Context) ([]EndpointState, error) {
 	lctx, cancel := c.RequestCtx(ctx)
 	defer cancel()
 	cli, err := c.Client(lctx)
-	if err != nil {
-		return nil, err
+	var list *clientv3.MemberListResponse
+	if err == nil {
+		list, err = cli.MemberList(lctx, clientv3.WithSerializable())
 	}
-	list, err := cli.MemberList(lctx)
 	cancel()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
-		return nil, err
+		return c.configuredEndpointStates(ctx, err), nil
 	}
 	out := make([]EndpointState, len(list.Members))
 	var wg sync.WaitGroup
@@ -62,6 +70,26 @@ func (c *Conn) MemberStates(ctx context.Context) ([]EndpointState, error) {
 	}
 	wg.Wait()
 	return out, nil
+}
+
+// configuredEndpointStates reports the configured endpoints when no member gave the member
+// list: each is checked on its own (a member may answer its status while the list failed),
+// and one that cannot be reached carries listErr's message.
+func (c *Conn) configuredEndpointStates(ctx context.Context, listErr error) []EndpointState {
+	_, msg := apihttp.StatusOf(listErr)
+	out := make([]EndpointState, len(c.cfg.Endpoints))
+	var wg sync.WaitGroup
+	for i, ep := range c.cfg.Endpoints {
+		out[i] = EndpointState{Endpoint: ep}
+		wg.Go(func() {
+			c.CheckEndpoint(ctx, &out[i], false)
+			if out[i].Error == "" && !out[i].Healthy {
+				out[i].Error = msg
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // CheckEndpoint fills st with the health and status of the member at st.Endpoint (a learner
