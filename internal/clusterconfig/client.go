@@ -63,6 +63,10 @@ func (c Cluster) ReadPassword() (string, error) {
 	}
 }
 
+// KeepAliveTime is how often a client pings a member while it has a request or watch open;
+// above etcd's --grpc-keepalive-min-time default (5s) and gRPC's client minimum (10s).
+const KeepAliveTime = 30 * time.Second
+
 // ClientConfig returns an etcd client configuration for the given endpoints of the cluster (all
 // of them when none are given), with TLS, credentials and the dial timeout.
 func (c Cluster) ClientConfig(endpoints ...string) (clientv3.Config, error) {
@@ -73,10 +77,14 @@ func (c Cluster) ClientConfig(endpoints ...string) (clientv3.Config, error) {
 		Endpoints:   endpoints,
 		DialTimeout: time.Duration(c.DialTimeout),
 		// A client that cannot reach a member retries quietly; the caller reports the failure.
-		Logger:               zap.NewNop(),
-		DialKeepAliveTime:    30 * time.Second,
+		Logger: zap.NewNop(),
+		// Keepalive pings that etcd's server accepts: its enforcement policy
+		// (--grpc-keepalive-min-time, 5s by default) allows one ping per 5s and only while a
+		// request or watch is open (PermitWithoutStream false); anything more gets the connection
+		// closed with "too_many_pings" after three pings.
+		DialKeepAliveTime:    KeepAliveTime,
 		DialKeepAliveTimeout: time.Duration(c.RequestTimeout),
-		PermitWithoutStream:  true,
+		PermitWithoutStream:  false,
 	}
 	if c.TLS.Enabled() {
 		tc, err := c.TLS.Config()
