@@ -82,7 +82,7 @@ func (c *clusterCollector) collectTarget(t *target, ch chan<- prometheus.Metric)
 	}
 	wg.Wait()
 	ch <- prometheus.MustNewConstMetric(clusterReachableDesc, prometheus.GaugeValue, boolFloat(reachable), t.cfg.Name)
-	for ep, n := range t.requestCounts() {
+	for ep, n := range t.conn.RequestCounts() {
 		ch <- prometheus.MustNewConstMetric(memberRequestsDesc, prometheus.CounterValue, float64(n), t.cfg.Name, ep)
 	}
 	return reachable
