@@ -162,15 +162,18 @@ func TestTLSAndAuthFailuresAreNamed(t *testing.T) {
 			cfg := entry(ec.Endpoints()...)
 			cfg.TLS, cfg.Username, cfg.PasswordFile = tc.tls, "root", tc.pwFile
 			c := newCluster(t, cfg)
-			m, err := c.Member(minute(t), ec.Endpoints()[0])
-			if err == nil {
-				err = m.Do(minute(t), func(ctx context.Context) error { _, err := m.Client.Get(ctx, "k"); return err })
-			}
-			if got := ReasonOf(err); got != tc.want {
-				t.Errorf("got %q (%v), want %q", got, err, tc.want)
-			}
-			if err != nil && strings.Contains(err.Error(), ec.RootPassword) {
-				t.Error("the error shows the password")
+			// Twice: the second request finds the connection as the first left it.
+			for range 2 {
+				m, err := c.Member(minute(t), ec.Endpoints()[0])
+				if err == nil {
+					err = m.Do(minute(t), func(ctx context.Context) error { _, err := m.Client.Get(ctx, "k"); return err })
+				}
+				if got := ReasonOf(err); got != tc.want {
+					t.Errorf("got %q (%v), want %q", got, err, tc.want)
+				}
+				if err != nil && strings.Contains(err.Error(), ec.RootPassword) {
+					t.Error("the error shows the password")
+				}
 			}
 		})
 	}
