@@ -24,6 +24,9 @@ type Options struct {
 	DefaultTimeout time.Duration
 	// TimeoutOffset is subtracted from Prometheus's scrape timeout, leaving time to send the answer.
 	TimeoutOffset time.Duration
+	// EnableLifecycle serves POST /-/reload (--web.enable-lifecycle); without it the route
+	// answers 403, as Prometheus's does.
+	EnableLifecycle bool
 }
 
 // Exporter probes the configured clusters on every scrape. It is safe for concurrent scrapes and
