@@ -2,9 +2,9 @@ package exporter
 
 import (
 	"io"
-	"path/filepath"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
