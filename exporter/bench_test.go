@@ -191,7 +191,7 @@ func startBenchExporterWith(b *testing.B, config string, probes []string) *testE
 func totalRequests(e *Exporter) uint64 {
 	var n uint64
 	for _, t := range e.snapshot() {
-		for _, c := range t.requestCounts() {
+		for _, c := range t.conn.RequestCounts() {
 			n += c
 		}
 	}

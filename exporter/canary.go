@@ -48,7 +48,7 @@ func (s *scrape) runCanary(ch chan<- prometheus.Metric) error {
 	if err != nil {
 		return err
 	}
-	cli := m.cli
+	cli := m.Client
 	key := s.t.settings.Canary.Prefix + s.t.canaryID
 	// The canary gets a few request timeouts in all, still bounded by the scrape.
 	ctx, cancel := context.WithTimeout(s.ctx, 3*time.Duration(s.t.cfg.RequestTimeout))

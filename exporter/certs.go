@@ -12,20 +12,32 @@ import (
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdconn"
 )
 
 func init() { registerProbe("certs", true, certsProbe{}) }
 
 // certsProbe reports when certificates expire: the server certificate each HTTPS endpoint
 // presents (read with a TLS handshake of its own, which succeeds even when the certificate has
-// already expired), and the client certificate and CA the configuration names.
+// already expired), and the client certificate and CA the configuration names. It also says
+// whether each server certificate verifies against the configured CA for the endpoint's name: one
+// that does not fails the probe, whatever its expiry.
 type certsProbe struct{}
 
-var certNotAfterDesc = prometheus.NewDesc(namespace+"_tls_cert_not_after_timestamp_seconds",
-	"Expiry of a certificate: kind=server (presented by the endpoint), client or ca (configured).",
-	[]string{"cluster", "kind", "endpoint", "subject"}, nil)
+var (
+	certNotAfterDesc = prometheus.NewDesc(namespace+"_tls_cert_not_after_timestamp_seconds",
+		"Expiry of a certificate: kind=server (presented by the endpoint), client or ca (configured).",
+		[]string{"cluster", "kind", "endpoint", "subject"}, nil)
+	certVerifiedDesc = prometheus.NewDesc(namespace+"_tls_server_cert_verified",
+		"1 when the server certificate the endpoint presents verifies against the configured CA for the endpoint's name (or tls.server_name), 0 when it does not (unknown authority, hostname mismatch, expired). Absent with insecure_skip_verify.",
+		[]string{"cluster", "endpoint"}, nil)
+)
 
-func (certsProbe) describe(ch chan<- *prometheus.Desc) { ch <- certNotAfterDesc }
+func (certsProbe) describe(ch chan<- *prometheus.Desc) {
+	ch <- certNotAfterDesc
+	ch <- certVerifiedDesc
+}
 
 func (certsProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 	cfg := s.t.cfg
@@ -58,23 +70,31 @@ func (certsProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 	// Only the certificate is read, nothing is sent: verification is skipped so that an expired
 	// or otherwise invalid certificate can still be reported.
 	tc.InsecureSkipVerify = true
+	tc.VerifyConnection = nil
+	roots := tc.RootCAs
 	serverErrs := make([]error, len(https))
 	parallel(len(https), func(i int) {
-		cert, err := s.serverCertificate(https[i], tc.Clone())
+		chain, err := s.serverCertificate(https[i], tc.Clone())
 		if err != nil {
 			serverErrs[i] = err
 			return
 		}
+		cert := chain[0]
 		ch <- gauge(certNotAfterDesc, float64(cert.NotAfter.Unix()), cfg.Name, "server", https[i], cert.Subject.String())
+		if cfg.TLS.InsecureSkipVerify {
+			return
+		}
+		if err := verifyServerCertificate(chain, roots, serverName(https[i], cfg.TLS.ServerName)); err != nil {
+			serverErrs[i] = fmt.Errorf("server certificate of %s does not verify: %w", https[i], etcdconn.Classify(err))
+		}
+		ch <- gauge(certVerifiedDesc, boolFloat(serverErrs[i] == nil), cfg.Name, https[i])
 	})
 	return errors.Join(append(errs, serverErrs...)...)
 }
 
-func (s *scrape) serverCertificate(endpoint string, tc *tls.Config) (*x509.Certificate, error) {
-	host := endpoint
-	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
-		host = u.Host
-	}
+// serverCertificate returns the certificate chain an endpoint presents, leaf first.
+func (s *scrape) serverCertificate(endpoint string, tc *tls.Config) ([]*x509.Certificate, error) {
+	host := endpointHost(endpoint)
 	ctx, cancel := s.memberContext()
 	defer cancel()
 	d := tls.Dialer{NetDialer: &net.Dialer{}, Config: tc}
@@ -87,7 +107,39 @@ func (s *scrape) serverCertificate(endpoint string, tc *tls.Config) (*x509.Certi
 	if len(peer) == 0 {
 		return nil, fmt.Errorf("TLS handshake with %s: no certificate presented", endpoint)
 	}
-	return peer[0], nil
+	return peer, nil
+}
+
+// endpointHost is the host:port of an endpoint URL (or the endpoint itself without a scheme).
+func endpointHost(endpoint string) string {
+	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return endpoint
+}
+
+// serverName is the name a server certificate must be valid for: tls.server_name when set, else
+// the endpoint's host, as etcd's client checks it.
+func serverName(endpoint, configured string) string {
+	if configured != "" {
+		return configured
+	}
+	host, _, err := net.SplitHostPort(endpointHost(endpoint))
+	if err != nil {
+		return endpointHost(endpoint)
+	}
+	return host
+}
+
+// verifyServerCertificate checks a presented chain as the TLS handshake of etcd's client would:
+// against roots (the system's when nil), for the name, at the current time.
+func verifyServerCertificate(chain []*x509.Certificate, roots *x509.CertPool, name string) error {
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	_, err := chain[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, DNSName: name})
+	return err
 }
 
 // readCertificates parses every certificate of a PEM file.

@@ -90,7 +90,7 @@ func (clusterViewProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 		if !st.up() || (listErr == nil && !voting[st.memberID()]) || (listErr != nil && st.resp.IsLearner) {
 			return
 		}
-		if s.health[st.endpoint]().healthy {
+		if s.health[st.endpoint]().Healthy {
 			mu.Lock()
 			healthy++
 			mu.Unlock()

@@ -31,6 +31,8 @@ type clusterCollector struct {
 	logger  *slog.Logger
 	// onError, when set, is told of every failed probe (for /probe?debug=true).
 	onError func(collector string, err error)
+	// onMemberError, when set, is told why each member that did not answer Status failed.
+	onMemberError func(endpoint string, err error)
 }
 
 var _ prometheus.Collector = (*clusterCollector)(nil)
@@ -77,12 +79,13 @@ func (c *clusterCollector) collectTarget(t *target, ch chan<- prometheus.Metric)
 	for _, st := range s.statuses() {
 		if st.up() {
 			reachable = true
-			break
+		} else if c.onMemberError != nil {
+			c.onMemberError(st.endpoint, st.err)
 		}
 	}
 	wg.Wait()
 	ch <- prometheus.MustNewConstMetric(clusterReachableDesc, prometheus.GaugeValue, boolFloat(reachable), t.cfg.Name)
-	for ep, n := range t.requestCounts() {
+	for ep, n := range t.conn.RequestCounts() {
 		ch <- prometheus.MustNewConstMetric(memberRequestsDesc, prometheus.CounterValue, float64(n), t.cfg.Name, ep)
 	}
 	return reachable

@@ -24,6 +24,7 @@ type Command struct {
 	configCheck    bool
 	timeoutOffset  time.Duration
 	defaultTimeout time.Duration
+	lifecycle      bool
 	webFlags       *web.FlagConfig
 }
 
@@ -36,6 +37,8 @@ func RegisterCommand(app *kingpin.Application) *Command {
 		Default("500ms").DurationVar(&c.timeoutOffset)
 	c.cmd.Flag("scrape.default-timeout", "Scrape timeout when the request does not carry X-Prometheus-Scrape-Timeout-Seconds.").
 		Default("10s").DurationVar(&c.defaultTimeout)
+	c.cmd.Flag("web.enable-lifecycle", "Enable reloading the configuration with POST /-/reload (SIGHUP always reloads).").
+		Default("false").BoolVar(&c.lifecycle)
 	c.webFlags = kingpinflag.AddFlags(c.cmd, ":9979")
 	addProbeFlags(c.cmd)
 	return c
@@ -56,7 +59,8 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 		fmt.Printf("%s: OK, %d cluster(s)\n", c.configFile, len(cfg.Clusters))
 		return 0
 	}
-	e, err := New(cfg, logger, Options{ConfigFile: c.configFile, DefaultTimeout: c.defaultTimeout, TimeoutOffset: c.timeoutOffset})
+	e, err := New(cfg, logger, Options{ConfigFile: c.configFile, DefaultTimeout: c.defaultTimeout, TimeoutOffset: c.timeoutOffset,
+		EnableLifecycle: c.lifecycle})
 	if err != nil {
 		logger.Error("cannot start", "err", err)
 		return 1

@@ -24,6 +24,9 @@ type Options struct {
 	DefaultTimeout time.Duration
 	// TimeoutOffset is subtracted from Prometheus's scrape timeout, leaving time to send the answer.
 	TimeoutOffset time.Duration
+	// EnableLifecycle serves POST /-/reload (--web.enable-lifecycle); without it the route
+	// answers 403, as Prometheus's does.
+	EnableLifecycle bool
 }
 
 // Exporter probes the configured clusters on every scrape. It is safe for concurrent scrapes and
@@ -83,24 +86,36 @@ func New(cfg *Config, logger *slog.Logger, opts Options) (*Exporter, error) {
 	}
 	e.canaryIdentity = fmt.Sprintf("%s-%d", host, os.Getpid())
 	e.self.MustRegister(versioncollector.NewCollector(namespace), e.reloadOK, e.reloadOKTime)
-	e.applyConfig(cfg)
+	if err := e.applyConfig(cfg); err != nil {
+		return nil, err
+	}
 	e.reloadOK.Set(1)
 	e.reloadOKTime.SetToCurrentTime()
 	return e, nil
 }
 
-// applyConfig switches to a new configuration. Clusters whose settings did not change keep their
-// connections, leader history and HashKV cache; the others are closed.
-func (e *Exporter) applyConfig(cfg *Config) {
+// applyConfig switches to a new configuration. Clusters whose settings and files did not change
+// keep their connections, leader history and HashKV cache; the others are closed. When a cluster's
+// connection cannot be made (a TLS file that does not load), nothing changes and the error names
+// the cluster.
+func (e *Exporter) applyConfig(cfg *Config) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	byName := map[string]*target{}
 	targets := make([]*target, 0, len(cfg.Clusters))
-	for _, c := range cfg.Clusters {
+	var made []*target
+	for i, c := range cfg.Clusters {
 		settings := cfg.SettingsFor(c.Name)
 		t, ok := e.byName[c.Name]
 		if !ok || !t.sameConfig(c, settings) {
-			t = newTarget(c, settings, e.logger, e.canaryIdentity)
+			var err error
+			if t, err = newTarget(c, settings, e.logger, e.canaryIdentity); err != nil {
+				for _, m := range made {
+					m.close()
+				}
+				return fmt.Errorf("clusters[%d]: %w", i, err)
+			}
+			made = append(made, t)
 		}
 		byName[c.Name] = t
 		targets = append(targets, t)
@@ -111,6 +126,7 @@ func (e *Exporter) applyConfig(cfg *Config) {
 		}
 	}
 	e.cfg, e.targets, e.byName = cfg, targets, byName
+	return nil
 }
 
 // Reload re-reads the configuration file. A file that fails to load leaves the running
@@ -120,12 +136,14 @@ func (e *Exporter) Reload() error {
 		return fmt.Errorf("no configuration file to reload")
 	}
 	cfg, err := LoadConfig(e.opts.ConfigFile)
+	if err == nil {
+		err = e.applyConfig(cfg)
+	}
 	if err != nil {
 		e.reloadOK.Set(0)
 		e.logger.Error("reload failed; keeping the running configuration", "err", err)
 		return err
 	}
-	e.applyConfig(cfg)
 	e.reloadOK.Set(1)
 	e.reloadOKTime.SetToCurrentTime()
 	e.logger.Info("configuration reloaded", "clusters", len(cfg.Clusters))

@@ -89,7 +89,7 @@ func TestScrapeReportsHealthyThreeMemberCluster(t *testing.T) {
 func TestScrapeSendsConstantRequestsPerMember(t *testing.T) {
 	c := etcdtest.New(t, etcdtest.Config{Size: 3})
 	e := startExporter(t, "clusters:\n"+clusterYAML("main", c)+"probes:\n  hashkv_interval: 0s\n  key_prefixes: [/a]\n", Options{})
-	counts := func() map[string]uint64 { return e.snapshot()[0].requestCounts() }
+	counts := func() map[string]uint64 { return e.snapshot()[0].conn.RequestCounts() }
 	scrapeMetrics(t, e, 10*time.Second)
 	var totals []uint64
 	for range 4 {

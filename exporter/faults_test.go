@@ -135,9 +135,12 @@ func TestProbeAnswersOneClusterAndRejectsUnknownTarget(t *testing.T) {
 	}
 	mustSample(t, families(t, body), "probe_success", nil, 0)
 
+	long := strings.Repeat("x", 300)
 	for _, tc := range []struct{ query, want string }{
 		{"target=nope", `unknown target \"nope\": not a configured cluster`},
 		{"", "target parameter is missing"},
+		{"target=" + long, `target \"` + strings.Repeat("x", 128) + `…\": longer than 256 bytes`},
+		{"target=" + long[:200], `unknown target \"` + strings.Repeat("x", 128) + `…\"`},
 	} {
 		code, body := get(t, e.URL+"/probe?"+tc.query, 0)
 		if code != http.StatusBadRequest || !strings.Contains(body, tc.want) || !strings.HasPrefix(body, "{") {

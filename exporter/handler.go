@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -18,6 +19,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdconn"
 )
 
 // Handler returns the exporter's HTTP routes: /metrics, /probe, /-/healthy, /-/ready,
@@ -48,6 +51,10 @@ func (e *Exporter) Handler() (http.Handler, error) {
 		fmt.Fprintln(w, "Ready")
 	})
 	mux.HandleFunc("/-/reload", func(w http.ResponseWriter, r *http.Request) {
+		if !e.opts.EnableLifecycle {
+			httpError(w, http.StatusForbidden, "lifecycle API is not enabled: start the exporter with --web.enable-lifecycle to reload over HTTP, or send SIGHUP")
+			return
+		}
 		if r.Method != http.MethodPost && r.Method != http.MethodPut {
 			w.Header().Set("Allow", "POST, PUT")
 			httpError(w, http.StatusMethodNotAllowed, "reload requires POST or PUT")
@@ -117,9 +124,13 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, "target parameter is missing: /probe?target=<cluster name>")
 		return
 	}
+	if len(name) > maxTargetLength {
+		httpError(w, http.StatusBadRequest, fmt.Sprintf("target %q: longer than %d bytes", echoed(name), maxTargetLength))
+		return
+	}
 	t, ok := e.lookup(name)
 	if !ok {
-		httpError(w, http.StatusBadRequest, fmt.Sprintf("unknown target %q: not a configured cluster", name))
+		httpError(w, http.StatusBadRequest, fmt.Sprintf("unknown target %q: not a configured cluster", echoed(name)))
 		return
 	}
 	ctx, cancel, err := e.scrapeContext(r)
@@ -132,11 +143,16 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	c := e.collector(ctx, []*target{t})
 	var mu sync.Mutex
-	var failures []string
+	var failures, members []string
 	c.onError = func(collector string, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		failures = append(failures, fmt.Sprintf("%s: %v", collector, err))
+	}
+	c.onMemberError = func(endpoint string, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		members = append(members, fmt.Sprintf("%s: reason=%s: %v", endpoint, etcdconn.ReasonOf(err), err))
 	}
 	var metrics []prometheus.Metric
 	ch := make(chan prometheus.Metric)
@@ -157,15 +173,23 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(constCollector(metrics))
 	if r.URL.Query().Get("debug") == "true" {
-		e.writeProbeDebug(w, name, reachable, failures, reg)
+		e.writeProbeDebug(w, name, reachable, failures, members, reg)
 		return
 	}
 	promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slogErrorLog{e}}).ServeHTTP(w, r)
 }
 
-func (e *Exporter) writeProbeDebug(w http.ResponseWriter, name string, reachable bool, failures []string, reg *prometheus.Registry) {
+func (e *Exporter) writeProbeDebug(w http.ResponseWriter, name string, reachable bool, failures, members []string, reg *prometheus.Registry) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "Probe of cluster %q: reachable=%t\n\n", name, reachable)
+	if len(members) > 0 {
+		sort.Strings(members)
+		fmt.Fprintln(&b, "Members that did not answer:")
+		for _, m := range members {
+			fmt.Fprintln(&b, "  "+m)
+		}
+		fmt.Fprintln(&b)
+	}
 	sort.Strings(failures)
 	if len(failures) == 0 {
 		fmt.Fprintln(&b, "Every collector succeeded.")
@@ -201,6 +225,25 @@ func (c constCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, m := range c {
 		ch <- m
 	}
+}
+
+// maxTargetLength bounds /probe's target parameter; cluster names are far shorter.
+const maxTargetLength = 256
+
+// echoedLength is how much of a target an error message repeats.
+const echoedLength = 128
+
+// echoed is the start of a target, for an error message: at most echoedLength bytes (whole UTF-8
+// characters), then "…" when there is more.
+func echoed(target string) string {
+	if len(target) <= echoedLength {
+		return target
+	}
+	cut := echoedLength
+	for cut > 0 && !utf8.RuneStart(target[cut]) {
+		cut--
+	}
+	return target[:cut] + "…"
 }
 
 // httpError answers with a JSON body carrying the message.

@@ -129,7 +129,7 @@ func (t *target) compareHashKV(statuses []memberStatus) (*hashkvResult, error) {
 			answers[i].err = err
 			return
 		}
-		resp, err := m.maintenance.HashKV(ctx, ep, rev)
+		resp, err := m.Maintenance.HashKV(ctx, ep, rev)
 		if err != nil {
 			answers[i].err = fmt.Errorf("HashKV of %s at revision %d: %w", ep, rev, err)
 			return

@@ -2,12 +2,14 @@ package exporter
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdconn"
 )
 
 func init() { registerProbe("health", true, healthProbe{}) }
 
-// healthProbe reports etcdctl endpoint health for each member: a linearizable read succeeds
-// (permission denied counts) and no alarm is active.
+// healthProbe reports etcdctl endpoint health for each member (etcdconn.CheckHealth): a
+// linearizable read succeeds (permission denied counts) and no alarm is active.
 type healthProbe struct{}
 
 var (
@@ -22,13 +24,13 @@ func (healthProbe) describe(ch chan<- *prometheus.Desc) {
 
 func (healthProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 	cluster := s.t.cfg.Name
-	results := make([]memberHealth, len(s.t.cfg.Endpoints))
+	results := make([]etcdconn.Health, len(s.t.cfg.Endpoints))
 	parallel(len(results), func(i int) { results[i] = s.health[s.t.cfg.Endpoints[i]]() })
 	for i, h := range results {
 		ep := s.t.cfg.Endpoints[i]
-		ch <- gauge(memberHealthyDesc, boolFloat(h.healthy), cluster, ep)
-		if h.took > 0 {
-			ch <- gauge(memberHealthLatencyDesc, h.took.Seconds(), cluster, ep)
+		ch <- gauge(memberHealthyDesc, boolFloat(h.Healthy), cluster, ep)
+		if h.Took > 0 {
+			ch <- gauge(memberHealthLatencyDesc, h.Took.Seconds(), cluster, ep)
 		}
 	}
 	return nil

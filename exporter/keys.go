@@ -36,7 +36,7 @@ func (keysProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 		ctx, cancel := s.memberContext()
 		defer cancel()
 		if i == len(prefixes) {
-			resp, err := m.cli.Leases(ctx)
+			resp, err := m.Client.Leases(ctx)
 			if err != nil {
 				errs[i] = fmt.Errorf("lease list from %s: %w", ep, err)
 				return
@@ -44,7 +44,7 @@ func (keysProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 			ch <- gauge(leasesDesc, float64(len(resp.Leases)), cluster)
 			return
 		}
-		resp, err := m.cli.Get(ctx, prefixes[i], clientv3.WithPrefix(), clientv3.WithCountOnly(), clientv3.WithSerializable())
+		resp, err := m.Client.Get(ctx, prefixes[i], clientv3.WithPrefix(), clientv3.WithCountOnly(), clientv3.WithSerializable())
 		if err != nil {
 			errs[i] = fmt.Errorf("count of %q from %s: %w", prefixes[i], ep, err)
 			return

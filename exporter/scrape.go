@@ -8,8 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdconn"
 )
 
 // scrape is one probe of one cluster. Requests that several probes need (every member's Status,
@@ -26,7 +27,7 @@ type scrape struct {
 	firstUpEP     string
 	firstUpDone   chan struct{}
 
-	health     map[string]func() memberHealth
+	health     map[string]func() etcdconn.Health
 	alarms     func() alarmList
 	memberList func() (*clientv3.MemberListResponse, error)
 }
@@ -49,13 +50,6 @@ func (m memberStatus) memberID() uint64 {
 	return m.resp.Header.MemberId
 }
 
-// memberHealth is the outcome of etcdctl-style endpoint health on one member.
-type memberHealth struct {
-	healthy bool
-	took    time.Duration
-	err     error
-}
-
 type alarmList struct {
 	resp *clientv3.AlarmResponse
 	err  error
@@ -68,10 +62,10 @@ func newScrape(ctx context.Context, t *target) *scrape {
 		statusResults: make([]memberStatus, len(t.cfg.Endpoints)),
 		statusDone:    make(chan struct{}),
 		firstUpDone:   make(chan struct{}),
-		health:        map[string]func() memberHealth{},
+		health:        map[string]func() etcdconn.Health{},
 	}
 	for _, ep := range t.cfg.Endpoints {
-		s.health[ep] = sync.OnceValue(func() memberHealth { return s.checkHealth(ep) })
+		s.health[ep] = sync.OnceValue(func() etcdconn.Health { return s.checkHealth(ep) })
 	}
 	s.memberList = sync.OnceValues(s.fetchMemberList)
 	s.alarms = sync.OnceValue(s.fetchAlarms)
@@ -110,7 +104,15 @@ func (s *scrape) firstUpEndpoint() string {
 	return s.firstUpEP
 }
 
+// fetchStatus asks a member for its Status; a failure is classified (etcdconn.Error) and logged
+// when its reason changes.
 func (s *scrape) fetchStatus(ep string) memberStatus {
+	st := s.askStatus(ep)
+	s.t.failures.note(s.t.logger, ep, st.err)
+	return st
+}
+
+func (s *scrape) askStatus(ep string) memberStatus {
 	ctx, cancel := s.memberContext()
 	defer cancel()
 	m, err := s.t.member(ctx, ep)
@@ -118,7 +120,11 @@ func (s *scrape) fetchStatus(ep string) memberStatus {
 		return memberStatus{endpoint: ep, err: err}
 	}
 	start := time.Now()
-	resp, err := m.maintenance.Status(ctx, ep)
+	var resp *clientv3.StatusResponse
+	err = m.Do(ctx, func(ctx context.Context) (err error) {
+		resp, err = m.Maintenance.Status(ctx, ep)
+		return err
+	})
 	took := time.Since(start)
 	if err != nil {
 		return memberStatus{endpoint: ep, rtt: took, err: fmt.Errorf("status of %s: %w", ep, err)}
@@ -130,46 +136,35 @@ func (s *scrape) fetchStatus(ep string) memberStatus {
 // serves every member's health check (etcdctl asks each endpoint; the answer is the same, and this
 // saves two requests per cluster).
 func (s *scrape) fetchAlarms() alarmList {
-	resp, err := askUpMembers(s, "alarm list", func(ctx context.Context, m *memberConn) (*clientv3.AlarmResponse, error) {
-		return m.maintenance.AlarmList(ctx)
+	resp, err := askUpMembers(s, "alarm list", func(ctx context.Context, m *etcdconn.Member) (*clientv3.AlarmResponse, error) {
+		return m.Maintenance.AlarmList(ctx)
 	})
 	return alarmList{resp: resp, err: err}
 }
 
-// checkHealth has etcdctl endpoint health's semantics: a linearizable read of key "health"
-// succeeds (permission denied counts as success: the member answered through raft), and no
-// alarm is active.
-func (s *scrape) checkHealth(ep string) memberHealth {
+// checkHealth is etcdctl endpoint health (etcdconn.CheckHealth), with the alarm list of the
+// scrape shared by every member: it is raft state, the same on each.
+func (s *scrape) checkHealth(ep string) etcdconn.Health {
 	ctx, cancel := s.memberContext()
 	defer cancel()
 	m, err := s.t.member(ctx, ep)
 	if err != nil {
-		return memberHealth{err: err}
+		return etcdconn.Health{Err: err}
 	}
 	// The alarm list is fetched alongside the read rather than after it.
 	alarms := make(chan alarmList, 1)
 	go func() { alarms <- s.alarms() }()
-	start := time.Now()
-	_, err = m.cli.Get(ctx, "health")
-	took := time.Since(start)
-	al := <-alarms
-	if err != nil && !errors.Is(err, rpctypes.ErrPermissionDenied) {
-		return memberHealth{took: took, err: fmt.Errorf("health of %s: %w", ep, err)}
-	}
-	if al.err != nil {
-		return memberHealth{took: took, err: fmt.Errorf("health of %s: %w", ep, al.err)}
-	}
-	if len(al.resp.Alarms) > 0 {
-		return memberHealth{took: took, err: fmt.Errorf("health of %s: %d active alarm(s)", ep, len(al.resp.Alarms))}
-	}
-	return memberHealth{healthy: true, took: took}
+	return etcdconn.CheckHealth(ctx, m, func(context.Context) (*clientv3.AlarmResponse, error) {
+		al := <-alarms
+		return al.resp, al.err
+	})
 }
 
 // fetchMemberList gets the member list, serializable so that a member without quorum still says
 // who its peers are, and remembers the names.
 func (s *scrape) fetchMemberList() (*clientv3.MemberListResponse, error) {
-	resp, err := askUpMembers(s, "member list", func(ctx context.Context, m *memberConn) (*clientv3.MemberListResponse, error) {
-		return m.cli.MemberList(ctx, clientv3.WithSerializable())
+	resp, err := askUpMembers(s, "member list", func(ctx context.Context, m *etcdconn.Member) (*clientv3.MemberListResponse, error) {
+		return m.Client.MemberList(ctx, clientv3.WithSerializable())
 	})
 	if err == nil {
 		s.t.names.set(resp)
@@ -179,7 +174,7 @@ func (s *scrape) fetchMemberList() (*clientv3.MemberListResponse, error) {
 
 // askUpMembers makes a cluster-wide request of the first member that answered Status, then of the
 // others in turn until one answers; the error says what each of them said.
-func askUpMembers[T any](s *scrape, what string, request func(context.Context, *memberConn) (T, error)) (T, error) {
+func askUpMembers[T any](s *scrape, what string, request func(context.Context, *etcdconn.Member) (T, error)) (T, error) {
 	var (
 		zero T
 		errs []error
@@ -223,7 +218,7 @@ func (s *scrape) upEndpoints() iter.Seq[string] {
 }
 
 // firstUp returns the client of the first member that answered Status in this scrape.
-func (s *scrape) firstUp() (*memberConn, string, error) {
+func (s *scrape) firstUp() (*etcdconn.Member, string, error) {
 	ep := s.firstUpEndpoint()
 	if ep == "" {
 		return nil, "", s.noMemberAnswered()

@@ -139,3 +139,41 @@ func TestStoppedMemberWithAuthDoesNotHoldTheScrape(t *testing.T) {
 	}
 	mustSample(t, mfs, "etcd_monitor_cluster_has_leader", lbl("cluster", "main"), 1)
 }
+
+// Neither a client key's content nor the password shows in /metrics, /probe?debug=true or the log,
+// whether the member accepts the key, rejects its certificate, or refuses the connection.
+func TestKeyFileContentNeverAppearsInMetricsDebugOutputOrLogs(t *testing.T) {
+	c := etcdtest.New(t, etcdtest.Config{Size: 1, TLS: true})
+	other := etcdtest.New(t, etcdtest.Config{Size: 1, TLS: true}).TLS
+	f := c.TLS
+	tlsLine := func(cert, key string) string {
+		return "tls: {ca_file: " + f.CAFile + ", cert_file: " + cert + ", key_file: " + key + "}"
+	}
+	e := startExporter(t, "clusters:\n"+
+		clusterYAML("good", c, tlsLine(f.ClientCertFile, f.ClientKeyFile))+
+		clusterYAML("rejected", c, tlsLine(other.ClientCertFile, other.ClientKeyFile))+
+		"  - name: refused\n    endpoints: [https://127.0.0.1:1]\n    "+tlsLine(f.ClientCertFile, f.ClientKeyFile)+"\n", Options{})
+	text := map[string]string{}
+	_, text["/metrics"] = get(t, e.URL+"/metrics", 5*time.Second)
+	for _, name := range []string{"good", "rejected", "refused"} {
+		_, text["debug "+name] = get(t, e.URL+"/probe?debug=true&target="+name, 5*time.Second)
+	}
+	text["log"] = e.Log.String()
+	for _, keyFile := range []string{f.ClientKeyFile, other.ClientKeyFile} {
+		pem, err := os.ReadFile(keyFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(pem)), "\n")
+		for where, s := range text {
+			if strings.Contains(s, "PRIVATE KEY") {
+				t.Errorf("%s shows a PEM key header", where)
+			}
+			for _, l := range lines[1 : len(lines)-1] {
+				if strings.Contains(s, l) {
+					t.Errorf("%s shows a line of %s", where, keyFile)
+				}
+			}
+		}
+	}
+}

@@ -29,7 +29,7 @@ func TestServeEnforcesWebConfigAndReloadsOnSIGHUP(t *testing.T) {
 	if err := os.WriteFile(webConfig, []byte("basic_auth_users:\n  prometheus: "+string(hash)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e := startExporter(t, "clusters:\n"+clusterYAML("first", c), Options{})
+	e := startExporter(t, "clusters:\n"+clusterYAML("first", c), Options{EnableLifecycle: true})
 
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -75,6 +75,16 @@ func TestServeEnforcesWebConfigAndReloadsOnSIGHUP(t *testing.T) {
 	}
 	if code := status("prometheus", "scrape-pw"); code != http.StatusOK {
 		t.Errorf("right password: HTTP %d, want 200", code)
+	}
+	// The lifecycle API is behind the same authentication.
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/-/reload", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("POST /-/reload without credentials: HTTP %d, want 401", resp.StatusCode)
 	}
 
 	if err := os.WriteFile(e.ConfigFile, []byte("clusters:\n"+clusterYAML("first", c)+clusterYAML("added", c)), 0o600); err != nil {

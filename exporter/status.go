@@ -7,6 +7,8 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdconn"
 )
 
 func init() { registerProbe("status", true, statusProbe{}) }
@@ -31,6 +33,9 @@ var (
 	memberRaftAppliedDesc = newMemberDesc("member_raft_applied_index", "Raft index the member has applied.")
 	memberRevisionDesc    = newMemberDesc("member_revision", "Key-value store revision the member reports.")
 	memberStatusErrsDesc  = newMemberDesc("member_status_errors", "Number of errors the member lists in its Status response.")
+	memberProbeErrorDesc  = prometheus.NewDesc(namespace+"_member_probe_error",
+		"1 when the member did not answer Status in this scrape, with why: refused, tls_unknown_authority, tls_hostname_mismatch, tls_expired_or_not_yet_valid, tls_client_cert_rejected, tls_not_tls, tls_handshake, auth, timeout, unreachable or other.",
+		[]string{"cluster", "endpoint", "reason"}, nil)
 )
 
 func newMemberDesc(name, help string) *prometheus.Desc {
@@ -40,7 +45,7 @@ func newMemberDesc(name, help string) *prometheus.Desc {
 func (statusProbe) describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{memberUpDesc, memberInfoDesc, memberStatusRTTDesc, memberDBSizeDesc,
 		memberDBInUseDesc, memberDBQuotaDesc, memberIsLeaderDesc, memberIsLearnerDesc, memberRaftTermDesc,
-		memberRaftIndexDesc, memberRaftAppliedDesc, memberRevisionDesc, memberStatusErrsDesc} {
+		memberRaftIndexDesc, memberRaftAppliedDesc, memberRevisionDesc, memberStatusErrsDesc, memberProbeErrorDesc} {
 		ch <- d
 	}
 }
@@ -53,6 +58,7 @@ func (statusProbe) collect(s *scrape, ch chan<- prometheus.Metric) error {
 		ep := st.endpoint
 		ch <- gauge(memberUpDesc, boolFloat(st.up()), cluster, ep)
 		if !st.up() {
+			ch <- gauge(memberProbeErrorDesc, 1, cluster, ep, etcdconn.ReasonOf(st.err))
 			continue
 		}
 		up++

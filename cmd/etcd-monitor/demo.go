@@ -109,7 +109,7 @@ probes:
 	if err != nil {
 		return err
 	}
-	e, err := exporter.New(cfg, logger, exporter.Options{ConfigFile: configFile})
+	e, err := exporter.New(cfg, logger, exporter.Options{ConfigFile: configFile, EnableLifecycle: true})
 	if err != nil {
 		return err
 	}
