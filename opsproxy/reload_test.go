@@ -479,6 +479,9 @@ func TestEverySettingIsReloadableOrNeedsARestart(t *testing.T) {
 			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 			path := prefix + name
 			switch {
+			case name == "" && f.Type.Kind() == reflect.Struct:
+				// Inlined: its fields are the section's own.
+				walk(prefix, f.Type)
 			case slices.Contains(reloadable, path), slices.Contains(restart, path):
 			case f.Type.Kind() == reflect.Struct && f.Type.PkgPath() == typ.PkgPath() || path == "store":
 				walk(path+".", f.Type)

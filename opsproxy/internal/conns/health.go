@@ -8,18 +8,23 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdconn"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
-	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 )
 
 // EndpointState is the health and status of one member, as seen from opsproxy.
 type EndpointState struct {
-	Member   string          `json:"member"`
-	ID       string          `json:"id"`
-	Endpoint string          `json:"endpoint"`
-	Healthy  bool            `json:"healthy"`
-	Error    string          `json:"error,omitempty"`
-	Status   *EndpointStatus `json:"status,omitempty"`
+	Member   string `json:"member"`
+	ID       string `json:"id"`
+	Endpoint string `json:"endpoint"`
+	Healthy  bool   `json:"healthy"`
+	Error    string `json:"error,omitempty"`
+	// Reason is the kind of failure when the member could not be used: refused, tls, auth,
+	// timeout, unreachable or other (see internal/etcdconn).
+	Reason string `json:"reason,omitempty"`
+	// Alarms are the active alarms that make the member unhealthy (NOSPACE, CORRUPT).
+	Alarms []string        `json:"alarms,omitempty"`
+	Status *EndpointStatus `json:"status,omitempty"`
 }
 
 // EndpointStatus is what a member says of itself (etcdctl endpoint status).
@@ -37,11 +42,11 @@ type EndpointStatus struct {
 	Errors           []string `json:"errors,omitempty"`
 }
 
-// MemberStates checks every member concurrently: a linearizable read through a client to
-// that member alone (as etcdctl endpoint health) and its status. The member list is read
+// MemberStates checks every member concurrently, as CheckEndpoint does. The member list is read
 // serializably, from whichever member answers, so that it is had without quorum too, exactly
 // when per-member health matters; when no member answers, the configured endpoints are
-// reported, each with its own error. It fails only when ctx ends.
+// reported, each with its own error. It fails only when ctx ends or etcd refuses opsproxy's
+// credentials.
 func (c *Conn) MemberStates(ctx context.Context) ([]EndpointState, error) {
 	lctx, cancel := c.RequestCtx(ctx)
 	defer cancel()
@@ -51,10 +56,13 @@ func (c *Conn) MemberStates(ctx context.Context) ([]EndpointState, error) {
 		list, err = cli.MemberList(lctx, clientv3.WithSerializable())
 	}
 	cancel()
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		return nil, ctx.Err()
-	}
-	if err != nil {
+	case err != nil && etcdconn.ReasonOf(err) == string(etcdconn.KindAuth):
+		// etcd refused opsproxy's own credentials: no member is to blame.
+		return nil, err
+	case err != nil:
 		return c.configuredEndpointStates(ctx, err), nil
 	}
 	out := make([]EndpointState, len(list.Members))
@@ -66,7 +74,7 @@ func (c *Conn) MemberStates(ctx context.Context) ([]EndpointState, error) {
 			continue
 		}
 		out[i].Endpoint = m.ClientURLs[0]
-		wg.Go(func() { c.CheckEndpoint(ctx, &out[i], m.IsLearner) })
+		wg.Go(func() { c.CheckEndpoint(ctx, &out[i]) })
 	}
 	wg.Wait()
 	return out, nil
@@ -82,7 +90,7 @@ func (c *Conn) configuredEndpointStates(ctx context.Context, listErr error) []En
 	for i, ep := range c.cfg.Endpoints {
 		out[i] = EndpointState{Endpoint: ep}
 		wg.Go(func() {
-			c.CheckEndpoint(ctx, &out[i], false)
+			c.CheckEndpoint(ctx, &out[i])
 			if out[i].Error == "" && !out[i].Healthy {
 				out[i].Error = msg
 			}
@@ -92,19 +100,25 @@ func (c *Conn) configuredEndpointStates(ctx context.Context, listErr error) []En
 	return out
 }
 
-// CheckEndpoint fills st with the health and status of the member at st.Endpoint (a learner
-// when learner is set), as etcdctl endpoint health does.
-func (c *Conn) CheckEndpoint(ctx context.Context, st *EndpointState, learner bool) {
+// CheckEndpoint fills st with the status of the member at st.Endpoint and its health as
+// etcdctl endpoint health defines it (etcdconn.CheckHealth: a linearizable read, no active
+// alarm; a learner is unhealthy), through the client pinned to that member.
+func (c *Conn) CheckEndpoint(ctx context.Context, st *EndpointState) {
 	ctx, cancel := c.RequestCtx(ctx)
 	defer cancel()
-	cli, err := c.Client(ctx)
+	m, err := c.Member(ctx, st.Endpoint)
 	if err != nil {
-		_, st.Error = apihttp.StatusOf(err)
+		st.fail(err)
 		return
 	}
-	status, err := cli.Status(ctx, st.Endpoint)
+	var status *clientv3.StatusResponse
+	err = m.Do(ctx, func(ctx context.Context) error {
+		var err error
+		status, err = m.Maintenance.Status(ctx, st.Endpoint)
+		return err
+	})
 	if err != nil {
-		_, st.Error = apihttp.StatusOf(err)
+		st.fail(err)
 		return
 	}
 	st.Status = &EndpointStatus{
@@ -113,24 +127,24 @@ func (c *Conn) CheckEndpoint(ctx context.Context, st *EndpointState, learner boo
 		IsLearner: status.IsLearner, RaftIndex: status.RaftIndex, RaftTerm: status.RaftTerm,
 		RaftAppliedIndex: status.RaftAppliedIndex, Revision: status.Header.Revision, Errors: status.Errors,
 	}
-	if learner {
-		// Learners serve no linearizable reads; a learner that answers its status is healthy.
-		st.Healthy = len(status.Errors) == 0
-		return
-	}
-	mcli, err := c.MemberClient(st.Endpoint)
-	if err != nil {
-		_, st.Error = apihttp.StatusOf(err)
-		return
-	}
-	defer mcli.Close()
-	_, err = mcli.Get(ctx, "health")
-	if err != nil && !errors.Is(err, rpctypes.ErrPermissionDenied) {
-		_, st.Error = apihttp.StatusOf(err)
-		return
-	}
-	st.Healthy = len(status.Errors) == 0
-	if !st.Healthy {
+	h := etcdconn.CheckHealth(ctx, m, nil)
+	st.Alarms = h.Alarms
+	switch {
+	case h.Err != nil:
+		st.fail(h.Err)
+	case len(status.Errors) > 0:
 		st.Error = fmt.Sprintf("member reports errors: %v", status.Errors)
+	default:
+		st.Healthy = true
 	}
+}
+
+// fail records why the member could not be used or is unhealthy.
+func (st *EndpointState) fail(err error) {
+	st.Reason = etcdconn.ReasonOf(err)
+	if _, ok := errors.AsType[*apihttp.Error](err); ok {
+		_, st.Error = apihttp.StatusOf(err)
+		return
+	}
+	st.Error = err.Error()
 }

@@ -124,7 +124,7 @@ func (s *api) defragment(c *core.Call) (any, error) {
 		step := &plan[i]
 		check := conns.EndpointState{Member: step.Member, Endpoint: step.Endpoint}
 		hctx, hcancel := context.WithTimeout(c.R.Context(), time.Duration(s.Config().Maintenance.HealthTimeout))
-		c.Cluster.CheckEndpoint(hctx, &check, false)
+		c.Cluster.CheckEndpoint(hctx, &check)
 		hcancel()
 		if !check.Healthy {
 			return nil, apihttp.Errorf(http.StatusConflict, "member %s failed its health check before defragmentation (%s); done: %s",

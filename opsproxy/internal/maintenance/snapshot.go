@@ -226,12 +226,11 @@ func (s *api) saveSnapshot(c *core.Call) (any, error) {
 // streamSnapshot copies a member's snapshot to path (through a temporary file renamed at the
 // end) and returns its size and sha256.
 func (s *api) streamSnapshot(ctx context.Context, conn *conns.Conn, endpoint, path string) (int64, string, error) {
-	cli, err := conn.MemberClient(endpoint)
+	m, err := conn.Member(ctx, endpoint)
 	if err != nil {
 		return 0, "", err
 	}
-	defer cli.Close()
-	rc, err := cli.Snapshot(ctx)
+	rc, err := m.Maintenance.Snapshot(ctx)
 	if err != nil {
 		return 0, "", err
 	}
