@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, only when it is missing: Prometheus, promtool,
-# Alertmanager, amtool and fio from Debian's packages, and the npm packages of the PGlite
+# Alertmanager, amtool, fio and curl (the README examples test) from Debian's packages, and the npm packages of the PGlite
 # TimescaleDB server. Safe to run again and again.
 set -euo pipefail
 
@@ -9,6 +9,7 @@ command -v promtool     >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus   >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v fio          >/dev/null 2>&1 || need+=(fio)
+command -v curl         >/dev/null 2>&1 || need+=(curl)
 
 if [ ${#need[@]} -gt 0 ]; then
   # de-duplicate

@@ -154,7 +154,7 @@ opsproxy answered GET /clusters/demo/keys?key=/demo/hello:
 
 try opsproxy:
   export TOKEN=%s
-  curl -s -H "Authorization: Bearer $TOKEN" -X PUT %s/clusters/demo/keys -d '{"key":"/demo/hello","value":"world"}'
+  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -X PUT %s/clusters/demo/keys -d '{"key":"/demo/hello","value":"world"}'
   curl -s -H "Authorization: Bearer $TOKEN" "%s/clusters/demo/keys?key=/demo/&prefix=true"
   curl -s -H "Authorization: Bearer $TOKEN" %s/clusters/demo/endpoints
   curl -s -H "Authorization: Bearer $TOKEN" "%s/audit?order=desc&limit=5"
