@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/version"
 	"github.com/prometheus/exporter-toolkit/web"
 	"github.com/prometheus/exporter-toolkit/web/kingpinflag"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
@@ -36,6 +37,9 @@ type Command struct {
 
 	configCheck bool
 	webFlags    *web.FlagConfig
+
+	verifyURL       string
+	verifyTokenFile string
 
 	tokName      string
 	tokRole      string
@@ -56,8 +60,11 @@ func RegisterCommand(app *kingpin.Application) *Command {
 	serve.Flag("config.check", "Check the configuration file and exit.").BoolVar(&c.configCheck)
 	c.webFlags = kingpinflag.AddFlags(serve, ":9980")
 
-	c.cmd.Command("verify-audit", "Verify the audit log's hash chain; exit 1 at the first altered or missing record.").
+	verify := c.cmd.Command("verify-audit", "Verify the audit log's hash chain (and its signed checkpoints when sealed); exit 1 at the first altered or missing record.").
 		Action(c.choose("verify-audit"))
+	verify.Flag("url", "Verify through the running opsproxy at this address (needed for the embedded store while opsproxy runs).").
+		PlaceHolder("http://127.0.0.1:9980").StringVar(&c.verifyURL)
+	verify.Flag("token.file", "File with an admin token, for --url.").StringVar(&c.verifyTokenFile)
 
 	tok := c.cmd.Command("token", "Manage API tokens in the store.")
 	create := tok.Command("create", "Create a token and print its secret (shown once).").Action(c.choose("token-create"))
@@ -98,7 +105,16 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 		return 1
 	}
 	switch c.selected {
-	case "verify-audit", "token-create", "token-list", "token-revoke":
+	case "verify-audit":
+		if c.verifyURL != "" {
+			if c.verifyTokenFile == "" {
+				fmt.Fprintln(os.Stderr, "etcd-monitor opsproxy: --token.file: required with --url")
+				return 1
+			}
+			return VerifyAuditThrough(ctx, c.verifyURL, c.verifyTokenFile, c.out)
+		}
+		return c.runStoreCommand(ctx, cfg, logger)
+	case "token-create", "token-list", "token-revoke":
 		return c.runStoreCommand(ctx, cfg, logger)
 	}
 	if c.configCheck {
@@ -121,6 +137,11 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 
 func (c *Command) runStoreCommand(ctx context.Context, cfg *Config, logger *slog.Logger) int {
 	st, err := open.Store(ctx, cfg.Store, logger)
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		fmt.Fprintf(os.Stderr, "etcd-monitor opsproxy: %v\nthe embedded store is open in a running opsproxy (bbolt locks the whole file): "+
+			"verify through it with --url and --token.file, or stop it first\n", err)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "etcd-monitor opsproxy: %v\n", err)
 		return 1

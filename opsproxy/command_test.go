@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/etcd-monitor/etcd-monitor/internal/store/bolt"
 )
 
 // runCommand parses args as etcd-monitor would and runs the opsproxy command.
@@ -59,5 +60,40 @@ func TestCommandCreatesListsAndRevokesTokensAndVerifiesTheAuditLog(t *testing.T)
 	}
 	if code, out = runCommand(t, "opsproxy", "--config.file", cfg, "--config.check"); code != 0 || !strings.Contains(out, "OK, 1 cluster(s)") {
 		t.Fatalf("config check: %d %s", code, out)
+	}
+}
+
+// The embedded store is locked by a running opsproxy: verify-audit says so within its lock
+// timeout instead of waiting, and verifies through the running process with --url.
+func TestVerifyAuditOfTheEmbeddedStoreWorksWhileOpsproxyRuns(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "store.db")
+	st, err := bolt.Open(path, bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := newEnv(t, envOptions{st: st})
+	if r := e.call(t, "GET", "/api/v1/clusters", e.admin, nil); r.status != 200 {
+		t.Fatalf("a request to audit: %d %s", r.status, r.body)
+	}
+	cfg := filepath.Join(dir, "cli.yml")
+	yml := fmt.Sprintf("clusters:\n  - name: c1\n    endpoints: [http://127.0.0.1:2379]\nstore:\n  path: %s\n", path)
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(cfg, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tokenFile, []byte(e.admin+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := runCommand(t, "opsproxy", "--config.file", cfg, "verify-audit"); code != 1 {
+		t.Fatalf("verify-audit of a locked file: %d %s", code, out)
+	}
+	code, out := runCommand(t, "opsproxy", "--config.file", cfg, "verify-audit", "--url", strings.TrimSuffix(e.url, "/"), "--token.file", tokenFile)
+	if code != 0 || !strings.Contains(out, "audit log intact") {
+		t.Fatalf("verify-audit through the running opsproxy: %d %s", code, out)
+	}
+	if code, out := runCommand(t, "opsproxy", "--config.file", cfg, "verify-audit", "--url", e.url); code != 1 {
+		t.Fatalf("--url without --token.file: %d %s", code, out)
 	}
 }
