@@ -243,7 +243,7 @@ func TestTokenCreationRefusesBadRequests(t *testing.T) {
 		{"unknown cluster", e.admin, `{"name":"x","role":"viewer","clusters":["zz"]}`, 400, `clusters[0]: no cluster "zz"`},
 		{"bad expiry", e.admin, `{"name":"x","role":"viewer","expires_in":"soon"}`, 400, "expires_in: want a positive duration"},
 		{"malformed JSON", e.admin, `{"name":`, 400, "truncated JSON"},
-		{"scoped admin may not mint an unscoped token", scopedAdmin, `{"name":"x","role":"viewer"}`, 403, "clusters: must be set"},
+		{"scoped admin may not mint an unscoped token", scopedAdmin, `{"name":"x","role":"viewer"}`, 403, "the new token is for all clusters"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
