@@ -24,6 +24,8 @@ func TestConfigAppliesDefaultsAroundGivenSettings(t *testing.T) {
 		{"grafana user header default", cfg.Auth.Grafana.UserHeader, DefaultUserHeader},
 		{"grafana role header default", cfg.Auth.Grafana.RoleHeader, DefaultRoleHeader},
 		{"token cache ttl default", time.Duration(cfg.Auth.TokenCacheTTL), DefaultTokenCacheTTL},
+		{"failure audit interval default", time.Duration(cfg.Auth.FailureAuditInterval), DefaultFailureAuditInterval},
+		{"trusted proxies", len(cfg.Auth.TrustedProxyPrefixes()), 2},
 		{"store dsn", cfg.Store.DSN, "postgres://etcd_monitor@db:5432/etcd_monitor"},
 		{"audit retention", time.Duration(cfg.Audit.Retention), 90 * 24 * time.Hour},
 		{"audit max batch default", cfg.Audit.MaxBatch, DefaultAuditMaxBatch},
@@ -46,19 +48,21 @@ func TestConfigAppliesDefaultsAroundGivenSettings(t *testing.T) {
 // Each invalid file fails at load with its exact message, which names the field.
 func TestConfigRejectsInvalidFiles(t *testing.T) {
 	want := map[string]string{
-		"invalid-clusters-missing.yml":               "clusters: must not be empty",
-		"invalid-cluster-endpoints-empty.yml":        "clusters[0].endpoints: must not be empty",
-		"invalid-unknown-field.yml":                  "field retension not found",
-		"invalid-audit-max-batch-zero.yml":           "audit.max_batch: must be greater than 0",
-		"invalid-audit-retention-bad.yml":            `not a valid duration string: "forever"`,
-		"invalid-grafana-user-header-empty.yml":      "auth.grafana.user_header: must not be empty",
-		"invalid-grafana-headers-same.yml":           "auth.grafana.role_header: must differ from user_header",
-		"invalid-grafana-header-authorization.yml":   "auth.grafana.role_header: must not be Authorization",
-		"invalid-limits-request-bytes-negative.yml":  "limits.max_request_bytes: must be greater than 0",
-		"invalid-limits-range-max-below-default.yml": "limits.max_range_limit: must be at least default_range_limit",
-		"invalid-limits-watches-zero.yml":            "limits.max_watches_per_user: must be greater than 0",
-		"invalid-maintenance-same-dirs.yml":          "maintenance.restore_dir: must differ from snapshot_dir",
-		"invalid-store-unknown-field.yml":            "field dns not found",
+		"invalid-clusters-missing.yml":                 "clusters: must not be empty",
+		"invalid-cluster-endpoints-empty.yml":          "clusters[0].endpoints: must not be empty",
+		"invalid-unknown-field.yml":                    "field retension not found",
+		"invalid-audit-max-batch-zero.yml":             "audit.max_batch: must be greater than 0",
+		"invalid-audit-retention-bad.yml":              `not a valid duration string: "forever"`,
+		"invalid-grafana-user-header-empty.yml":        "auth.grafana.user_header: must not be empty",
+		"invalid-grafana-headers-same.yml":             "auth.grafana.role_header: must differ from user_header",
+		"invalid-grafana-header-authorization.yml":     "auth.grafana.role_header: must not be Authorization",
+		"invalid-auth-trusted-proxies-bad.yml":         `auth.trusted_proxies[1]: "ingress.local" is not a CIDR or an IP address`,
+		"invalid-auth-failure-audit-interval-zero.yml": "auth.failure_audit_interval: must be greater than 0",
+		"invalid-limits-request-bytes-negative.yml":    "limits.max_request_bytes: must be greater than 0",
+		"invalid-limits-range-max-below-default.yml":   "limits.max_range_limit: must be at least default_range_limit",
+		"invalid-limits-watches-zero.yml":              "limits.max_watches_per_user: must be greater than 0",
+		"invalid-maintenance-same-dirs.yml":            "maintenance.restore_dir: must differ from snapshot_dir",
+		"invalid-store-unknown-field.yml":              "field dns not found",
 	}
 	configtest.CheckInvalidFiles(t, "testdata/invalid-*.yml", want, func(path string) error {
 		_, err := LoadConfig(path)

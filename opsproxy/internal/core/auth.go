@@ -44,20 +44,20 @@ func NewAuthenticator(tokens store.TokenStore, cfg config.AuthConfig) *Authentic
 	}
 }
 
-// Authenticate returns the usable token the request carries, or a 401.
+// Authenticate returns the usable token the request carries, or a 401 *AuthError saying why.
 func (a *Authenticator) Authenticate(r *http.Request) (store.Token, error) {
 	h := r.Header.Get("Authorization")
 	scheme, secret, ok := strings.Cut(h, " ")
 	if h == "" {
-		return store.Token{}, apihttp.Errorf(http.StatusUnauthorized, "missing bearer token")
+		return store.Token{}, authErrorf(ReasonMissing, "", "missing bearer token")
 	}
 	secret = strings.TrimSpace(secret)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
-		return store.Token{}, apihttp.Errorf(http.StatusUnauthorized, "authorization header: want Bearer <token>")
+		return store.Token{}, authErrorf(ReasonMalformed, "", "authorization header: want Bearer <token>")
 	}
 	tok, err := a.lookup(r.Context(), store.HashSecret(secret))
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Token{}, apihttp.Errorf(http.StatusUnauthorized, "unknown token")
+		return store.Token{}, authErrorf(ReasonUnknown, "", "unknown token")
 	}
 	if err != nil {
 		return store.Token{}, apihttp.Errorf(http.StatusServiceUnavailable, "token store unavailable: %w", err)
@@ -65,9 +65,9 @@ func (a *Authenticator) Authenticate(r *http.Request) (store.Token, error) {
 	now := a.now()
 	switch {
 	case !tok.RevokedAt.IsZero():
-		return store.Token{}, apihttp.Errorf(http.StatusUnauthorized, "token %s was revoked", tok.ID)
+		return store.Token{}, authErrorf(ReasonRevoked, tok.ID, "token %s was revoked", tok.ID)
 	case !tok.Usable(now):
-		return store.Token{}, apihttp.Errorf(http.StatusUnauthorized, "token %s has expired", tok.ID)
+		return store.Token{}, authErrorf(ReasonExpired, tok.ID, "token %s has expired", tok.ID)
 	}
 	return tok, nil
 }
