@@ -3,10 +3,13 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
@@ -122,12 +125,39 @@ func (a *Authenticator) Principal(r *http.Request, tok store.Token) (*Principal,
 	if user == "" {
 		return p, apihttp.Deniedf("%s is missing", a.userHeader)
 	}
+	if err := checkUserName(user); err != nil {
+		// Recorded as the token's own name: the refused value is not written anywhere.
+		return p, apihttp.Deniedf("%s: %w", a.userHeader, err)
+	}
 	p.User = user
 	mapped, ok := grafanaRoles[role]
 	if !ok {
 		p.Role = RoleNone
+		if len(role) > 16 {
+			return p, apihttp.Deniedf("Grafana role has no access: want Viewer, Editor or Admin")
+		}
 		return p, apihttp.Deniedf("Grafana role %q has no access: want Viewer, Editor or Admin", role)
 	}
 	p.Role = min(tokenRole, mapped)
 	return p, nil
+}
+
+// MaxUserNameLen is the longest end user name a service token may pass.
+const MaxUserNameLen = 256
+
+// checkUserName refuses an end user name that is too long or not printable text: it is
+// recorded in the audit log and logged.
+func checkUserName(user string) error {
+	if len(user) > MaxUserNameLen {
+		return fmt.Errorf("at most %d bytes", MaxUserNameLen)
+	}
+	if !utf8.ValidString(user) {
+		return errors.New("must be UTF-8 text")
+	}
+	for _, r := range user {
+		if !unicode.IsPrint(r) {
+			return errors.New("must be printable, without control characters")
+		}
+	}
+	return nil
 }

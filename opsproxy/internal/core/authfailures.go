@@ -132,7 +132,7 @@ func (f *AuthFailures) Flush(ctx context.Context) {
 		rec := c.last
 		rec.Time, rec.Duration = now, 0
 		rec.Source = k.source
-		rec.RequestID = apihttp.NewRequestID()
+		rec.RequestID, rec.ClientRequestID = apihttp.NewRequestID(), ""
 		rec.Error = fmt.Sprintf("%s: %d more failed authentications from this source since %s, not recorded one by one; the last: %s",
 			k.reason, c.more, since.UTC().Format(time.RFC3339), c.last.Error)
 		f.write(ctx, rec, k.reason, c.more, true)
@@ -168,14 +168,15 @@ func (co *Core) authFailed(r *http.Request, spec OpSpec, start time.Time, err er
 		return // not the client's failure (token store unavailable): logged as such
 	}
 	rec := store.AuditRecord{
-		Time:      start,
-		RequestID: apihttp.RequestID(r.Context()),
-		TokenID:   ae.TokenID,
-		Source:    co.sourceAddr(r),
-		Operation: AuthFailedOperation,
-		Outcome:   store.OutcomeDenied,
-		Error:     fmt.Sprintf("%s: %s; attempted %s", ae.Reason, ae.Error(), spec.Name),
-		Duration:  time.Since(start),
+		Time:            start,
+		RequestID:       apihttp.RequestID(r.Context()),
+		ClientRequestID: apihttp.ClientRequestID(r.Context()),
+		TokenID:         ae.TokenID,
+		Source:          co.sourceAddr(r),
+		Operation:       AuthFailedOperation,
+		Outcome:         store.OutcomeDenied,
+		Error:           fmt.Sprintf("%s: %s; attempted %s", ae.Reason, ae.Error(), spec.Name),
+		Duration:        time.Since(start),
 	}
 	if spec.Cluster {
 		rec.Cluster = truncate(r.PathValue("cluster"), 256)

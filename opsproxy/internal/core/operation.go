@@ -58,13 +58,14 @@ func (co *Core) serveOp(w http.ResponseWriter, r *http.Request, spec OpSpec, fn 
 		return
 	}
 	c.Rec = store.AuditRecord{
-		Time:      c.start,
-		RequestID: apihttp.RequestID(r.Context()),
-		User:      tok.Name,
-		TokenID:   tok.ID,
-		Role:      tok.Role,
-		Source:    co.sourceAddr(r),
-		Operation: spec.Name,
+		Time:            c.start,
+		RequestID:       apihttp.RequestID(r.Context()),
+		ClientRequestID: apihttp.ClientRequestID(r.Context()),
+		User:            tok.Name,
+		TokenID:         tok.ID,
+		Role:            tok.Role,
+		Source:          co.sourceAddr(r),
+		Operation:       spec.Name,
 	}
 	if spec.Cluster {
 		c.Rec.Cluster = r.PathValue("cluster")
