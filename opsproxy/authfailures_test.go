@@ -173,3 +173,16 @@ func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
 		})
 	}
 }
+
+// auth.trusted_proxies applies on reload, without a restart.
+func TestReloadAppliesTrustedProxies(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.rewrite(t, clusterEntry("c1", e.etcd), "auth:\n  trusted_proxies: [127.0.0.1/32]\n")
+	if _, err := e.srv.Reload(); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	r := e.call(t, "GET", "/api/v1/clusters", e.admin, nil, "X-Forwarded-For", "203.0.113.9")
+	if rec := e.audit(t, r.header.Get(RequestIDHeader), 1)[0]; rec.Source != "203.0.113.9" {
+		t.Fatalf("source %q after the reload, want 203.0.113.9", rec.Source)
+	}
+}
