@@ -63,13 +63,13 @@ func TestMutationIsRecordedAsAttemptedThenWithItsOutcome(t *testing.T) {
 			if r.status != 200 {
 				t.Fatalf("put: %d %s", r.status, r.body)
 			}
-			recs := e.audit(t, "put-1", 2)
+			recs := e.audit(t, r.header.Get(RequestIDHeader), 2)
 			wantSize, wantSHA := store.ValueDigest([]byte("hello"))
 			for i, want := range []store.Outcome{store.OutcomeAttempted, store.OutcomeSucceeded} {
 				rec := recs[i]
 				if rec.Outcome != want || rec.Operation != "keys.put" || string(rec.Key) != prefix+"k" ||
 					rec.ValueSize != wantSize || rec.ValueSHA256 != wantSHA || rec.Cluster != "c1" ||
-					rec.User != "test-admin" || rec.Role != "admin" || rec.Source != "127.0.0.1" {
+					rec.User != "test-admin" || rec.Role != "admin" || rec.Source != "127.0.0.1" || rec.ClientRequestID != "put-1" {
 					t.Fatalf("record %d = %+v", i, rec)
 				}
 			}

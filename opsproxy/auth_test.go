@@ -194,6 +194,49 @@ func TestGrafanaServiceTokenActsForTheEndUserWithTheLowerRole(t *testing.T) {
 	}
 }
 
+// The end user a service token passes is recorded and logged: a name that is too long or not
+// printable text is refused (403, audited as denied under the token's own name) and written
+// nowhere.
+func TestGrafanaUserHeaderMustBeShortPrintableText(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	service := e.token(t, TokenSpec{Name: "grafana", Role: "admin", ActsForUsers: true})
+	cases := []struct {
+		name, user string
+		status     int
+		want       string
+	}{
+		{"256 bytes is allowed", strings.Repeat("a", 256), 200, ""},
+		{"non-ASCII letters are allowed", "Zoë Ünal", 200, ""},
+		{"longer than 256 bytes", strings.Repeat("a", 257), 403, "X-Grafana-User: at most 256 bytes"},
+		{"a tab", "alice\tadmin", 403, "X-Grafana-User: must be printable, without control characters"},
+		{"not UTF-8", "bob\xff", 403, "X-Grafana-User: must be UTF-8 text"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.call(t, "GET", "/api/v1/clusters", service, nil, DefaultUserHeader, c.user, DefaultRoleHeader, "Viewer")
+			if r.status != c.status {
+				t.Fatalf("status %d, want %d: %s", r.status, c.status, r.body)
+			}
+			rec := e.audit(t, r.header.Get(RequestIDHeader), 1)[0]
+			if c.status == 200 {
+				if rec.User != c.user {
+					t.Fatalf("audit user %q, want %q", rec.User, c.user)
+				}
+				return
+			}
+			if got := r.errorText(t); got != c.want {
+				t.Fatalf("error %q, want %q", got, c.want)
+			}
+			if rec.Outcome != store.OutcomeDenied || rec.User != "grafana" {
+				t.Fatalf("audit record %s user %q, want denied under the token's name", rec.Outcome, rec.User)
+			}
+			if strings.Contains(e.log.String(), c.user) {
+				t.Fatalf("the refused user name is in the log")
+			}
+		})
+	}
+}
+
 func TestTokensCreatedThroughTheAPIAreShownOnceAndCanBeRevoked(t *testing.T) {
 	for _, kind := range storeKinds {
 		t.Run(string(kind), func(t *testing.T) {
@@ -243,7 +286,7 @@ func TestTokenCreationRefusesBadRequests(t *testing.T) {
 		{"unknown cluster", e.admin, `{"name":"x","role":"viewer","clusters":["zz"]}`, 400, `clusters[0]: no cluster "zz"`},
 		{"bad expiry", e.admin, `{"name":"x","role":"viewer","expires_in":"soon"}`, 400, "expires_in: want a positive duration"},
 		{"malformed JSON", e.admin, `{"name":`, 400, "truncated JSON"},
-		{"scoped admin may not mint an unscoped token", scopedAdmin, `{"name":"x","role":"viewer"}`, 403, "clusters: must be set"},
+		{"scoped admin may not mint an unscoped token", scopedAdmin, `{"name":"x","role":"viewer"}`, 403, "the new token is for all clusters"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -365,15 +408,32 @@ func TestUnknownPathsAndMethodsAnswerJSON(t *testing.T) {
 	}
 }
 
-func TestRequestIDIsTakenFromTheClientOrGenerated(t *testing.T) {
+// The server always gives a request its own id (answered, and the records' request_id); a
+// client's id is kept beside it and echoed, never used in its place.
+func TestRequestIDIsTheServersAndTheClientsIsKeptBeside(t *testing.T) {
 	e := newEnv(t, envOptions{})
-	r := e.call(t, "GET", "/api/v1/clusters", e.admin, nil, RequestIDHeader, "my-req.1")
-	if got := r.header.Get(RequestIDHeader); got != "my-req.1" {
-		t.Fatalf("request id %q, want my-req.1", got)
+	cases := []struct {
+		name, clientID, wantClient string
+	}{
+		{"client id is kept beside the server's", "my-req.1", "my-req.1"},
+		{"invalid client id is dropped", "bad id with spaces", ""},
+		{"no client id", "", ""},
 	}
-	e.audit(t, "my-req.1", 1)
-	r = e.call(t, "GET", "/api/v1/clusters", e.admin, nil, RequestIDHeader, "bad id with spaces")
-	if got := r.header.Get(RequestIDHeader); got == "" || strings.Contains(got, " ") {
-		t.Fatalf("request id %q, want a generated one", got)
+	seen := map[string]bool{}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.call(t, "GET", "/api/v1/clusters", e.admin, nil, RequestIDHeader, c.clientID)
+			id := r.header.Get(RequestIDHeader)
+			if id == "" || id == c.clientID || seen[id] {
+				t.Fatalf("request id %q: want a fresh server id", id)
+			}
+			seen[id] = true
+			if got := r.header.Get(ClientRequestIDHeader); got != c.wantClient {
+				t.Fatalf("%s %q, want %q", ClientRequestIDHeader, got, c.wantClient)
+			}
+			if rec := e.audit(t, id, 1)[0]; rec.ClientRequestID != c.wantClient {
+				t.Fatalf("record's client_request_id %q, want %q", rec.ClientRequestID, c.wantClient)
+			}
+		})
 	}
 }

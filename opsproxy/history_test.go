@@ -150,16 +150,17 @@ func TestAuditQueryByRequestIDReturnsEveryRecordOfTheRequest(t *testing.T) {
 			e := newEnv(t, envOptions{store: kind})
 			p := uniquePrefix(t)
 			viewer := e.token(t, TokenSpec{Name: "vera", Role: "viewer"})
-			// The client names its request; a second request gets an id that the first one's is a prefix of.
+			// Both clients name their request "ticket-4711": the server's ids tell them apart.
 			put := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": p + "a", "value": "1"}, RequestIDHeader, "ticket-4711")
-			if put.status != 200 || put.header.Get(RequestIDHeader) != "ticket-4711" {
-				t.Fatalf("put: %d %s (request id %q)", put.status, put.body, put.header.Get(RequestIDHeader))
+			id := put.header.Get(RequestIDHeader)
+			if put.status != 200 || id == "ticket-4711" || put.header.Get(ClientRequestIDHeader) != "ticket-4711" {
+				t.Fatalf("put: %d %s (request id %q, client's %q)", put.status, put.body, id, put.header.Get(ClientRequestIDHeader))
 			}
-			other := e.call(t, "GET", "/api/v1/clusters/c1/keys?key="+url.QueryEscape(p+"a"), viewer, nil, RequestIDHeader, "ticket-4711-2")
-			e.audit(t, "ticket-4711", 2)
+			other := e.call(t, "GET", "/api/v1/clusters/c1/keys?key="+url.QueryEscape(p+"a"), viewer, nil, RequestIDHeader, "ticket-4711")
+			e.audit(t, id, 2)
 			e.audit(t, other.header.Get(RequestIDHeader), 1)
 
-			r := e.call(t, "GET", "/api/v1/audit?request_id=ticket-4711", viewer, nil)
+			r := e.call(t, "GET", "/api/v1/audit?request_id="+id, viewer, nil)
 			var page store.AuditPage
 			r.json(t, &page)
 			if r.status != 200 || len(page.Records) != 2 || page.Records[0].Outcome != store.OutcomeAttempted ||
@@ -167,24 +168,24 @@ func TestAuditQueryByRequestIDReturnsEveryRecordOfTheRequest(t *testing.T) {
 				t.Fatalf("request_id: %d %s, want the attempt and the success", r.status, r.body)
 			}
 			for _, rec := range page.Records {
-				if rec.RequestID != "ticket-4711" || rec.Operation != "keys.put" {
+				if rec.RequestID != id || rec.ClientRequestID != "ticket-4711" || rec.Operation != "keys.put" {
 					t.Fatalf("record of another request: %+v", rec)
 				}
 			}
 
-			r = e.call(t, "GET", "/api/v1/audit?request_id=ticket-4711&outcome=succeeded", viewer, nil)
+			r = e.call(t, "GET", "/api/v1/audit?request_id="+id+"&outcome=succeeded", viewer, nil)
 			r.json(t, &page)
 			if r.status != 200 || len(page.Records) != 1 || page.Records[0].Outcome != store.OutcomeSucceeded {
 				t.Fatalf("request_id and outcome: %d %s", r.status, r.body)
 			}
 
-			r = e.call(t, "GET", "/api/v1/audit?format=csv&request_id=ticket-4711", viewer, nil)
+			r = e.call(t, "GET", "/api/v1/audit?format=csv&request_id="+id, viewer, nil)
 			rows, err := csv.NewReader(bytes.NewReader(r.body)).ReadAll()
 			if err != nil || r.status != 200 || len(rows) != 3 {
 				t.Fatalf("csv: %d %v\n%s", r.status, err, r.body)
 			}
 			for _, row := range rows[1:] {
-				if row[2] != "ticket-4711" {
+				if row[2] != id || row[len(row)-1] != "ticket-4711" {
 					t.Fatalf("csv row of another request: %q", row)
 				}
 			}

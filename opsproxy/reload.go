@@ -24,7 +24,8 @@ import (
 //     watches end; clients resume with Last-Event-ID) and its client is closed when the last
 //     request using it ends; a changed one gets a new connection; the others keep theirs;
 //   - limits, audit.retention (applied at once, then hourly), watch.progress_interval,
-//     maintenance.health_timeout and maintenance.defrag_timeout.
+//     maintenance.health_timeout, maintenance.defrag_timeout, auth.trusted_proxies and
+//     auth.failure_audit_interval (from the next interval on).
 //
 // The other settings are read once at start; a file that changes one of them is refused as a
 // whole with an error naming the field, as is a file that does not load. The running

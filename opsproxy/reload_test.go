@@ -467,7 +467,8 @@ func TestServeReloadsOnSIGHUP(t *testing.T) {
 // be put in one list or the other (reload.go), so that a reload never accepts a change it
 // ignores.
 func TestEverySettingIsReloadableOrNeedsARestart(t *testing.T) {
-	reloadable := []string{"clusters", "limits", "audit.retention", "watch", "maintenance.health_timeout", "maintenance.defrag_timeout"}
+	reloadable := []string{"clusters", "limits", "audit.retention", "watch", "maintenance.health_timeout", "maintenance.defrag_timeout",
+		"auth.trusted_proxies", "auth.failure_audit_interval"}
 	var restart []string
 	for _, f := range restartOnly {
 		restart = append(restart, f.field)

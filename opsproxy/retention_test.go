@@ -68,9 +68,11 @@ func TestAuditRetentionRemovesOldRecordsKeepsRecentOnesAndTheChainStillVerifies(
 				if call.method == "GET" {
 					path += "?key=" + prefix + "k"
 				}
-				if r := e.call(t, call.method, path, e.admin, call.body, RequestIDHeader, id); r.status != 200 {
+				r := e.call(t, call.method, path, e.admin, call.body, RequestIDHeader, id)
+				if r.status != 200 {
 					t.Fatalf("%s: %d %s", call.method, r.status, r.body)
 				}
+				id = r.header.Get(RequestIDHeader)
 				e.audit(t, id, 1+i)
 				recentIDs = append(recentIDs, id)
 			}
@@ -115,10 +117,11 @@ func TestAuditRetentionRemovesOldRecordsKeepsRecentOnesAndTheChainStillVerifies(
 			if res, err := auditlog.PruneOnce(ctx, e.store, retention, now); err != nil || res.Removed != 0 {
 				t.Fatalf("second prune: %+v, %v", res, err)
 			}
-			if r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": prefix + "k2", "value": "v"}, RequestIDHeader, "after-prune"); r.status != 200 {
+			r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", e.admin, map[string]any{"key": prefix + "k2", "value": "v"})
+			if r.status != 200 {
 				t.Fatalf("put after prune: %d %s", r.status, r.body)
 			}
-			e.audit(t, "after-prune", 2)
+			e.audit(t, r.header.Get(RequestIDHeader), 2)
 			verifyOK(t, e)
 		})
 	}

@@ -106,10 +106,14 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	}
 	co.Audit = auditlog.New(s.auditLog, cfg.Audit, logger, co.Metrics.AuditHooks())
 	co.Auth = core.NewAuthenticator(s.store, cfg.Auth)
+	co.AuthFailures = core.NewAuthFailures(co.Audit, logger, co.Metrics)
 	s.registerRoutes()
 	s.handler = co.Handler()
 	s.wg.Go(func() {
 		auditlog.PruneLoop(bg, s.auditLog, func() time.Duration { return time.Duration(s.config().Audit.Retention) }, s.pruneWake, logger)
+	})
+	s.wg.Go(func() {
+		co.AuthFailures.Run(bg, func() time.Duration { return time.Duration(s.config().Auth.FailureAuditInterval) })
 	})
 	return s, nil
 }
@@ -139,7 +143,8 @@ func (s *Server) StopStreams() {
 	}
 }
 
-// Close stops background work, ends open watches, commits queued audit records, closes the etcd clients and, when
+// Close stops background work, ends open watches, records the summary of failed
+// authentications of the current interval, commits queued audit records, closes the etcd clients and, when
 // New opened it, the store.
 func (s *Server) Close() error {
 	var errs []error
@@ -152,6 +157,10 @@ func (s *Server) Close() error {
 			s.cancel()
 		}
 		s.wg.Wait()
+		if s.core.AuthFailures != nil {
+			// The summaries of the interval cut short.
+			s.core.AuthFailures.Flush(context.Background())
+		}
 		if s.core.Audit != nil {
 			errs = append(errs, s.core.Audit.Close())
 		}

@@ -27,8 +27,9 @@ type (
 )
 
 const (
-	RequestIDHeader = apihttp.RequestIDHeader
-	snapshotMetaDir = maintenance.SnapshotMetaDir
+	RequestIDHeader       = apihttp.RequestIDHeader
+	ClientRequestIDHeader = apihttp.ClientRequestIDHeader
+	snapshotMetaDir       = maintenance.SnapshotMetaDir
 )
 
 var csvHeader = auditquery.CSVHeader

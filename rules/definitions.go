@@ -231,6 +231,12 @@ and on (cluster, endpoint)
 		summary:     `opsproxy {{ $labels.instance }}: audit commits are slow.`,
 		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}): the 99th percentile of audit commits to the history store has been {{ $value | humanizeDuration }} for $for (threshold $threshold s). Every write waits for one before it reaches etcd.`,
 	},
+	{
+		name: "etcdMonitorOpsproxyAuthFailures", severity: "warning", scope: "service",
+		expr:        `sum by (job, instance) (rate(etcd_monitor_opsproxy_auth_failures_total{$opsproxy}[5m])) > $threshold`,
+		summary:     `opsproxy {{ $labels.instance }}: many requests with a bad token.`,
+		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}) has refused {{ $value | humanize }} requests/s with a missing, malformed, unknown, revoked or expired token for $for (threshold $threshold/s). The audit log names the sources: GET /api/v1/audit?operation=auth.failed (one record per source and reason per auth.failure_audit_interval, then a summary with the count).`,
+	},
 }
 
 // recording rules are the expensive expressions the dashboards use, per member and per cluster.

@@ -77,8 +77,12 @@ type AuditRecord struct {
 	Seq int64 `json:"seq"`
 	// Time is when the request was received; the store sets it when zero.
 	// Kept in UTC with microsecond precision.
-	Time      time.Time `json:"time"`
-	RequestID string    `json:"request_id"`
+	Time time.Time `json:"time"`
+	// RequestID is the id opsproxy gave the request (its X-Request-Id answer header).
+	RequestID string `json:"request_id"`
+	// ClientRequestID is the X-Request-Id the client sent, if any: kept for correlation with
+	// the client's logs, never used to find a request (clients may reuse them).
+	ClientRequestID string `json:"client_request_id,omitempty"`
 	// User is the end user: the Grafana login when a service token acts for
 	// one, otherwise the token's name.
 	User string `json:"user"`
@@ -208,7 +212,7 @@ func PrepareAuditRecord(rec AuditRecord, now time.Time) (AuditRecord, error) {
 		rec.Time = now
 	}
 	rec.Time = NormalizeTime(rec.Time)
-	for _, s := range []*string{&rec.RequestID, &rec.User, &rec.TokenID, &rec.Role, &rec.Source,
+	for _, s := range []*string{&rec.RequestID, &rec.ClientRequestID, &rec.User, &rec.TokenID, &rec.Role, &rec.Source,
 		&rec.Cluster, &rec.Operation, &rec.Error} {
 		*s = cleanText(*s)
 	}

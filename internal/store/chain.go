@@ -29,6 +29,10 @@ const chainDomain = "etcd-monitor/audit/v1\n"
 //	key, range_end, value_sha256, outcome, error
 //	                              each a uint32 big-endian length then the bytes
 //	value_size, duration_ns       int64, big-endian
+//	client_request_id             only when not empty: a uint32 big-endian length then the bytes
+//
+// client_request_id came later; leaving it out when empty keeps the hashes of the records
+// written before it (and of records without one) as they were.
 func ChainHash(prev []byte, rec *AuditRecord) []byte {
 	var buf bytes.Buffer
 	buf.Grow(256 + len(rec.Key) + len(rec.RangeEnd) + len(rec.Error))
@@ -39,15 +43,22 @@ func ChainHash(prev []byte, rec *AuditRecord) []byte {
 	for _, s := range [][]byte{[]byte(rec.RequestID), []byte(rec.User), []byte(rec.TokenID),
 		[]byte(rec.Role), []byte(rec.Source), []byte(rec.Cluster), []byte(rec.Operation),
 		rec.Key, rec.RangeEnd, []byte(rec.ValueSHA256), []byte(rec.Outcome), []byte(rec.Error)} {
-		var n [4]byte
-		binary.BigEndian.PutUint32(n[:], uint32(len(s)))
-		buf.Write(n[:])
-		buf.Write(s)
+		putString(&buf, s)
 	}
 	putInt(&buf, rec.ValueSize)
 	putInt(&buf, int64(rec.Duration))
+	if rec.ClientRequestID != "" {
+		putString(&buf, []byte(rec.ClientRequestID))
+	}
 	sum := sha256.Sum256(buf.Bytes())
 	return sum[:]
+}
+
+func putString(buf *bytes.Buffer, s []byte) {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(s)))
+	buf.Write(n[:])
+	buf.Write(s)
 }
 
 func putInt(buf *bytes.Buffer, v int64) {

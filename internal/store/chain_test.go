@@ -28,28 +28,36 @@ func TestChainHashIsStable(t *testing.T) {
 	if got != want {
 		t.Fatalf("ChainHash of the sample record is %s, want %s", got, want)
 	}
+	// With a client request id, appended after duration_ns (also computed independently);
+	// without one, the hash above is unchanged, so older logs still verify.
+	r.ClientRequestID = "client-1"
+	const withClient = "13f1c5e9083037a83efbe61eea705e80cc0ae22347c9b3c6c392f4851557ed1f"
+	if got := hex.EncodeToString(store.ChainHash(store.GenesisHash, &r)); got != withClient {
+		t.Fatalf("ChainHash of the sample record with a client request id is %s, want %s", got, withClient)
+	}
 }
 
 func TestChainHashCoversEveryField(t *testing.T) {
 	ref := sample()
 	base := store.ChainHash(store.GenesisHash, &ref)
 	mutations := map[string]func(*store.AuditRecord){
-		"seq":          func(r *store.AuditRecord) { r.Seq++ },
-		"time":         func(r *store.AuditRecord) { r.Time = r.Time.Add(time.Microsecond) },
-		"request id":   func(r *store.AuditRecord) { r.RequestID += "x" },
-		"user":         func(r *store.AuditRecord) { r.User += "x" },
-		"token id":     func(r *store.AuditRecord) { r.TokenID += "x" },
-		"role":         func(r *store.AuditRecord) { r.Role += "x" },
-		"source":       func(r *store.AuditRecord) { r.Source += "x" },
-		"cluster":      func(r *store.AuditRecord) { r.Cluster += "x" },
-		"operation":    func(r *store.AuditRecord) { r.Operation += "x" },
-		"key":          func(r *store.AuditRecord) { r.Key = append(r.Key, 'x') },
-		"range end":    func(r *store.AuditRecord) { r.RangeEnd = append(r.RangeEnd, 'x') },
-		"value size":   func(r *store.AuditRecord) { r.ValueSize++ },
-		"value sha256": func(r *store.AuditRecord) { r.ValueSHA256 += "c" },
-		"outcome":      func(r *store.AuditRecord) { r.Outcome = store.OutcomeFailed },
-		"error":        func(r *store.AuditRecord) { r.Error += "x" },
-		"duration":     func(r *store.AuditRecord) { r.Duration++ },
+		"seq":               func(r *store.AuditRecord) { r.Seq++ },
+		"time":              func(r *store.AuditRecord) { r.Time = r.Time.Add(time.Microsecond) },
+		"request id":        func(r *store.AuditRecord) { r.RequestID += "x" },
+		"user":              func(r *store.AuditRecord) { r.User += "x" },
+		"token id":          func(r *store.AuditRecord) { r.TokenID += "x" },
+		"role":              func(r *store.AuditRecord) { r.Role += "x" },
+		"source":            func(r *store.AuditRecord) { r.Source += "x" },
+		"cluster":           func(r *store.AuditRecord) { r.Cluster += "x" },
+		"operation":         func(r *store.AuditRecord) { r.Operation += "x" },
+		"key":               func(r *store.AuditRecord) { r.Key = append(r.Key, 'x') },
+		"range end":         func(r *store.AuditRecord) { r.RangeEnd = append(r.RangeEnd, 'x') },
+		"value size":        func(r *store.AuditRecord) { r.ValueSize++ },
+		"value sha256":      func(r *store.AuditRecord) { r.ValueSHA256 += "c" },
+		"outcome":           func(r *store.AuditRecord) { r.Outcome = store.OutcomeFailed },
+		"error":             func(r *store.AuditRecord) { r.Error += "x" },
+		"duration":          func(r *store.AuditRecord) { r.Duration++ },
+		"client request id": func(r *store.AuditRecord) { r.ClientRequestID = "x" },
 		"field boundary": func(r *store.AuditRecord) {
 			r.RequestID, r.User = "ru", ""
 		},

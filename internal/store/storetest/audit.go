@@ -18,20 +18,25 @@ var base = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // rec returns a valid record; i varies its time and fields.
 func rec(i int) store.AuditRecord {
 	size, sum := store.ValueDigest([]byte(fmt.Sprintf("value-%d", i)))
+	var clientReqID string
+	if i%2 == 0 {
+		clientReqID = fmt.Sprintf("client-%d", i)
+	}
 	return store.AuditRecord{
-		Time:        base.Add(time.Duration(i) * time.Second),
-		RequestID:   fmt.Sprintf("req-%d", i),
-		User:        []string{"alice", "bob", "carol"}[i%3],
-		TokenID:     "tok-1",
-		Role:        "editor",
-		Source:      "10.0.0.1:5555",
-		Cluster:     []string{"prod", "staging"}[i%2],
-		Operation:   []string{"put", "delete", "range", "compact"}[i%4],
-		Key:         []byte(fmt.Sprintf("/app/key-%d", i)),
-		ValueSize:   size,
-		ValueSHA256: sum,
-		Outcome:     []store.Outcome{store.OutcomeSucceeded, store.OutcomeFailed, store.OutcomeDenied, store.OutcomeAttempted, store.OutcomeSucceeded}[i%5],
-		Duration:    time.Duration(i) * time.Millisecond,
+		ClientRequestID: clientReqID,
+		Time:            base.Add(time.Duration(i) * time.Second),
+		RequestID:       fmt.Sprintf("req-%d", i),
+		User:            []string{"alice", "bob", "carol"}[i%3],
+		TokenID:         "tok-1",
+		Role:            "editor",
+		Source:          "10.0.0.1:5555",
+		Cluster:         []string{"prod", "staging"}[i%2],
+		Operation:       []string{"put", "delete", "range", "compact"}[i%4],
+		Key:             []byte(fmt.Sprintf("/app/key-%d", i)),
+		ValueSize:       size,
+		ValueSHA256:     sum,
+		Outcome:         []store.Outcome{store.OutcomeSucceeded, store.OutcomeFailed, store.OutcomeDenied, store.OutcomeAttempted, store.OutcomeSucceeded}[i%5],
+		Duration:        time.Duration(i) * time.Millisecond,
 	}
 }
 
@@ -376,6 +381,13 @@ func testAuditVerifyAltered(t *testing.T, b Backend) {
 		b.AlterAuditRecord(t, 4, func(r *store.AuditRecord) { r.User = "mallory" })
 	})
 	wantBreak(t, open(t, b), 4, "altered")
+}
+
+func testAuditVerifyAlteredClientRequestID(t *testing.T, b Backend) {
+	tamper(t, b, 10, func() {
+		b.AlterAuditRecord(t, 5, func(r *store.AuditRecord) { r.ClientRequestID = "forged" })
+	})
+	wantBreak(t, open(t, b), 5, "altered")
 }
 
 func testAuditVerifyRehashed(t *testing.T, b Backend) {

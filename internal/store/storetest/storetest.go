@@ -37,6 +37,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"AuditQueryRejectsBadFilter", testAuditQueryRejectsBadFilter},
 		{"AuditVerifyAcceptsIntactChain", testAuditVerifyIntact},
 		{"AuditVerifyFindsAlteredRecord", testAuditVerifyAltered},
+		{"AuditVerifyFindsAlteredClientRequestID", testAuditVerifyAlteredClientRequestID},
 		{"AuditVerifyFindsAlteredAndRehashedRecord", testAuditVerifyRehashed},
 		{"AuditVerifyFindsMissingRecord", testAuditVerifyMissing},
 		{"AuditVerifyFindsTruncatedTail", testAuditVerifyTruncated},

@@ -14,16 +14,23 @@ type requestStateKey struct{}
 // what to give back when it ends (such as the cluster connections it took).
 type requestState struct {
 	id string
+	// clientID is the X-Request-Id the client sent, when valid.
+	clientID string
 	// operation is the route's operation name, for the request metrics; empty when no route
 	// matched.
 	operation string
 	onEnd     []func()
 }
 
-// RequestIDHeader carries the request id in both directions: a client may set it (up to 64
-// letters, digits, '-', '_' or '.'), otherwise one is generated. It is in every answer and
-// every audit record.
+// RequestIDHeader carries the request id in both directions. opsproxy gives every request an
+// id of its own, answered in this header and recorded as the audit records' request_id, so
+// that a lookup by it finds that request only. A client may send one too (up to 64 letters,
+// digits, '-', '_' or '.'): it is kept for correlation, recorded as client_request_id and
+// echoed in ClientRequestIDHeader.
 const RequestIDHeader = "X-Request-Id"
+
+// ClientRequestIDHeader echoes the X-Request-Id the client sent, when it was valid.
+const ClientRequestIDHeader = "X-Client-Request-Id"
 
 func stateOf(ctx context.Context) *requestState {
 	rs, _ := ctx.Value(requestStateKey{}).(*requestState)
@@ -54,6 +61,15 @@ func RequestID(ctx context.Context) string {
 	return ""
 }
 
+// ClientRequestID returns the X-Request-Id the client of the request ctx belongs to sent
+// (empty when it sent none, or an invalid one).
+func ClientRequestID(ctx context.Context) string {
+	if rs := stateOf(ctx); rs != nil {
+		return rs.clientID
+	}
+	return ""
+}
+
 // OnEnd runs fn when the request ctx belongs to has been answered, in its goroutine; it reports
 // false (and does not keep fn) outside a request.
 func OnEnd(ctx context.Context, fn func()) bool {
@@ -65,17 +81,19 @@ func OnEnd(ctx context.Context, fn func()) bool {
 	return true
 }
 
-// WithRequestID gives every request an id, in its context and in the answer's header, and
-// runs what OnEnd registered when it ends.
+// WithRequestID gives every request an id of its own, in its context and in the answer's
+// header, keeps (and echoes) a valid id the client sent, and runs what OnEnd registered when
+// it ends.
 func WithRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(RequestIDHeader)
-		if !ValidRequestID(id) {
-			id = NewRequestID()
-		}
+		id := NewRequestID()
 		w.Header().Set(RequestIDHeader, id)
 		ctx, end := NewRequestContext(r.Context(), id)
 		defer end()
+		if client := r.Header.Get(RequestIDHeader); ValidRequestID(client) {
+			stateOf(ctx).clientID = client
+			w.Header().Set(ClientRequestIDHeader, client)
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -106,7 +106,8 @@ func (s *api) queryAudit(c *core.Call) (any, error) {
 
 // CSVHeader names the CSV columns; keys that are not UTF-8 are written as "base64:<...>".
 var CSVHeader = []string{"seq", "time", "request_id", "user", "token_id", "role", "source", "cluster", "operation",
-	"key", "range_end", "value_size", "value_sha256", "outcome", "error", "duration_ns", "prev_hash", "hash"}
+	"key", "range_end", "value_size", "value_sha256", "outcome", "error", "duration_ns", "prev_hash", "hash",
+	"client_request_id"}
 
 func csvBytes(b []byte) string {
 	if utf8.Valid(b) {
@@ -132,7 +133,7 @@ func (s *api) exportAuditCSV(c *core.Call, f store.AuditFilter) error {
 			_ = w.Write([]string{strconv.FormatInt(r.Seq, 10), r.Time.Format(time.RFC3339Nano), r.RequestID, r.User, r.TokenID,
 				r.Role, r.Source, r.Cluster, r.Operation, csvBytes(r.Key), csvBytes(r.RangeEnd), strconv.FormatInt(r.ValueSize, 10),
 				r.ValueSHA256, string(r.Outcome), r.Error, strconv.FormatInt(int64(r.Duration), 10),
-				hex.EncodeToString(r.PrevHash), hex.EncodeToString(r.Hash)})
+				hex.EncodeToString(r.PrevHash), hex.EncodeToString(r.Hash), r.ClientRequestID})
 		}
 		w.Flush()
 		if err := w.Error(); err != nil || page.Next == 0 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -40,6 +41,40 @@ type AuthConfig struct {
 	TokenCacheTTL model.Duration `yaml:"token_cache_ttl,omitempty"`
 	// Grafana names the headers with which a service token passes the end user.
 	Grafana GrafanaConfig `yaml:"grafana,omitempty"`
+	// TrustedProxies are the addresses (CIDRs, or single IP addresses) of reverse proxies whose
+	// X-Forwarded-For is believed: the source of a request that comes through them is the
+	// right-most address of X-Forwarded-For that is not itself a trusted proxy. Without it,
+	// the source is always the peer address.
+	TrustedProxies []string `yaml:"trusted_proxies,omitempty"`
+	// FailureAuditInterval coalesces the audit records of failed authentications: the first
+	// failure of a source and reason in an interval is recorded at once, the rest are counted
+	// and recorded as one summary when the interval ends.
+	FailureAuditInterval model.Duration `yaml:"failure_audit_interval,omitempty"`
+}
+
+// TrustedProxyPrefixes returns TrustedProxies parsed (a single address as a one-address
+// prefix); entries that do not parse are left out (Validate rejects them).
+func (a AuthConfig) TrustedProxyPrefixes() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range a.TrustedProxies {
+		if p, err := parseProxy(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseProxy(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(strings.TrimSpace(s))
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // GrafanaConfig names the headers of the Grafana app backend.
@@ -107,20 +142,21 @@ type MaintenanceConfig struct {
 
 // Defaults.
 const (
-	DefaultTokenCacheTTL     = 2 * time.Second
-	DefaultUserHeader        = "X-Grafana-User"
-	DefaultRoleHeader        = "X-Grafana-Org-Role"
-	DefaultAuditMaxBatch     = 1000
-	DefaultCommitTimeout     = 5 * time.Second
-	DefaultMaxRequestBytes   = 1536 * 1024 // etcd's embed.DefaultMaxRequestBytes
-	DefaultRangeLimit        = 1000
-	DefaultMaxRangeLimit     = 10000
-	DefaultMaxWatchesPerUser = 16
-	DefaultProgressInterval  = 10 * time.Second
-	DefaultSnapshotDir       = "snapshots"
-	DefaultRestoreDir        = "restores"
-	DefaultHealthTimeout     = 5 * time.Second
-	DefaultDefragTimeout     = 5 * time.Minute
+	DefaultTokenCacheTTL        = 2 * time.Second
+	DefaultFailureAuditInterval = time.Minute
+	DefaultUserHeader           = "X-Grafana-User"
+	DefaultRoleHeader           = "X-Grafana-Org-Role"
+	DefaultAuditMaxBatch        = 1000
+	DefaultCommitTimeout        = 5 * time.Second
+	DefaultMaxRequestBytes      = 1536 * 1024 // etcd's embed.DefaultMaxRequestBytes
+	DefaultRangeLimit           = 1000
+	DefaultMaxRangeLimit        = 10000
+	DefaultMaxWatchesPerUser    = 16
+	DefaultProgressInterval     = 10 * time.Second
+	DefaultSnapshotDir          = "snapshots"
+	DefaultRestoreDir           = "restores"
+	DefaultHealthTimeout        = 5 * time.Second
+	DefaultDefragTimeout        = 5 * time.Minute
 )
 
 // DefaultConfig is the configuration with every default applied and no cluster: add
@@ -128,8 +164,9 @@ const (
 func DefaultConfig() Config {
 	return Config{
 		Auth: AuthConfig{
-			TokenCacheTTL: model.Duration(DefaultTokenCacheTTL),
-			Grafana:       GrafanaConfig{UserHeader: DefaultUserHeader, RoleHeader: DefaultRoleHeader},
+			TokenCacheTTL:        model.Duration(DefaultTokenCacheTTL),
+			FailureAuditInterval: model.Duration(DefaultFailureAuditInterval),
+			Grafana:              GrafanaConfig{UserHeader: DefaultUserHeader, RoleHeader: DefaultRoleHeader},
 		},
 		Audit: AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: model.Duration(DefaultCommitTimeout)},
 		Limits: LimitsConfig{
@@ -176,6 +213,14 @@ func (c *Config) Validate() error {
 	}
 	if strings.EqualFold(c.Auth.Grafana.UserHeader, c.Auth.Grafana.RoleHeader) {
 		return errors.New("auth.grafana.role_header: must differ from user_header")
+	}
+	for i, p := range c.Auth.TrustedProxies {
+		if _, err := parseProxy(p); err != nil {
+			return fmt.Errorf("auth.trusted_proxies[%d]: %q is not a CIDR or an IP address", i, p)
+		}
+	}
+	if c.Auth.FailureAuditInterval <= 0 {
+		return errors.New("auth.failure_audit_interval: must be greater than 0")
 	}
 	switch {
 	case c.Audit.MaxBatch <= 0:

@@ -3,10 +3,13 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
@@ -44,20 +47,20 @@ func NewAuthenticator(tokens store.TokenStore, cfg config.AuthConfig) *Authentic
 	}
 }
 
-// Authenticate returns the usable token the request carries, or a 401.
+// Authenticate returns the usable token the request carries, or a 401 *AuthError saying why.
 func (a *Authenticator) Authenticate(r *http.Request) (store.Token, error) {
 	h := r.Header.Get("Authorization")
 	scheme, secret, ok := strings.Cut(h, " ")
 	if h == "" {
-		return store.Token{}, apihttp.Errorf(http.StatusUnauthorized, "missing bearer token")
+		return store.Token{}, authErrorf(ReasonMissing, "", "missing bearer token")
 	}
 	secret = strings.TrimSpace(secret)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
-		return store.Token{}, apihttp.Errorf(http.StatusUnauthorized, "authorization header: want Bearer <token>")
+		return store.Token{}, authErrorf(ReasonMalformed, "", "authorization header: want Bearer <token>")
 	}
 	tok, err := a.lookup(r.Context(), store.HashSecret(secret))
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Token{}, apihttp.Errorf(http.StatusUnauthorized, "unknown token")
+		return store.Token{}, authErrorf(ReasonUnknown, "", "unknown token")
 	}
 	if err != nil {
 		return store.Token{}, apihttp.Errorf(http.StatusServiceUnavailable, "token store unavailable: %w", err)
@@ -65,9 +68,9 @@ func (a *Authenticator) Authenticate(r *http.Request) (store.Token, error) {
 	now := a.now()
 	switch {
 	case !tok.RevokedAt.IsZero():
-		return store.Token{}, apihttp.Errorf(http.StatusUnauthorized, "token %s was revoked", tok.ID)
+		return store.Token{}, authErrorf(ReasonRevoked, tok.ID, "token %s was revoked", tok.ID)
 	case !tok.Usable(now):
-		return store.Token{}, apihttp.Errorf(http.StatusUnauthorized, "token %s has expired", tok.ID)
+		return store.Token{}, authErrorf(ReasonExpired, tok.ID, "token %s has expired", tok.ID)
 	}
 	return tok, nil
 }
@@ -122,12 +125,39 @@ func (a *Authenticator) Principal(r *http.Request, tok store.Token) (*Principal,
 	if user == "" {
 		return p, apihttp.Deniedf("%s is missing", a.userHeader)
 	}
+	if err := checkUserName(user); err != nil {
+		// Recorded as the token's own name: the refused value is not written anywhere.
+		return p, apihttp.Deniedf("%s: %w", a.userHeader, err)
+	}
 	p.User = user
 	mapped, ok := grafanaRoles[role]
 	if !ok {
 		p.Role = RoleNone
+		if len(role) > 16 {
+			return p, apihttp.Deniedf("Grafana role has no access: want Viewer, Editor or Admin")
+		}
 		return p, apihttp.Deniedf("Grafana role %q has no access: want Viewer, Editor or Admin", role)
 	}
 	p.Role = min(tokenRole, mapped)
 	return p, nil
+}
+
+// MaxUserNameLen is the longest end user name a service token may pass.
+const MaxUserNameLen = 256
+
+// checkUserName refuses an end user name that is too long or not printable text: it is
+// recorded in the audit log and logged.
+func checkUserName(user string) error {
+	if len(user) > MaxUserNameLen {
+		return fmt.Errorf("at most %d bytes", MaxUserNameLen)
+	}
+	if !utf8.ValidString(user) {
+		return errors.New("must be UTF-8 text")
+	}
+	for _, r := range user {
+		if !unicode.IsPrint(r) {
+			return errors.New("must be printable, without control characters")
+		}
+	}
+	return nil
 }

@@ -23,6 +23,8 @@ type Core struct {
 	Auth    *Authenticator
 	Audit   *auditlog.Auditor
 	Metrics *Metrics
+	// AuthFailures records failed authentications.
+	AuthFailures *AuthFailures
 	// Streams ends when the server stops: open watches end with it.
 	Streams context.Context
 

@@ -28,6 +28,7 @@ type Metrics struct {
 	AuditWait         *prometheus.HistogramVec
 	auditBatch        prometheus.Histogram
 	auditNotCommitted prometheus.Counter
+	authFailures      *prometheus.CounterVec
 	// WatchesOpen counts the watch streams being served.
 	WatchesOpen prometheus.Gauge
 }
@@ -74,6 +75,10 @@ func NewMetrics(reload func() ReloadStatus) *Metrics {
 			Namespace: metricsNamespace, Name: "audit_records_not_committed_total",
 			Help: "Audit records that could not be committed; a mutation whose attempt is among them was refused with 503.",
 		}),
+		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: metricsNamespace, Name: "auth_failures_total",
+			Help: "Requests refused because their token was missing, malformed, unknown, revoked or expired, by reason; the audit log has the source of each (operation auth.failed).",
+		}, []string{"reason"}),
 		WatchesOpen: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: metricsNamespace, Name: "watches_open",
 			Help: "Watch streams being served.",
@@ -92,7 +97,10 @@ func NewMetrics(reload func() ReloadStatus) *Metrics {
 		Namespace: metricsNamespace, Name: "config_last_reload_success_timestamp_seconds",
 		Help: "Timestamp of the last successful configuration reload.",
 	}, func() float64 { return float64(reload().LastSuccess.UnixNano()) / 1e9 })
-	m.registry.MustRegister(m.requests, m.duration, m.auditCommit, m.AuditWait, m.auditBatch, m.auditNotCommitted, m.WatchesOpen,
+	for _, reason := range AuthFailureReasons {
+		m.authFailures.WithLabelValues(reason)
+	}
+	m.registry.MustRegister(m.requests, m.duration, m.auditCommit, m.AuditWait, m.auditBatch, m.auditNotCommitted, m.authFailures, m.WatchesOpen,
 		reloadOK, reloadTime, versioncollector.NewCollector(metricsNamespace),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -2,7 +2,6 @@ package core
 
 import (
 	"errors"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -52,18 +51,21 @@ func (co *Core) serveOp(w http.ResponseWriter, r *http.Request, spec OpSpec, fn 
 	c := &Call{core: co, W: w, R: r, Spec: spec, start: time.Now()}
 	tok, err := co.Auth.Authenticate(r)
 	if err != nil {
-		// No identity, nothing to record against: refused before reaching the operation.
+		// No identity: refused before reaching the operation, recorded as a failed
+		// authentication (coalesced by source and reason).
+		co.authFailed(r, spec, c.start, err)
 		apihttp.WriteError(w, r, err)
 		return
 	}
 	c.Rec = store.AuditRecord{
-		Time:      c.start,
-		RequestID: apihttp.RequestID(r.Context()),
-		User:      tok.Name,
-		TokenID:   tok.ID,
-		Role:      tok.Role,
-		Source:    sourceAddr(r),
-		Operation: spec.Name,
+		Time:            c.start,
+		RequestID:       apihttp.RequestID(r.Context()),
+		ClientRequestID: apihttp.ClientRequestID(r.Context()),
+		User:            tok.Name,
+		TokenID:         tok.ID,
+		Role:            tok.Role,
+		Source:          co.sourceAddr(r),
+		Operation:       spec.Name,
 	}
 	if spec.Cluster {
 		c.Rec.Cluster = r.PathValue("cluster")
@@ -166,13 +168,4 @@ func (co *Core) finish(c *Call, out any, err error) {
 		}
 		apihttp.WriteJSON(c.W, status, out)
 	}
-}
-
-// sourceAddr is the client's IP address.
-func sourceAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

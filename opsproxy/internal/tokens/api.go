@@ -3,8 +3,6 @@ package tokens
 import (
 	"errors"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
@@ -51,16 +49,9 @@ func (s *api) createToken(c *core.Call) (any, error) {
 			return nil, apihttp.Errorf(http.StatusBadRequest, "clusters[%d]: no cluster %q", i, name)
 		}
 	}
-	// A token may not reach further than the one that creates it.
-	if scope := c.P.Token.Clusters; len(scope) > 0 {
-		if len(req.Clusters) == 0 {
-			return nil, apihttp.Deniedf("clusters: must be set, as the creating token is limited to %s", strings.Join(scope, ", "))
-		}
-		for _, name := range req.Clusters {
-			if !slices.Contains(scope, name) {
-				return nil, apihttp.Deniedf("clusters: %q is outside the creating token's clusters", name)
-			}
-		}
+	// A token may not reach further than the one that creates it (see scope.go).
+	if err := scopeOf(c.P.Token).within(scope{clusters: req.Clusters, prefixes: req.KeyPrefixes}, "the new token"); err != nil {
+		return nil, err
 	}
 	if err := c.CommitIntent(); err != nil {
 		return nil, err
@@ -82,15 +73,31 @@ func (s *api) listTokens(c *core.Call) (any, error) {
 	if err != nil {
 		return nil, apihttp.StoreError("list tokens", err)
 	}
-	if toks == nil {
-		toks = []store.Token{}
+	// Only the tokens the caller manages (see scope.go).
+	own := scopeOf(c.P.Token)
+	shown := []store.Token{}
+	for _, t := range toks {
+		if own.manages(t) {
+			shown = append(shown, t)
+		}
 	}
+	toks = shown
 	return map[string]any{"tokens": toks}, nil
 }
 
 func (s *api) revokeToken(c *core.Call) (any, error) {
 	id := c.R.PathValue("id")
 	c.Rec.Key = []byte(id)
+	target, err := s.Store.Token(c.R.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apihttp.Errorf(http.StatusNotFound, "no token %q", id)
+	}
+	if err != nil {
+		return nil, apihttp.StoreError("revoke token", err)
+	}
+	if err := scopeOf(c.P.Token).within(scopeOf(target), "token "+target.ID); err != nil {
+		return nil, err
+	}
 	if err := c.CommitIntent(); err != nil {
 		return nil, err
 	}
