@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
-echo "== opsproxy (go test -bench 'BenchmarkOpsproxy|BenchmarkAuditAppend' -benchtime=${BENCHTIME:-5s} ./opsproxy/, $rounds rounds)"
+echo "== opsproxy (go test -bench 'BenchmarkOpsproxy|BenchmarkAuditAppend(Sealed)?' -benchtime=${BENCHTIME:-5s} ./opsproxy/, $rounds rounds)"
 bin=$(mktemp -d)/opsproxy.test
 trap 'rm -rf "$(dirname "$bin")"' EXIT
 go test -c -o "$bin" ./opsproxy/
@@ -20,7 +20,7 @@ out=""
 for ((i = 1; i <= rounds; i++)); do
   # A round is one whole run (-count would repeat each sub-benchmark back to back instead,
   # so that a direct run would no longer be followed at once by its proxy runs).
-  round=$(cd opsproxy && "$bin" -test.run '^$' -test.bench '^(BenchmarkOpsproxy|BenchmarkAuditAppend)$' -test.benchtime "${BENCHTIME:-5s}")
+  round=$(cd opsproxy && "$bin" -test.run '^$' -test.bench '^(BenchmarkOpsproxy|BenchmarkAuditAppend|BenchmarkAuditAppendSealed)$' -test.benchtime "${BENCHTIME:-5s}")
   echo "$round" | grep -E '^(Benchmark|PASS|FAIL)' >&2
   out+="$round"$'\n'
 done
@@ -51,7 +51,8 @@ function goal(ok) { return ok ? "met" : "NOT met" }
     if (metric($0, "audit-wait-ms") != "") add("wait" SUBSEP op SUBSEP mode, metric($0, "audit-wait-ms"))
   }
 }
-/^BenchmarkAuditAppend/ { add("audit", metric($0, "ops/s")) }
+/^BenchmarkAuditAppend-/ { add("audit", metric($0, "ops/s")); audit_r = metric($0, "ops/s") }
+/^BenchmarkAuditAppendSealed-/ { add("sealed", metric($0, "ops/s")); if (audit_r > 0) add("sealratio", 100 * metric($0, "ops/s") / audit_r) }
 END {
   split("get put", opsl, " "); split("1 50", cl, " "); split("http1 http2", pl, " ")
   for (i = 1; i <= 2; i++) for (j = 1; j <= 2; j++) for (k = 1; k <= 2; k++) {
@@ -75,6 +76,7 @@ END {
   printf "\n"
   for (k = 1; k <= 2; k++) { key = "proxy" SUBSEP "put" SUBSEP "50" SUBSEP pl[k]; if (key in n) printf "audited writes/s through opsproxy over %s (50 clients, 2 audit records each): %.0f [%.0f-%.0f]\n", pl[k], med(key), lo(key), hi(key) }
   if ("audit" in n) printf "audit records/s committed to PostgreSQL alone (50 waiting writers): %.0f [%.0f-%.0f]\n", med("audit"), lo("audit"), hi("audit")
+  if ("sealed" in n) printf "the same, sealed (a signed checkpoint per batch to a witness file and the store): %.0f [%.0f-%.0f], %.0f%% of unsealed\n", med("sealed"), lo("sealed"), hi("sealed"), med("sealratio")
   printf "\nat 50 clients, per call: CPU time of this process (clients, opsproxy, etcd) and of PostgreSQL,\n"
   printf "the mean time a call took (clients / throughput) and, for proxied writes, how long it waited for its audit record\n"
   printf "%-4s %-12s %11s %11s %10s %10s\n", "op", "path", "process us", "postgres us", "call ms", "audit ms"
