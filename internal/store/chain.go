@@ -29,6 +29,14 @@ const chainDomain = "etcd-monitor/audit/v1\n"
 //	key, range_end, value_sha256, outcome, error
 //	                              each a uint32 big-endian length then the bytes
 //	value_size, duration_ns       int64, big-endian
+//
+// and then, only when any of them is set (so records written before they
+// existed hash as they did):
+//
+//	key_size                      int64, big-endian
+//	key_sha256                    uint32 big-endian length then the bytes
+//	range_end_size                int64, big-endian
+//	range_end_sha256              uint32 big-endian length then the bytes
 func ChainHash(prev []byte, rec *AuditRecord) []byte {
 	var buf bytes.Buffer
 	buf.Grow(256 + len(rec.Key) + len(rec.RangeEnd) + len(rec.Error))
@@ -39,15 +47,25 @@ func ChainHash(prev []byte, rec *AuditRecord) []byte {
 	for _, s := range [][]byte{[]byte(rec.RequestID), []byte(rec.User), []byte(rec.TokenID),
 		[]byte(rec.Role), []byte(rec.Source), []byte(rec.Cluster), []byte(rec.Operation),
 		rec.Key, rec.RangeEnd, []byte(rec.ValueSHA256), []byte(rec.Outcome), []byte(rec.Error)} {
-		var n [4]byte
-		binary.BigEndian.PutUint32(n[:], uint32(len(s)))
-		buf.Write(n[:])
-		buf.Write(s)
+		putBytes(&buf, s)
 	}
 	putInt(&buf, rec.ValueSize)
 	putInt(&buf, int64(rec.Duration))
+	if rec.KeySize != 0 || rec.KeySHA256 != "" || rec.RangeEndSize != 0 || rec.RangeEndSHA256 != "" {
+		putInt(&buf, rec.KeySize)
+		putBytes(&buf, []byte(rec.KeySHA256))
+		putInt(&buf, rec.RangeEndSize)
+		putBytes(&buf, []byte(rec.RangeEndSHA256))
+	}
 	sum := sha256.Sum256(buf.Bytes())
 	return sum[:]
+}
+
+func putBytes(buf *bytes.Buffer, s []byte) {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(s)))
+	buf.Write(n[:])
+	buf.Write(s)
 }
 
 func putInt(buf *bytes.Buffer, v int64) {

@@ -135,6 +135,10 @@ func testAuditAppendAllOrNothing(t *testing.T, b Backend) {
 		func(r *store.AuditRecord) { r.Outcome = "maybe" },
 		func(r *store.AuditRecord) { r.ValueSHA256 = "not-hex" },
 		func(r *store.AuditRecord) { r.ValueSize = -1 },
+		func(r *store.AuditRecord) { r.KeySize = 3 },
+		func(r *store.AuditRecord) { r.KeySize, r.KeySHA256 = 40, "not-hex" },
+		func(r *store.AuditRecord) { r.KeySize, r.KeySHA256 = 1, strings.Repeat("a", 64) },
+		func(r *store.AuditRecord) { r.RangeEndSHA256 = "abc" },
 	}
 	for i, mutate := range bad {
 		r := rec(1)
@@ -185,6 +189,69 @@ func testAuditRoundTrip(t *testing.T, b Backend) {
 		t.Fatalf("long error kept %d bytes, want about %d", n, store.MaxAuditErrorLen)
 	}
 	wantIntact(t, st, 2)
+}
+
+// A record keeps at most store.MaxAuditKeyLen bytes of a key and a range end, with the size
+// and sha256 of the whole one, and at most store.MaxAuditTextLen bytes of each text field:
+// no caller can grow the log by more than a few KiB per record.
+func testAuditRecordIsBounded(t *testing.T, b Backend) {
+	st := open(t, b)
+	long := rec(1)
+	long.Key = bytes.Repeat([]byte("k"), 750*1024)
+	long.RangeEnd = bytes.Repeat([]byte{0xff}, store.MaxAuditKeyLen+1)
+	long.User = strings.Repeat("ü", store.MaxAuditTextLen)
+	long.Source = strings.Repeat("s", 1<<20)
+	long.Cluster = strings.Repeat("c", store.MaxAuditTextLen+1)
+	exact := rec(2)
+	exact.Key = bytes.Repeat([]byte("e"), store.MaxAuditKeyLen)
+	withheld := rec(3)
+	withheld.Key, withheld.RangeEnd = bytes.Repeat([]byte("w"), 5000), []byte("/end")
+	withheld.WithholdKeys()
+	out, err := st.AppendAudit(ctx(t), long, exact, withheld, rec(4))
+	if err != nil {
+		t.Fatalf("append: %v", err)
+	}
+	keySize, keySHA := store.ValueDigest(bytes.Repeat([]byte("k"), 750*1024))
+	endSize, endSHA := store.ValueDigest(bytes.Repeat([]byte{0xff}, store.MaxAuditKeyLen+1))
+	heldSize, heldSHA := store.ValueDigest(bytes.Repeat([]byte("w"), 5000))
+	heldEndSize, heldEndSHA := store.ValueDigest([]byte("/end"))
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"long key kept", string(out[0].Key), strings.Repeat("k", store.MaxAuditKeyLen)},
+		{"long key size", out[0].KeySize, keySize},
+		{"long key sha256", out[0].KeySHA256, keySHA},
+		{"long range end kept", len(out[0].RangeEnd), store.MaxAuditKeyLen},
+		{"long range end size", out[0].RangeEndSize, endSize},
+		{"long range end sha256", out[0].RangeEndSHA256, endSHA},
+		{"user cut without splitting a character", out[0].User, strings.Repeat("ü", store.MaxAuditTextLen/2)},
+		{"source cut", len(out[0].Source), store.MaxAuditTextLen},
+		{"cluster cut", len(out[0].Cluster), store.MaxAuditTextLen},
+		{"key of exactly the bound kept whole", len(out[1].Key), store.MaxAuditKeyLen},
+		{"key of exactly the bound has no digest", out[1].KeySize == 0 && out[1].KeySHA256 == "", true},
+		{"withheld key", out[2].Key == nil && out[2].RangeEnd == nil, true},
+		{"withheld key size", out[2].KeySize, heldSize},
+		{"withheld key sha256", out[2].KeySHA256, heldSHA},
+		{"withheld range end size", out[2].RangeEndSize, heldEndSize},
+		{"withheld range end sha256", out[2].RangeEndSHA256, heldEndSHA},
+		{"short key has no digest", out[3].KeySize == 0 && out[3].KeySHA256 == "", true},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	got := all(t, st)
+	if len(got) != len(out) {
+		t.Fatalf("%d records stored, want %d", len(got), len(out))
+	}
+	for i := range out {
+		if !reflect.DeepEqual(got[i], out[i]) {
+			t.Errorf("stored record %d differs from appended one:\n got %+v\nwant %+v", out[i].Seq, got[i], out[i])
+		}
+	}
+	wantIntact(t, st, int64(len(out)))
 }
 
 func testAuditQueryFilters(t *testing.T, b Backend) {

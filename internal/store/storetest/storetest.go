@@ -31,6 +31,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"AuditAppendAssignsSequenceAndLinksHashes", testAuditAppendChains},
 		{"AuditAppendIsAllOrNothing", testAuditAppendAllOrNothing},
 		{"AuditRecordRoundTripsExactly", testAuditRoundTrip},
+		{"AuditRecordKeepsABoundedPrefixOfLongKeysAndText", testAuditRecordIsBounded},
 		{"AuditQueryFilters", testAuditQueryFilters},
 		{"AuditQueryByRequestIDFindsEveryRecordOfTheRequest", testAuditQueryByRequestID},
 		{"AuditQueryPagesWithCursor", testAuditQueryPages},
