@@ -143,6 +143,11 @@ func (co *Core) finish(c *Call, out any, err error) {
 			co.Logger.Warn("operation failed", "request_id", rec.RequestID, "operation", rec.Operation,
 				"cluster", rec.Cluster, "err", err)
 		}
+		if refused(rec.Outcome, code) && !c.intent {
+			// The caller chose the key of a refused request; only its size and sha256 are
+			// kept, so a refusal costs the log the same few hundred bytes whatever was sent.
+			rec.WithholdKeys()
+		}
 	}
 	auditIntentFailed := errors.As(err, &ae) && ae.Status() == http.StatusServiceUnavailable && c.Spec.Mutating && !c.intent
 	switch {
@@ -166,6 +171,12 @@ func (co *Core) finish(c *Call, out any, err error) {
 		}
 		apihttp.WriteJSON(c.W, status, out)
 	}
+}
+
+// refused reports whether a request was turned away rather than tried: denied, or answered
+// with a 4xx status other than 499 (the client went away).
+func refused(outcome store.Outcome, code int) bool {
+	return outcome == store.OutcomeDenied || code >= 400 && code < 500 && code != 499
 }
 
 // sourceAddr is the client's IP address.
