@@ -156,6 +156,15 @@ type AuditFilter struct {
 	// No index serves it (each index costs every append), so on a large log
 	// give From and To around the request's time as well.
 	RequestID string
+	// KeyPrefixes, when not empty, keeps only the records whose key lies under
+	// one of them (with a range end, if any, that does not reach past it; see
+	// KeyUnderPrefix), and the records of OrTokenID. This is the view of a token
+	// limited to key prefixes. The stored key is matched: of a key longer than
+	// MaxAuditKeyLen its first MaxAuditKeyLen bytes, and a withheld key (a
+	// refusal) matches no prefix but the empty one.
+	KeyPrefixes [][]byte
+	// OrTokenID, with KeyPrefixes, also keeps every record of this token.
+	OrTokenID string
 	// Limit caps the page size: 0 means DefaultAuditLimit, above
 	// MaxAuditLimit is cut to MaxAuditLimit.
 	Limit int
@@ -320,7 +329,43 @@ func (f AuditFilter) Match(rec *AuditRecord) bool {
 		(f.Cluster == "" || rec.Cluster == f.Cluster) &&
 		(f.Operation == "" || rec.Operation == f.Operation) &&
 		(f.Outcome == "" || rec.Outcome == f.Outcome) &&
-		(f.RequestID == "" || rec.RequestID == f.RequestID)
+		(f.RequestID == "" || rec.RequestID == f.RequestID) &&
+		f.matchKeyScope(rec)
+}
+
+// matchKeyScope applies KeyPrefixes and OrTokenID.
+func (f AuditFilter) matchKeyScope(rec *AuditRecord) bool {
+	if len(f.KeyPrefixes) == 0 || (f.OrTokenID != "" && rec.TokenID == f.OrTokenID) {
+		return true
+	}
+	for _, p := range f.KeyPrefixes {
+		if KeyUnderPrefix(rec.Key, rec.RangeEnd, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// KeyUnderPrefix reports whether a record's key starts with prefix and its range end, if
+// any, does too or is the end of the prefix's range (PrefixEnd): the record is of keys under
+// prefix only.
+func KeyUnderPrefix(key, end, prefix []byte) bool {
+	return bytes.HasPrefix(key, prefix) &&
+		(len(end) == 0 || bytes.HasPrefix(end, prefix) || bytes.Equal(end, PrefixEnd(prefix)))
+}
+
+// PrefixEnd is the range end of every key starting with prefix, as etcd computes it: prefix
+// with its last byte below 0xff incremented and what follows it dropped; "\x00" (to the end of
+// the keyspace) when there is none.
+func PrefixEnd(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return []byte{0}
 }
 
 // boundKey cuts a key longer than MaxAuditKeyLen to that prefix (a copy, so

@@ -155,6 +155,24 @@ func (s *Store) QueryAudit(ctx context.Context, f store.AuditFilter) (store.Audi
 	if f.RequestID != "" {
 		add("request_id = ?", f.RequestID)
 	}
+	if len(f.KeyPrefixes) > 0 {
+		// As store.KeyUnderPrefix, in SQL, so that pages stay full and the cursor exact.
+		var alts []string
+		if f.OrTokenID != "" {
+			args = append(args, f.OrTokenID)
+			alts = append(alts, "token_id = $"+strconv.Itoa(len(args)))
+		}
+		for _, p := range f.KeyPrefixes {
+			args = append(args, nonNil(p), store.PrefixEnd(p))
+			pa, ea := "$"+strconv.Itoa(len(args)-1), "$"+strconv.Itoa(len(args))
+			under := func(col string) string {
+				return fmt.Sprintf("substring(%s from 1 for octet_length(%s::bytea)) = %s::bytea", col, pa, pa)
+			}
+			alts = append(alts, fmt.Sprintf("(%s AND (range_end = ''::bytea OR %s OR range_end = %s::bytea))",
+				under("key"), under("range_end"), ea))
+		}
+		where = append(where, "("+strings.Join(alts, " OR ")+")")
+	}
 	order := "ASC"
 	if f.NewestFirst {
 		order = "DESC"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -296,6 +297,84 @@ func testAuditQueryFilters(t *testing.T, b Backend) {
 			}
 			if page.Next != 0 {
 				t.Fatalf("next %d on the only page, want 0", page.Next)
+			}
+		})
+	}
+}
+
+// A filter by key prefixes keeps the records of keys under them (by the stored key, and with
+// a range end that does not reach past the prefix) and the records of OrTokenID, and pages
+// through them with full pages and an exact cursor.
+func testAuditQueryByKeyPrefixes(t *testing.T, b Backend) {
+	st := open(t, b)
+	withKey := func(token, key, end string) store.AuditRecord {
+		r := rec(0)
+		r.TokenID, r.Key, r.RangeEnd = token, []byte(key), []byte(end)
+		return r
+	}
+	long := withKey("tok-1", "/a/"+strings.Repeat("l", 2*store.MaxAuditKeyLen), "")
+	withheld := withKey("tok-1", "/a/refused", "")
+	withheld.WithholdKeys()
+	recs := []store.AuditRecord{
+		withKey("tok-1", "/a/x", ""),         // 1: under /a/
+		withKey("tok-1", "/b/x", ""),         // 2: not
+		withKey("tok-1", "/ab", ""),          // 3: not (shares the first bytes only)
+		withKey("tok-1", "/a/", "/a0"),       // 4: the prefix /a/ itself
+		withKey("tok-1", "/a/1", "/a/5"),     // 5: a range within /a/
+		withKey("tok-1", "/a/1", "/c"),       // 6: a range reaching past /a/
+		withKey("tok-2", "/b/mine", ""),      // 7: OrTokenID's own
+		withKey("tok-2", "", ""),             // 8: OrTokenID's own, no key
+		long,                                 // 9: under /a/ by its stored first bytes
+		withheld,                             // 10: a refusal keeps no key
+		withKey("tok-1", "\xff\xff", "\x00"), // 11: under the prefix \xff
+		withKey("tok-1", "/a\x00", ""),       // 12: not
+		withKey("tok-1", "/c/\x00\xff", ""),  // 13: under /c/
+	}
+	if _, err := st.AppendAudit(ctx(t), recs...); err != nil {
+		t.Fatalf("append: %v", err)
+	}
+	appendN(t, st, 100, 30) // tok-1, keys /app/key-N
+	tests := []struct {
+		name string
+		f    store.AuditFilter
+		want []int64
+	}{
+		{"one prefix", store.AuditFilter{KeyPrefixes: [][]byte{[]byte("/a/")}}, []int64{1, 4, 5, 9}},
+		{"one prefix or a token", store.AuditFilter{KeyPrefixes: [][]byte{[]byte("/a/")}, OrTokenID: "tok-2"}, []int64{1, 4, 5, 7, 8, 9}},
+		{"two prefixes", store.AuditFilter{KeyPrefixes: [][]byte{[]byte("/b/"), []byte("/c/")}}, []int64{2, 7, 13}},
+		{"prefix of 0xff bytes", store.AuditFilter{KeyPrefixes: [][]byte{{0xff}}}, []int64{11}},
+		{"with another field", store.AuditFilter{KeyPrefixes: [][]byte{[]byte("/a/")}, OrTokenID: "tok-2", Operation: "put"}, []int64{1, 4, 5, 7, 8, 9}},
+		{"with another field that excludes them", store.AuditFilter{KeyPrefixes: [][]byte{[]byte("/a/")}, OrTokenID: "tok-2", Cluster: "staging"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, limit := range []int{0, 1, 2} {
+				for _, newest := range []bool{false, true} {
+					f := tc.f
+					f.Limit, f.NewestFirst = limit, newest
+					var got []int64
+					for {
+						page, err := st.QueryAudit(ctx(t), f)
+						if err != nil {
+							t.Fatalf("query: %v", err)
+						}
+						if page.Next != 0 && len(page.Records) != limit {
+							t.Fatalf("limit %d: a page of %d records before the last", limit, len(page.Records))
+						}
+						got = append(got, seqs(page.Records)...)
+						if page.Next == 0 {
+							break
+						}
+						f.Cursor = page.Next
+					}
+					want := slices.Clone(tc.want)
+					if newest {
+						slices.Reverse(want)
+					}
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("limit %d, newest first %v: seqs %v, want %v", limit, newest, got, want)
+					}
+				}
 			}
 		})
 	}

@@ -35,6 +35,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"AuditQueryFilters", testAuditQueryFilters},
 		{"AuditQueryByRequestIDFindsEveryRecordOfTheRequest", testAuditQueryByRequestID},
 		{"AuditQueryPagesWithCursor", testAuditQueryPages},
+		{"AuditQueryByKeyPrefixesKeepsKeysUnderThemAndTheTokensOwn", testAuditQueryByKeyPrefixes},
 		{"AuditQueryRejectsBadFilter", testAuditQueryRejectsBadFilter},
 		{"AuditVerifyAcceptsIntactChain", testAuditVerifyIntact},
 		{"AuditVerifyFindsAlteredRecord", testAuditVerifyAltered},

@@ -19,7 +19,8 @@ import (
 )
 
 // auditFilter reads the query of GET /audit. A token limited to clusters sees only their
-// records.
+// records; a token limited to key prefixes sees only the records of keys under them and its
+// own (store.AuditFilter.KeyPrefixes).
 func auditFilter(q url.Values, p *core.Principal) (store.AuditFilter, error) {
 	var f store.AuditFilter
 	for _, t := range []struct {
@@ -72,6 +73,12 @@ func auditFilter(q url.Values, p *core.Principal) (store.AuditFilter, error) {
 		case !slices.Contains(scope, f.Cluster):
 			return f, apihttp.Deniedf("token %s may not read the audit records of cluster %q", p.Token.ID, f.Cluster)
 		}
+	}
+	if len(p.Token.KeyPrefixes) > 0 {
+		for _, prefix := range p.Token.KeyPrefixes {
+			f.KeyPrefixes = append(f.KeyPrefixes, []byte(prefix))
+		}
+		f.OrTokenID = p.Token.ID
 	}
 	return f, nil
 }
