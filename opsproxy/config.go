@@ -38,3 +38,9 @@ const (
 	DefaultHealthTimeout     = config.DefaultHealthTimeout
 	DefaultDefragTimeout     = config.DefaultDefragTimeout
 )
+
+// Defaults of the caps on open watches, as internal/config defines them.
+const (
+	DefaultMaxWatchesPerToken = config.DefaultMaxWatchesPerToken
+	DefaultMaxWatchesTotal    = config.DefaultMaxWatchesTotal
+)

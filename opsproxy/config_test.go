@@ -57,6 +57,8 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-limits-request-bytes-negative.yml":  "limits.max_request_bytes: must be greater than 0",
 		"invalid-limits-range-max-below-default.yml": "limits.max_range_limit: must be at least default_range_limit",
 		"invalid-limits-watches-zero.yml":            "limits.max_watches_per_user: must be greater than 0",
+		"invalid-limits-watches-per-token-zero.yml":  "limits.max_watches_per_token: must be greater than 0",
+		"invalid-limits-watches-total-negative.yml":  "limits.max_watches_total: must be greater than 0",
 		"invalid-maintenance-same-dirs.yml":          "maintenance.restore_dir: must differ from snapshot_dir",
 		"invalid-store-unknown-field.yml":            "field dns not found",
 	}

@@ -69,6 +69,10 @@ type LimitsConfig struct {
 	MaxRangeLimit int64 `yaml:"max_range_limit,omitempty"`
 	// MaxWatchesPerUser caps the open watches of one end user.
 	MaxWatchesPerUser int `yaml:"max_watches_per_user,omitempty"`
+	// MaxWatchesPerToken caps the open watches of one token, whichever users it acts for.
+	MaxWatchesPerToken int `yaml:"max_watches_per_token,omitempty"`
+	// MaxWatchesTotal caps the open watches of the whole server.
+	MaxWatchesTotal int `yaml:"max_watches_total,omitempty"`
 	// MergeConcurrentWrites (default true) lets puts to one cluster that arrive while
 	// others are in flight go to etcd as one transaction, which multiplies the write rate
 	// etcd sustains. Merged puts share one revision; set it to false when every write must
@@ -119,6 +123,12 @@ const (
 	DefaultDefragTimeout     = 5 * time.Minute
 )
 
+// Defaults of the caps on open watches beside DefaultMaxWatchesPerUser.
+const (
+	DefaultMaxWatchesPerToken = 256
+	DefaultMaxWatchesTotal    = 1024
+)
+
 // DefaultConfig is the configuration with every default applied and no cluster: add
 // Clusters (and set Store) before passing it to New.
 func DefaultConfig() Config {
@@ -129,10 +139,12 @@ func DefaultConfig() Config {
 		},
 		Audit: AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: model.Duration(DefaultCommitTimeout)},
 		Limits: LimitsConfig{
-			MaxRequestBytes:   DefaultMaxRequestBytes,
-			DefaultRangeLimit: DefaultRangeLimit,
-			MaxRangeLimit:     DefaultMaxRangeLimit,
-			MaxWatchesPerUser: DefaultMaxWatchesPerUser,
+			MaxRequestBytes:    DefaultMaxRequestBytes,
+			DefaultRangeLimit:  DefaultRangeLimit,
+			MaxRangeLimit:      DefaultMaxRangeLimit,
+			MaxWatchesPerUser:  DefaultMaxWatchesPerUser,
+			MaxWatchesPerToken: DefaultMaxWatchesPerToken,
+			MaxWatchesTotal:    DefaultMaxWatchesTotal,
 		},
 		Watch: WatchConfig{ProgressInterval: model.Duration(DefaultProgressInterval)},
 		Maintenance: MaintenanceConfig{
@@ -186,6 +198,10 @@ func (c *Config) Validate() error {
 		return errors.New("limits.max_range_limit: must be at least default_range_limit")
 	case c.Limits.MaxWatchesPerUser <= 0:
 		return errors.New("limits.max_watches_per_user: must be greater than 0")
+	case c.Limits.MaxWatchesPerToken <= 0:
+		return errors.New("limits.max_watches_per_token: must be greater than 0")
+	case c.Limits.MaxWatchesTotal <= 0:
+		return errors.New("limits.max_watches_total: must be greater than 0")
 	case c.Watch.ProgressInterval <= 0:
 		return errors.New("watch.progress_interval: must be greater than 0")
 	case strings.TrimSpace(c.Maintenance.SnapshotDir) == "":
