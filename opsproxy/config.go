@@ -10,6 +10,7 @@ type (
 	GrafanaConfig     = config.GrafanaConfig
 	AuditConfig       = config.AuditConfig
 	LimitsConfig      = config.LimitsConfig
+	RateConfig        = config.RateConfig
 	WatchConfig       = config.WatchConfig
 	MaintenanceConfig = config.MaintenanceConfig
 )
@@ -39,8 +40,10 @@ const (
 	DefaultDefragTimeout     = config.DefaultDefragTimeout
 )
 
-// Defaults of the caps on open watches, as internal/config defines them.
+// Defaults of the caps on open watches and of the rate limits, as internal/config defines them.
 const (
 	DefaultMaxWatchesPerToken = config.DefaultMaxWatchesPerToken
 	DefaultMaxWatchesTotal    = config.DefaultMaxWatchesTotal
+	DefaultRatePerUser        = config.DefaultRatePerUser
+	DefaultRatePerUserBurst   = config.DefaultRatePerUserBurst
 )

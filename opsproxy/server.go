@@ -100,6 +100,8 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	co.Metrics = core.NewMetrics(func() core.ReloadStatus { return *s.reloadStatus.Load() })
 	co.Audit = auditlog.New(s.store, cfg.Audit, logger, co.Metrics.AuditHooks())
 	co.Auth = core.NewAuthenticator(s.store, cfg.Auth)
+	co.Rates = core.NewRateLimits(cfg.Limits.Rate)
+	co.OnReload(func() { co.Rates.Configure(co.Config().Limits.Rate) })
 	s.registerRoutes()
 	s.handler = co.Handler()
 	s.wg.Go(func() {

@@ -30,6 +30,7 @@ type Metrics struct {
 	auditNotCommitted prometheus.Counter
 	// WatchesOpen counts the watch streams being served.
 	WatchesOpen prometheus.Gauge
+	rateLimited *prometheus.CounterVec
 }
 
 // unmatchedOperation labels requests to paths or methods no route serves.
@@ -79,6 +80,10 @@ func NewMetrics(reload func() ReloadStatus) *Metrics {
 			Help: "Watch streams being served.",
 		}),
 	}
+	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: metricsNamespace, Name: "rate_limited_total",
+		Help: "Requests refused with 429 by a rate limit (limits.rate), by operation; only the first refusal per token or user and second is audited.",
+	}, []string{"operation"})
 	reloadOK := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: metricsNamespace, Name: "config_last_reload_successful",
 		Help: "Whether the last configuration reload attempt was successful.",
@@ -93,6 +98,7 @@ func NewMetrics(reload func() ReloadStatus) *Metrics {
 		Help: "Timestamp of the last successful configuration reload.",
 	}, func() float64 { return float64(reload().LastSuccess.UnixNano()) / 1e9 })
 	m.registry.MustRegister(m.requests, m.duration, m.auditCommit, m.AuditWait, m.auditBatch, m.auditNotCommitted, m.WatchesOpen,
+		m.rateLimited,
 		reloadOK, reloadTime, versioncollector.NewCollector(metricsNamespace),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

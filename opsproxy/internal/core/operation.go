@@ -70,6 +70,12 @@ func (co *Core) serveOp(w http.ResponseWriter, r *http.Request, spec OpSpec, fn 
 	}
 	c.P, err = co.Auth.Principal(r, tok)
 	c.Rec.User, c.Rec.Role = c.P.User, c.P.Role.String()
+	if co.Rates != nil {
+		if key, lerr := co.Rates.check(r, c.P, co.Auth.userHeader, c.start); lerr != nil {
+			co.refuseLimited(c, key, lerr)
+			return
+		}
+	}
 	if err == nil {
 		err = c.P.RequireRole(spec.Role, strings.ReplaceAll(spec.Name, ".", " "))
 	}
@@ -81,6 +87,20 @@ func (co *Core) serveOp(w http.ResponseWriter, r *http.Request, spec OpSpec, fn 
 		out, err = fn(c)
 	}
 	co.finish(c, out, err)
+}
+
+// refuseLimited answers a request over a rate limit with 429 and Retry-After, and audits it
+// when it is the first refusal of its key within the second.
+func (co *Core) refuseLimited(c *Call, key string, err error) {
+	if le, ok := err.(*limitedError); ok {
+		c.W.Header().Set("Retry-After", le.retryAfterHeader())
+	}
+	co.Metrics.rateLimited.WithLabelValues(c.Spec.Name).Inc()
+	if co.Rates.firstRefusal(key, c.start) {
+		co.finish(c, nil, err)
+		return
+	}
+	apihttp.WriteError(c.W, c.R, err)
 }
 
 // useCluster checks the token's cluster scope, then that the cluster exists, and gets its
