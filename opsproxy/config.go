@@ -10,6 +10,7 @@ type (
 	GrafanaConfig     = config.GrafanaConfig
 	AuditConfig       = config.AuditConfig
 	LimitsConfig      = config.LimitsConfig
+	RateConfig        = config.RateConfig
 	WatchConfig       = config.WatchConfig
 	MaintenanceConfig = config.MaintenanceConfig
 )
@@ -38,4 +39,12 @@ const (
 	DefaultRestoreDir           = config.DefaultRestoreDir
 	DefaultHealthTimeout        = config.DefaultHealthTimeout
 	DefaultDefragTimeout        = config.DefaultDefragTimeout
+)
+
+// Defaults of the caps on open watches and of the rate limits, as internal/config defines them.
+const (
+	DefaultMaxWatchesPerToken = config.DefaultMaxWatchesPerToken
+	DefaultMaxWatchesTotal    = config.DefaultMaxWatchesTotal
+	DefaultRatePerUser        = config.DefaultRatePerUser
+	DefaultRatePerUserBurst   = config.DefaultRatePerUserBurst
 )

@@ -107,6 +107,8 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	co.Audit = auditlog.New(s.auditLog, cfg.Audit, logger, co.Metrics.AuditHooks())
 	co.Auth = core.NewAuthenticator(s.store, cfg.Auth)
 	co.AuthFailures = core.NewAuthFailures(co.Audit, logger, co.Metrics)
+	co.Rates = core.NewRateLimits(cfg.Limits.Rate)
+	co.OnReload(func() { co.Rates.Configure(co.Config().Limits.Rate) })
 	s.registerRoutes()
 	s.handler = co.Handler()
 	s.wg.Go(func() {

@@ -210,3 +210,50 @@ func TestWatchesPerUserAreCapped(t *testing.T) {
 		t.Fatalf("bob's watch refused: %d %s", r.status, r.body)
 	}
 }
+
+// A service token carries the watches of every user it acts for, and the server of every
+// token: each is capped too (limits.max_watches_per_token, limits.max_watches_total), with a
+// 429, and a reload changes the caps.
+func TestWatchesPerTokenAndInTotalAreCapped(t *testing.T) {
+	e := newEnv(t, envOptions{configure: func(c *Config) {
+		c.Limits.MaxWatchesPerUser, c.Limits.MaxWatchesPerToken, c.Limits.MaxWatchesTotal = 2, 3, 4
+	}})
+	service := e.token(t, TokenSpec{Name: "grafana", Role: "viewer", ActsForUsers: true})
+	other := e.token(t, TokenSpec{Name: "other", Role: "viewer"})
+	q := url.Values{"key": {uniquePrefix(t)}, "prefix": {"true"}}.Encode()
+	as := func(user string) []string { return []string{DefaultUserHeader, user, DefaultRoleHeader, "Viewer"} }
+	open := func(token string, headers ...string) {
+		t.Helper()
+		w, r := e.watch(t, token, q, headers...)
+		if w == nil {
+			t.Fatalf("watch refused: %d %s", r.status, r.body)
+		}
+		t.Cleanup(w.close)
+	}
+	refused := func(token, want string, headers ...string) {
+		t.Helper()
+		w, r := e.watch(t, token, q, headers...)
+		if w != nil {
+			w.close()
+			t.Fatalf("watch accepted, want a 429 saying %q", want)
+		}
+		if r.status != http.StatusTooManyRequests || !strings.Contains(r.errorText(t), want) {
+			t.Fatalf("watch: %d %s, want 429 with %q", r.status, r.body, want)
+		}
+	}
+	for _, user := range []string{"alice", "bob", "carol"} {
+		open(service, as(user)...)
+	}
+	refused(service, "has 3 open watches, the most allowed", as("dave")...)
+	open(other)
+	refused(other, "the server has 4 open watches, the most allowed")
+
+	e.rewrite(t, entry("c1", e.etcd, "5s"), "limits:\n  max_watches_per_user: 2\n  max_watches_per_token: 4\n  max_watches_total: 6\n")
+	if r, _ := e.reload(t); r.status != 200 {
+		t.Fatalf("reload: %d %s", r.status, r.body)
+	}
+	open(service, as("dave")...)
+	refused(service, "has 4 open watches, the most allowed", as("erin")...)
+	open(other)
+	refused(other, "the server has 6 open watches, the most allowed")
+}

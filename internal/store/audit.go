@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -67,11 +68,23 @@ func (o Outcome) Valid() bool {
 	return false
 }
 
-// MaxAuditErrorLen is the longest Error text kept; longer text is cut.
-const MaxAuditErrorLen = 4096
+// Bounds on what one audit record keeps, so that no caller can grow the log by more than a
+// few KiB per request (see PrepareAuditRecord).
+const (
+	// MaxAuditErrorLen is the longest Error text kept; longer text is cut.
+	MaxAuditErrorLen = 4096
+	// MaxAuditKeyLen is the longest Key or RangeEnd kept; of a longer one the record keeps
+	// this prefix with the whole one's size and sha256 (KeySize, KeySHA256).
+	MaxAuditKeyLen = 1024
+	// MaxAuditTextLen is the longest request id, user, token id, role, source, cluster or
+	// operation kept; longer text is cut.
+	MaxAuditTextLen = 256
+)
 
 // AuditRecord is one entry of the audit log. Values are never stored: only
-// their size and sha256 (see ValueDigest).
+// their size and sha256 (see ValueDigest). Keys and range ends are stored up
+// to MaxAuditKeyLen bytes; a longer one, or one withheld (WithholdKeys), is
+// described by its size and sha256 as well.
 type AuditRecord struct {
 	// Seq is the position in the chain, starting at 1; set by the store.
 	Seq int64 `json:"seq"`
@@ -92,9 +105,20 @@ type AuditRecord struct {
 	Source    string `json:"source"` // client address
 	Cluster   string `json:"cluster"`
 	Operation string `json:"operation"` // e.g. "put", "delete", "defragment"
-	// Key and RangeEnd are raw etcd bytes (etcd keys need not be UTF-8).
-	Key         []byte        `json:"key,omitempty"`
-	RangeEnd    []byte        `json:"range_end,omitempty"`
+	// Key and RangeEnd are raw etcd bytes (etcd keys need not be UTF-8): the
+	// whole key when KeySHA256 is empty, otherwise its first bytes (at most
+	// MaxAuditKeyLen, none when withheld).
+	Key      []byte `json:"key,omitempty"`
+	RangeEnd []byte `json:"range_end,omitempty"`
+	// KeySize and KeySHA256 (lower-case hex) describe the whole key when Key
+	// does not hold it: it was longer than MaxAuditKeyLen, or withheld. Both
+	// are zero when Key is the whole key. RangeEndSize and RangeEndSHA256 do
+	// the same for RangeEnd.
+	KeySize        int64  `json:"key_size,omitempty"`
+	KeySHA256      string `json:"key_sha256,omitempty"`
+	RangeEndSize   int64  `json:"range_end_size,omitempty"`
+	RangeEndSHA256 string `json:"range_end_sha256,omitempty"`
+
 	ValueSize   int64         `json:"value_size"`
 	ValueSHA256 string        `json:"value_sha256,omitempty"` // lower-case hex, empty when no value
 	Outcome     Outcome       `json:"outcome"`
@@ -113,6 +137,18 @@ func ValueDigest(value []byte) (size int64, sha string) {
 	return int64(len(value)), hex.EncodeToString(sum[:])
 }
 
+// WithholdKeys keeps only the size and sha256 of r's key and range end: the
+// record of a refused request keeps no key byte its caller chose.
+func (r *AuditRecord) WithholdKeys() {
+	if len(r.Key) > 0 && r.KeySHA256 == "" {
+		r.KeySize, r.KeySHA256 = ValueDigest(r.Key)
+	}
+	if len(r.RangeEnd) > 0 && r.RangeEndSHA256 == "" {
+		r.RangeEndSize, r.RangeEndSHA256 = ValueDigest(r.RangeEnd)
+	}
+	r.Key, r.RangeEnd = nil, nil
+}
+
 // AuditFilter selects audit records. Zero fields do not filter.
 type AuditFilter struct {
 	From, To  time.Time // From inclusive, To exclusive
@@ -125,6 +161,15 @@ type AuditFilter struct {
 	// No index serves it (each index costs every append), so on a large log
 	// give From and To around the request's time as well.
 	RequestID string
+	// KeyPrefixes, when not empty, keeps only the records whose key lies under
+	// one of them (with a range end, if any, that does not reach past it; see
+	// KeyUnderPrefix), and the records of OrTokenID. This is the view of a token
+	// limited to key prefixes. The stored key is matched: of a key longer than
+	// MaxAuditKeyLen its first MaxAuditKeyLen bytes, and a withheld key (a
+	// refusal) matches no prefix but the empty one.
+	KeyPrefixes [][]byte
+	// OrTokenID, with KeyPrefixes, also keeps every record of this token.
+	OrTokenID string
 	// Limit caps the page size: 0 means DefaultAuditLimit, above
 	// MaxAuditLimit is cut to MaxAuditLimit.
 	Limit int
@@ -204,7 +249,10 @@ func PrepareAuditRecords(recs []AuditRecord, now time.Time) ([]AuditRecord, erro
 
 // PrepareAuditRecord validates rec and puts it in the form that is hashed
 // and stored: UTC time with microsecond precision (now when zero), text
-// made valid UTF-8 without NUL bytes, Error cut to MaxAuditErrorLen.
+// made valid UTF-8 without NUL bytes, Error cut to MaxAuditErrorLen and the
+// other text to MaxAuditTextLen, and a key or range end longer than
+// MaxAuditKeyLen cut to that with its size and sha256 kept beside it. This
+// is the one place records are bounded: every writer goes through it.
 // Backends call it before chaining; callers may call it to reject a record
 // early.
 func PrepareAuditRecord(rec AuditRecord, now time.Time) (AuditRecord, error) {
@@ -213,22 +261,19 @@ func PrepareAuditRecord(rec AuditRecord, now time.Time) (AuditRecord, error) {
 	}
 	rec.Time = NormalizeTime(rec.Time)
 	for _, s := range []*string{&rec.RequestID, &rec.ClientRequestID, &rec.User, &rec.TokenID, &rec.Role, &rec.Source,
-		&rec.Cluster, &rec.Operation, &rec.Error} {
-		*s = cleanText(*s)
+		&rec.Cluster, &rec.Operation} {
+		*s = cutText(cleanText(*s), MaxAuditTextLen)
 	}
-	if len(rec.Error) > MaxAuditErrorLen {
-		cut := MaxAuditErrorLen
-		for cut > 0 && !utf8.RuneStart(rec.Error[cut]) {
-			cut--
-		}
-		rec.Error = rec.Error[:cut]
-	}
+	rec.Error = cutText(cleanText(rec.Error), MaxAuditErrorLen)
 	rec.ValueSHA256 = strings.ToLower(rec.ValueSHA256)
-	if len(rec.Key) == 0 {
-		rec.Key = nil
+	rec.KeySHA256, rec.RangeEndSHA256 = strings.ToLower(rec.KeySHA256), strings.ToLower(rec.RangeEndSHA256)
+	rec.Key, rec.KeySize, rec.KeySHA256 = boundKey(rec.Key, rec.KeySize, rec.KeySHA256)
+	rec.RangeEnd, rec.RangeEndSize, rec.RangeEndSHA256 = boundKey(rec.RangeEnd, rec.RangeEndSize, rec.RangeEndSHA256)
+	if err := checkKeyDigest("key", rec.Key, rec.KeySize, rec.KeySHA256); err != nil {
+		return rec, err
 	}
-	if len(rec.RangeEnd) == 0 {
-		rec.RangeEnd = nil
+	if err := checkKeyDigest("range_end", rec.RangeEnd, rec.RangeEndSize, rec.RangeEndSHA256); err != nil {
+		return rec, err
 	}
 	switch {
 	case rec.Operation == "":
@@ -289,7 +334,84 @@ func (f AuditFilter) Match(rec *AuditRecord) bool {
 		(f.Cluster == "" || rec.Cluster == f.Cluster) &&
 		(f.Operation == "" || rec.Operation == f.Operation) &&
 		(f.Outcome == "" || rec.Outcome == f.Outcome) &&
-		(f.RequestID == "" || rec.RequestID == f.RequestID)
+		(f.RequestID == "" || rec.RequestID == f.RequestID) &&
+		f.matchKeyScope(rec)
+}
+
+// matchKeyScope applies KeyPrefixes and OrTokenID.
+func (f AuditFilter) matchKeyScope(rec *AuditRecord) bool {
+	if len(f.KeyPrefixes) == 0 || (f.OrTokenID != "" && rec.TokenID == f.OrTokenID) {
+		return true
+	}
+	for _, p := range f.KeyPrefixes {
+		if KeyUnderPrefix(rec.Key, rec.RangeEnd, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// KeyUnderPrefix reports whether a record's key starts with prefix and its range end, if
+// any, does too or is the end of the prefix's range (PrefixEnd): the record is of keys under
+// prefix only.
+func KeyUnderPrefix(key, end, prefix []byte) bool {
+	return bytes.HasPrefix(key, prefix) &&
+		(len(end) == 0 || bytes.HasPrefix(end, prefix) || bytes.Equal(end, PrefixEnd(prefix)))
+}
+
+// PrefixEnd is the range end of every key starting with prefix, as etcd computes it: prefix
+// with its last byte below 0xff incremented and what follows it dropped; "\x00" (to the end of
+// the keyspace) when there is none.
+func PrefixEnd(prefix []byte) []byte {
+	end := bytes.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return []byte{0}
+}
+
+// boundKey cuts a key longer than MaxAuditKeyLen to that prefix (a copy, so
+// the long key is not kept alive) and describes the whole key by its size and
+// sha256, unless the caller described it already.
+func boundKey(key []byte, size int64, sha string) ([]byte, int64, string) {
+	if len(key) > MaxAuditKeyLen {
+		if sha == "" {
+			size, sha = ValueDigest(key)
+		}
+		key = bytes.Clone(key[:MaxAuditKeyLen])
+	}
+	if len(key) == 0 {
+		key = nil
+	}
+	return key, size, sha
+}
+
+// checkKeyDigest rejects a size or digest that cannot describe key.
+func checkKeyDigest(field string, key []byte, size int64, sha string) error {
+	switch {
+	case sha == "" && size != 0:
+		return fmt.Errorf("audit record: %s_size without %s_sha256: %w", field, field, ErrInvalid)
+	case sha != "" && !isHexSHA256(sha):
+		return fmt.Errorf("audit record: %s_sha256 is not 64 hex digits: %w", field, ErrInvalid)
+	case sha != "" && size < int64(len(key)):
+		return fmt.Errorf("audit record: %s_size %d is below the %d bytes kept: %w", field, size, len(key), ErrInvalid)
+	}
+	return nil
+}
+
+// cutText cuts s to at most n bytes without splitting a UTF-8 sequence.
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 func cleanText(s string) string {

@@ -33,6 +33,18 @@ const chainDomain = "etcd-monitor/audit/v1\n"
 //
 // client_request_id came later; leaving it out when empty keeps the hashes of the records
 // written before it (and of records without one) as they were.
+//
+// and then, only when any of them is set:
+//
+//	key_size                      int64, big-endian
+//	key_sha256                    uint32 big-endian length then the bytes
+//	range_end_size                int64, big-endian
+//	range_end_sha256              uint32 big-endian length then the bytes
+//
+// These came later too; left out when unset, records written before them hash as they did.
+// The two optional parts cannot be mistaken for each other: a client_request_id is written
+// only when not empty, so its uint32 length is at least 1, while key_size's first four bytes
+// are 0 (no etcd key reaches 4 GiB).
 func ChainHash(prev []byte, rec *AuditRecord) []byte {
 	var buf bytes.Buffer
 	buf.Grow(256 + len(rec.Key) + len(rec.RangeEnd) + len(rec.Error))
@@ -43,18 +55,24 @@ func ChainHash(prev []byte, rec *AuditRecord) []byte {
 	for _, s := range [][]byte{[]byte(rec.RequestID), []byte(rec.User), []byte(rec.TokenID),
 		[]byte(rec.Role), []byte(rec.Source), []byte(rec.Cluster), []byte(rec.Operation),
 		rec.Key, rec.RangeEnd, []byte(rec.ValueSHA256), []byte(rec.Outcome), []byte(rec.Error)} {
-		putString(&buf, s)
+		putBytes(&buf, s)
 	}
 	putInt(&buf, rec.ValueSize)
 	putInt(&buf, int64(rec.Duration))
 	if rec.ClientRequestID != "" {
-		putString(&buf, []byte(rec.ClientRequestID))
+		putBytes(&buf, []byte(rec.ClientRequestID))
+	}
+	if rec.KeySize != 0 || rec.KeySHA256 != "" || rec.RangeEndSize != 0 || rec.RangeEndSHA256 != "" {
+		putInt(&buf, rec.KeySize)
+		putBytes(&buf, []byte(rec.KeySHA256))
+		putInt(&buf, rec.RangeEndSize)
+		putBytes(&buf, []byte(rec.RangeEndSHA256))
 	}
 	sum := sha256.Sum256(buf.Bytes())
 	return sum[:]
 }
 
-func putString(buf *bytes.Buffer, s []byte) {
+func putBytes(buf *bytes.Buffer, s []byte) {
 	var n [4]byte
 	binary.BigEndian.PutUint32(n[:], uint32(len(s)))
 	buf.Write(n[:])

@@ -37,6 +37,24 @@ func TestChainHashIsStable(t *testing.T) {
 	}
 }
 
+// The key digest fields extend the encoding only when set: a record without them hashes as
+// every record did before they existed (TestChainHashIsStable), one with them as below.
+func TestChainHashOfKeyDigestIsStable(t *testing.T) {
+	r := sample()
+	r.KeySize, r.KeySHA256 = 5000, "cd"
+	// Computed independently (Python, from the documented encoding).
+	const want = "3f9425157a7e27982e18c4a1f0e357f5982e135ebc880a32d73ed20f582f2813"
+	if got := hex.EncodeToString(store.ChainHash(store.GenesisHash, &r)); got != want {
+		t.Fatalf("ChainHash of the sample record with a key digest is %s, want %s", got, want)
+	}
+	k, e := sample(), sample()
+	k.KeySize, k.KeySHA256 = 7, "ab"
+	e.RangeEndSize, e.RangeEndSHA256 = 7, "ab"
+	if bytes.Equal(store.ChainHash(store.GenesisHash, &k), store.ChainHash(store.GenesisHash, &e)) {
+		t.Fatal("a key digest and the same range end digest hash alike")
+	}
+}
+
 func TestChainHashCoversEveryField(t *testing.T) {
 	ref := sample()
 	base := store.ChainHash(store.GenesisHash, &ref)
@@ -57,6 +75,10 @@ func TestChainHashCoversEveryField(t *testing.T) {
 		"outcome":           func(r *store.AuditRecord) { r.Outcome = store.OutcomeFailed },
 		"error":             func(r *store.AuditRecord) { r.Error += "x" },
 		"duration":          func(r *store.AuditRecord) { r.Duration++ },
+		"key size":          func(r *store.AuditRecord) { r.KeySize = 1 },
+		"key sha256":        func(r *store.AuditRecord) { r.KeySHA256 = "ab" },
+		"range end size":    func(r *store.AuditRecord) { r.RangeEndSize = 1 },
+		"range end sha256":  func(r *store.AuditRecord) { r.RangeEndSHA256 = "ab" },
 		"client request id": func(r *store.AuditRecord) { r.ClientRequestID = "x" },
 		"field boundary": func(r *store.AuditRecord) {
 			r.RequestID, r.User = "ru", ""

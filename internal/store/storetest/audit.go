@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -140,6 +141,10 @@ func testAuditAppendAllOrNothing(t *testing.T, b Backend) {
 		func(r *store.AuditRecord) { r.Outcome = "maybe" },
 		func(r *store.AuditRecord) { r.ValueSHA256 = "not-hex" },
 		func(r *store.AuditRecord) { r.ValueSize = -1 },
+		func(r *store.AuditRecord) { r.KeySize = 3 },
+		func(r *store.AuditRecord) { r.KeySize, r.KeySHA256 = 40, "not-hex" },
+		func(r *store.AuditRecord) { r.KeySize, r.KeySHA256 = 1, strings.Repeat("a", 64) },
+		func(r *store.AuditRecord) { r.RangeEndSHA256 = "abc" },
 	}
 	for i, mutate := range bad {
 		r := rec(1)
@@ -192,6 +197,69 @@ func testAuditRoundTrip(t *testing.T, b Backend) {
 	wantIntact(t, st, 2)
 }
 
+// A record keeps at most store.MaxAuditKeyLen bytes of a key and a range end, with the size
+// and sha256 of the whole one, and at most store.MaxAuditTextLen bytes of each text field:
+// no caller can grow the log by more than a few KiB per record.
+func testAuditRecordIsBounded(t *testing.T, b Backend) {
+	st := open(t, b)
+	long := rec(1)
+	long.Key = bytes.Repeat([]byte("k"), 750*1024)
+	long.RangeEnd = bytes.Repeat([]byte{0xff}, store.MaxAuditKeyLen+1)
+	long.User = strings.Repeat("ü", store.MaxAuditTextLen)
+	long.Source = strings.Repeat("s", 1<<20)
+	long.Cluster = strings.Repeat("c", store.MaxAuditTextLen+1)
+	exact := rec(2)
+	exact.Key = bytes.Repeat([]byte("e"), store.MaxAuditKeyLen)
+	withheld := rec(3)
+	withheld.Key, withheld.RangeEnd = bytes.Repeat([]byte("w"), 5000), []byte("/end")
+	withheld.WithholdKeys()
+	out, err := st.AppendAudit(ctx(t), long, exact, withheld, rec(4))
+	if err != nil {
+		t.Fatalf("append: %v", err)
+	}
+	keySize, keySHA := store.ValueDigest(bytes.Repeat([]byte("k"), 750*1024))
+	endSize, endSHA := store.ValueDigest(bytes.Repeat([]byte{0xff}, store.MaxAuditKeyLen+1))
+	heldSize, heldSHA := store.ValueDigest(bytes.Repeat([]byte("w"), 5000))
+	heldEndSize, heldEndSHA := store.ValueDigest([]byte("/end"))
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"long key kept", string(out[0].Key), strings.Repeat("k", store.MaxAuditKeyLen)},
+		{"long key size", out[0].KeySize, keySize},
+		{"long key sha256", out[0].KeySHA256, keySHA},
+		{"long range end kept", len(out[0].RangeEnd), store.MaxAuditKeyLen},
+		{"long range end size", out[0].RangeEndSize, endSize},
+		{"long range end sha256", out[0].RangeEndSHA256, endSHA},
+		{"user cut without splitting a character", out[0].User, strings.Repeat("ü", store.MaxAuditTextLen/2)},
+		{"source cut", len(out[0].Source), store.MaxAuditTextLen},
+		{"cluster cut", len(out[0].Cluster), store.MaxAuditTextLen},
+		{"key of exactly the bound kept whole", len(out[1].Key), store.MaxAuditKeyLen},
+		{"key of exactly the bound has no digest", out[1].KeySize == 0 && out[1].KeySHA256 == "", true},
+		{"withheld key", out[2].Key == nil && out[2].RangeEnd == nil, true},
+		{"withheld key size", out[2].KeySize, heldSize},
+		{"withheld key sha256", out[2].KeySHA256, heldSHA},
+		{"withheld range end size", out[2].RangeEndSize, heldEndSize},
+		{"withheld range end sha256", out[2].RangeEndSHA256, heldEndSHA},
+		{"short key has no digest", out[3].KeySize == 0 && out[3].KeySHA256 == "", true},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	got := all(t, st)
+	if len(got) != len(out) {
+		t.Fatalf("%d records stored, want %d", len(got), len(out))
+	}
+	for i := range out {
+		if !reflect.DeepEqual(got[i], out[i]) {
+			t.Errorf("stored record %d differs from appended one:\n got %+v\nwant %+v", out[i].Seq, got[i], out[i])
+		}
+	}
+	wantIntact(t, st, int64(len(out)))
+}
+
 func testAuditQueryFilters(t *testing.T, b Backend) {
 	st := open(t, b)
 	recs := appendN(t, st, 0, 60)
@@ -234,6 +302,84 @@ func testAuditQueryFilters(t *testing.T, b Backend) {
 			}
 			if page.Next != 0 {
 				t.Fatalf("next %d on the only page, want 0", page.Next)
+			}
+		})
+	}
+}
+
+// A filter by key prefixes keeps the records of keys under them (by the stored key, and with
+// a range end that does not reach past the prefix) and the records of OrTokenID, and pages
+// through them with full pages and an exact cursor.
+func testAuditQueryByKeyPrefixes(t *testing.T, b Backend) {
+	st := open(t, b)
+	withKey := func(token, key, end string) store.AuditRecord {
+		r := rec(0)
+		r.TokenID, r.Key, r.RangeEnd = token, []byte(key), []byte(end)
+		return r
+	}
+	long := withKey("tok-1", "/a/"+strings.Repeat("l", 2*store.MaxAuditKeyLen), "")
+	withheld := withKey("tok-1", "/a/refused", "")
+	withheld.WithholdKeys()
+	recs := []store.AuditRecord{
+		withKey("tok-1", "/a/x", ""),         // 1: under /a/
+		withKey("tok-1", "/b/x", ""),         // 2: not
+		withKey("tok-1", "/ab", ""),          // 3: not (shares the first bytes only)
+		withKey("tok-1", "/a/", "/a0"),       // 4: the prefix /a/ itself
+		withKey("tok-1", "/a/1", "/a/5"),     // 5: a range within /a/
+		withKey("tok-1", "/a/1", "/c"),       // 6: a range reaching past /a/
+		withKey("tok-2", "/b/mine", ""),      // 7: OrTokenID's own
+		withKey("tok-2", "", ""),             // 8: OrTokenID's own, no key
+		long,                                 // 9: under /a/ by its stored first bytes
+		withheld,                             // 10: a refusal keeps no key
+		withKey("tok-1", "\xff\xff", "\x00"), // 11: under the prefix \xff
+		withKey("tok-1", "/a\x00", ""),       // 12: not
+		withKey("tok-1", "/c/\x00\xff", ""),  // 13: under /c/
+	}
+	if _, err := st.AppendAudit(ctx(t), recs...); err != nil {
+		t.Fatalf("append: %v", err)
+	}
+	appendN(t, st, 100, 30) // tok-1, keys /app/key-N
+	tests := []struct {
+		name string
+		f    store.AuditFilter
+		want []int64
+	}{
+		{"one prefix", store.AuditFilter{KeyPrefixes: [][]byte{[]byte("/a/")}}, []int64{1, 4, 5, 9}},
+		{"one prefix or a token", store.AuditFilter{KeyPrefixes: [][]byte{[]byte("/a/")}, OrTokenID: "tok-2"}, []int64{1, 4, 5, 7, 8, 9}},
+		{"two prefixes", store.AuditFilter{KeyPrefixes: [][]byte{[]byte("/b/"), []byte("/c/")}}, []int64{2, 7, 13}},
+		{"prefix of 0xff bytes", store.AuditFilter{KeyPrefixes: [][]byte{{0xff}}}, []int64{11}},
+		{"with another field", store.AuditFilter{KeyPrefixes: [][]byte{[]byte("/a/")}, OrTokenID: "tok-2", Operation: "put"}, []int64{1, 4, 5, 7, 8, 9}},
+		{"with another field that excludes them", store.AuditFilter{KeyPrefixes: [][]byte{[]byte("/a/")}, OrTokenID: "tok-2", Cluster: "staging"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, limit := range []int{0, 1, 2} {
+				for _, newest := range []bool{false, true} {
+					f := tc.f
+					f.Limit, f.NewestFirst = limit, newest
+					var got []int64
+					for {
+						page, err := st.QueryAudit(ctx(t), f)
+						if err != nil {
+							t.Fatalf("query: %v", err)
+						}
+						if page.Next != 0 && len(page.Records) != limit {
+							t.Fatalf("limit %d: a page of %d records before the last", limit, len(page.Records))
+						}
+						got = append(got, seqs(page.Records)...)
+						if page.Next == 0 {
+							break
+						}
+						f.Cursor = page.Next
+					}
+					want := slices.Clone(tc.want)
+					if newest {
+						slices.Reverse(want)
+					}
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("limit %d, newest first %v: seqs %v, want %v", limit, newest, got, want)
+					}
+				}
 			}
 		})
 	}

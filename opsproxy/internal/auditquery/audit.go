@@ -19,7 +19,8 @@ import (
 )
 
 // auditFilter reads the query of GET /audit. A token limited to clusters sees only their
-// records.
+// records; a token limited to key prefixes sees only the records of keys under them and its
+// own (store.AuditFilter.KeyPrefixes).
 func auditFilter(q url.Values, p *core.Principal) (store.AuditFilter, error) {
 	var f store.AuditFilter
 	for _, t := range []struct {
@@ -73,6 +74,12 @@ func auditFilter(q url.Values, p *core.Principal) (store.AuditFilter, error) {
 			return f, apihttp.Deniedf("token %s may not read the audit records of cluster %q", p.Token.ID, f.Cluster)
 		}
 	}
+	if len(p.Token.KeyPrefixes) > 0 {
+		for _, prefix := range p.Token.KeyPrefixes {
+			f.KeyPrefixes = append(f.KeyPrefixes, []byte(prefix))
+		}
+		f.OrTokenID = p.Token.ID
+	}
 	return f, nil
 }
 
@@ -104,10 +111,11 @@ func (s *api) queryAudit(c *core.Call) (any, error) {
 	return nil, apihttp.Errorf(http.StatusBadRequest, "format: want json or csv")
 }
 
-// CSVHeader names the CSV columns; keys that are not UTF-8 are written as "base64:<...>".
+// CSVHeader names the CSV columns; keys that are not UTF-8 are written as "base64:<...>". The
+// key digest columns come last, so that readers of the earlier columns by position still work.
 var CSVHeader = []string{"seq", "time", "request_id", "user", "token_id", "role", "source", "cluster", "operation",
 	"key", "range_end", "value_size", "value_sha256", "outcome", "error", "duration_ns", "prev_hash", "hash",
-	"client_request_id"}
+	"client_request_id", "key_size", "key_sha256", "range_end_size", "range_end_sha256"}
 
 func csvBytes(b []byte) string {
 	if utf8.Valid(b) {
@@ -133,7 +141,8 @@ func (s *api) exportAuditCSV(c *core.Call, f store.AuditFilter) error {
 			_ = w.Write([]string{strconv.FormatInt(r.Seq, 10), r.Time.Format(time.RFC3339Nano), r.RequestID, r.User, r.TokenID,
 				r.Role, r.Source, r.Cluster, r.Operation, csvBytes(r.Key), csvBytes(r.RangeEnd), strconv.FormatInt(r.ValueSize, 10),
 				r.ValueSHA256, string(r.Outcome), r.Error, strconv.FormatInt(int64(r.Duration), 10),
-				hex.EncodeToString(r.PrevHash), hex.EncodeToString(r.Hash), r.ClientRequestID})
+				hex.EncodeToString(r.PrevHash), hex.EncodeToString(r.Hash), r.ClientRequestID,
+				strconv.FormatInt(r.KeySize, 10), r.KeySHA256, strconv.FormatInt(r.RangeEndSize, 10), r.RangeEndSHA256})
 		}
 		w.Flush()
 		if err := w.Error(); err != nil || page.Next == 0 {

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/netip"
 	"path/filepath"
@@ -108,11 +109,33 @@ type LimitsConfig struct {
 	MaxRangeLimit int64 `yaml:"max_range_limit,omitempty"`
 	// MaxWatchesPerUser caps the open watches of one end user.
 	MaxWatchesPerUser int `yaml:"max_watches_per_user,omitempty"`
+	// MaxWatchesPerToken caps the open watches of one token, whichever users it acts for.
+	MaxWatchesPerToken int `yaml:"max_watches_per_token,omitempty"`
+	// MaxWatchesTotal caps the open watches of the whole server.
+	MaxWatchesTotal int `yaml:"max_watches_total,omitempty"`
+	// Rate limits audited operations per token and per end user.
+	Rate RateConfig `yaml:"rate,omitempty"`
 	// MergeConcurrentWrites (default true) lets puts to one cluster that arrive while
 	// others are in flight go to etcd as one transaction, which multiplies the write rate
 	// etcd sustains. Merged puts share one revision; set it to false when every write must
 	// get a revision of its own.
 	MergeConcurrentWrites *bool `yaml:"merge_concurrent_writes,omitempty"`
+}
+
+// RateConfig limits the rate of audited operations (every API call but /-/healthy and
+// /metrics), so that no caller can write audit records faster than the store commits them.
+// A rate of 0 turns that limit off; a burst of 0 is the rate rounded up.
+type RateConfig struct {
+	// PerToken is the requests per second of one token, whoever it acts for. Off by default:
+	// one service token (the Grafana app's) carries every Grafana user's requests, and the
+	// rate a store sustains depends on the machine; set it from
+	// etcd_monitor_opsproxy_audit_commit_duration_seconds and docs/performance.md.
+	PerToken      float64 `yaml:"per_token,omitempty"`
+	PerTokenBurst int     `yaml:"per_token_burst,omitempty"`
+	// PerUser is the requests per second of one end user of a token acting for Grafana
+	// users (the user header), counted per token.
+	PerUser      float64 `yaml:"per_user,omitempty"`
+	PerUserBurst int     `yaml:"per_user_burst,omitempty"`
 }
 
 // MergeWrites reports whether concurrent puts are merged into transactions.
@@ -159,6 +182,15 @@ const (
 	DefaultDefragTimeout        = 5 * time.Minute
 )
 
+// Defaults of the caps on open watches beside DefaultMaxWatchesPerUser, and of the rate
+// limits (no default limit per token: see RateConfig).
+const (
+	DefaultMaxWatchesPerToken = 256
+	DefaultMaxWatchesTotal    = 1024
+	DefaultRatePerUser        = 20
+	DefaultRatePerUserBurst   = 100
+)
+
 // DefaultConfig is the configuration with every default applied and no cluster: add
 // Clusters (and set Store) before passing it to New.
 func DefaultConfig() Config {
@@ -170,10 +202,13 @@ func DefaultConfig() Config {
 		},
 		Audit: AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: model.Duration(DefaultCommitTimeout)},
 		Limits: LimitsConfig{
-			MaxRequestBytes:   DefaultMaxRequestBytes,
-			DefaultRangeLimit: DefaultRangeLimit,
-			MaxRangeLimit:     DefaultMaxRangeLimit,
-			MaxWatchesPerUser: DefaultMaxWatchesPerUser,
+			MaxRequestBytes:    DefaultMaxRequestBytes,
+			DefaultRangeLimit:  DefaultRangeLimit,
+			MaxRangeLimit:      DefaultMaxRangeLimit,
+			MaxWatchesPerUser:  DefaultMaxWatchesPerUser,
+			MaxWatchesPerToken: DefaultMaxWatchesPerToken,
+			MaxWatchesTotal:    DefaultMaxWatchesTotal,
+			Rate:               RateConfig{PerUser: DefaultRatePerUser, PerUserBurst: DefaultRatePerUserBurst},
 		},
 		Watch: WatchConfig{ProgressInterval: model.Duration(DefaultProgressInterval)},
 		Maintenance: MaintenanceConfig{
@@ -235,6 +270,18 @@ func (c *Config) Validate() error {
 		return errors.New("limits.max_range_limit: must be at least default_range_limit")
 	case c.Limits.MaxWatchesPerUser <= 0:
 		return errors.New("limits.max_watches_per_user: must be greater than 0")
+	case c.Limits.MaxWatchesPerToken <= 0:
+		return errors.New("limits.max_watches_per_token: must be greater than 0")
+	case c.Limits.MaxWatchesTotal <= 0:
+		return errors.New("limits.max_watches_total: must be greater than 0")
+	case !(c.Limits.Rate.PerToken >= 0) || math.IsInf(c.Limits.Rate.PerToken, 0):
+		return errors.New("limits.rate.per_token: must be 0 (off) or a positive number of requests per second")
+	case c.Limits.Rate.PerTokenBurst < 0:
+		return errors.New("limits.rate.per_token_burst: must not be negative")
+	case !(c.Limits.Rate.PerUser >= 0) || math.IsInf(c.Limits.Rate.PerUser, 0):
+		return errors.New("limits.rate.per_user: must be 0 (off) or a positive number of requests per second")
+	case c.Limits.Rate.PerUserBurst < 0:
+		return errors.New("limits.rate.per_user_burst: must not be negative")
 	case c.Watch.ProgressInterval <= 0:
 		return errors.New("watch.progress_interval: must be greater than 0")
 	case strings.TrimSpace(c.Maintenance.SnapshotDir) == "":

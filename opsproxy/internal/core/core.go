@@ -25,6 +25,8 @@ type Core struct {
 	Metrics *Metrics
 	// AuthFailures records failed authentications.
 	AuthFailures *AuthFailures
+	// Rates limits the rate of operations per token and end user; nil: no limit.
+	Rates *RateLimits
 	// Streams ends when the server stops: open watches end with it.
 	Streams context.Context
 
@@ -83,6 +85,9 @@ func (co *Core) ClusterFor(ctx context.Context, name string) (*conns.Conn, bool)
 
 // Handle registers an operation under a method and path pattern ("GET /api/v1/...").
 func (co *Core) Handle(pattern string, spec OpSpec, fn OpFunc) {
+	if co.Metrics != nil {
+		co.Metrics.rateLimited.WithLabelValues(spec.Name) // shown at 0 from the start
+	}
 	co.route(pattern, spec.Name, func(w http.ResponseWriter, r *http.Request) { co.serveOp(w, r, spec, fn) })
 }
 

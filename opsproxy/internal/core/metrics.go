@@ -31,6 +31,7 @@ type Metrics struct {
 	authFailures      *prometheus.CounterVec
 	// WatchesOpen counts the watch streams being served.
 	WatchesOpen prometheus.Gauge
+	rateLimited *prometheus.CounterVec
 }
 
 // unmatchedOperation labels requests to paths or methods no route serves.
@@ -84,6 +85,10 @@ func NewMetrics(reload func() ReloadStatus) *Metrics {
 			Help: "Watch streams being served.",
 		}),
 	}
+	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: metricsNamespace, Name: "rate_limited_total",
+		Help: "Requests refused with 429 by a rate limit (limits.rate), by operation; only the first refusal per token or user and second is audited.",
+	}, []string{"operation"})
 	reloadOK := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: metricsNamespace, Name: "config_last_reload_successful",
 		Help: "Whether the last configuration reload attempt was successful.",
@@ -101,6 +106,7 @@ func NewMetrics(reload func() ReloadStatus) *Metrics {
 		m.authFailures.WithLabelValues(reason)
 	}
 	m.registry.MustRegister(m.requests, m.duration, m.auditCommit, m.AuditWait, m.auditBatch, m.auditNotCommitted, m.authFailures, m.WatchesOpen,
+		m.rateLimited,
 		reloadOK, reloadTime, versioncollector.NewCollector(metricsNamespace),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

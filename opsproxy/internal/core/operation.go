@@ -72,6 +72,12 @@ func (co *Core) serveOp(w http.ResponseWriter, r *http.Request, spec OpSpec, fn 
 	}
 	c.P, err = co.Auth.Principal(r, tok)
 	c.Rec.User, c.Rec.Role = c.P.User, c.P.Role.String()
+	if co.Rates != nil {
+		if key, lerr := co.Rates.check(r, c.P, co.Auth.userHeader, c.start); lerr != nil {
+			co.refuseLimited(c, key, lerr)
+			return
+		}
+	}
 	if err == nil {
 		err = c.P.RequireRole(spec.Role, strings.ReplaceAll(spec.Name, ".", " "))
 	}
@@ -83,6 +89,20 @@ func (co *Core) serveOp(w http.ResponseWriter, r *http.Request, spec OpSpec, fn 
 		out, err = fn(c)
 	}
 	co.finish(c, out, err)
+}
+
+// refuseLimited answers a request over a rate limit with 429 and Retry-After, and audits it
+// when it is the first refusal of its key within the second.
+func (co *Core) refuseLimited(c *Call, key string, err error) {
+	if le, ok := err.(*limitedError); ok {
+		c.W.Header().Set("Retry-After", le.retryAfterHeader())
+	}
+	co.Metrics.rateLimited.WithLabelValues(c.Spec.Name).Inc()
+	if co.Rates.firstRefusal(key, c.start) {
+		co.finish(c, nil, err)
+		return
+	}
+	apihttp.WriteError(c.W, c.R, err)
 }
 
 // useCluster checks the token's cluster scope, then that the cluster exists, and gets its
@@ -145,6 +165,11 @@ func (co *Core) finish(c *Call, out any, err error) {
 			co.Logger.Warn("operation failed", "request_id", rec.RequestID, "operation", rec.Operation,
 				"cluster", rec.Cluster, "err", err)
 		}
+		if refused(rec.Outcome, code) && !c.intent {
+			// The caller chose the key of a refused request; only its size and sha256 are
+			// kept, so a refusal costs the log the same few hundred bytes whatever was sent.
+			rec.WithholdKeys()
+		}
 	}
 	auditIntentFailed := errors.As(err, &ae) && ae.Status() == http.StatusServiceUnavailable && c.Spec.Mutating && !c.intent
 	switch {
@@ -168,4 +193,10 @@ func (co *Core) finish(c *Call, out any, err error) {
 		}
 		apihttp.WriteJSON(c.W, status, out)
 	}
+}
+
+// refused reports whether a request was turned away rather than tried: denied, or answered
+// with a 4xx status other than 499 (the client went away).
+func refused(outcome store.Outcome, code int) bool {
+	return outcome == store.OutcomeDenied || code >= 400 && code < 500 && code != 499
 }

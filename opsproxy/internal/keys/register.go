@@ -10,8 +10,8 @@ type api struct {
 
 // Register adds the keys routes to co.
 func Register(co *core.Core) {
-	s := &api{Core: co, watches: newWatchLimiter(co.Config().Limits.MaxWatchesPerUser)}
-	co.OnReload(func() { s.watches.setMax(s.Config().Limits.MaxWatchesPerUser) })
+	s := &api{Core: co, watches: newWatchLimiter(co.Config().Limits)}
+	co.OnReload(func() { s.watches.setLimits(s.Config().Limits) })
 	co.Handle("GET /api/v1/clusters/{cluster}/keys", core.OpSpec{Name: "keys.get", Role: core.RoleViewer, Cluster: true}, s.getKeys)
 	co.Handle("PUT /api/v1/clusters/{cluster}/keys", core.OpSpec{Name: "keys.put", Role: core.RoleEditor, Cluster: true, Mutating: true}, s.putKey)
 	co.Handle("DELETE /api/v1/clusters/{cluster}/keys", core.OpSpec{Name: "keys.delete", Role: core.RoleEditor, Cluster: true, Mutating: true}, s.deleteKeys)

@@ -77,10 +77,10 @@ func (s *api) watchKeys(c *core.Call) (any, error) {
 	if !ok {
 		return nil, apihttp.Errorf(http.StatusInternalServerError, "streaming is not supported by this connection")
 	}
-	if !s.watches.acquire(c.P.User) {
-		return nil, apihttp.Errorf(http.StatusTooManyRequests, "user %s has %d open watches, the most allowed", c.P.User, s.Config().Limits.MaxWatchesPerUser)
+	if err := s.watches.acquire(c.P.User, c.P.Token.ID); err != nil {
+		return nil, apihttp.Errorf(http.StatusTooManyRequests, "%w", err)
 	}
-	defer s.watches.release(c.P.User)
+	defer s.watches.release(c.P.User, c.P.Token.ID)
 	s.Metrics.WatchesOpen.Inc()
 	defer s.Metrics.WatchesOpen.Dec()
 
