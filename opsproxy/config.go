@@ -23,18 +23,21 @@ func LoadConfig(path string) (*Config, error) { return config.LoadConfig(path) }
 
 // Defaults, as internal/config defines them.
 const (
-	DefaultTokenCacheTTL     = config.DefaultTokenCacheTTL
-	DefaultUserHeader        = config.DefaultUserHeader
-	DefaultRoleHeader        = config.DefaultRoleHeader
-	DefaultAuditMaxBatch     = config.DefaultAuditMaxBatch
-	DefaultCommitTimeout     = config.DefaultCommitTimeout
-	DefaultMaxRequestBytes   = config.DefaultMaxRequestBytes
-	DefaultRangeLimit        = config.DefaultRangeLimit
-	DefaultMaxRangeLimit     = config.DefaultMaxRangeLimit
-	DefaultMaxWatchesPerUser = config.DefaultMaxWatchesPerUser
-	DefaultProgressInterval  = config.DefaultProgressInterval
-	DefaultSnapshotDir       = config.DefaultSnapshotDir
-	DefaultRestoreDir        = config.DefaultRestoreDir
-	DefaultHealthTimeout     = config.DefaultHealthTimeout
-	DefaultDefragTimeout     = config.DefaultDefragTimeout
+	DefaultTokenCacheTTL      = config.DefaultTokenCacheTTL
+	DefaultTokenCacheMaxStale = config.DefaultTokenCacheMaxStale
+	DefaultAuditSpoolDir      = config.DefaultAuditSpoolDir
+	DefaultAuditSpoolMaxBytes = config.DefaultAuditSpoolMaxBytes
+	DefaultUserHeader         = config.DefaultUserHeader
+	DefaultRoleHeader         = config.DefaultRoleHeader
+	DefaultAuditMaxBatch      = config.DefaultAuditMaxBatch
+	DefaultCommitTimeout      = config.DefaultCommitTimeout
+	DefaultMaxRequestBytes    = config.DefaultMaxRequestBytes
+	DefaultRangeLimit         = config.DefaultRangeLimit
+	DefaultMaxRangeLimit      = config.DefaultMaxRangeLimit
+	DefaultMaxWatchesPerUser  = config.DefaultMaxWatchesPerUser
+	DefaultProgressInterval   = config.DefaultProgressInterval
+	DefaultSnapshotDir        = config.DefaultSnapshotDir
+	DefaultRestoreDir         = config.DefaultRestoreDir
+	DefaultHealthTimeout      = config.DefaultHealthTimeout
+	DefaultDefragTimeout      = config.DefaultDefragTimeout
 )

@@ -43,10 +43,13 @@ var restartOnly = []struct {
 	{"store.path", func(c *Config) any { return c.Store.Path }},
 	{"auth.bootstrap_token_file", func(c *Config) any { return c.Auth.BootstrapTokenFile }},
 	{"auth.token_cache_ttl", func(c *Config) any { return c.Auth.TokenCacheTTL }},
+	{"auth.token_cache_max_stale", func(c *Config) any { return c.Auth.TokenCacheMaxStale }},
 	{"auth.grafana.user_header", func(c *Config) any { return c.Auth.Grafana.UserHeader }},
 	{"auth.grafana.role_header", func(c *Config) any { return c.Auth.Grafana.RoleHeader }},
 	{"audit.max_batch", func(c *Config) any { return c.Audit.MaxBatch }},
 	{"audit.commit_timeout", func(c *Config) any { return c.Audit.CommitTimeout }},
+	{"audit.spool_dir", func(c *Config) any { return c.Audit.SpoolDir }},
+	{"audit.spool_max_bytes", func(c *Config) any { return c.Audit.SpoolMaxBytes }},
 	{"maintenance.snapshot_dir", func(c *Config) any { return c.Maintenance.SnapshotDir }},
 	{"maintenance.restore_dir", func(c *Config) any { return c.Maintenance.RestoreDir }},
 }

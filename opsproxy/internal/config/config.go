@@ -37,6 +37,11 @@ type AuthConfig struct {
 	// TokenCacheTTL is how long a looked-up token is trusted before it is read again; a
 	// revocation made through another opsproxy replica takes effect within this time.
 	TokenCacheTTL model.Duration `yaml:"token_cache_ttl,omitempty"`
+	// TokenCacheMaxStale is how long after it was last read from the store a cached token is
+	// still accepted while the store is down (a store error other than "not found"); 0 stops
+	// accepting cached tokens past token_cache_ttl. Revocations and expiry made during that
+	// time are unknown here until the store answers again; expiry set before is still applied.
+	TokenCacheMaxStale model.Duration `yaml:"token_cache_max_stale,omitempty"`
 	// Grafana names the headers with which a service token passes the end user.
 	Grafana GrafanaConfig `yaml:"grafana,omitempty"`
 }
@@ -56,6 +61,12 @@ type AuditConfig struct {
 	// CommitTimeout bounds one commit; a mutating request whose record is not committed in
 	// time is refused with 503.
 	CommitTimeout model.Duration `yaml:"commit_timeout,omitempty"`
+	// SpoolDir keeps, while the history store is down, the records of reads (and the
+	// outcomes of mutations whose attempt was committed) until they can be committed.
+	SpoolDir string `yaml:"spool_dir,omitempty"`
+	// SpoolMaxBytes bounds the records waiting in SpoolDir; when it is reached, reads are
+	// refused with 503 like writes.
+	SpoolMaxBytes int64 `yaml:"spool_max_bytes,omitempty"`
 }
 
 // LimitsConfig bounds requests.
@@ -103,20 +114,23 @@ type MaintenanceConfig struct {
 
 // Defaults.
 const (
-	DefaultTokenCacheTTL     = 2 * time.Second
-	DefaultUserHeader        = "X-Grafana-User"
-	DefaultRoleHeader        = "X-Grafana-Org-Role"
-	DefaultAuditMaxBatch     = 1000
-	DefaultCommitTimeout     = 5 * time.Second
-	DefaultMaxRequestBytes   = 1536 * 1024 // etcd's embed.DefaultMaxRequestBytes
-	DefaultRangeLimit        = 1000
-	DefaultMaxRangeLimit     = 10000
-	DefaultMaxWatchesPerUser = 16
-	DefaultProgressInterval  = 10 * time.Second
-	DefaultSnapshotDir       = "snapshots"
-	DefaultRestoreDir        = "restores"
-	DefaultHealthTimeout     = 5 * time.Second
-	DefaultDefragTimeout     = 5 * time.Minute
+	DefaultTokenCacheTTL      = 2 * time.Second
+	DefaultTokenCacheMaxStale = 15 * time.Minute
+	DefaultAuditSpoolDir      = "audit-spool"
+	DefaultAuditSpoolMaxBytes = 64 << 20
+	DefaultUserHeader         = "X-Grafana-User"
+	DefaultRoleHeader         = "X-Grafana-Org-Role"
+	DefaultAuditMaxBatch      = 1000
+	DefaultCommitTimeout      = 5 * time.Second
+	DefaultMaxRequestBytes    = 1536 * 1024 // etcd's embed.DefaultMaxRequestBytes
+	DefaultRangeLimit         = 1000
+	DefaultMaxRangeLimit      = 10000
+	DefaultMaxWatchesPerUser  = 16
+	DefaultProgressInterval   = 10 * time.Second
+	DefaultSnapshotDir        = "snapshots"
+	DefaultRestoreDir         = "restores"
+	DefaultHealthTimeout      = 5 * time.Second
+	DefaultDefragTimeout      = 5 * time.Minute
 )
 
 // DefaultConfig is the configuration with every default applied and no cluster: add
@@ -124,10 +138,12 @@ const (
 func DefaultConfig() Config {
 	return Config{
 		Auth: AuthConfig{
-			TokenCacheTTL: model.Duration(DefaultTokenCacheTTL),
-			Grafana:       GrafanaConfig{UserHeader: DefaultUserHeader, RoleHeader: DefaultRoleHeader},
+			TokenCacheTTL:      model.Duration(DefaultTokenCacheTTL),
+			TokenCacheMaxStale: model.Duration(DefaultTokenCacheMaxStale),
+			Grafana:            GrafanaConfig{UserHeader: DefaultUserHeader, RoleHeader: DefaultRoleHeader},
 		},
-		Audit: AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: model.Duration(DefaultCommitTimeout)},
+		Audit: AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: model.Duration(DefaultCommitTimeout),
+			SpoolDir: DefaultAuditSpoolDir, SpoolMaxBytes: DefaultAuditSpoolMaxBytes},
 		Limits: LimitsConfig{
 			MaxRequestBytes:   DefaultMaxRequestBytes,
 			DefaultRangeLimit: DefaultRangeLimit,
@@ -178,6 +194,12 @@ func (c *Config) Validate() error {
 		return errors.New("audit.max_batch: must be greater than 0")
 	case c.Audit.CommitTimeout <= 0:
 		return errors.New("audit.commit_timeout: must be greater than 0")
+	case c.Auth.TokenCacheMaxStale != 0 && c.Auth.TokenCacheMaxStale < c.Auth.TokenCacheTTL:
+		return errors.New("auth.token_cache_max_stale: must be 0 or at least token_cache_ttl")
+	case strings.TrimSpace(c.Audit.SpoolDir) == "":
+		return errors.New("audit.spool_dir: must not be empty")
+	case c.Audit.SpoolMaxBytes <= 0:
+		return errors.New("audit.spool_max_bytes: must be greater than 0")
 	case c.Limits.MaxRequestBytes <= 0:
 		return errors.New("limits.max_request_bytes: must be greater than 0")
 	case c.Limits.DefaultRangeLimit <= 0:
