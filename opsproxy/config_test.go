@@ -24,6 +24,9 @@ func TestConfigAppliesDefaultsAroundGivenSettings(t *testing.T) {
 		{"grafana user header default", cfg.Auth.Grafana.UserHeader, DefaultUserHeader},
 		{"grafana role header default", cfg.Auth.Grafana.RoleHeader, DefaultRoleHeader},
 		{"token cache ttl default", time.Duration(cfg.Auth.TokenCacheTTL), DefaultTokenCacheTTL},
+		{"token cache max stale default", time.Duration(cfg.Auth.TokenCacheMaxStale), DefaultTokenCacheMaxStale},
+		{"audit spool dir default", cfg.Audit.SpoolDir, DefaultAuditSpoolDir},
+		{"audit spool max bytes default", cfg.Audit.SpoolMaxBytes, int64(DefaultAuditSpoolMaxBytes)},
 		{"store dsn", cfg.Store.DSN, "postgres://etcd_monitor@db:5432/etcd_monitor"},
 		{"audit retention", time.Duration(cfg.Audit.Retention), 90 * 24 * time.Hour},
 		{"audit max batch default", cfg.Audit.MaxBatch, DefaultAuditMaxBatch},
@@ -59,6 +62,9 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-limits-watches-zero.yml":            "limits.max_watches_per_user: must be greater than 0",
 		"invalid-maintenance-same-dirs.yml":          "maintenance.restore_dir: must differ from snapshot_dir",
 		"invalid-store-unknown-field.yml":            "field dns not found",
+		"invalid-audit-spool-dir-empty.yml":          "audit.spool_dir: must not be empty",
+		"invalid-audit-spool-max-bytes-zero.yml":     "audit.spool_max_bytes: must be greater than 0",
+		"invalid-auth-max-stale-bad.yml":             `not a valid duration string: "a while"`,
 	}
 	configtest.CheckInvalidFiles(t, "testdata/invalid-*.yml", want, func(path string) error {
 		_, err := LoadConfig(path)

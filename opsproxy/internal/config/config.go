@@ -39,7 +39,7 @@ type AuthConfig struct {
 	TokenCacheTTL model.Duration `yaml:"token_cache_ttl,omitempty"`
 	// TokenCacheMaxStale is how long after it was last read from the store a cached token is
 	// still accepted while the store is down (a store error other than "not found"); 0 stops
-	// accepting cached tokens past token_cache_ttl. Revocations and expiry made during that
+	// accepting cached tokens past token_cache_ttl (as does a value below it). Revocations and expiry made during that
 	// time are unknown here until the store answers again; expiry set before is still applied.
 	TokenCacheMaxStale model.Duration `yaml:"token_cache_max_stale,omitempty"`
 	// Grafana names the headers with which a service token passes the end user.
@@ -194,8 +194,6 @@ func (c *Config) Validate() error {
 		return errors.New("audit.max_batch: must be greater than 0")
 	case c.Audit.CommitTimeout <= 0:
 		return errors.New("audit.commit_timeout: must be greater than 0")
-	case c.Auth.TokenCacheMaxStale != 0 && c.Auth.TokenCacheMaxStale < c.Auth.TokenCacheTTL:
-		return errors.New("auth.token_cache_max_stale: must be 0 or at least token_cache_ttl")
 	case strings.TrimSpace(c.Audit.SpoolDir) == "":
 		return errors.New("audit.spool_dir: must not be empty")
 	case c.Audit.SpoolMaxBytes <= 0:
