@@ -221,7 +221,7 @@ and on (cluster, endpoint)
 		name: "etcdMonitorOpsproxyAuditFailing", severity: "critical", scope: "service",
 		expr:        `rate(etcd_monitor_opsproxy_audit_records_not_committed_total{$opsproxy}[$peerrange]) > 0`,
 		summary:     `opsproxy {{ $labels.instance }} cannot commit audit records; it refuses writes.`,
-		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}) has failed to commit audit records for $for ({{ $value | humanize }} records/s): writes through it are refused with 503 and reads are answered without a record. Its log says "audit record not committed" with the cause.`,
+		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}) has failed to commit audit records for $for ({{ $value | humanize }} records/s): writes through it are refused with 503; the records of reads wait in its local audit spool. Its log says "audit record not committed" with the cause.`,
 	},
 	{
 		name: "etcdMonitorOpsproxyAuditCommitsSlow", severity: "warning", scope: "service",
@@ -230,6 +230,19 @@ and on (cluster, endpoint)
 ) > $threshold`,
 		summary:     `opsproxy {{ $labels.instance }}: audit commits are slow.`,
 		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}): the 99th percentile of audit commits to the history store has been {{ $value | humanizeDuration }} for $for (threshold $threshold s). Every write waits for one before it reaches etcd.`,
+	},
+	{
+		name: "etcdMonitorOpsproxyStoreDown", severity: "critical", scope: "service",
+		expr:        `etcd_monitor_opsproxy_store_up{$opsproxy} == 0`,
+		summary:     `opsproxy {{ $labels.instance }} cannot reach its history store; it refuses writes.`,
+		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}) has not reached its history store for $for: writes through it are refused with 503, reads go on with cached tokens and their audit records wait in the local spool.`,
+	},
+	{
+		name: "etcdMonitorOpsproxyAuditSpoolFilling", severity: "warning", scope: "service",
+		expr: `etcd_monitor_opsproxy_audit_spool_bytes{$opsproxy}
+/ etcd_monitor_opsproxy_audit_spool_max_bytes{$opsproxy} > $threshold`,
+		summary:     `opsproxy {{ $labels.instance }}: the audit spool is filling up.`,
+		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}): audit records waiting for the history store fill {{ $value | humanizePercentage }} of audit.spool_max_bytes (threshold $threshold, for $for). When the spool is full, reads are refused too.`,
 	},
 }
 
