@@ -108,7 +108,7 @@ func BenchmarkOpsproxy(b *testing.B) {
 // PostgreSQL through the group-commit writer, from 50 concurrent requests.
 func BenchmarkAuditAppend(b *testing.B) {
 	st := openStore(b, postgresStore)
-	a := auditlog.New(st, AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: 0}, nil, auditlog.Hooks{})
+	a := auditlog.New(st, AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: 0}, nil, auditlog.Hooks{}, auditlog.Outage{})
 	defer a.Close()
 	size, sum := store.ValueDigest([]byte("value"))
 	runClients(b, 50, func(i int) error {
@@ -133,7 +133,7 @@ func BenchmarkAuditAppendSealed(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer log.Close()
-	a := auditlog.New(log, AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: 0}, nil, auditlog.Hooks{})
+	a := auditlog.New(log, AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: 0}, nil, auditlog.Hooks{}, auditlog.Outage{})
 	defer a.Close()
 	size, sum := store.ValueDigest([]byte("value"))
 	runClients(b, 50, func(i int) error {

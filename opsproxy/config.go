@@ -26,6 +26,9 @@ func LoadConfig(path string) (*Config, error) { return config.LoadConfig(path) }
 const (
 	DefaultTokenCacheTTL        = config.DefaultTokenCacheTTL
 	DefaultFailureAuditInterval = config.DefaultFailureAuditInterval
+	DefaultTokenCacheMaxStale   = config.DefaultTokenCacheMaxStale
+	DefaultAuditSpoolDir        = config.DefaultAuditSpoolDir
+	DefaultAuditSpoolMaxBytes   = config.DefaultAuditSpoolMaxBytes
 	DefaultUserHeader           = config.DefaultUserHeader
 	DefaultRoleHeader           = config.DefaultRoleHeader
 	DefaultAuditMaxBatch        = config.DefaultAuditMaxBatch

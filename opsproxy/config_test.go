@@ -26,6 +26,9 @@ func TestConfigAppliesDefaultsAroundGivenSettings(t *testing.T) {
 		{"token cache ttl default", time.Duration(cfg.Auth.TokenCacheTTL), DefaultTokenCacheTTL},
 		{"failure audit interval default", time.Duration(cfg.Auth.FailureAuditInterval), DefaultFailureAuditInterval},
 		{"trusted proxies", len(cfg.Auth.TrustedProxyPrefixes()), 2},
+		{"token cache max stale default", time.Duration(cfg.Auth.TokenCacheMaxStale), DefaultTokenCacheMaxStale},
+		{"audit spool dir default", cfg.Audit.SpoolDir, DefaultAuditSpoolDir},
+		{"audit spool max bytes default", cfg.Audit.SpoolMaxBytes, int64(DefaultAuditSpoolMaxBytes)},
 		{"store dsn", cfg.Store.DSN, "postgres://etcd_monitor@db:5432/etcd_monitor"},
 		{"audit retention", time.Duration(cfg.Audit.Retention), 90 * 24 * time.Hour},
 		{"audit max batch default", cfg.Audit.MaxBatch, DefaultAuditMaxBatch},
@@ -75,6 +78,9 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-limits-rate-per-token-negative.yml":      "limits.rate.per_token: must be 0 (off) or a positive number of requests per second",
 		"invalid-limits-rate-per-user-burst-negative.yml": "limits.rate.per_user_burst: must not be negative",
 		"invalid-limits-rate-per-user-infinite.yml":       "limits.rate.per_user: must be 0 (off) or a positive number of requests per second",
+		"invalid-audit-spool-dir-empty.yml":               "audit.spool_dir: must not be empty",
+		"invalid-audit-spool-max-bytes-zero.yml":          "audit.spool_max_bytes: must be greater than 0",
+		"invalid-auth-max-stale-bad.yml":                  `not a valid duration string: "a while"`,
 	}
 	configtest.CheckInvalidFiles(t, "testdata/invalid-*.yml", want, func(path string) error {
 		_, err := LoadConfig(path)

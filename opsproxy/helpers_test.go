@@ -184,10 +184,16 @@ func newEnv(t testing.TB, o envOptions) *env {
 	return e
 }
 
-// writeConfig writes dir/opsproxy.yml with the given cluster entries, the snapshot and restore
-// directories under dir, and extra (top-level sections), and returns its path.
+// writeConfig writes dir/opsproxy.yml with the given cluster entries, the snapshot, restore and
+// audit spool directories under dir, and extra (top-level sections), and returns its path.
 func writeConfig(t testing.TB, dir, clusters, extra string) string {
 	t.Helper()
+	spool := fmt.Sprintf("  spool_dir: %s\n", filepath.Join(dir, "audit-spool"))
+	if strings.HasPrefix(extra, "audit:\n") || strings.Contains(extra, "\naudit:\n") {
+		extra = strings.Replace("\n"+extra, "\naudit:\n", "\naudit:\n"+spool, 1)[1:]
+	} else {
+		extra += "audit:\n" + spool
+	}
 	yml := "clusters:\n" + clusters +
 		fmt.Sprintf("maintenance:\n  snapshot_dir: %s\n  restore_dir: %s\n", filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores")) + extra
 	path := filepath.Join(dir, "opsproxy.yml")

@@ -19,6 +19,7 @@ const APIPrefix = "/api/v1"
 func (s *Server) registerRoutes() {
 	co := s.core
 	co.Unauthenticated("GET /-/healthy", "healthy", http.HandlerFunc(s.healthy))
+	co.Unauthenticated("GET /-/ready", "ready", http.HandlerFunc(s.ready))
 	co.Unauthenticated("GET /metrics", "metrics", co.Metrics.Handler())
 	co.Handle("POST /-/reload", core.OpSpec{Name: "server.reload", Role: core.RoleAdmin, Mutating: true}, s.reloadConfig)
 	cluster.Register(co)

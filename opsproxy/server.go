@@ -16,6 +16,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditlog"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/storehealth"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/tokens"
 )
 
@@ -48,6 +49,9 @@ type Server struct {
 	closed   bool
 	// pruneWake makes the retention loop apply a reloaded audit.retention at once.
 	pruneWake chan struct{}
+	// health is whether the store answers; spool keeps audit records while it does not.
+	health *storehealth.Tracker
+	spool  *auditlog.Spool
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -100,12 +104,29 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	co := s.core
 	co.Logger, co.Store, co.Streams = logger, s.store, bg
 	co.Metrics = core.NewMetrics(func() core.ReloadStatus { return *s.reloadStatus.Load() })
+	if s.spool, err = auditlog.OpenSpool(cfg.Audit.SpoolDir, cfg.Audit.SpoolMaxBytes); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if _, n := s.spool.Stats(); n > 0 {
+		logger.Warn("audit spool holds records of an earlier run; shipping them to the history store", "records", n)
+	}
+	s.health = storehealth.New(func(up bool, err error) {
+		if up {
+			logger.Info("history store answers again")
+			return
+		}
+		// The driver's text may name the host; it stays in the log.
+		logger.Error("history store unavailable: reads go on with cached tokens and a spooled audit, writes are refused", "err", err)
+	})
+	co.Metrics.RegisterOutage(s.health.Up, s.spool.Stats, s.spool.MaxBytes())
 	if s.auditLog, err = auditlog.Open(s.store, cfg.Audit.Seal); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	co.Audit = auditlog.New(s.auditLog, cfg.Audit, logger, co.Metrics.AuditHooks())
+	co.Audit = auditlog.New(s.auditLog, cfg.Audit, logger, co.Metrics.AuditHooks(), auditlog.Outage{Spool: s.spool, Health: s.health})
 	co.Auth = core.NewAuthenticator(s.store, cfg.Auth)
+	co.Auth.SetOutage(s.health, co.Metrics.TokenStaleUses.Inc)
 	co.AuthFailures = core.NewAuthFailures(co.Audit, logger, co.Metrics)
 	co.Rates = core.NewRateLimits(cfg.Limits.Rate)
 	co.OnReload(func() { co.Rates.Configure(co.Config().Limits.Rate) })
@@ -117,13 +138,17 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	s.wg.Go(func() {
 		co.AuthFailures.Run(bg, func() time.Duration { return time.Duration(s.config().Auth.FailureAuditInterval) })
 	})
+	s.wg.Go(func() { co.Auth.RefreshLoop(bg, core.TokenRefreshInterval) })
+	shipper := &auditlog.Shipper{Log: s.store, Spool: s.spool, Health: s.health, Batch: cfg.Audit.MaxBatch,
+		Timeout: time.Duration(cfg.Audit.CommitTimeout), Logger: logger}
+	s.wg.Go(func() { shipper.Run(bg) })
 	return s, nil
 }
 
 // config is the configuration being served.
 func (s *Server) config() *Config { return s.core.Config() }
 
-// Handler serves the API under /api/v1, /-/healthy, /-/reload and /metrics.
+// Handler serves the API under /api/v1, /-/healthy, /-/ready, /-/reload and /metrics.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Routes lists the registered API routes.
@@ -169,6 +194,10 @@ func (s *Server) Close() error {
 		if s.auditLog != nil {
 			errs = append(errs, s.auditLog.Close())
 		}
+		if s.spool != nil {
+			// Records still spooled are shipped by the next start.
+			errs = append(errs, s.spool.Close())
+		}
 		for _, c := range s.core.State().Clusters {
 			errs = append(errs, c.Close())
 		}
@@ -184,12 +213,51 @@ func (s *Server) Close() error {
 
 // healthy answers liveness, and whether the last configuration reload succeeded (also
 // etcd_monitor_opsproxy_config_last_reload_successful on /metrics). The reason of a failure is
-// logged and answered to POST /-/reload, never shown here.
+// logged and answered to POST /-/reload, never shown here. It also tells whether the history
+// store answers (and since when), what waits in the audit spool and how each cluster's
+// connection stands (its state and the kind of its last error, never the error's text): a
+// store or cluster outage does not make the server unhealthy.
 func (s *Server) healthy(w http.ResponseWriter, r *http.Request) {
 	st := s.reloadStatus.Load()
+	up, since := s.health.State()
+	bytes, records := s.spool.Stats()
+	clusters := map[string]conns.State{}
+	for name, c := range s.core.State().Clusters {
+		clusters[name] = c.State()
+	}
 	apihttp.WriteJSON(w, http.StatusOK, map[string]any{
 		"status":                          "ok",
 		"config_last_reload_successful":   st.OK,
 		"config_last_reload_success_time": st.LastSuccess.UTC().Format(time.RFC3339),
+		"store": map[string]any{
+			"reachable": up,
+			"since":     since.UTC().Format(time.RFC3339),
+		},
+		"audit_spool": map[string]any{
+			"bytes":     bytes,
+			"records":   records,
+			"max_bytes": s.spool.MaxBytes(),
+			"full":      s.spool.Full(),
+		},
+		"clusters": clusters,
 	})
+}
+
+// ready answers whether this replica can serve: its configuration is loaded and its audit
+// spool is not full. An outage of the history store or of a cluster does not make it unready,
+// since every replica shares them: reads go on, writes are refused with 503 until the store
+// is back, and a load balancer that took every replica out would stop the reads too.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	var reason string
+	switch {
+	case s.core.Config() == nil:
+		reason = "configuration not loaded"
+	case s.spool.Full():
+		reason = "audit spool full"
+	}
+	if reason != "" {
+		apihttp.WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "not ready", "reason": reason})
+		return
+	}
+	apihttp.WriteJSON(w, http.StatusOK, map[string]any{"status": "ready"})
 }

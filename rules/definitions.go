@@ -221,7 +221,7 @@ and on (cluster, endpoint)
 		name: "etcdMonitorOpsproxyAuditFailing", severity: "critical", scope: "service",
 		expr:        `rate(etcd_monitor_opsproxy_audit_records_not_committed_total{$opsproxy}[$peerrange]) > 0`,
 		summary:     `opsproxy {{ $labels.instance }} cannot commit audit records; it refuses writes.`,
-		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}) has failed to commit audit records for $for ({{ $value | humanize }} records/s): writes through it are refused with 503 and reads are answered without a record. Its log says "audit record not committed" with the cause.`,
+		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}) has failed to commit audit records for $for ({{ $value | humanize }} records/s): writes through it are refused with 503; the records of reads wait in its local audit spool. Its log says "audit record not committed" with the cause.`,
 	},
 	{
 		name: "etcdMonitorOpsproxyAuditCommitsSlow", severity: "warning", scope: "service",
@@ -236,6 +236,19 @@ and on (cluster, endpoint)
 		expr:        `sum by (job, instance) (rate(etcd_monitor_opsproxy_auth_failures_total{$opsproxy}[5m])) > $threshold`,
 		summary:     `opsproxy {{ $labels.instance }}: many requests with a bad token.`,
 		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}) has refused {{ $value | humanize }} requests/s with a missing, malformed, unknown, revoked or expired token for $for (threshold $threshold/s). The audit log names the sources: GET /api/v1/audit?operation=auth.failed (one record per source and reason per auth.failure_audit_interval, then a summary with the count).`,
+	},
+	{
+		name: "etcdMonitorOpsproxyStoreDown", severity: "critical", scope: "service",
+		expr:        `etcd_monitor_opsproxy_store_up{$opsproxy} == 0`,
+		summary:     `opsproxy {{ $labels.instance }} cannot reach its history store; it refuses writes.`,
+		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}) has not reached its history store for $for: writes through it are refused with 503, reads go on with cached tokens and their audit records wait in the local spool.`,
+	},
+	{
+		name: "etcdMonitorOpsproxyAuditSpoolFilling", severity: "warning", scope: "service",
+		expr: `etcd_monitor_opsproxy_audit_spool_bytes{$opsproxy}
+/ etcd_monitor_opsproxy_audit_spool_max_bytes{$opsproxy} > $threshold`,
+		summary:     `opsproxy {{ $labels.instance }}: the audit spool is filling up.`,
+		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}): audit records waiting for the history store fill {{ $value | humanizePercentage }} of audit.spool_max_bytes (threshold $threshold, for $for). When the spool is full, reads are refused too.`,
 	},
 }
 

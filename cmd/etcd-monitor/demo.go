@@ -191,7 +191,10 @@ store:
 maintenance:
   snapshot_dir: %s
   restore_dir: %s
-`, strings.Join(endpoints, ", "), filepath.Join(dir, "history.db"), filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores"))
+audit:
+  spool_dir: %s
+`, strings.Join(endpoints, ", "), filepath.Join(dir, "history.db"), filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores"),
+		filepath.Join(dir, "audit-spool"))
 	if err := os.WriteFile(configFile, []byte(config), 0o600); err != nil {
 		return nil, "", err
 	}

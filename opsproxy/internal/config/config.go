@@ -40,6 +40,11 @@ type AuthConfig struct {
 	// TokenCacheTTL is how long a looked-up token is trusted before it is read again; a
 	// revocation made through another opsproxy replica takes effect within this time.
 	TokenCacheTTL model.Duration `yaml:"token_cache_ttl,omitempty"`
+	// TokenCacheMaxStale is how long after it was last read from the store a cached token is
+	// still accepted while the store is down (a store error other than "not found"); 0 stops
+	// accepting cached tokens past token_cache_ttl (as does a value below it). Revocations and expiry made during that
+	// time are unknown here until the store answers again; expiry set before is still applied.
+	TokenCacheMaxStale model.Duration `yaml:"token_cache_max_stale,omitempty"`
 	// Grafana names the headers with which a service token passes the end user.
 	Grafana GrafanaConfig `yaml:"grafana,omitempty"`
 	// TrustedProxies are the addresses (CIDRs, or single IP addresses) of reverse proxies whose
@@ -96,6 +101,12 @@ type AuditConfig struct {
 	// Seal signs a checkpoint of the chain head after every committed batch and publishes it
 	// to witnesses outside the database (signing_key_file, witness.file, witness.etcd).
 	Seal auditseal.Config `yaml:",inline"`
+	// SpoolDir keeps, while the history store is down, the records of reads (and the
+	// outcomes of mutations whose attempt was committed) until they can be committed.
+	SpoolDir string `yaml:"spool_dir,omitempty"`
+	// SpoolMaxBytes bounds the records waiting in SpoolDir; when it is reached, reads are
+	// refused with 503 like writes.
+	SpoolMaxBytes int64 `yaml:"spool_max_bytes,omitempty"`
 }
 
 // LimitsConfig bounds requests.
@@ -167,6 +178,9 @@ type MaintenanceConfig struct {
 const (
 	DefaultTokenCacheTTL        = 2 * time.Second
 	DefaultFailureAuditInterval = time.Minute
+	DefaultTokenCacheMaxStale   = 15 * time.Minute
+	DefaultAuditSpoolDir        = "audit-spool"
+	DefaultAuditSpoolMaxBytes   = 64 << 20
 	DefaultUserHeader           = "X-Grafana-User"
 	DefaultRoleHeader           = "X-Grafana-Org-Role"
 	DefaultAuditMaxBatch        = 1000
@@ -197,10 +211,12 @@ func DefaultConfig() Config {
 	return Config{
 		Auth: AuthConfig{
 			TokenCacheTTL:        model.Duration(DefaultTokenCacheTTL),
+			TokenCacheMaxStale:   model.Duration(DefaultTokenCacheMaxStale),
 			FailureAuditInterval: model.Duration(DefaultFailureAuditInterval),
 			Grafana:              GrafanaConfig{UserHeader: DefaultUserHeader, RoleHeader: DefaultRoleHeader},
 		},
-		Audit: AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: model.Duration(DefaultCommitTimeout)},
+		Audit: AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: model.Duration(DefaultCommitTimeout),
+			SpoolDir: DefaultAuditSpoolDir, SpoolMaxBytes: DefaultAuditSpoolMaxBytes},
 		Limits: LimitsConfig{
 			MaxRequestBytes:    DefaultMaxRequestBytes,
 			DefaultRangeLimit:  DefaultRangeLimit,
@@ -262,6 +278,10 @@ func (c *Config) Validate() error {
 		return errors.New("audit.max_batch: must be greater than 0")
 	case c.Audit.CommitTimeout <= 0:
 		return errors.New("audit.commit_timeout: must be greater than 0")
+	case strings.TrimSpace(c.Audit.SpoolDir) == "":
+		return errors.New("audit.spool_dir: must not be empty")
+	case c.Audit.SpoolMaxBytes <= 0:
+		return errors.New("audit.spool_max_bytes: must be greater than 0")
 	case c.Limits.MaxRequestBytes <= 0:
 		return errors.New("limits.max_request_bytes: must be greater than 0")
 	case c.Limits.DefaultRangeLimit <= 0:

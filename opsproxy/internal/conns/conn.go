@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -34,6 +35,9 @@ type Conn struct {
 	// retires it (see reload.go).
 	life connLife
 
+	// lastFailure is the kind of the last failure to make the client; nil once it is made.
+	lastFailure atomic.Pointer[string]
+
 	mu     sync.Mutex
 	closed bool
 }
@@ -59,7 +63,9 @@ func New(cfg clusterconfig.Cluster, limits config.LimitsConfig, logger *slog.Log
 // connect starts making the cluster's client at once, so that the first request finds it
 // ready; a failure is logged as a warning and retried by the next request.
 func (c *Conn) connect() {
-	if _, err := c.cluster.Client(context.Background()); err != nil && !c.IsClosed() {
+	_, err := c.cluster.Client(context.Background())
+	c.noteConnect(err)
+	if err != nil && !c.IsClosed() {
 		c.logger.Warn("cannot connect to etcd; retrying on the next request", "reason", etcdconn.ReasonOf(err), "err", err)
 	}
 }
@@ -83,11 +89,13 @@ func (c *Conn) Client(ctx context.Context) (*clientv3.Client, error) {
 	}
 	cli, err := c.cluster.Client(ctx)
 	if err == nil {
+		c.noteConnect(nil)
 		return cli, nil
 	}
 	if ctx.Err() != nil {
 		return nil, apihttp.Wrap(http.StatusServiceUnavailable, fmt.Sprintf("cluster %s: still connecting to etcd", c.cfg.Name), err)
 	}
+	c.noteConnect(err)
 	return nil, c.connectError(err)
 }
 

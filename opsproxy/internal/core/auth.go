@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -14,25 +13,24 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/config"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/storehealth"
 )
 
 // Authenticator turns a bearer token into a Principal. Tokens are looked up by the sha256 of
 // their secret and kept for a short time, so that a busy client does not cost a store read per
-// request.
+// request. While the store is down, a token read less than token_cache_max_stale ago is still
+// accepted (see tokenrefresh.go for how it is read again once the store is back).
 type Authenticator struct {
 	tokens     store.TokenStore
 	ttl        time.Duration
+	maxStale   time.Duration
 	userHeader string
 	roleHeader string
 	now        func() time.Time
 
-	mu    sync.Mutex
-	cache map[store.SecretHash]cachedToken
-}
-
-type cachedToken struct {
-	token   store.Token
-	fetched time.Time
+	cache      *tokenCache
+	health     *storehealth.Tracker
+	onStaleUse func()
 }
 
 // NewAuthenticator looks tokens up in tokens, as cfg says.
@@ -40,11 +38,20 @@ func NewAuthenticator(tokens store.TokenStore, cfg config.AuthConfig) *Authentic
 	return &Authenticator{
 		tokens:     tokens,
 		ttl:        time.Duration(cfg.TokenCacheTTL),
+		maxStale:   time.Duration(cfg.TokenCacheMaxStale),
 		userHeader: cfg.Grafana.UserHeader,
 		roleHeader: cfg.Grafana.RoleHeader,
 		now:        time.Now,
-		cache:      map[store.SecretHash]cachedToken{},
+		cache:      newTokenCache(maxCachedTokens),
+		health:     storehealth.New(nil),
 	}
+}
+
+// SetOutage shares the server's view of the store with the authenticator and tells
+// onStaleUse (may be nil) of every request accepted on a cached token past its TTL. Call it
+// before serving.
+func (a *Authenticator) SetOutage(health *storehealth.Tracker, onStaleUse func()) {
+	a.health, a.onStaleUse = health, onStaleUse
 }
 
 // Authenticate returns the usable token the request carries, or a 401 *AuthError saying why.
@@ -63,7 +70,8 @@ func (a *Authenticator) Authenticate(r *http.Request) (store.Token, error) {
 		return store.Token{}, authErrorf(ReasonUnknown, "", "unknown token")
 	}
 	if err != nil {
-		return store.Token{}, apihttp.Errorf(http.StatusServiceUnavailable, "token store unavailable: %w", err)
+		// The cause (driver text, addresses) is for the log only.
+		return store.Token{}, apihttp.Wrap(http.StatusServiceUnavailable, "token store unavailable", err)
 	}
 	now := a.now()
 	switch {
@@ -77,34 +85,47 @@ func (a *Authenticator) Authenticate(r *http.Request) (store.Token, error) {
 
 func (a *Authenticator) lookup(ctx context.Context, h store.SecretHash) (store.Token, error) {
 	now := a.now()
-	a.mu.Lock()
-	c, ok := a.cache[h]
-	a.mu.Unlock()
+	c, ok := a.cache.get(h)
 	if ok && now.Sub(c.fetched) < a.ttl {
 		return c.token, nil
 	}
+	if ok && !a.health.Up() && a.stillUsable(c, now) {
+		// Known to be down: do not wait for the store (the refresh loop finds out when it is
+		// back).
+		return c.token, nil
+	}
 	tok, err := a.tokens.TokenBySecretHash(ctx, h)
-	if err != nil {
+	a.health.Observe(err)
+	switch {
+	case err == nil:
+		// A revocation or a new expiry made meanwhile replaces the cached copy here.
+		a.cache.put(h, tok, now)
+		return tok, nil
+	case errors.Is(err, store.ErrNotFound):
+		a.cache.remove(h)
 		return store.Token{}, err
+	case ok && storehealth.IsOutage(err) && a.stillUsable(c, now):
+		return c.token, nil
 	}
-	a.mu.Lock()
-	if len(a.cache) > 10000 {
-		clear(a.cache)
+	return store.Token{}, err
+}
+
+// stillUsable reports whether a cached token past its TTL may be used while the store is
+// down: it was read from the store less than maxStale ago. Its ExpiresAt is still checked by
+// Authenticate.
+func (a *Authenticator) stillUsable(c cachedToken, now time.Time) bool {
+	if a.maxStale <= 0 || now.Sub(c.fetched) >= a.maxStale {
+		return false
 	}
-	a.cache[h] = cachedToken{token: tok, fetched: now}
-	a.mu.Unlock()
-	return tok, nil
+	if a.onStaleUse != nil {
+		a.onStaleUse()
+	}
+	return true
 }
 
 // Forget drops a token from the cache, so that its revocation takes effect at once here.
 func (a *Authenticator) Forget(id string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for h, c := range a.cache {
-		if c.token.ID == id {
-			delete(a.cache, h)
-		}
-	}
+	a.cache.removeID(id)
 }
 
 // Principal returns who the request acts as: the token itself, or, when the Grafana headers

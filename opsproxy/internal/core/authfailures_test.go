@@ -25,7 +25,7 @@ func TestAuthFailuresBeyondMaxSourcesAreSummedAsOtherSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	audit := auditlog.New(st, config.AuditConfig{MaxBatch: 100, CommitTimeout: model.Duration(5 * time.Second)}, nil, auditlog.Hooks{})
+	audit := auditlog.New(st, config.AuditConfig{MaxBatch: 100, CommitTimeout: model.Duration(5 * time.Second)}, nil, auditlog.Hooks{}, auditlog.Outage{})
 	m := NewMetrics(func() ReloadStatus { return ReloadStatus{OK: true} })
 	f := NewAuthFailures(audit, slog.New(slog.DiscardHandler), m)
 	f.MaxSources = 3

@@ -92,7 +92,7 @@ func (co *Core) Handle(pattern string, spec OpSpec, fn OpFunc) {
 }
 
 // Unauthenticated registers a route that needs no token and reaches no operation (nothing is
-// audited): the liveness check and the metrics.
+// audited): the liveness and readiness checks and the metrics.
 func (co *Core) Unauthenticated(pattern, operation string, h http.Handler) {
 	co.route(pattern, operation, h.ServeHTTP)
 }

@@ -32,6 +32,8 @@ type Metrics struct {
 	// WatchesOpen counts the watch streams being served.
 	WatchesOpen prometheus.Gauge
 	rateLimited *prometheus.CounterVec
+	// TokenStaleUses counts requests accepted on a cached token past its TTL (store down).
+	TokenStaleUses prometheus.Counter
 }
 
 // unmatchedOperation labels requests to paths or methods no route serves.
@@ -89,6 +91,10 @@ func NewMetrics(reload func() ReloadStatus) *Metrics {
 		Namespace: metricsNamespace, Name: "rate_limited_total",
 		Help: "Requests refused with 429 by a rate limit (limits.rate), by operation; only the first refusal per token or user and second is audited.",
 	}, []string{"operation"})
+	m.TokenStaleUses = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: metricsNamespace, Name: "token_cache_stale_uses_total",
+		Help: "Requests authenticated from a cached token past auth.token_cache_ttl because the history store did not answer (up to auth.token_cache_max_stale).",
+	})
 	reloadOK := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Namespace: metricsNamespace, Name: "config_last_reload_successful",
 		Help: "Whether the last configuration reload attempt was successful.",
@@ -106,10 +112,38 @@ func NewMetrics(reload func() ReloadStatus) *Metrics {
 		m.authFailures.WithLabelValues(reason)
 	}
 	m.registry.MustRegister(m.requests, m.duration, m.auditCommit, m.AuditWait, m.auditBatch, m.auditNotCommitted, m.authFailures, m.WatchesOpen,
-		m.rateLimited,
+		m.rateLimited, m.TokenStaleUses,
 		reloadOK, reloadTime, versioncollector.NewCollector(metricsNamespace),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// RegisterOutage adds the gauges of a store outage: whether the store answers (up) and what
+// waits in the audit spool (spool) out of spoolMax bytes. Call it once, before serving.
+func (m *Metrics) RegisterOutage(up func() bool, spool func() (bytes int64, records int), spoolMax int64) {
+	m.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: metricsNamespace, Name: "store_up",
+			Help: "Whether the history store answered the last call (1) or not (0); while it is 0, reads go on with cached tokens and a spooled audit, writes are refused.",
+		}, func() float64 {
+			if up() {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: metricsNamespace, Name: "audit_spool_bytes",
+			Help: "Bytes of audit records kept in the local spool until the history store takes them (bounded by audit.spool_max_bytes).",
+		}, func() float64 { b, _ := spool(); return float64(b) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: metricsNamespace, Name: "audit_spool_records",
+			Help: "Audit records kept in the local spool until the history store takes them.",
+		}, func() float64 { _, n := spool(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: metricsNamespace, Name: "audit_spool_max_bytes",
+			Help: "The bound of the audit spool (audit.spool_max_bytes): when the spool reaches it, reads are refused too.",
+		}, func() float64 { return float64(spoolMax) }),
+	)
 }
 
 // Handler serves the metrics in the Prometheus exposition formats.

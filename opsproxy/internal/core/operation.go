@@ -81,6 +81,10 @@ func (co *Core) serveOp(w http.ResponseWriter, r *http.Request, spec OpSpec, fn 
 	if err == nil {
 		err = c.P.RequireRole(spec.Role, strings.ReplaceAll(spec.Name, ".", " "))
 	}
+	if err == nil && !spec.Mutating && co.Audit.SpoolFull() {
+		// The read's record could be neither committed nor kept.
+		err = apihttp.Errorf(http.StatusServiceUnavailable, "audit spool full")
+	}
 	if err == nil && spec.Cluster {
 		err = c.useCluster(c.Rec.Cluster)
 	}
@@ -145,7 +149,8 @@ func (c *Call) CommitIntent() error {
 
 // finish records the outcome and answers. Refusals, and failures before an attempt was
 // recorded, are committed before the answer; the outcome of a mutation (whose attempt was
-// committed before it was sent) and successful reads are committed in the background.
+// committed before it was sent) and successful reads are committed in the background. While
+// the store is down, all of these go to the audit spool; only attempts never do.
 func (co *Core) finish(c *Call, out any, err error) {
 	rec := c.Rec
 	rec.Duration = time.Since(c.start)
@@ -179,8 +184,8 @@ func (co *Core) finish(c *Call, out any, err error) {
 		// The attempt is already recorded, or this was a successful read: answer at once.
 		co.Audit.AppendLater(c.R.Context(), rec)
 	default:
-		// Refusals and failures before any attempt are recorded before the answer.
-		_ = co.Audit.Append(c.R.Context(), rec)
+		// Refusals and failures before any attempt are recorded (or spooled) before the answer.
+		_ = co.Audit.AppendOrSpool(c.R.Context(), rec)
 	}
 	switch {
 	case c.Streamed:
