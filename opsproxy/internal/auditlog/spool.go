@@ -27,8 +27,9 @@ var ErrSpoolFull = errors.New("audit spool full")
 // those in the store and skips them). A partial last line (a crash during Add, whose caller
 // was never told the record was kept) is cut off when the spool is opened.
 type Spool struct {
-	dir string
-	max int64
+	dir  string
+	max  int64
+	lock *os.File
 
 	mu      sync.Mutex
 	gen     uint64
@@ -57,8 +58,13 @@ func OpenSpool(dir string, maxBytes int64) (*Spool, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("audit spool: %w", err)
 	}
-	s := &Spool{dir: dir, max: maxBytes, notify: make(chan struct{}, 1)}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("audit spool %s: %w", dir, err)
+	}
+	s := &Spool{dir: dir, max: maxBytes, lock: lock, notify: make(chan struct{}, 1)}
 	if err := s.open(); err != nil {
+		lock.Close()
 		return nil, fmt.Errorf("audit spool %s: %w", dir, err)
 	}
 	return s, nil
@@ -327,7 +333,7 @@ func (s *Spool) Close() error {
 	if s.f == nil {
 		return nil
 	}
-	err := s.f.Close()
+	err := errors.Join(s.f.Close(), s.lock.Close())
 	s.f = nil
 	return err
 }

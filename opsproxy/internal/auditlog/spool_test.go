@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,4 +251,25 @@ func TestShipperSkipsRecordsCommittedBeforeACrash(t *testing.T) {
 	if got := fmt.Sprint(storedRequestIDs(t, st)); got != "[req-000 req-001 req-002 req-003 req-004]" {
 		t.Fatalf("store holds %s", got)
 	}
+}
+
+// Two processes (or two opsproxy servers in one) cannot share a spool directory: the second
+// refuses to open it, naming the setting, and can once the first has closed it.
+func TestSpoolDirectoryIsOneProcessAtATime(t *testing.T) {
+	dir := t.TempDir()
+	first, err := OpenSpool(dir, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenSpool(dir, 1<<20); err == nil || !strings.Contains(err.Error(), "audit.spool_dir of its own") {
+		t.Fatalf("second open of one spool directory: %v", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := OpenSpool(dir, 1<<20)
+	if err != nil {
+		t.Fatalf("open after the first closed: %v", err)
+	}
+	again.Close()
 }
