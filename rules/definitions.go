@@ -233,9 +233,9 @@ and on (cluster, endpoint)
 	},
 	{
 		name: "etcdMonitorOpsproxyAuthFailures", severity: "warning", scope: "service",
-		expr:        `sum by (job, instance) (rate(etcd_monitor_opsproxy_auth_failures_total{$opsproxy}[5m])) > $threshold`,
-		summary:     `opsproxy {{ $labels.instance }}: many requests with a bad token.`,
-		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}) has refused {{ $value | humanize }} requests/s with a missing, malformed, unknown, revoked or expired token for $for (threshold $threshold/s). The audit log names the sources: GET /api/v1/audit?operation=auth.failed (one record per source and reason per auth.failure_audit_interval, then a summary with the count).`,
+		expr:        `max by (job, instance) (etcd_monitor_opsproxy_auth_failures_top_source_rate{$opsproxy}) > $threshold`,
+		summary:     `opsproxy {{ $labels.instance }}: one source keeps presenting bad tokens.`,
+		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}) has refused {{ $value | humanize }} requests/s from a single source address with a missing, malformed, unknown, revoked or expired token, for $for (threshold $threshold/s from one source). The audit log names the source: GET /api/v1/audit?operation=auth.failed (one record per source and reason per auth.failure_audit_interval, then a summary with the count).`,
 	},
 	{
 		name: "etcdMonitorOpsproxyStoreDown", severity: "critical", scope: "service",

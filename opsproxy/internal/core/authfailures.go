@@ -66,6 +66,10 @@ type AuthFailures struct {
 	audit   *auditlog.Auditor
 	logger  *slog.Logger
 	counter *prometheus.CounterVec
+	// topSource is the failure rate of the source with the most failures in the last
+	// complete interval, for the alert on repeated failures from one source (a label per
+	// source would have no bound).
+	topSource prometheus.Gauge
 	// MaxSources bounds the pairs followed in one interval (DefaultMaxFailureSources).
 	MaxSources int
 
@@ -85,7 +89,7 @@ type failureCount struct {
 
 // NewAuthFailures records to audit, logs to logger and counts in m.
 func NewAuthFailures(audit *auditlog.Auditor, logger *slog.Logger, m *Metrics) *AuthFailures {
-	return &AuthFailures{audit: audit, logger: logger, counter: m.authFailures, MaxSources: DefaultMaxFailureSources,
+	return &AuthFailures{audit: audit, logger: logger, counter: m.authFailures, topSource: m.authFailureTopSource, MaxSources: DefaultMaxFailureSources,
 		since: time.Now(), counts: map[failureKey]*failureCount{}}
 }
 
@@ -118,6 +122,7 @@ func (f *AuthFailures) Flush(ctx context.Context) {
 	counts, since := f.counts, f.since
 	f.counts, f.since = map[failureKey]*failureCount{}, now
 	f.mu.Unlock()
+	f.topSource.Set(topSourceRate(counts, now.Sub(since)))
 	keys := make([]failureKey, 0, len(counts))
 	for k, c := range counts {
 		if c.more > 0 {
@@ -137,6 +142,26 @@ func (f *AuthFailures) Flush(ctx context.Context) {
 			k.reason, c.more, since.UTC().Format(time.RFC3339), c.last.Error)
 		f.write(ctx, rec, k.reason, c.more, true)
 	}
+}
+
+// topSourceRate is the failures per second, over an interval of length d, of the one source
+// with the most of them (all reasons together); the sum of sources beyond MaxSources counts as
+// no source.
+func topSourceRate(counts map[failureKey]*failureCount, d time.Duration) float64 {
+	bySource := map[string]int64{}
+	for k, c := range counts {
+		if k.source != OtherSources {
+			bySource[k.source] += 1 + c.more
+		}
+	}
+	var top int64
+	for _, n := range bySource {
+		top = max(top, n)
+	}
+	if d <= 0 {
+		return 0
+	}
+	return float64(top) / d.Seconds()
 }
 
 // Run ends an interval every interval() until ctx ends (Close flushes the last one).

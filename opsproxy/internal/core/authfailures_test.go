@@ -60,3 +60,24 @@ func TestAuthFailuresBeyondMaxSourcesAreSummedAsOtherSources(t *testing.T) {
 		t.Fatalf("records:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// The alert on repeated failures from one source follows the busiest source, all reasons of it
+// together, and never the sum of the sources beyond MaxSources.
+func TestTopSourceRateIsTheBusiestSingleSource(t *testing.T) {
+	counts := map[failureKey]*failureCount{
+		{"198.51.100.1", ReasonUnknown}: {more: 59},  // 60 failures
+		{"198.51.100.1", ReasonExpired}: {more: 29},  // 30 more from the same source
+		{"198.51.100.2", ReasonUnknown}: {more: 119}, // 120
+		{OtherSources, ReasonUnknown}:   {more: 999}, // many sources together
+	}
+	if got := topSourceRate(counts, time.Minute); got != 2 {
+		t.Fatalf("top source rate = %v/s, want 2 (120 failures in a minute)", got)
+	}
+	counts[failureKey{"198.51.100.1", ReasonMissing}] = &failureCount{more: 59}
+	if got := topSourceRate(counts, time.Minute); got != 2.5 {
+		t.Fatalf("top source rate = %v/s, want 2.5 (150 failures of three reasons in a minute)", got)
+	}
+	if got := topSourceRate(map[failureKey]*failureCount{}, time.Minute); got != 0 {
+		t.Fatalf("no failures: %v", got)
+	}
+}

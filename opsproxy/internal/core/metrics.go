@@ -29,6 +29,8 @@ type Metrics struct {
 	auditBatch        prometheus.Histogram
 	auditNotCommitted prometheus.Counter
 	authFailures      *prometheus.CounterVec
+	// authFailureTopSource is set by AuthFailures at the end of each interval.
+	authFailureTopSource prometheus.Gauge
 	// WatchesOpen counts the watch streams being served.
 	WatchesOpen prometheus.Gauge
 	rateLimited *prometheus.CounterVec
@@ -82,6 +84,10 @@ func NewMetrics(reload func() ReloadStatus) *Metrics {
 			Namespace: metricsNamespace, Name: "auth_failures_total",
 			Help: "Requests refused because their token was missing, malformed, unknown, revoked or expired, by reason; the audit log has the source of each (operation auth.failed).",
 		}, []string{"reason"}),
+		authFailureTopSource: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: metricsNamespace, Name: "auth_failures_top_source_rate",
+			Help: "Failed authentications per second from the one source address with the most of them, over the last complete auth.failure_audit_interval; the audit log names the source (operation auth.failed).",
+		}),
 		WatchesOpen: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: metricsNamespace, Name: "watches_open",
 			Help: "Watch streams being served.",
@@ -111,7 +117,7 @@ func NewMetrics(reload func() ReloadStatus) *Metrics {
 	for _, reason := range AuthFailureReasons {
 		m.authFailures.WithLabelValues(reason)
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.auditCommit, m.AuditWait, m.auditBatch, m.auditNotCommitted, m.authFailures, m.WatchesOpen,
+	m.registry.MustRegister(m.requests, m.duration, m.auditCommit, m.AuditWait, m.auditBatch, m.auditNotCommitted, m.authFailures, m.authFailureTopSource, m.WatchesOpen,
 		m.rateLimited, m.TokenStaleUses,
 		reloadOK, reloadTime, versioncollector.NewCollector(metricsNamespace),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
