@@ -120,6 +120,10 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 		logger.Error("history store unavailable: reads go on with cached tokens and a spooled audit, writes are refused", "err", err)
 	})
 	co.Metrics.RegisterOutage(s.health.Up, s.spool.Stats, s.spool.MaxBytes())
+	if !cfg.Audit.Seal.Enabled() {
+		logger.Warn("the audit log is not sealed: whoever can write the history store can rewrite it without verification noticing; " +
+			"set audit.signing_key_file and audit.witness (docs/security.md)")
+	}
 	if s.auditLog, err = auditlog.Open(s.store, cfg.Audit.Seal); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("audit: %w", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/etcd-monitor/etcd-monitor/exporter"
+	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
 	"github.com/etcd-monitor/etcd-monitor/internal/embedetcd"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
@@ -158,10 +159,11 @@ try opsproxy:
   curl -s -H "Authorization: Bearer $TOKEN" "%s/clusters/demo/keys?key=/demo/&prefix=true"
   curl -s -H "Authorization: Bearer $TOKEN" %s/clusters/demo/endpoints
   curl -s -H "Authorization: Bearer $TOKEN" "%s/audit?order=desc&limit=5"
+  curl -s -H "Authorization: Bearer $TOKEN" %s/audit/verify   # sealed: signed checkpoints in a witness file
 
 Press Ctrl-C to stop.
 `, strings.Join(cluster.Endpoints(), " "), configFile, base, base, base, cluster.Endpoints()[0], opsBase, d.opsListen,
-		base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase)
+		base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase, opsBase)
 
 	// Both servers stop when ctx ends; the first error of either stops the demo.
 	var firstErr error
@@ -182,6 +184,11 @@ Press Ctrl-C to stop.
 // and makes an admin token for the person running the demo.
 func startDemoOpsproxy(ctx context.Context, dir string, endpoints []string, logger *slog.Logger) (*opsproxy.Server, string, error) {
 	configFile := filepath.Join(dir, "opsproxy.yml")
+	// The demo's audit log is sealed: a signing key of its own, checkpoints to a witness file.
+	keyFile := filepath.Join(dir, "audit-signing.key")
+	if _, err := auditseal.GenerateKey(keyFile); err != nil {
+		return nil, "", err
+	}
 	config := fmt.Sprintf(`# Written by etcd-monitor demo.
 clusters:
   - name: demo
@@ -193,8 +200,11 @@ maintenance:
   restore_dir: %s
 audit:
   spool_dir: %s
+  signing_key_file: %s
+  witness:
+    file: %s
 `, strings.Join(endpoints, ", "), filepath.Join(dir, "history.db"), filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores"),
-		filepath.Join(dir, "audit-spool"))
+		filepath.Join(dir, "audit-spool"), keyFile, filepath.Join(dir, "audit-witness.jsonl"))
 	if err := os.WriteFile(configFile, []byte(config), 0o600); err != nil {
 		return nil, "", err
 	}
