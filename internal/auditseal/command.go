@@ -71,7 +71,9 @@ func (c *Command) choose(name string) kingpin.Action {
 }
 
 // Matches reports whether kingpin's chosen command is one of this group's.
-func (c *Command) Matches(chosen string) bool { return strings.HasPrefix(chosen, c.cmd.FullCommand()+" ") }
+func (c *Command) Matches(chosen string) bool {
+	return strings.HasPrefix(chosen, c.cmd.FullCommand()+" ")
+}
 
 // Run runs the chosen subcommand and returns the exit code.
 func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {

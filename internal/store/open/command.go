@@ -40,7 +40,9 @@ func RegisterCommand(app *kingpin.Application) *Command {
 }
 
 // Matches reports whether kingpin's chosen command is one of this group's.
-func (c *Command) Matches(chosen string) bool { return strings.HasPrefix(chosen, c.cmd.FullCommand()+" ") }
+func (c *Command) Matches(chosen string) bool {
+	return strings.HasPrefix(chosen, c.cmd.FullCommand()+" ")
+}
 
 // Run runs the chosen subcommand and returns the exit code.
 func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
