@@ -11,6 +11,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	dto "github.com/prometheus/client_model/go"
 )
 
 func TestCertificateExpiryOfServerClientAndCA(t *testing.T) {
@@ -50,7 +51,24 @@ func TestAuthenticatedProbesAndPermissionDeniedCountsAsHealthy(t *testing.T) {
 	e := startExporter(t, "clusters:\n"+
 		clusterYAML("as-root", c, "username: root", "password_file: "+rootPW)+
 		clusterYAML("as-monitor", c, "username: monitor", "password_env: ETCDMON_TEST_MONITOR_PW"), Options{})
+	// Logging in is made in the background and etcd's password check is slow on purpose: on a
+	// busy machine the first scrape may come before the logins end, so scrape until every
+	// member answers (or give up and report the last scrape).
+	healthy := func(mfs map[string]*dto.MetricFamily) bool {
+		for _, ep := range c.Endpoints() {
+			for _, cl := range []string{"as-root", "as-monitor"} {
+				if v, _ := sample(mfs, "etcd_monitor_member_healthy", lbl("cluster", cl, "endpoint", ep)); v != 1 {
+					return false
+				}
+			}
+		}
+		return true
+	}
 	mfs := scrapeMetrics(t, e, 10*time.Second)
+	for deadline := time.Now().Add(30 * time.Second); !healthy(mfs) && time.Now().Before(deadline); {
+		time.Sleep(500 * time.Millisecond)
+		mfs = scrapeMetrics(t, e, 10*time.Second)
+	}
 	for _, ep := range c.Endpoints() {
 		mustSample(t, mfs, "etcd_monitor_member_healthy", lbl("cluster", "as-root", "endpoint", ep), 1)
 		mustSample(t, mfs, "etcd_monitor_member_healthy", lbl("cluster", "as-monitor", "endpoint", ep), 1)
