@@ -9,11 +9,12 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/etcd-monitor/etcd-monitor/grafana-app/internal/opsproxytest"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
 func TestCheckHealthSaysWhatIsWrong(t *testing.T) {
-	env := newOpsproxy(t)
+	env := opsproxytest.New(t)
 
 	down, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -26,9 +27,9 @@ func TestCheckHealthSaysWhatIsWrong(t *testing.T) {
 	tlsSrv := httptest.NewTLSServer(nil)
 	defer tlsSrv.Close()
 
-	notActing := env.token(t, opsproxy.TokenSpec{Name: "plain", Role: "admin"})
-	revoked, revokedID := env.tokenWithID(t, opsproxy.TokenSpec{Name: "old", Role: "admin", ActsForUsers: true})
-	env.revoke(t, revokedID)
+	notActing := env.Token(t, opsproxy.TokenSpec{Name: "plain", Role: "admin"})
+	revoked, revokedID := env.TokenWithID(t, opsproxy.TokenSpec{Name: "old", Role: "admin", ActsForUsers: true})
+	env.Revoke(t, revokedID)
 
 	for name, tc := range map[string]struct {
 		s      backend.AppInstanceSettings
@@ -36,21 +37,21 @@ func TestCheckHealthSaysWhatIsWrong(t *testing.T) {
 		want   []string
 		secret string
 	}{
-		"ok": {s: settings(env.url, env.service), ok: true,
-			want: []string{"Connected to opsproxy at " + env.url, "1 cluster(s)"}, secret: env.service},
+		"ok": {s: settings(env.URL, env.Service), ok: true,
+			want: []string{"Connected to opsproxy at " + env.URL, "1 cluster(s)"}, secret: env.Service},
 		"not configured": {s: settings("", ""),
 			want: []string{"not configured", "opsproxy URL and service token"}},
-		"no token": {s: settings(env.url, ""),
+		"no token": {s: settings(env.URL, ""),
 			want: []string{"not configured", "set the service token"}},
-		"unreachable": {s: settings(downURL, env.service),
-			want: []string{"opsproxy at " + downURL + " is unreachable", "connection refused"}, secret: env.service},
-		"TLS": {s: settings(tlsSrv.URL, env.service),
-			want: []string{"TLS with opsproxy at " + tlsSrv.URL + " failed", "certificate"}, secret: env.service},
-		"unknown token": {s: settings(env.url, opsproxy.NewTokenSecret()),
+		"unreachable": {s: settings(downURL, env.Service),
+			want: []string{"opsproxy at " + downURL + " is unreachable", "connection refused"}, secret: env.Service},
+		"TLS": {s: settings(tlsSrv.URL, env.Service),
+			want: []string{"TLS with opsproxy at " + tlsSrv.URL + " failed", "certificate"}, secret: env.Service},
+		"unknown token": {s: settings(env.URL, opsproxy.NewTokenSecret()),
 			want: []string{"refused the service token (unknown, revoked or expired)"}},
-		"revoked token": {s: settings(env.url, revoked),
+		"revoked token": {s: settings(env.URL, revoked),
 			want: []string{"refused the service token (unknown, revoked or expired)"}, secret: revoked},
-		"token without acts_for_users": {s: settings(env.url, notActing),
+		"token without acts_for_users": {s: settings(env.URL, notActing),
 			want: []string{"the service token may not act for Grafana users", "--acts-for-users"}, secret: notActing},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -73,5 +74,5 @@ func TestCheckHealthSaysWhatIsWrong(t *testing.T) {
 			}
 		})
 	}
-	assertNoSecret(t, env.service, "opsproxy log", env.logs.String())
+	assertNoSecret(t, env.Service, "opsproxy log", env.Logs())
 }

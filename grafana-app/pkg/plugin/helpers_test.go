@@ -1,16 +1,10 @@
 package plugin
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,131 +13,11 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
-	"github.com/etcd-monitor/etcd-monitor/internal/store/bolt"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
 func TestMain(m *testing.M) {
 	etcdtest.RunMemberIfRequested()
 	os.Exit(m.Run())
-}
-
-// opsproxyEnv is a real opsproxy on a loopback test server, in front of a real one-member etcd
-// cluster named "c1", with an admin token and a service token that may act for Grafana users.
-type opsproxyEnv struct {
-	srv     *opsproxy.Server
-	url     string
-	admin   string
-	service string
-	logs    *bytes.Buffer
-}
-
-func newOpsproxy(t *testing.T) *opsproxyEnv {
-	t.Helper()
-	etcd := etcdtest.New(t, etcdtest.Config{Size: 1})
-	dir := t.TempDir()
-	yml := fmt.Sprintf(`clusters:
-  - name: c1
-    endpoints: [%s]
-    dial_timeout: 2s
-    request_timeout: 5s
-maintenance:
-  snapshot_dir: %s
-  restore_dir: %s
-audit:
-  spool_dir: %s
-`, strings.Join(etcd.Endpoints(), ", "), filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores"), filepath.Join(dir, "audit-spool"))
-	path := filepath.Join(dir, "opsproxy.yml")
-	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := opsproxy.LoadConfig(path)
-	if err != nil {
-		t.Fatalf("load opsproxy config: %v", err)
-	}
-	st, err := bolt.Open(filepath.Join(dir, "history.db"), bolt.Options{})
-	if err != nil {
-		t.Fatalf("open bolt store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	logs := &bytes.Buffer{}
-	srv, err := opsproxy.New(context.Background(), cfg, slog.New(slog.NewTextHandler(&lockedWriter{w: logs}, nil)), opsproxy.Options{Store: st, ConfigFile: path})
-	if err != nil {
-		t.Fatalf("new opsproxy: %v", err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		ts.Close()
-		srv.Close()
-	})
-	e := &opsproxyEnv{srv: srv, url: ts.URL, logs: logs}
-	e.admin = e.token(t, opsproxy.TokenSpec{Name: "test-admin", Role: "admin"})
-	e.service = e.token(t, opsproxy.TokenSpec{Name: "grafana", Role: "admin", ActsForUsers: true})
-	return e
-}
-
-func (e *opsproxyEnv) token(t *testing.T, spec opsproxy.TokenSpec) string {
-	t.Helper()
-	secret, _ := e.tokenWithID(t, spec)
-	return secret
-}
-
-// tokenWithID creates a token and returns its secret and id.
-func (e *opsproxyEnv) tokenWithID(t *testing.T, spec opsproxy.TokenSpec) (string, string) {
-	t.Helper()
-	spec.CreatedBy = "test"
-	secret, tok, err := e.srv.CreateToken(context.Background(), spec)
-	if err != nil {
-		t.Fatalf("create token %s: %v", spec.Name, err)
-	}
-	return secret, tok.ID
-}
-
-// revoke revokes a token through opsproxy's API.
-func (e *opsproxyEnv) revoke(t *testing.T, id string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodDelete, e.url+"/api/v1/tokens/"+id, nil)
-	req.Header.Set("Authorization", "Bearer "+e.admin)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("revoke token %s: %s", id, resp.Status)
-	}
-}
-
-// auditRecord is the part of opsproxy's audit records the tests look at.
-type auditRecord struct {
-	User      string `json:"user"`
-	Role      string `json:"role"`
-	Operation string `json:"operation"`
-	Outcome   string `json:"outcome"`
-	Cluster   string `json:"cluster"`
-}
-
-// audit reads opsproxy's audit log with the admin token, directly.
-func (e *opsproxyEnv) audit(t *testing.T, query string) []auditRecord {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, e.url+"/api/v1/audit?"+query, nil)
-	req.Header.Set("Authorization", "Bearer "+e.admin)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("audit query: %s: %s", resp.Status, body)
-	}
-	var out struct {
-		Records []auditRecord `json:"records"`
-	}
-	if err := json.Unmarshal(body, &out); err != nil {
-		t.Fatalf("audit answer: %v: %s", err, body)
-	}
-	return out.Records
 }
 
 // settings are the app's instance settings as Grafana passes them.
@@ -228,15 +102,4 @@ func (l *testLogger) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
 }

@@ -9,11 +9,13 @@ import (
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/etcd-monitor/etcd-monitor/grafana-app/internal/opsproxytest"
 )
 
 func TestForwardActsForTheGrafanaUser(t *testing.T) {
-	env := newOpsproxy(t)
-	s := settings(env.url, env.service)
+	env := opsproxytest.New(t)
+	s := settings(env.URL, env.Service)
 	logs := newTestLogger()
 	a := newApp(s, logs)
 	editor := &backend.User{Login: "alice", Name: "Alice", Email: "alice@example.com", Role: "Editor"}
@@ -30,7 +32,7 @@ func TestForwardActsForTheGrafanaUser(t *testing.T) {
 		t.Fatalf("get as Editor: %d %s", get.status, get.body)
 	}
 
-	recs := env.audit(t, "operation=keys.put&cluster=c1")
+	recs := env.Audit(t, "operation=keys.put&cluster=c1")
 	if len(recs) == 0 {
 		t.Fatal("no audit record of the put")
 	}
@@ -49,20 +51,20 @@ func TestForwardActsForTheGrafanaUser(t *testing.T) {
 	if denied.status != http.StatusForbidden {
 		t.Fatalf("put as Viewer: %d %s, want 403 from opsproxy", denied.status, denied.body)
 	}
-	recs = env.audit(t, "user=bob&outcome=denied")
+	recs = env.Audit(t, "user=bob&outcome=denied")
 	if len(recs) == 0 {
 		t.Error("opsproxy did not record bob's refused write")
 	}
 
 	for _, r := range []resource{put, get, denied} {
-		assertNoSecret(t, env.service, "answer", string(r.body)+headerText(r.headers))
+		assertNoSecret(t, env.Service, "answer", string(r.body)+headerText(r.headers))
 	}
-	assertNoSecret(t, env.service, "plugin log", logs.String())
+	assertNoSecret(t, env.Service, "plugin log", logs.String())
 }
 
 func TestForwardRefusesUsersWithoutOrgRole(t *testing.T) {
-	env := newOpsproxy(t)
-	s := settings(env.url, env.service)
+	env := opsproxytest.New(t)
+	s := settings(env.URL, env.Service)
 	a := newApp(s, newTestLogger())
 	for _, user := range []*backend.User{
 		{Login: "nobody", Role: "None"},
@@ -81,7 +83,7 @@ func TestForwardRefusesUsersWithoutOrgRole(t *testing.T) {
 		}
 	}
 	// Refused here: opsproxy never heard of them.
-	for _, r := range env.audit(t, "") {
+	for _, r := range env.Audit(t, "") {
 		if r.User == "nobody" {
 			t.Errorf("opsproxy was called for a user without an org role: %+v", r)
 		}
