@@ -60,9 +60,9 @@ grafana-app:
 grafana-app-all:
 	$(MAKE) grafana-app GRAFANA_APP_PLATFORMS="$(GRAFANA_APP_ALL_PLATFORMS)"
 
-## grafana-app-test: the app's typecheck and jest tests, then its linux/amd64 package.
+## grafana-app-test: the app's typecheck, eslint, prettier and jest tests, then its linux/amd64 package.
 grafana-app-test:
-	cd grafana-app && npm run --silent typecheck && npm run --silent test:ci
+	cd grafana-app && npm run --silent typecheck && npm run --silent lint && npx prettier --check src && npm run --silent test:ci
 	$(MAKE) grafana-app
 
 ## lint: vet, staticcheck, and go.mod/go.sum as `go mod tidy` would leave them (-diff prints

@@ -22,7 +22,11 @@ function backend(health: { status: number; body: { status: string; message: stri
     calls.push(req);
     if (req.url.endsWith('/settings')) {
       if (saveFails) {
-        return throwError(() => ({ status: 500, statusText: 'Internal Server Error', data: { message: 'database is locked' } }));
+        return throwError(() => ({
+          status: 500,
+          statusText: 'Internal Server Error',
+          data: { message: 'database is locked' },
+        }));
       }
       return of({ status: 200, data: {} });
     }
@@ -89,7 +93,9 @@ describe('AppConfig', () => {
     await userEvent.type(screen.getByTestId(testIds.appConfig.serviceToken), 'emt_secret');
     await userEvent.click(screen.getByTestId(testIds.appConfig.submit));
 
-    expect(await screen.findByTestId(testIds.appConfig.healthOk)).toHaveTextContent('Connected to opsproxy at http://o:9980');
+    expect(await screen.findByTestId(testIds.appConfig.healthOk)).toHaveTextContent(
+      'Connected to opsproxy at http://o:9980'
+    );
     const save = calls.find((c) => c.url === '/api/plugins/etcdmonitor-etcd-app/settings');
     expect(save?.method).toBe('POST');
     expect(save?.data).toMatchObject({
@@ -112,15 +118,22 @@ describe('AppConfig', () => {
     await userEvent.click(screen.getByTestId(testIds.appConfig.submit));
     await screen.findByTestId(testIds.appConfig.healthOk);
     const save = calls.find((c) => c.url.endsWith('/settings'));
-    expect((save?.data as { secureJsonData: Record<string, string> }).secureJsonData).not.toHaveProperty('serviceToken');
+    expect((save?.data as { secureJsonData: Record<string, string> }).secureJsonData).not.toHaveProperty(
+      'serviceToken'
+    );
   });
 
   test('test connection shows the health check failure that the backend gives', async () => {
     backend({
       status: 400,
-      body: { status: 'ERROR', message: 'opsproxy at http://o:9980 refused the service token (unknown, revoked or expired)' },
+      body: {
+        status: 'ERROR',
+        message: 'opsproxy at http://o:9980 refused the service token (unknown, revoked or expired)',
+      },
     });
-    render(<AppConfig {...props({ jsonData: { opsproxyUrl: 'http://o:9980' }, secureJsonFields: { serviceToken: true } })} />);
+    render(
+      <AppConfig {...props({ jsonData: { opsproxyUrl: 'http://o:9980' }, secureJsonFields: { serviceToken: true } })} />
+    );
 
     await userEvent.click(screen.getByTestId(testIds.appConfig.testConnection));
 
@@ -132,7 +145,9 @@ describe('AppConfig', () => {
 
   test('a failed save is shown and no health check runs', async () => {
     const calls = backend({ status: 200, body: { status: 'OK', message: 'ok' } }, true);
-    render(<AppConfig {...props({ jsonData: { opsproxyUrl: 'http://o:9980' }, secureJsonFields: { serviceToken: true } })} />);
+    render(
+      <AppConfig {...props({ jsonData: { opsproxyUrl: 'http://o:9980' }, secureJsonFields: { serviceToken: true } })} />
+    );
 
     await userEvent.click(screen.getByTestId(testIds.appConfig.submit));
 

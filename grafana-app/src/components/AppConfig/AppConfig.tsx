@@ -1,7 +1,18 @@
 import React, { ChangeEvent, FormEvent, useState } from 'react';
 import { css } from '@emotion/css';
 import { AppPluginMeta, GrafanaTheme2, PluginConfigPageProps } from '@grafana/data';
-import { Alert, Button, Checkbox, Field, FieldSet, Input, SecretInput, SecretTextArea, Stack, useStyles2 } from '@grafana/ui';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Field,
+  FieldSet,
+  Input,
+  SecretInput,
+  SecretTextArea,
+  Stack,
+  useStyles2,
+} from '@grafana/ui';
 import { checkHealth, errorMessage, HealthResult, saveSettings } from '../../api/grafana';
 import { testIds } from '../testIds';
 import type { AppSettings, SecureSettingKey } from '../../types';
@@ -24,7 +35,12 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
     tlsSkipVerify: jsonData?.tlsSkipVerify ?? false,
     tlsServerName: jsonData?.tlsServerName ?? '',
   });
-  const [secrets, setSecrets] = useState<Secrets>({ serviceToken: '', tlsCACert: '', tlsClientCert: '', tlsClientKey: '' });
+  const [secrets, setSecrets] = useState<Secrets>({
+    serviceToken: '',
+    tlsCACert: '',
+    tlsClientCert: '',
+    tlsClientKey: '',
+  });
   const [secretsSet, setSecretsSet] = useState<SecretsSet>({
     serviceToken: Boolean(secureJsonFields?.serviceToken),
     tlsCACert: Boolean(secureJsonFields?.tlsCACert),
@@ -38,7 +54,8 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
 
   const canSave = Boolean(settings.opsproxyUrl) && (secretsSet.serviceToken || Boolean(secrets.serviceToken));
 
-  const onText = (e: ChangeEvent<HTMLInputElement>) => setSettings({ ...settings, [e.target.name]: e.target.value.trim() });
+  const onText = (e: ChangeEvent<HTMLInputElement>) =>
+    setSettings({ ...settings, [e.target.name]: e.target.value.trim() });
   const onSecret = (key: SecureSettingKey) => (e: FormEvent<HTMLInputElement | HTMLTextAreaElement>) => {
     const value = e.currentTarget.value;
     setSecrets({ ...secrets, [key]: key === 'serviceToken' ? value.trim() : value });
@@ -92,7 +109,11 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
   return (
     <form onSubmit={onSubmit} data-testid={testIds.appConfig.form}>
       <FieldSet label="opsproxy">
-        <Field label="opsproxy URL" description="Where the app's backend reaches opsproxy, such as https://opsproxy.example:9980." required>
+        <Field
+          label="opsproxy URL"
+          description="Where the app's backend reaches opsproxy, such as https://opsproxy.example:9980."
+          required
+        >
           <Input
             width={60}
             name="opsproxyUrl"
@@ -132,7 +153,10 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             onChange={(e) => setSettings({ ...settings, tlsSkipVerify: e.currentTarget.checked })}
           />
         </Field>
-        <Field label="Server name" description="The name to check in opsproxy's certificate, when it is not the URL's host.">
+        <Field
+          label="Server name"
+          description="The name to check in opsproxy's certificate, when it is not the URL's host."
+        >
           <Input
             width={60}
             name="tlsServerName"
@@ -142,7 +166,10 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             onChange={onText}
           />
         </Field>
-        <Field label="CA certificate" description="PEM; the CA that signed opsproxy's certificate, when it is not a system one.">
+        <Field
+          label="CA certificate"
+          description="PEM; the CA that signed opsproxy's certificate, when it is not a system one."
+        >
           <SecretTextArea
             id="config-tls-ca-cert"
             data-testid={testIds.appConfig.tlsCACert}
