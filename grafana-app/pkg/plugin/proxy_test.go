@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/etcd-monitor/etcd-monitor/grafana-app/internal/opsproxytest"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
 func TestForwardActsForTheGrafanaUser(t *testing.T) {
@@ -153,4 +155,42 @@ func headerText(h map[string][]string) string {
 	var b bytes.Buffer
 	_ = json.NewEncoder(&b).Encode(h)
 	return b.String()
+}
+
+func TestForwardDropsIdentityTheBrowserSent(t *testing.T) {
+	env := opsproxytest.New(t)
+	s := settings(env.URL, env.Service)
+	a := newApp(s, newTestLogger())
+	other := env.Token(t, opsproxy.TokenSpec{Name: "other", Role: "admin"})
+	req := &backend.CallResourceRequest{
+		PluginContext: backend.PluginContext{PluginID: ID, User: &backend.User{Login: "alice", Role: "Viewer"}, AppInstanceSettings: &s},
+		Path:          "api/v1/clusters/c1/keys",
+		URL:           "api/v1/clusters/c1/keys",
+		Method:        http.MethodPut,
+		Body:          []byte(`{"key":"/spoof","value":"1"}`),
+		Headers: map[string][]string{
+			"Content-Type":       {"application/json"},
+			"Authorization":      {"Bearer " + other},
+			"X-Grafana-User":     {"mallory"},
+			"X-Grafana-Org-Role": {"Admin"},
+		},
+	}
+	var status int
+	err := a.CallResource(context.Background(), req, backend.CallResourceResponseSenderFunc(func(r *backend.CallResourceResponse) error {
+		if r.Status != 0 {
+			status = r.Status
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status != http.StatusForbidden {
+		t.Errorf("a Viewer's write with Admin headers from the browser: %d, want 403 (the plugin context's role, not the header)", status)
+	}
+	for _, r := range env.Audit(t, "operation=keys.put") {
+		if r.User != "alice" {
+			t.Errorf("audit record names %q: the browser's identity headers reached opsproxy", r.User)
+		}
+	}
 }
