@@ -13,7 +13,15 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build test test-deps gotest lint bench demo dashboards rules clean
+.PHONY: all build test test-deps gotest lint bench demo dashboards rules clean grafana-app grafana-app-all grafana-app-test
+
+# The Grafana app (grafana-app/): its id, its backend executable (plugin.json's "executable"),
+# its version (package.json's) and the platforms whose backend binaries go into dist/.
+GRAFANA_APP_ID        := etcdmonitor-etcd-app
+GRAFANA_APP_EXE       := gpx_etcd
+GRAFANA_APP_VERSION    = $(shell sed -n 's/^  "version": "\(.*\)",$$/\1/p' grafana-app/package.json)
+GRAFANA_APP_PLATFORMS ?= linux/amd64
+GRAFANA_APP_ALL_PLATFORMS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 
 all: build
 
@@ -21,14 +29,41 @@ build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/etcd-monitor
 	$(GO) build -o bin/taskmaster ./taskmaster
 
-## test: the whole suite, after installing what it needs.
-test: test-deps lint gotest
+## test: the whole suite, after installing what it needs. The Grafana app is built (linux/amd64)
+## before the Go tests, which check its package.
+test: test-deps lint grafana-app-test gotest
 
 test-deps:
 	bash scripts/install-test-deps.sh
 
 gotest:
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+## grafana-app: the app's dist/ (frontend bundle, plugin.json, the backend for
+## GRAFANA_APP_PLATFORMS, named gpx_<executable>_<os>_<arch>[.exe]) and
+## grafana-app/artifacts/<id>-<version>.zip, whose top folder is the plugin id. Needs node_modules
+## (`make test-deps`, or `npm ci` in grafana-app).
+grafana-app:
+	cd grafana-app && npm run --silent build
+	@set -e; for p in $(GRAFANA_APP_PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
+	  echo "backend $$os/$$arch"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '-s -w $(LDFLAGS)' \
+	    -o grafana-app/dist/$(GRAFANA_APP_EXE)_$${os}_$${arch}$$ext ./grafana-app/pkg; \
+	done
+	rm -f grafana-app/artifacts/$(GRAFANA_APP_ID)-*.zip
+	$(GO) run ./grafana-app/packaging/cmd/pluginzip -dist grafana-app/dist -package-json grafana-app/package.json \
+	  -id $(GRAFANA_APP_ID) -out grafana-app/artifacts/$(GRAFANA_APP_ID)-$(GRAFANA_APP_VERSION).zip \
+	  -platforms "$(subst /,_,$(shell echo $(GRAFANA_APP_PLATFORMS) | tr ' ' ','))"
+
+## grafana-app-all: the release package, with the backend for every platform Grafana runs on.
+grafana-app-all:
+	$(MAKE) grafana-app GRAFANA_APP_PLATFORMS="$(GRAFANA_APP_ALL_PLATFORMS)"
+
+## grafana-app-test: the app's typecheck, eslint, prettier and jest tests, then its linux/amd64 package.
+grafana-app-test:
+	cd grafana-app && npm run --silent typecheck && npm run --silent lint && npx prettier --check src && npm run --silent test:ci
+	$(MAKE) grafana-app
 
 ## lint: vet, staticcheck, and go.mod/go.sum as `go mod tidy` would leave them (-diff prints
 ## what it would change and fails, without touching the files).
@@ -54,4 +89,4 @@ rules:
 	$(GO) run ./rules/gen
 
 clean:
-	rm -rf bin
+	rm -rf bin grafana-app/dist grafana-app/artifacts

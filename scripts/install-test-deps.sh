@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, only when it is missing: Prometheus, promtool,
 # Alertmanager, amtool, fio and curl (the README examples test) from Debian's packages, and the npm packages of the PGlite
-# TimescaleDB server. Safe to run again and again.
+# TimescaleDB server and of the Grafana app (grafana-app/). Safe to run again and again.
 set -euo pipefail
 
 need=()
@@ -38,4 +38,13 @@ fi
 if [ ! -f "$pglite/node_modules/.package-lock.json" ] || [ "$pglite/package-lock.json" -nt "$pglite/node_modules/.package-lock.json" ]; then
   echo "installing: npm packages in $pglite"
   npm ci --prefix "$pglite" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+# The Grafana app's frontend toolchain (webpack, jest, @grafana/*), again only when the lock file
+# changed. Its postinstall writes node_modules/go.mod, which keeps the Go package that one npm
+# package ships out of `go vet ./...`.
+app=grafana-app
+if [ ! -f "$app/node_modules/.package-lock.json" ] || [ ! -f "$app/node_modules/go.mod" ] || [ "$app/package-lock.json" -nt "$app/node_modules/.package-lock.json" ]; then
+  echo "installing: npm packages in $app"
+  (cd "$app" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null)
 fi

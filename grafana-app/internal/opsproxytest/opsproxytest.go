@@ -1,0 +1,163 @@
+// Package opsproxytest starts a real opsproxy, in front of a real one-member etcd cluster, for
+// the Grafana app's tests: its backend's package tests and the host test of the built plugin.
+// Test binaries that use it call etcdtest.RunMemberIfRequested in TestMain.
+package opsproxytest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/store/bolt"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy"
+)
+
+// Env is a real opsproxy on a loopback test server, in front of a real one-member etcd
+// cluster named "c1", with an admin token and a service token that may act for Grafana users.
+type Env struct {
+	Srv *opsproxy.Server
+	// URL is opsproxy's base URL; Admin an admin token; Service an admin token that may act
+	// for Grafana users (the app's service token).
+	URL, Admin, Service string
+	logs                *lockedBuffer
+}
+
+// Logs is what opsproxy logged so far.
+func (e *Env) Logs() string { return e.logs.String() }
+
+func New(t testing.TB) *Env {
+	t.Helper()
+	etcd := etcdtest.New(t, etcdtest.Config{Size: 1})
+	dir := t.TempDir()
+	yml := fmt.Sprintf(`clusters:
+  - name: c1
+    endpoints: [%s]
+    dial_timeout: 2s
+    request_timeout: 5s
+maintenance:
+  snapshot_dir: %s
+  restore_dir: %s
+audit:
+  spool_dir: %s
+`, strings.Join(etcd.Endpoints(), ", "), filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores"), filepath.Join(dir, "audit-spool"))
+	path := filepath.Join(dir, "opsproxy.yml")
+	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := opsproxy.LoadConfig(path)
+	if err != nil {
+		t.Fatalf("load opsproxy config: %v", err)
+	}
+	st, err := bolt.Open(filepath.Join(dir, "history.db"), bolt.Options{})
+	if err != nil {
+		t.Fatalf("open bolt store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	logs := &lockedBuffer{}
+	srv, err := opsproxy.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)), opsproxy.Options{Store: st, ConfigFile: path})
+	if err != nil {
+		t.Fatalf("new opsproxy: %v", err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		srv.Close()
+	})
+	e := &Env{Srv: srv, URL: ts.URL, logs: logs}
+	e.Admin = e.Token(t, opsproxy.TokenSpec{Name: "test-admin", Role: "admin"})
+	e.Service = e.Token(t, opsproxy.TokenSpec{Name: "grafana", Role: "admin", ActsForUsers: true})
+	return e
+}
+
+// Token creates a token and returns its secret.
+func (e *Env) Token(t testing.TB, spec opsproxy.TokenSpec) string {
+	t.Helper()
+	secret, _ := e.TokenWithID(t, spec)
+	return secret
+}
+
+// TokenWithID creates a token and returns its secret and id.
+func (e *Env) TokenWithID(t testing.TB, spec opsproxy.TokenSpec) (string, string) {
+	t.Helper()
+	spec.CreatedBy = "test"
+	secret, tok, err := e.Srv.CreateToken(context.Background(), spec)
+	if err != nil {
+		t.Fatalf("create token %s: %v", spec.Name, err)
+	}
+	return secret, tok.ID
+}
+
+// Revoke revokes a token through opsproxy's API.
+func (e *Env) Revoke(t testing.TB, id string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodDelete, e.URL+"/api/v1/tokens/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+e.Admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("revoke token %s: %s", id, resp.Status)
+	}
+}
+
+// AuditRecord is the part of opsproxy's audit records the tests look at.
+type AuditRecord struct {
+	User      string `json:"user"`
+	Role      string `json:"role"`
+	Operation string `json:"operation"`
+	Outcome   string `json:"outcome"`
+	Cluster   string `json:"cluster"`
+}
+
+// Audit reads opsproxy's audit log with the admin token, directly.
+func (e *Env) Audit(t testing.TB, query string) []AuditRecord {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.URL+"/api/v1/audit?"+query, nil)
+	req.Header.Set("Authorization", "Bearer "+e.Admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("audit query: %s: %s", resp.Status, body)
+	}
+	var out struct {
+		Records []AuditRecord `json:"records"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatalf("audit answer: %v: %s", err, body)
+	}
+	return out.Records
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

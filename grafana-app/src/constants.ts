@@ -1,0 +1,10 @@
+import pluginJson from './plugin.json';
+
+export const PLUGIN_ID = pluginJson.id;
+export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
+
+// Route names of the app's pages, under PLUGIN_BASE_URL. The pages arrive one by one (issue #12):
+// Overview, Keys, Watch, Cluster, Maintenance, Audit, Tokens.
+export enum ROUTES {
+  Overview = 'overview',
+}
