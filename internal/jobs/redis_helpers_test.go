@@ -104,4 +104,3 @@ func (r *ownRedis) client() *redis.Client {
 	r.t.Cleanup(func() { c.Close() })
 	return c
 }
-
