@@ -18,7 +18,7 @@ import (
 // sharedRedis returns a client of the test Redis (127.0.0.1:6379, or
 // ETCD_MONITOR_TEST_REDIS_ADDR) and a key prefix of the test's own, whose
 // keys are deleted at cleanup. An unreachable Redis fails the test.
-func sharedRedis(t *testing.T) (*redis.Client, string) {
+func sharedRedis(t testing.TB) (*redis.Client, string) {
 	t.Helper()
 	addr := os.Getenv("ETCD_MONITOR_TEST_REDIS_ADDR")
 	if addr == "" {

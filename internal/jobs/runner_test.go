@@ -45,7 +45,7 @@ var storeKinds = []struct {
 	name string
 	open func(t *testing.T) store.Store
 }{
-	{"Bolt", openStore},
+	{"Bolt", func(t *testing.T) store.Store { return openStore(t) }},
 	{"PostgreSQL", func(t *testing.T) store.Store {
 		dsn, schema := storetest.PostgresDSN(t), "jobs_test_"+store.NewID()[:12]
 		storetest.DropSchemaAtCleanup(t, dsn, schema)
@@ -58,7 +58,7 @@ var storeKinds = []struct {
 	}},
 }
 
-func openStore(t *testing.T) store.Store {
+func openStore(t testing.TB) store.Store {
 	st, err := bolt.Open(filepath.Join(t.TempDir(), "store.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
