@@ -21,6 +21,7 @@ type MemQueue struct {
 	leases   map[string]*memLease // receipt → lease
 	attempts map[string]int       // every id in the queue → deliveries counted
 	dead     []DeadLetter
+	notices  []Message // dead-lettered by expiry, for the next Receive
 	seq      int64
 	closed   bool
 }
@@ -77,6 +78,13 @@ func (q *MemQueue) Receive(ctx context.Context, consumer string) (Message, error
 			return Message{}, q.errf("receive", errQueueClosed)
 		}
 		next := q.sweep(time.Now())
+		if len(q.notices) > 0 {
+			m := q.notices[0]
+			q.notices = q.notices[1:]
+			m.Consumer = consumer
+			q.mu.Unlock()
+			return m, nil
+		}
 		if len(q.ready) > 0 {
 			m := q.deliver(consumer)
 			q.mu.Unlock()
@@ -121,8 +129,9 @@ func (q *MemQueue) sweep(now time.Time) time.Time {
 	for _, r := range expired {
 		l := q.leases[r]
 		delete(q.leases, r)
-		if q.attempts[l.jobID] >= q.opts.MaxAttempts {
+		if n := q.attempts[l.jobID]; n >= q.opts.MaxAttempts {
 			q.bury(l.jobID, expiredReason, now)
+			q.notices = append(q.notices, Message{JobID: l.jobID, Attempt: n, MaxAttempts: q.opts.MaxAttempts, DeadLettered: true})
 			continue
 		}
 		q.ready = append(q.ready, l.jobID)

@@ -18,7 +18,8 @@ type Queue interface {
 	// waiting for a retry) is not added twice.
 	Enqueue(ctx context.Context, jobID string) error
 	// Receive waits for a message and leases it to consumer. It returns
-	// ctx's error when ctx ends first.
+	// ctx's error when ctx ends first. A message with DeadLettered set is
+	// not leased: it tells the receiver that a job was dead-lettered.
 	Receive(ctx context.Context, consumer string) (Message, error)
 	// Extend renews m's lease for another visibility timeout. It returns
 	// ErrLeaseLost when the lease expired and the message went elsewhere.
@@ -51,6 +52,11 @@ type Message struct {
 	Consumer string
 	// Receipt identifies the delivery to the queue (a stream entry id).
 	Receipt string
+	// DeadLettered says the id was just dead-lettered instead of
+	// delivered: its last attempt's lease expired (the worker died). The
+	// receiver records the failure and must not run the job; there is
+	// nothing to ack.
+	DeadLettered bool
 }
 
 // Final reports whether this is the last attempt: a Nack dead-letters it.

@@ -216,6 +216,9 @@ func testQueueExpiredLastAttempt(t *testing.T, newQueue newQueueFunc) {
 		t.Fatal(err)
 	}
 	receive(t, q, "c1") // and abandoned
+	if m := receive(t, q, "c2"); m.JobID != "a" || !m.DeadLettered || m.Attempt != 1 {
+		t.Fatalf("after the last lease expired: %+v, want a dead-letter notice", m)
+	}
 	receiveNothing(t, q, "c2", time.Second)
 	dl, err := q.DeadLetters(c, 10)
 	if err != nil || len(dl) != 1 || dl[0].JobID != "a" || dl[0].Attempts != 1 || dl[0].LastError == "" {

@@ -107,7 +107,7 @@ for _, id in ipairs(ids) do
 end
 return #ids`)
 	// deliver counts a delivery; a reclaimed entry whose id used its last
-	// attempt is dead-lettered instead (-1).
+	// attempt is dead-lettered instead (-attempts).
 	deliverScript = redis.NewScript(owned + `
 local n = tonumber(redis.call('HGET', KEYS[1], ARGV[4]) or '0')
 if ARGV[6] == '1' and n >= tonumber(ARGV[5]) then
@@ -116,8 +116,9 @@ if ARGV[6] == '1' and n >= tonumber(ARGV[5]) then
     redis.call('XDEL', KEYS[2], ARGV[2])
     redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', 'job', ARGV[4], 'attempts', n, 'error', ARGV[7], 'at', redis.call('TIME')[1])
     redis.call('HDEL', KEYS[1], ARGV[4])
+    return -n
   end
-  return -1
+  return 0
 end
 return redis.call('HINCRBY', KEYS[1], ARGV[4], 1)`)
 	extendScript = redis.NewScript(owned + `
@@ -254,8 +255,9 @@ func (q *RedisQueue) reclaim(ctx context.Context, consumer string) (Message, boo
 	return Message{}, false, nil
 }
 
-// deliver counts the delivery of entry e (ok false: it was dead-lettered
-// or is not a job entry).
+// deliver counts the delivery of entry e (ok false: it is not a job
+// entry, or another consumer has it). A dead-lettered one comes back as a
+// message with DeadLettered set.
 func (q *RedisQueue) deliver(ctx context.Context, consumer string, e redis.XMessage, reclaimed bool) (Message, bool, error) {
 	id, _ := e.Values["job"].(string)
 	if id == "" {
@@ -272,7 +274,10 @@ func (q *RedisQueue) deliver(ctx context.Context, consumer string, e redis.XMess
 	if err != nil {
 		return Message{}, false, q.errf("receive "+id, err)
 	}
-	if n < 0 {
+	switch {
+	case n < 0:
+		return Message{JobID: id, Attempt: -n, MaxAttempts: q.opts.MaxAttempts, Consumer: consumer, DeadLettered: true}, true, nil
+	case n == 0:
 		return Message{}, false, nil
 	}
 	return Message{JobID: id, Attempt: n, MaxAttempts: q.opts.MaxAttempts, Consumer: consumer, Receipt: e.ID}, true, nil

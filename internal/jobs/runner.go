@@ -197,6 +197,10 @@ func (r *Runner) bg(fn func(context.Context) error) error {
 
 func (r *Runner) process(hard context.Context, worker string, m Message) {
 	log := r.log.With("worker", worker, "job", m.JobID, "attempt", m.Attempt)
+	if m.DeadLettered {
+		r.recordExpired(log, worker, m)
+		return
+	}
 	var job store.Job
 	err := r.bg(func(c context.Context) (err error) { job, err = r.st.Job(c, m.JobID); return err })
 	switch {
@@ -271,6 +275,28 @@ func (r *Runner) process(hard context.Context, worker string, m Message) {
 	cancel(nil)
 	<-hbDone
 	r.finish(log, m, run, result, herr, cause)
+}
+
+// recordExpired fails the record of a job the queue dead-lettered because
+// its last attempt's lease expired: a claim (for a token of its own),
+// then the finish. The record's attempts count that claim too.
+func (r *Runner) recordExpired(log *slog.Logger, worker string, m Message) {
+	err := r.bg(func(c context.Context) error {
+		job, err := r.st.ClaimJob(c, m.JobID, worker, time.Now())
+		if err != nil {
+			return err
+		}
+		_, err = r.st.FinishJob(c, m.JobID, job.Fence, store.JobOutcome{Status: store.JobFailed,
+			Error: fmt.Sprintf("%s (attempt %d of %d)", expiredReason, m.Attempt, m.MaxAttempts)})
+		return err
+	})
+	switch {
+	case err == nil:
+		log.Warn("job dead-lettered: its last attempt's lease expired")
+	case errors.Is(err, store.ErrJobFinished), errors.Is(err, store.ErrNotFound):
+	default:
+		log.Warn("record a dead-lettered job failed", "err", err)
+	}
 }
 
 func safeCall(ctx context.Context, fn Handler, run *Run) (res json.RawMessage, err error) {

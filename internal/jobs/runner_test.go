@@ -237,6 +237,37 @@ func TestRunnerDeadLettersAJobThatAlwaysFails(t *testing.T) {
 	})
 }
 
+// A job whose last attempt's worker died is dead-lettered by the queue and
+// its record failed by the runner that noticed, without running it again.
+func TestRunnerFailsTheRecordOfAJobWhoseLastWorkerDied(t *testing.T) {
+	forEachQueue(t, func(t *testing.T, newQueue newQueueFunc) {
+		st, q := openStore(t), newQueue(t, jobs.Options{MaxAttempts: 1, VisibilityTimeout: 300 * time.Millisecond})
+		c := context.Background()
+		j := submit(t, st, q, store.Job{Kind: "work"})
+		if _, err := q.Receive(c, "doomed"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ClaimJob(c, j.ID, "doomed", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		r := jobs.NewRunner(q, st, runnerOpts(t))
+		var calls atomic.Int32
+		r.Handle("work", func(ctx context.Context, run *jobs.Run) (json.RawMessage, error) {
+			calls.Add(1)
+			return nil, nil
+		}, jobs.HandleOptions{})
+		startRunner(t, r)
+		got := waitFinal(t, st, j.ID)
+		if got.Status != store.JobFailed || !strings.Contains(got.Error, "lease expired") || calls.Load() != 0 {
+			t.Fatalf("record: %+v, handler ran %d times", got, calls.Load())
+		}
+		dl, err := q.DeadLetters(c, 10)
+		if err != nil || len(dl) != 1 || dl[0].JobID != j.ID {
+			t.Fatalf("dead letters: %+v, %v", dl, err)
+		}
+	})
+}
+
 func TestRunnerCancelsARunningJobOnRequest(t *testing.T) {
 	forEachQueue(t, func(t *testing.T, newQueue newQueueFunc) {
 		st, q := openStore(t), newQueue(t, jobs.Options{})
