@@ -10,6 +10,7 @@ type Store interface {
 	CheckpointStore
 	TokenStore
 	ResultStore
+	JobStore
 	// Close releases the store. Calls after Close return ErrClosed.
 	Close() error
 }

@@ -24,13 +24,17 @@ var (
 	bucketBaselines = []byte("baselines")
 	// bucketCheckpoints came after format 1's first files; Open adds it.
 	bucketCheckpoints = []byte("audit_checkpoints")
+	// bucketJobs (id → job) and bucketJobKeys (idempotency key → id) came
+	// later still.
+	bucketJobs    = []byte("jobs")
+	bucketJobKeys = []byte("job_keys")
 
 	keyFormat      = []byte("format")
 	keyAuditHead   = []byte("audit_head")
 	keyAuditAnchor = []byte("audit_anchor")
 
 	allBuckets   = [][]byte{bucketMeta, bucketAudit, bucketTokens, bucketTokenHash, bucketResults, bucketBaselines}
-	addedBuckets = [][]byte{bucketCheckpoints}
+	addedBuckets = [][]byte{bucketCheckpoints, bucketJobs, bucketJobKeys}
 )
 
 // Options tune Open. Zero values pick the defaults.

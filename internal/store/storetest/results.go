@@ -208,6 +208,8 @@ func testClosed(t *testing.T, b Backend) {
 	_, checks["token"] = st.Token(c, "x")
 	_, checks["result"] = st.Result(c, "x")
 	checks["create token"] = st.CreateToken(c, token("x", base))
+	_, _, checks["create job"] = st.CreateJob(c, newJob("defrag", "prod", base))
+	_, checks["claim job"] = st.ClaimJob(c, "x", "w", time.Time{})
 	for name, err := range checks {
 		if !errors.Is(err, store.ErrClosed) {
 			t.Errorf("%s after close: %v, want ErrClosed", name, err)

@@ -57,6 +57,13 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"ResultsSaveGetList", testResults},
 		{"ResultsRejectBadInput", testResultsBadInput},
 		{"BaselinesSetReplaceList", testBaselines},
+		{"JobsCreateGetAndIdempotencyKey", testJobsCreateGetIdempotent},
+		{"JobsConcurrentCreatesWithOneKeyMakeOneJob", testJobsConcurrentCreateWithOneKey},
+		{"JobsListFiltersAndPages", testJobsList},
+		{"JobsFencingRefusesStaleWorker", testJobsFencing},
+		{"JobsConcurrentClaimsGetDistinctTokensAndOneFinishWins", testJobsConcurrentClaims},
+		{"JobsConcurrentFinishesWithOneTokenOneWins", testJobsConcurrentFinishes},
+		{"JobsReleaseAndCancel", testJobsReleaseAndCancel},
 		{"ClosedStoreReturnsErrClosed", testClosed},
 	}
 	for _, tc := range tests {

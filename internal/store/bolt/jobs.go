@@ -1,0 +1,247 @@
+package bolt
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
+)
+
+// CreateJob implements store.JobStore.
+func (s *Store) CreateJob(ctx context.Context, j store.Job) (store.Job, bool, error) {
+	j, err := store.PrepareJob(j, time.Now())
+	if err != nil {
+		return store.Job{}, false, err
+	}
+	created := true
+	err = s.update(func(tx *bbolt.Tx) error {
+		jobs, keys := tx.Bucket(bucketJobs), tx.Bucket(bucketJobKeys)
+		if j.IdempotencyKey != "" {
+			if id := keys.Get([]byte(j.IdempotencyKey)); id != nil {
+				existing, err := getJob(jobs, string(id))
+				if err != nil {
+					return err
+				}
+				if err := store.CheckIdempotentJob(existing, j); err != nil {
+					return err
+				}
+				j, created = existing, false
+				return nil
+			}
+			if err := keys.Put([]byte(j.IdempotencyKey), []byte(j.ID)); err != nil {
+				return err
+			}
+		}
+		if jobs.Get([]byte(j.ID)) != nil {
+			return fmt.Errorf("job id %s: %w", j.ID, store.ErrConflict)
+		}
+		return putJob(jobs, j)
+	})
+	if err != nil {
+		return store.Job{}, false, fmt.Errorf("create job %s: %w", j.ID, err)
+	}
+	return j, created, nil
+}
+
+// Job implements store.JobStore.
+func (s *Store) Job(ctx context.Context, id string) (store.Job, error) {
+	var j store.Job
+	err := s.view(func(tx *bbolt.Tx) (err error) {
+		j, err = getJob(tx.Bucket(bucketJobs), id)
+		return err
+	})
+	if err != nil {
+		return store.Job{}, fmt.Errorf("job %s: %w", id, err)
+	}
+	return j, nil
+}
+
+// ListJobs implements store.JobStore. It reads every record: the embedded
+// store is for one process and a modest history.
+func (s *Store) ListJobs(ctx context.Context, f store.JobFilter) (store.JobPage, error) {
+	if err := store.CheckJobFilter(f); err != nil {
+		return store.JobPage{}, err
+	}
+	cur, hasCur, _ := store.ParseJobCursor(f.Cursor)
+	limit := store.ClampJobLimit(f.Limit)
+	var all []store.Job
+	err := s.view(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+			j, err := decodeJob(v)
+			if err != nil {
+				return fmt.Errorf("job %s: %w", k, err)
+			}
+			if (f.Kind != "" && j.Kind != f.Kind) || (f.Cluster != "" && j.Cluster != f.Cluster) ||
+				(f.Status != "" && j.Status != f.Status) || (hasCur && !cur.Before(j)) {
+				return nil
+			}
+			all = append(all, j)
+			return nil
+		})
+	})
+	if err != nil {
+		return store.JobPage{}, fmt.Errorf("list jobs: %w", err)
+	}
+	slices.SortFunc(all, func(a, b store.Job) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.ID, a.ID))
+	})
+	var page store.JobPage
+	if len(all) > limit {
+		all = all[:limit]
+		last := all[limit-1]
+		page.Next = store.JobCursor{CreatedAt: last.CreatedAt, ID: last.ID}.Encode()
+	}
+	page.Jobs = all
+	return page, nil
+}
+
+// ClaimJob implements store.JobStore.
+func (s *Store) ClaimJob(ctx context.Context, id, worker string, at time.Time) (store.Job, error) {
+	at = store.NormalizeTime(nowIfZero(at))
+	return s.mutateJob("claim", id, func(j *store.Job) error {
+		if j.Status.Final() {
+			return store.ErrJobFinished
+		}
+		j.Status, j.Worker, j.HeartbeatAt = store.JobRunning, worker, at
+		j.Attempts++
+		j.Fence++
+		if j.StartedAt.IsZero() {
+			j.StartedAt = at
+		}
+		return nil
+	})
+}
+
+// HeartbeatJob implements store.JobStore.
+func (s *Store) HeartbeatJob(ctx context.Context, id string, fence int64, progress json.RawMessage, at time.Time) (store.Job, error) {
+	progress, err := store.PrepareJobProgress(progress)
+	if err != nil {
+		return store.Job{}, fmt.Errorf("heartbeat job %s: %w", id, err)
+	}
+	at = store.NormalizeTime(nowIfZero(at))
+	return s.mutateJob("heartbeat", id, func(j *store.Job) error {
+		if err := holds(j, fence); err != nil {
+			return err
+		}
+		j.HeartbeatAt = at
+		if progress != nil {
+			j.Progress = progress
+		}
+		return nil
+	})
+}
+
+// ReleaseJob implements store.JobStore.
+func (s *Store) ReleaseJob(ctx context.Context, id string, fence int64, uncount bool, lastErr string) (store.Job, error) {
+	return s.mutateJob("release", id, func(j *store.Job) error {
+		if err := holds(j, fence); err != nil {
+			return err
+		}
+		j.Status, j.Worker = store.JobQueued, ""
+		if uncount && j.Attempts > 0 {
+			j.Attempts--
+		}
+		if lastErr != "" {
+			j.Error = store.CutJobError(lastErr)
+		}
+		return nil
+	})
+}
+
+// FinishJob implements store.JobStore.
+func (s *Store) FinishJob(ctx context.Context, id string, fence int64, out store.JobOutcome) (store.Job, error) {
+	out, err := store.PrepareJobOutcome(out, time.Now())
+	if err != nil {
+		return store.Job{}, fmt.Errorf("finish job %s: %w", id, err)
+	}
+	return s.mutateJob("finish", id, func(j *store.Job) error {
+		if err := holds(j, fence); err != nil {
+			return err
+		}
+		j.Status, j.Result, j.Error, j.FinishedAt = out.Status, out.Result, out.Error, out.At
+		return nil
+	})
+}
+
+// RequestJobCancel implements store.JobStore.
+func (s *Store) RequestJobCancel(ctx context.Context, id string, at time.Time) (store.Job, error) {
+	at = store.NormalizeTime(nowIfZero(at))
+	return s.mutateJob("cancel", id, func(j *store.Job) error {
+		switch {
+		case j.Status.Final():
+		case j.Status == store.JobQueued:
+			j.CancelRequested, j.Status, j.FinishedAt = true, store.JobCancelled, at
+		default:
+			j.CancelRequested = true
+		}
+		return nil
+	})
+}
+
+// holds checks that fence is the running job's current token.
+func holds(j *store.Job, fence int64) error {
+	switch {
+	case j.Fence != fence:
+		return fmt.Errorf("fence %d, current %d: %w", fence, j.Fence, store.ErrFenced)
+	case j.Status.Final():
+		return store.ErrJobFinished
+	case j.Status != store.JobRunning:
+		return fmt.Errorf("job is %s, not running: %w", j.Status, store.ErrFenced)
+	}
+	return nil
+}
+
+func (s *Store) mutateJob(op, id string, fn func(*store.Job) error) (store.Job, error) {
+	var j store.Job
+	err := s.update(func(tx *bbolt.Tx) (err error) {
+		jobs := tx.Bucket(bucketJobs)
+		if j, err = getJob(jobs, id); err != nil {
+			return err
+		}
+		if err := fn(&j); err != nil {
+			return err
+		}
+		return putJob(jobs, j)
+	})
+	if err != nil {
+		return store.Job{}, fmt.Errorf("%s job %s: %w", op, id, err)
+	}
+	return j, nil
+}
+
+func nowIfZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
+}
+
+func putJob(b *bbolt.Bucket, j store.Job) error {
+	v, err := json.Marshal(j)
+	if err != nil {
+		return fmt.Errorf("encode job: %w", err)
+	}
+	return b.Put([]byte(j.ID), v)
+}
+
+func getJob(b *bbolt.Bucket, id string) (store.Job, error) {
+	v := b.Get([]byte(id))
+	if v == nil {
+		return store.Job{}, store.ErrNotFound
+	}
+	return decodeJob(v)
+}
+
+func decodeJob(v []byte) (store.Job, error) {
+	var j store.Job
+	if err := json.Unmarshal(v, &j); err != nil {
+		return store.Job{}, fmt.Errorf("decode job: %w", err)
+	}
+	return j, nil
+}

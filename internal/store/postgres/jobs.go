@@ -1,0 +1,260 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
+)
+
+const jobColumns = `id, kind, cluster, parameters, requested_by, idempotency_key, status, progress, result, error,
+	attempts, fence, worker, cancel_requested, created_at, started_at, heartbeat_at, finished_at`
+
+// CreateJob implements store.JobStore. The insert and the look-up of an
+// existing key are one statement each; a concurrent insert of the same key
+// loses on the unique index and reads the winner's job.
+func (s *Store) CreateJob(ctx context.Context, j store.Job) (store.Job, bool, error) {
+	if err := s.check(); err != nil {
+		return store.Job{}, false, fmt.Errorf("create job: %w", err)
+	}
+	j, err := store.PrepareJob(j, time.Now())
+	if err != nil {
+		return store.Job{}, false, err
+	}
+	var key *string
+	if j.IdempotencyKey != "" {
+		key = &j.IdempotencyKey
+	}
+	tag, err := s.pool.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, 0, '', false, $10, NULL, NULL, NULL)
+		ON CONFLICT (idempotency_key) DO NOTHING`,
+		j.ID, j.Kind, j.Cluster, string(j.Parameters), j.RequestedBy, key, string(j.Status),
+		string(j.Progress), string(j.Result), j.CreatedAt)
+	if isUniqueViolation(err) {
+		return store.Job{}, false, fmt.Errorf("create job %s: %w", j.ID, store.ErrConflict)
+	}
+	if err != nil {
+		return store.Job{}, false, fmt.Errorf("create job %s: %w", j.ID, err)
+	}
+	if tag.RowsAffected() == 1 {
+		return j, true, nil
+	}
+	existing, err := oneJob(ctx, s.pool, `idempotency_key = $1`, j.IdempotencyKey)
+	if err != nil {
+		return store.Job{}, false, fmt.Errorf("create job: idempotency key %q: %w", j.IdempotencyKey, err)
+	}
+	if err := store.CheckIdempotentJob(existing, j); err != nil {
+		return store.Job{}, false, fmt.Errorf("create job: %w", err)
+	}
+	return existing, false, nil
+}
+
+// Job implements store.JobStore.
+func (s *Store) Job(ctx context.Context, id string) (store.Job, error) {
+	if err := s.check(); err != nil {
+		return store.Job{}, fmt.Errorf("job %s: %w", id, err)
+	}
+	j, err := oneJob(ctx, s.pool, `id = $1`, id)
+	if err != nil {
+		return store.Job{}, fmt.Errorf("job %s: %w", id, err)
+	}
+	return j, nil
+}
+
+// ListJobs implements store.JobStore.
+func (s *Store) ListJobs(ctx context.Context, f store.JobFilter) (store.JobPage, error) {
+	if err := s.check(); err != nil {
+		return store.JobPage{}, fmt.Errorf("list jobs: %w", err)
+	}
+	if err := store.CheckJobFilter(f); err != nil {
+		return store.JobPage{}, err
+	}
+	limit := store.ClampJobLimit(f.Limit)
+	var where []string
+	var args []any
+	add := func(cond string, vs ...any) {
+		for _, v := range vs {
+			args = append(args, v)
+			cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1)
+		}
+		where = append(where, cond)
+	}
+	if f.Kind != "" {
+		add("kind = ?", f.Kind)
+	}
+	if f.Cluster != "" {
+		add("cluster = ?", f.Cluster)
+	}
+	if f.Status != "" {
+		add("status = ?", string(f.Status))
+	}
+	if cur, ok, _ := store.ParseJobCursor(f.Cursor); ok {
+		add(`(created_at, id COLLATE "C") < (?, ? COLLATE "C")`, cur.CreatedAt, cur.ID)
+	}
+	sql := `SELECT ` + jobColumns + ` FROM jobs`
+	if len(where) > 0 {
+		sql += " WHERE " + strings.Join(where, " AND ")
+	}
+	sql += fmt.Sprintf(` ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT %d`, limit+1)
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return store.JobPage{}, fmt.Errorf("list jobs: %w", err)
+	}
+	jobs, err := pgx.CollectRows(rows, scanJob)
+	if err != nil {
+		return store.JobPage{}, fmt.Errorf("list jobs: %w", err)
+	}
+	var page store.JobPage
+	if len(jobs) > limit {
+		jobs = jobs[:limit]
+		last := jobs[limit-1]
+		page.Next = store.JobCursor{CreatedAt: last.CreatedAt, ID: last.ID}.Encode()
+	}
+	page.Jobs = jobs
+	return page, nil
+}
+
+// ClaimJob implements store.JobStore.
+func (s *Store) ClaimJob(ctx context.Context, id, worker string, at time.Time) (store.Job, error) {
+	at = store.NormalizeTime(nowIfZero(at))
+	return s.updateJob(ctx, "claim", id, -1, `status = 'running', worker = $3, attempts = attempts + 1, fence = fence + 1,
+		started_at = coalesce(started_at, $4), heartbeat_at = $4`, worker, at)
+}
+
+// HeartbeatJob implements store.JobStore.
+func (s *Store) HeartbeatJob(ctx context.Context, id string, fence int64, progress json.RawMessage, at time.Time) (store.Job, error) {
+	progress, err := store.PrepareJobProgress(progress)
+	if err != nil {
+		return store.Job{}, fmt.Errorf("heartbeat job %s: %w", id, err)
+	}
+	var p *string
+	if progress != nil {
+		p = new(string(progress))
+	}
+	at = store.NormalizeTime(nowIfZero(at))
+	return s.updateJob(ctx, "heartbeat", id, fence, `heartbeat_at = $3, progress = coalesce($4::jsonb, progress)`, at, p)
+}
+
+// ReleaseJob implements store.JobStore.
+func (s *Store) ReleaseJob(ctx context.Context, id string, fence int64, uncount bool, lastErr string) (store.Job, error) {
+	return s.updateJob(ctx, "release", id, fence, `status = 'queued', worker = '',
+		attempts = CASE WHEN $3 AND attempts > 0 THEN attempts - 1 ELSE attempts END,
+		error = CASE WHEN $4 = '' THEN error ELSE $4 END`, uncount, store.CutJobError(lastErr))
+}
+
+// FinishJob implements store.JobStore.
+func (s *Store) FinishJob(ctx context.Context, id string, fence int64, out store.JobOutcome) (store.Job, error) {
+	out, err := store.PrepareJobOutcome(out, time.Now())
+	if err != nil {
+		return store.Job{}, fmt.Errorf("finish job %s: %w", id, err)
+	}
+	return s.updateJob(ctx, "finish", id, fence, `status = $3, result = $4, error = $5, finished_at = $6`,
+		string(out.Status), string(out.Result), out.Error, out.At)
+}
+
+// RequestJobCancel implements store.JobStore.
+func (s *Store) RequestJobCancel(ctx context.Context, id string, at time.Time) (store.Job, error) {
+	if err := s.check(); err != nil {
+		return store.Job{}, fmt.Errorf("cancel job %s: %w", id, err)
+	}
+	at = store.NormalizeTime(nowIfZero(at))
+	_, err := s.pool.Exec(ctx, `UPDATE jobs SET cancel_requested = true,
+		status = CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END,
+		finished_at = CASE WHEN status = 'queued' THEN $2 ELSE finished_at END
+		WHERE id = $1 AND status IN ('queued', 'running')`, id, at)
+	if err != nil {
+		return store.Job{}, fmt.Errorf("cancel job %s: %w", id, err)
+	}
+	return s.Job(ctx, id)
+}
+
+// updateJob runs one conditional UPDATE of a job that is not finished:
+// with fence >= 0 only while it is running under that fencing token. When
+// no row changes, it reads the job to say why (ErrNotFound, ErrJobFinished
+// or ErrFenced). $1 is the id and $2 the fence; set's own arguments
+// start at $3.
+func (s *Store) updateJob(ctx context.Context, op, id string, fence int64, set string, args ...any) (store.Job, error) {
+	if err := s.check(); err != nil {
+		return store.Job{}, fmt.Errorf("%s job %s: %w", op, id, err)
+	}
+	cond := `status IN ('queued', 'running') AND $2::bigint < 0`
+	if fence >= 0 {
+		cond = `status = 'running' AND fence = $2`
+	}
+	rows, err := s.pool.Query(ctx, `UPDATE jobs SET `+set+` WHERE id = $1 AND `+cond+` RETURNING `+jobColumns,
+		append([]any{id, fence}, args...)...)
+	if err != nil {
+		return store.Job{}, fmt.Errorf("%s job %s: %w", op, id, err)
+	}
+	j, err := pgx.CollectExactlyOneRow(rows, scanJob)
+	if err == nil {
+		return j, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return store.Job{}, fmt.Errorf("%s job %s: %w", op, id, err)
+	}
+	cur, err := oneJob(ctx, s.pool, `id = $1`, id)
+	switch {
+	case err != nil:
+	case fence >= 0 && cur.Fence != fence:
+		err = fmt.Errorf("fence %d, current %d: %w", fence, cur.Fence, store.ErrFenced)
+	case cur.Status.Final():
+		err = store.ErrJobFinished
+	default:
+		err = fmt.Errorf("job is %s, not running: %w", cur.Status, store.ErrFenced)
+	}
+	return store.Job{}, fmt.Errorf("%s job %s: %w", op, id, err)
+}
+
+func oneJob(ctx context.Context, q querier, where string, arg any) (store.Job, error) {
+	rows, err := q.Query(ctx, `SELECT `+jobColumns+` FROM jobs WHERE `+where, arg)
+	if err != nil {
+		return store.Job{}, err
+	}
+	j, err := pgx.CollectExactlyOneRow(rows, scanJob)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Job{}, store.ErrNotFound
+	}
+	return j, err
+}
+
+func scanJob(row pgx.CollectableRow) (store.Job, error) {
+	var j store.Job
+	var key *string
+	var status string
+	var params, progress, result []byte
+	var started, heartbeat, finished *time.Time
+	if err := row.Scan(&j.ID, &j.Kind, &j.Cluster, &params, &j.RequestedBy, &key, &status, &progress, &result, &j.Error,
+		&j.Attempts, &j.Fence, &j.Worker, &j.CancelRequested, &j.CreatedAt, &started, &heartbeat, &finished); err != nil {
+		return j, err
+	}
+	if key != nil {
+		j.IdempotencyKey = *key
+	}
+	j.Status = store.JobStatus(status)
+	j.Parameters, j.Progress, j.Result = params, progress, result
+	j.CreatedAt = j.CreatedAt.UTC()
+	for _, p := range []struct {
+		src *time.Time
+		dst *time.Time
+	}{{started, &j.StartedAt}, {heartbeat, &j.HeartbeatAt}, {finished, &j.FinishedAt}} {
+		if p.src != nil {
+			*p.dst = p.src.UTC()
+		}
+	}
+	return j, nil
+}
+
+func nowIfZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Now()
+	}
+	return t
+}
