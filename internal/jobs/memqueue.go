@@ -67,6 +67,17 @@ func (q *MemQueue) Enqueue(ctx context.Context, jobID string) error {
 	return nil
 }
 
+// Has implements Queue.
+func (q *MemQueue) Has(ctx context.Context, jobID string) (bool, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	_, ok := q.attempts[jobID]
+	return ok, nil
+}
+
+// Options implements Queue.
+func (q *MemQueue) Options() Options { return q.opts }
+
 var errQueueClosed = fmt.Errorf("closed")
 
 // Receive implements Queue.

@@ -17,6 +17,13 @@ type Queue interface {
 	// Enqueue adds a job id. An id already in the queue (waiting, leased or
 	// waiting for a retry) is not added twice.
 	Enqueue(ctx context.Context, jobID string) error
+	// Has reports whether jobID is in the queue: waiting, leased (even
+	// past its visibility timeout, until another consumer takes it over)
+	// or waiting for a retry. An id that was acked, dead-lettered or lost
+	// (a Redis restarted without persistence) is not.
+	Has(ctx context.Context, jobID string) (bool, error)
+	// Options returns the queue's options, defaults applied.
+	Options() Options
 	// Receive waits for a message and leases it to consumer. It returns
 	// ctx's error when ctx ends first. A message with DeadLettered set is
 	// not leased: it tells the receiver that a job was dead-lettered.

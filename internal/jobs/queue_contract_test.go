@@ -28,6 +28,7 @@ func runQueueContract(t *testing.T, newQueue newQueueFunc) {
 		{"ReleaseDoesNotCountAnAttempt", testQueueRelease},
 		{"LastAttemptWhoseLeaseExpiresIsDeadLettered", testQueueExpiredLastAttempt},
 		{"ConcurrentConsumersGetEachIDOnce", testQueueConcurrentConsumers},
+		{"HasAnIDUntilItIsAckedOrDeadLettered", testQueueHas},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newQueue) })
@@ -269,4 +270,49 @@ func testQueueConcurrentConsumers(t *testing.T, newQueue newQueueFunc) {
 			t.Fatalf("%s delivered %d times", id, k)
 		}
 	}
+}
+
+func testQueueHas(t *testing.T, newQueue newQueueFunc) {
+	q := newQueue(t, jobs.Options{MaxAttempts: 2, Backoff: jobs.ExponentialBackoff(10*time.Millisecond, 10*time.Millisecond)})
+	c := testCtx(t)
+	has := func(when, id string, want bool) {
+		t.Helper()
+		if got, err := q.Has(c, id); err != nil || got != want {
+			t.Fatalf("%s: Has(%s) = %v, %v; want %v", when, id, got, err, want)
+		}
+	}
+	if o := q.Options(); o.MaxAttempts != 2 || o.VisibilityTimeout <= 0 {
+		t.Fatalf("options: %+v", o)
+	}
+	has("never enqueued", "a", false)
+	if err := q.Enqueue(c, "a"); err != nil {
+		t.Fatal(err)
+	}
+	has("waiting", "a", true)
+	m := receive(t, q, "c1")
+	has("leased", m.JobID, true)
+	if dead, err := q.Nack(c, m, "boom"); err != nil || dead {
+		t.Fatalf("nack: dead %v, %v", dead, err)
+	}
+	has("waiting for a retry", m.JobID, true)
+	m = receive(t, q, "c1")
+	if err := q.Ack(c, m); err != nil {
+		t.Fatal(err)
+	}
+	has("acked", m.JobID, false)
+	if err := q.Enqueue(c, "b"); err != nil {
+		t.Fatal(err)
+	}
+	m = receive(t, q, "c1")
+	if m.JobID != "b" {
+		t.Fatalf("got %+v, want b", m)
+	}
+	if _, err := q.Nack(c, m, "boom"); err != nil {
+		t.Fatal(err)
+	}
+	m = receive(t, q, "c1")
+	if dead, err := q.Nack(c, m, "boom"); err != nil || !dead {
+		t.Fatalf("last nack: dead %v, %v", dead, err)
+	}
+	has("dead-lettered", "b", false)
 }

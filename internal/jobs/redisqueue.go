@@ -170,6 +170,18 @@ func (q *RedisQueue) Enqueue(ctx context.Context, jobID string) error {
 	return nil
 }
 
+// Has implements Queue: the attempts hash holds every id in the queue.
+func (q *RedisQueue) Has(ctx context.Context, jobID string) (bool, error) {
+	ok, err := q.c.HExists(ctx, q.keys.attempts, jobID).Result()
+	if err != nil {
+		return false, q.errf("has "+jobID, err)
+	}
+	return ok, nil
+}
+
+// Options implements Queue.
+func (q *RedisQueue) Options() Options { return q.opts.Options }
+
 // ensureGroup creates the stream and its consumer group when missing (a
 // new queue, or a Redis that restarted without its data).
 func (q *RedisQueue) ensureGroup(ctx context.Context) error {
