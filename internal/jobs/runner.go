@@ -75,7 +75,13 @@ type RunnerOptions struct {
 	ShutdownGrace time.Duration
 	// Limiter holds the per-cluster locks (default: in-process).
 	Limiter Limiter
-	Logger  *slog.Logger
+	// ReconcileInterval is how often the runner reconciles the records in
+	// the store with the queue (see Reconciler), after a first pass at
+	// start (default 1m; negative: never).
+	ReconcileInterval time.Duration
+	// Reconcile tunes the reconciler (its Logger defaults to Logger).
+	Reconcile ReconcileOptions
+	Logger    *slog.Logger
 }
 
 // Runner is a pool of workers taking job ids from a queue.
@@ -124,9 +130,15 @@ func NewRunner(q Queue, st store.JobStore, opts RunnerOptions) *Runner {
 	if opts.Limiter == nil {
 		opts.Limiter = NewMemLimiter()
 	}
+	if opts.ReconcileInterval == 0 {
+		opts.ReconcileInterval = time.Minute
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Reconcile.Logger == nil {
+		opts.Reconcile.Logger = log
 	}
 	return &Runner{q: q, st: st, opts: opts, log: log.With("queue", q.Name()), handlers: map[string]handler{}}
 }
@@ -138,9 +150,10 @@ func (r *Runner) Handle(kind string, fn Handler, opts HandleOptions) {
 	r.handlers[kind] = handler{fn: fn, opts: opts}
 }
 
-// Run runs the workers until ctx ends, then lets running jobs finish for
-// ShutdownGrace before cancelling them and handing them back to the queue
-// uncounted. It returns when every worker has stopped.
+// Run runs the workers, and the reconciler unless it is off, until ctx
+// ends, then lets running jobs finish for ShutdownGrace before cancelling
+// them and handing them back to the queue uncounted. It returns when every
+// worker has stopped.
 func (r *Runner) Run(ctx context.Context) error {
 	hard, stop := context.WithCancelCause(context.Background())
 	defer stop(nil)
@@ -155,6 +168,10 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 	}()
 	var wg sync.WaitGroup
+	if r.opts.ReconcileInterval > 0 {
+		rec := NewReconciler(r.q, r.st, r.opts.Reconcile)
+		wg.Go(func() { rec.Run(ctx, r.opts.ReconcileInterval) })
+	}
 	for i := range r.opts.Workers {
 		wg.Go(func() { r.work(ctx, hard, fmt.Sprintf("%s-%d", r.opts.Name, i)) })
 	}
