@@ -11,7 +11,8 @@ import (
 // used it returns the existing job, and enqueues it again only while it is
 // queued (Enqueue of an id already in the queue is a no-op), so a retry
 // after an enqueue error repairs it. An enqueue error names the queue; the
-// record then stays queued.
+// record then stays queued, and the Reconciler enqueues it when the queue
+// is back.
 func Submit(ctx context.Context, st store.JobStore, q Queue, j store.Job) (store.Job, error) {
 	job, _, err := st.CreateJob(ctx, j)
 	if err != nil {
