@@ -85,8 +85,10 @@ func NewReconciler(q Queue, st store.JobStore, opts ReconcileOptions) *Reconcile
 
 // Pass looks at up to MaxPerPass queued and running records, each status
 // going on from where the previous pass stopped, and repairs them. It
-// returns what it did and the errors it met; an error on one record does
-// not stop the others.
+// returns what it did and the errors it met. An error of the store on one
+// record does not stop the others; an error of the queue (unreachable, as
+// it would be for every record) ends the pass, and the next one starts
+// again at the page where it happened.
 func (r *Reconciler) Pass(ctx context.Context) (ReconcileReport, error) {
 	var rep ReconcileReport
 	var errs []error
@@ -116,7 +118,15 @@ func (r *Reconciler) pass(ctx context.Context, status store.JobStatus, budget in
 		for _, j := range page.Jobs {
 			rep.Checked++
 			budget--
-			if err := r.one(ctx, j, rep); err != nil {
+			err := r.one(ctx, j, rep)
+			var qe *queueError
+			if errors.As(err, &qe) {
+				r.mu.Lock()
+				r.cursor[status] = cursor
+				r.mu.Unlock()
+				return errors.Join(append(errs, err)...)
+			}
+			if err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -137,7 +147,7 @@ func (r *Reconciler) one(ctx context.Context, j store.Job, rep *ReconcileReport)
 	}
 	in, err := r.q.Has(ctx, j.ID)
 	if err != nil {
-		return fmt.Errorf("reconcile job %s: %w", j.ID, err)
+		return &queueError{fmt.Errorf("reconcile job %s: %w", j.ID, err)}
 	}
 	if in {
 		return nil
@@ -145,7 +155,7 @@ func (r *Reconciler) one(ctx context.Context, j store.Job, rep *ReconcileReport)
 	log := r.log.With("job", j.ID, "kind", j.Kind, "cluster", j.Cluster)
 	if j.Status == store.JobQueued {
 		if err := r.q.Enqueue(ctx, j.ID); err != nil {
-			return fmt.Errorf("reconcile job %s: %w", j.ID, err)
+			return &queueError{fmt.Errorf("reconcile job %s: %w", j.ID, err)}
 		}
 		rep.Enqueued++
 		log.Info("queued job was not in the queue; enqueued again")
@@ -182,12 +192,18 @@ func (r *Reconciler) one(ctx context.Context, j store.Job, rep *ReconcileReport)
 	}
 	// A failure here leaves a queued record that the next pass enqueues.
 	if err := r.q.Enqueue(ctx, j.ID); err != nil {
-		return fmt.Errorf("reconcile job %s: %w", j.ID, err)
+		return &queueError{fmt.Errorf("reconcile job %s: %w", j.ID, err)}
 	}
 	rep.HandedBack++
 	log.Warn("job of a lost worker handed back", "worker", j.Worker, "fence", j.Fence, "attempts", j.Attempts)
 	return nil
 }
+
+// queueError is an error of the queue, which ends a pass.
+type queueError struct{ err error }
+
+func (e *queueError) Error() string { return e.err.Error() }
+func (e *queueError) Unwrap() error { return e.err }
 
 // Run passes once at once, then every interval until ctx ends.
 func (r *Reconciler) Run(ctx context.Context, interval time.Duration) {

@@ -270,3 +270,26 @@ func TestReconcilerPassIsBoundedAndResumes(t *testing.T) {
 		t.Fatalf("enqueued %d over three passes, queue holds %d; want 7", total, q.Len())
 	}
 }
+
+// With Redis down a pass stops at the first record (every other would
+// fail alike) and names the queue; the next pass, Redis back, does the work.
+func TestReconcilerPassStopsWhileTheQueueIsDown(t *testing.T) {
+	srv := startOwnRedis(t)
+	st := openStore(t)
+	q := jobs.NewRedisQueue(srv.client(), "down", jobs.RedisOptions{Poll: 50 * time.Millisecond})
+	for range 3 {
+		createOnly(t, st)
+	}
+	rec := jobs.NewReconciler(q, st, jobs.ReconcileOptions{PageSize: 2})
+	c := context.Background()
+	srv.stop()
+	rep, err := rec.Pass(c)
+	if !errContains(err, "queue down") || rep.Enqueued != 0 || rep.Checked != 1 {
+		t.Fatalf("pass with Redis down: %+v, %v", rep, err)
+	}
+	srv.start()
+	rep, err = rec.Pass(c)
+	if err != nil || rep.Enqueued != 3 {
+		t.Fatalf("pass with Redis back: %+v, %v", rep, err)
+	}
+}
