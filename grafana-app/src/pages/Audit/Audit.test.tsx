@@ -85,6 +85,18 @@ describe('Audit', () => {
     expect(screen.queryByTestId(testIds.audit.csv)).not.toBeInTheDocument(); // no links over this transport
   });
 
+  test('clearing the filters empties the URL and the form', async () => {
+    const t = fakeTransport({ 'GET /audit': { records: [rec(1)] } });
+    renderAt(t, '/audit?user=alice&cluster=prod');
+    await screen.findByTestId(testIds.audit.table);
+    await userEvent.click(screen.getByTestId(testIds.audit.clear));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent(/^$/));
+    expect(screen.getByLabelText('User')).toHaveValue('');
+    expect(screen.getByLabelText('Cluster')).toHaveValue('');
+    await waitFor(() => expect(t.calls).toHaveLength(2));
+    expect(t.calls[1].opts.query).toMatchObject({ user: undefined, cluster: undefined });
+  });
+
   test('says when no records match', async () => {
     renderAt(fakeTransport({ 'GET /audit': { records: [] } }), '/audit?user=nobody');
     expect(await screen.findByTestId(testIds.audit.empty)).toHaveTextContent(/no records match/i);

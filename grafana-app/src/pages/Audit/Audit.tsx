@@ -66,7 +66,6 @@ export function Audit() {
   const [attempt, setAttempt] = useState(0);
   const key = `${JSON.stringify(filter)}#${attempt}`;
   const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
-  const [draft, setDraft] = useState<AuditFilter>(filter);
   const [verify, setVerify] = useState<Verify>({ kind: 'idle' });
 
   useEffect(() => {
@@ -82,21 +81,15 @@ export function Audit() {
 
   const current = loaded?.key === key ? loaded : undefined;
 
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
+  const apply = (f: AuditFilter) => {
     const next = new URLSearchParams();
     for (const { name } of FILTERS) {
-      const v = draft[name]?.trim();
+      const v = f[name]?.trim();
       if (v) {
         next.set(name, v);
       }
     }
     setParams(next);
-  };
-
-  const clear = () => {
-    setDraft({});
-    setParams(new URLSearchParams());
   };
 
   const older = useCallback(async () => {
@@ -130,42 +123,7 @@ export function Audit() {
 
   return (
     <div data-testid={testIds.audit.page}>
-      <form onSubmit={apply} data-testid={testIds.audit.filters} aria-label="Audit filters" className={styles.filters}>
-        {FILTERS.map(({ name, label, placeholder }) => (
-          <Field key={name} label={label} className={styles.field}>
-            {name === 'outcome' ? (
-              <select
-                id={`audit-${name}`}
-                className={styles.select}
-                value={draft.outcome ?? ''}
-                onChange={(e) => setDraft({ ...draft, outcome: e.currentTarget.value as AuditFilter['outcome'] })}
-              >
-                <option value="">any</option>
-                {OUTCOMES.map((o) => (
-                  <option key={o} value={o}>
-                    {o}
-                  </option>
-                ))}
-              </select>
-            ) : (
-              <Input
-                id={`audit-${name}`}
-                value={draft[name] ?? ''}
-                placeholder={placeholder}
-                onChange={(e) => setDraft({ ...draft, [name]: e.currentTarget.value })}
-              />
-            )}
-          </Field>
-        ))}
-        <Stack gap={1} alignItems="flex-end">
-          <Button type="submit" data-testid={testIds.audit.apply}>
-            Apply
-          </Button>
-          <Button type="button" variant="secondary" onClick={clear} data-testid={testIds.audit.clear}>
-            Clear
-          </Button>
-        </Stack>
-      </form>
+      <AuditFilters key={params.toString()} initial={filter} onApply={apply} />
 
       <Stack gap={1}>
         <Button
@@ -271,6 +229,55 @@ export function Audit() {
         </>
       )}
     </div>
+  );
+}
+
+// AuditFilters edits the filters and applies them to the URL; it is keyed by the URL's query, so
+// going back or following a link shows that link's filters.
+function AuditFilters({ initial, onApply }: { initial: AuditFilter; onApply: (f: AuditFilter) => void }) {
+  const styles = useStyles2(getStyles);
+  const [draft, setDraft] = useState<AuditFilter>(initial);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onApply(draft);
+  };
+  return (
+    <form onSubmit={submit} data-testid={testIds.audit.filters} aria-label="Audit filters" className={styles.filters}>
+      {FILTERS.map(({ name, label, placeholder }) => (
+        <Field key={name} label={label} className={styles.field}>
+          {name === 'outcome' ? (
+            <select
+              id={`audit-${name}`}
+              className={styles.select}
+              value={draft.outcome ?? ''}
+              onChange={(e) => setDraft({ ...draft, outcome: e.currentTarget.value as AuditFilter['outcome'] })}
+            >
+              <option value="">any</option>
+              {OUTCOMES.map((o) => (
+                <option key={o} value={o}>
+                  {o}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <Input
+              id={`audit-${name}`}
+              value={draft[name] ?? ''}
+              placeholder={placeholder}
+              onChange={(e) => setDraft({ ...draft, [name]: e.currentTarget.value })}
+            />
+          )}
+        </Field>
+      ))}
+      <Stack gap={1} alignItems="flex-end">
+        <Button type="submit" data-testid={testIds.audit.apply}>
+          Apply
+        </Button>
+        <Button type="button" variant="secondary" onClick={() => onApply({})} data-testid={testIds.audit.clear}>
+          Clear
+        </Button>
+      </Stack>
+    </form>
   );
 }
 
