@@ -1,7 +1,7 @@
 import React from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { AppRootProps } from '@grafana/data';
-import { PluginPage } from '@grafana/runtime';
+import { config, PluginPage } from '@grafana/runtime';
 import { ApiProvider, grafanaTransport } from '../../api';
 import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
@@ -17,6 +17,9 @@ const transport = grafanaTransport();
 // navigation from plugin.json's includes). Overview is the landing page. Keys, Watch, Cluster,
 // Maintenance and Tokens are added here as they land.
 function App(_props: AppRootProps<AppSettings>) {
+  // opsproxy acts with the lower of the user's org role and the service token's: only an org
+  // Admin may verify the audit log, so only an Admin is offered it.
+  const isAdmin = config.bootData?.user?.orgRole === 'Admin';
   return (
     <div data-testid={testIds.app.container}>
       <ApiProvider transport={transport}>
@@ -25,7 +28,7 @@ function App(_props: AppRootProps<AppSettings>) {
             path={ROUTES.Audit}
             element={
               <PluginPage>
-                <Audit />
+                <Audit canVerify={isAdmin} />
               </PluginPage>
             }
           />

@@ -12,7 +12,7 @@ function Location() {
   return <div data-testid="location">{loc.search}</div>;
 }
 
-function renderAt(t: FakeTransport, url = '/audit') {
+function renderAt(t: FakeTransport, url = '/audit', canVerify = true) {
   return render(
     <ApiProvider transport={t}>
       <MemoryRouter initialEntries={[url]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
@@ -21,7 +21,7 @@ function renderAt(t: FakeTransport, url = '/audit') {
             path="/audit"
             element={
               <>
-                <Audit />
+                <Audit canVerify={canVerify} />
                 <Location />
               </>
             }
@@ -95,6 +95,12 @@ describe('Audit', () => {
     expect(screen.getByLabelText('Cluster')).toHaveValue('');
     await waitFor(() => expect(t.calls).toHaveLength(2));
     expect(t.calls[1].opts.query).toMatchObject({ user: undefined, cluster: undefined });
+  });
+
+  test('does not offer verify to a user who may not verify', async () => {
+    renderAt(fakeTransport({ 'GET /audit': { records: [rec(1)] } }), '/audit', false);
+    await screen.findByTestId(testIds.audit.table);
+    expect(screen.queryByTestId(testIds.audit.verify)).not.toBeInTheDocument();
   });
 
   test('says when no records match', async () => {

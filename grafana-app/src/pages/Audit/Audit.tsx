@@ -57,8 +57,8 @@ type Verify =
   | { kind: 'error'; error: Failure };
 
 // Audit: opsproxy's audit log, newest first, filtered, paged to older records, exported as CSV
-// and verified.
-export function Audit() {
+// and verified. Verifying needs the admin role; canVerify false leaves the button out.
+export function Audit({ canVerify = true }: { canVerify?: boolean }) {
   const api = useApi();
   const styles = useStyles2(getStyles);
   const [params, setParams] = useSearchParams();
@@ -126,15 +126,17 @@ export function Audit() {
       <AuditFilters key={params.toString()} initial={filter} onApply={apply} />
 
       <Stack gap={1}>
-        <Button
-          variant="secondary"
-          icon="shield"
-          onClick={runVerify}
-          disabled={verify.kind === 'running'}
-          data-testid={testIds.audit.verify}
-        >
-          {verify.kind === 'running' ? 'Verifying…' : 'Verify the log'}
-        </Button>
+        {canVerify && (
+          <Button
+            variant="secondary"
+            icon="shield"
+            onClick={runVerify}
+            disabled={verify.kind === 'running'}
+            data-testid={testIds.audit.verify}
+          >
+            {verify.kind === 'running' ? 'Verifying…' : 'Verify the log'}
+          </Button>
+        )}
         {csv && (
           <LinkButton
             variant="secondary"
