@@ -7,4 +7,5 @@ export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 // Overview, Keys, Watch, Cluster, Maintenance, Audit, Tokens.
 export enum ROUTES {
   Overview = 'overview',
+  Audit = 'audit',
 }

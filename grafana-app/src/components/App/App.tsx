@@ -1,27 +1,47 @@
 import React from 'react';
 import { Route, Routes } from 'react-router-dom';
 import { AppRootProps } from '@grafana/data';
-import { Alert } from '@grafana/ui';
-import { PLUGIN_ID } from '../../constants';
+import { config, PluginPage } from '@grafana/runtime';
+import { ApiProvider, grafanaTransport } from '../../api';
+import { ROUTES } from '../../constants';
+import { Audit } from '../../pages/Audit/Audit';
+import { Overview } from '../../pages/Overview/Overview';
 import { testIds } from '../testIds';
 import type { AppSettings } from '../../types';
 
-// The app's root: one route per page. The pages of issue #12 (Overview, Keys, Watch, Cluster,
-// Maintenance, Audit, Tokens) are added here as they land; until then every route says so.
+// One transport for the app's lifetime: the plugin's resources, forwarded by the backend to
+// opsproxy as the signed-in Grafana user.
+const transport = grafanaTransport();
+
+// The app's root: one route per page of issue #12, each inside Grafana's PluginPage (title and
+// navigation from plugin.json's includes). Overview is the landing page. Keys, Watch, Cluster,
+// Maintenance and Tokens are added here as they land.
 function App(_props: AppRootProps<AppSettings>) {
+  // opsproxy acts with the lower of the user's org role and the service token's: only an org
+  // Admin may verify the audit log, so only an Admin is offered it.
+  const isAdmin = config.bootData?.user?.orgRole === 'Admin';
   return (
     <div data-testid={testIds.app.container}>
-      <Routes>
-        <Route
-          path="*"
-          element={
-            <Alert severity="info" title="etcd-monitor">
-              The pages are on their way. Configure the connection to opsproxy on the{' '}
-              <a href={`/plugins/${PLUGIN_ID}`}>configuration page</a> and use its test button.
-            </Alert>
-          }
-        />
-      </Routes>
+      <ApiProvider transport={transport}>
+        <Routes>
+          <Route
+            path={ROUTES.Audit}
+            element={
+              <PluginPage>
+                <Audit canVerify={isAdmin} />
+              </PluginPage>
+            }
+          />
+          <Route
+            path="*"
+            element={
+              <PluginPage>
+                <Overview />
+              </PluginPage>
+            }
+          />
+        </Routes>
+      </ApiProvider>
     </div>
   );
 }

@@ -1,0 +1,58 @@
+import type { Query, Transport } from './transport';
+import type { Alarm, AuditFilter, AuditPage, AuditVerification, Cluster, Endpoints, Member } from './types';
+
+export const AUDIT_PAGE_SIZE = 100;
+
+// The API client of the pages: typed calls to opsproxy's /api/v1 over whichever transport the
+// host (Grafana or the standalone console) supplies.
+export type Api = ReturnType<typeof createApi>;
+
+function auditQuery(filter: AuditFilter): Query {
+  return {
+    from: filter.from,
+    to: filter.to,
+    user: filter.user,
+    cluster: filter.cluster,
+    operation: filter.operation,
+    outcome: filter.outcome,
+    request_id: filter.request_id,
+  };
+}
+
+const c = encodeURIComponent;
+
+export function createApi(t: Transport) {
+  return {
+    async listClusters(): Promise<Cluster[]> {
+      const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
+      return r.json?.clusters ?? [];
+    },
+    async clusterEndpoints(cluster: string): Promise<Endpoints> {
+      const r = await t.request<Partial<Endpoints>>('GET', `/clusters/${c(cluster)}/endpoints`);
+      return { healthy: r.json?.healthy ?? 0, total: r.json?.total ?? 0, endpoints: r.json?.endpoints ?? [] };
+    },
+    async listMembers(cluster: string): Promise<Member[]> {
+      const r = await t.request<{ members?: Member[] }>('GET', `/clusters/${c(cluster)}/members`);
+      return r.json?.members ?? [];
+    },
+    async listAlarms(cluster: string): Promise<Alarm[]> {
+      const r = await t.request<{ alarms?: Alarm[] }>('GET', `/clusters/${c(cluster)}/alarms`);
+      return r.json?.alarms ?? [];
+    },
+    // queryAudit answers one page, newest first; pass the page's next as cursor for older records.
+    async queryAudit(filter: AuditFilter, cursor?: number, limit = AUDIT_PAGE_SIZE): Promise<AuditPage> {
+      const r = await t.request<Partial<AuditPage>>('GET', '/audit', {
+        query: { ...auditQuery(filter), order: 'desc', limit, cursor: cursor || undefined },
+      });
+      return { records: r.json?.records ?? [], next: r.json?.next || undefined };
+    },
+    // auditCsvHref is a link to every record matching filter as CSV, when the transport allows links.
+    auditCsvHref(filter: AuditFilter): string | undefined {
+      return t.href('/audit', { ...auditQuery(filter), format: 'csv' });
+    },
+    async verifyAudit(): Promise<AuditVerification> {
+      const r = await t.request<AuditVerification>('GET', '/audit/verify');
+      return r.json ?? { ok: false };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { ApiError, errorFromBody, queryString, type Transport } from './transport';
+
+// consoleTransport calls opsproxy directly (the standalone console) with the signed-in token in
+// the Authorization header; the token never goes in a URL, so href offers no links.
+export function consoleTransport(baseUrl: string, token: string, fetchFn: typeof fetch = fetch): Transport {
+  const base = `${baseUrl.replace(/\/+$/, '')}/api/v1`;
+  return {
+    async request(method, path, opts = {}) {
+      const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+      headers.Authorization = `Bearer ${token}`;
+      let body: string | undefined;
+      if (opts.body !== undefined) {
+        headers['Content-Type'] = 'application/json';
+        body = JSON.stringify(opts.body);
+      }
+      let resp: globalThis.Response;
+      try {
+        resp = await fetchFn(`${base}${path}${queryString(opts.query)}`, { method, headers, body });
+      } catch (err) {
+        throw new ApiError(`opsproxy did not answer: ${err instanceof Error ? err.message : String(err)}`, 0);
+      }
+      const text = await resp.text();
+      let json: unknown = undefined;
+      if (text) {
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+      }
+      if (!resp.ok) {
+        throw errorFromBody(resp.status, json, resp.statusText);
+      }
+      return { status: resp.status, json: json as never };
+    },
+    href() {
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { ApiError, type RequestOptions, type Transport } from './transport';
+
+// A transport double for tests: answers are looked up by "METHOD /path"; an ApiError (or a
+// function throwing one) is thrown as the transport would.
+export type Answer = unknown | ApiError | ((opts: RequestOptions) => unknown);
+
+export type FakeTransport = Transport & {
+  calls: Array<{ method: string; path: string; opts: RequestOptions }>;
+  answers: Record<string, Answer>;
+};
+
+export function fakeTransport(answers: Record<string, Answer> = {}, linkBase?: string): FakeTransport {
+  const t: FakeTransport = {
+    calls: [],
+    answers,
+    async request(method, path, opts = {}) {
+      t.calls.push({ method, path, opts });
+      const key = `${method} ${path}`;
+      if (!(key in t.answers)) {
+        throw new ApiError(`no answer for ${key}`, 404);
+      }
+      let a = t.answers[key];
+      if (typeof a === 'function') {
+        a = (a as (o: RequestOptions) => unknown)(opts);
+      }
+      if (a instanceof ApiError) {
+        throw a;
+      }
+      return { status: 200, json: a as never };
+    },
+    href(path, query) {
+      if (!linkBase) {
+        return undefined;
+      }
+      const q = new URLSearchParams(
+        Object.entries(query ?? {}).filter(([, v]) => v !== undefined && v !== '') as string[][]
+      );
+      return `${linkBase}${path}?${q}`;
+    },
+  };
+  return t;
+}

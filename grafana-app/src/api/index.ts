@@ -1,0 +1,6 @@
+export * from './types';
+export * from './transport';
+export * from './client';
+export * from './context';
+export { grafanaTransport, RESOURCES_BASE } from './grafanaTransport';
+export { consoleTransport } from './consoleTransport';

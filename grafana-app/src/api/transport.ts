@@ -1,0 +1,54 @@
+// A Transport carries the API client's calls to opsproxy's /api/v1. Grafana supplies one over
+// getBackendSrv to the plugin's resources (grafanaTransport), the standalone console one over
+// fetch with the token (consoleTransport); tests supply their own.
+
+export type Query = Record<string, string | number | undefined>;
+
+export type RequestOptions = {
+  query?: Query;
+  body?: unknown;
+  headers?: Record<string, string>;
+};
+
+export type Response<T = unknown> = { status: number; json: T };
+
+export interface Transport {
+  // request calls path (under /api/v1, e.g. "/clusters") and answers the decoded JSON of a 2xx
+  // answer; any other answer is thrown as an ApiError.
+  request<T = unknown>(method: string, path: string, opts?: RequestOptions): Promise<Response<T>>;
+  // href is a URL the browser may open itself (a download link), or undefined when the
+  // transport's credentials cannot go in a link (the console's token is never put in a URL).
+  href(path: string, query?: Query): string | undefined;
+}
+
+// ApiError is opsproxy's error answer {error, request_id} with its status; status 0 means the
+// request got no answer at all.
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly requestId?: string
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function queryString(query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v !== undefined && v !== '') {
+      params.set(k, String(v));
+    }
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+// errorFromBody makes the ApiError of a non-2xx answer: opsproxy's {error, request_id}, or
+// Grafana's {message} when the plugin backend or Grafana itself refused.
+export function errorFromBody(status: number, body: unknown, statusText?: string): ApiError {
+  const b = (body && typeof body === 'object' ? body : {}) as { error?: string; message?: string; request_id?: string };
+  const message = b.error || b.message || statusText || `HTTP ${status}`;
+  return new ApiError(message, status, b.request_id);
+}
