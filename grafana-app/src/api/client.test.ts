@@ -26,6 +26,29 @@ describe('API client', () => {
     expect(await api.listAlarms('prod')).toEqual([]);
   });
 
+  test('adds a learner, promotes and removes a member, disarms alarms', async () => {
+    const t = fakeTransport({
+      'POST /clusters/prod/members': { member: { id: 'a4', is_learner: true }, members: [{ id: 'a4' }] },
+      'POST /clusters/prod/members/a4/promote': { members: [{ id: 'a4' }] },
+      'DELETE /clusters/prod/members/a4': { members: [] },
+      'DELETE /clusters/prod/alarms': { disarmed: [{ member_id: 'a2', alarm: 'NOSPACE' }] },
+    });
+    const api = createApi(t);
+    expect((await api.addLearner('prod', ['https://m4:2380'])).member).toEqual({ id: 'a4', is_learner: true });
+    expect(t.calls[0].opts.body).toEqual({ peer_urls: ['https://m4:2380'] });
+    expect((await api.promoteMember('prod', 'a4')).members).toEqual([{ id: 'a4' }]);
+    expect((await api.removeMember('prod', 'a4')).members).toEqual([]);
+    expect(await api.disarmAlarms('prod', { member_id: 'a2' })).toEqual([{ member_id: 'a2', alarm: 'NOSPACE' }]);
+    expect(t.calls[3].opts.query).toEqual({ member_id: 'a2', alarm: undefined });
+    expect(await createApi(fakeTransport({ 'DELETE /clusters/prod/alarms': {} })).disarmAlarms('prod')).toEqual([]);
+
+    t.answers['POST /clusters/prod/members/a4/promote'] = new ApiError('learner not in sync', 409, 'r2');
+    await expect(api.promoteMember('prod', 'a4')).rejects.toMatchObject({
+      status: 409,
+      message: 'learner not in sync',
+    });
+  });
+
   test('queries the audit log newest first with the filter and the cursor', async () => {
     const t = fakeTransport({ 'GET /audit': { records: [{ seq: 5, operation: 'kv.get' }], next: 5 } });
     const api = createApi(t);

@@ -1,5 +1,14 @@
 import type { Query, Transport } from './transport';
-import type { Alarm, AuditFilter, AuditPage, AuditVerification, Cluster, Endpoints, Member } from './types';
+import type {
+  Alarm,
+  AuditFilter,
+  AuditPage,
+  AuditVerification,
+  Cluster,
+  Endpoints,
+  Member,
+  MemberChange,
+} from './types';
 
 export const AUDIT_PAGE_SIZE = 100;
 
@@ -38,6 +47,29 @@ export function createApi(t: Transport) {
     async listAlarms(cluster: string): Promise<Alarm[]> {
       const r = await t.request<{ alarms?: Alarm[] }>('GET', `/clusters/${c(cluster)}/alarms`);
       return r.json?.alarms ?? [];
+    },
+    // addLearner adds a member as a learner (admin); etcd answers the new member and the list.
+    async addLearner(cluster: string, peerURLs: string[]): Promise<MemberChange> {
+      const r = await t.request<MemberChange>('POST', `/clusters/${c(cluster)}/members`, {
+        body: { peer_urls: peerURLs },
+      });
+      return r.json ?? {};
+    },
+    // promoteMember makes a learner a voting member (admin); opsproxy answers 409 until it has caught up.
+    async promoteMember(cluster: string, id: string): Promise<MemberChange> {
+      const r = await t.request<MemberChange>('POST', `/clusters/${c(cluster)}/members/${c(id)}/promote`);
+      return r.json ?? {};
+    },
+    async removeMember(cluster: string, id: string): Promise<MemberChange> {
+      const r = await t.request<MemberChange>('DELETE', `/clusters/${c(cluster)}/members/${c(id)}`);
+      return r.json ?? {};
+    },
+    // disarmAlarms disarms every alarm, or only one member's and/or one kind (admin).
+    async disarmAlarms(cluster: string, which: { member_id?: string; alarm?: string } = {}): Promise<Alarm[]> {
+      const r = await t.request<{ disarmed?: Alarm[] }>('DELETE', `/clusters/${c(cluster)}/alarms`, {
+        query: { member_id: which.member_id, alarm: which.alarm },
+      });
+      return r.json?.disarmed ?? [];
     },
     // queryAudit answers one page, newest first; pass the page's next as cursor for older records.
     async queryAudit(filter: AuditFilter, cursor?: number, limit = AUDIT_PAGE_SIZE): Promise<AuditPage> {

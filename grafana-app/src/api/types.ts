@@ -44,6 +44,9 @@ export type Member = {
   is_learner?: boolean;
 };
 
+// MemberChange is the answer of adding, promoting or removing a member.
+export type MemberChange = { member?: Member; members?: Member[] };
+
 export type Alarm = { member_id: string; alarm: string };
 
 export type Outcome = 'attempted' | 'succeeded' | 'failed' | 'denied';
