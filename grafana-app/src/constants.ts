@@ -7,5 +7,6 @@ export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 // Overview, Keys, Watch, Cluster, Maintenance, Audit, Tokens.
 export enum ROUTES {
   Overview = 'overview',
+  Cluster = 'cluster',
   Audit = 'audit',
 }

@@ -15,6 +15,12 @@ jest.mock('@grafana/runtime', () => ({
 // The pages reach opsproxy through the plugin's resources.
 function backend() {
   const fetch = jest.fn((req: { url: string }) => {
+    if (req.url === '/api/plugins/etcdmonitor-etcd-app/resources/api/v1/clusters/prod/members') {
+      return of({ status: 200, data: { members: [{ id: 'a1', name: 'm1' }] } });
+    }
+    if (req.url.startsWith('/api/plugins/etcdmonitor-etcd-app/resources/api/v1/clusters/prod/')) {
+      return of({ status: 200, data: {} });
+    }
     if (req.url.startsWith('/api/plugins/etcdmonitor-etcd-app/resources/api/v1/clusters')) {
       return of({ status: 200, data: { clusters: [] } });
     }
@@ -45,6 +51,13 @@ describe('App', () => {
     expect(fetch.mock.calls[0][0]).toMatchObject({
       url: '/api/plugins/etcdmonitor-etcd-app/resources/api/v1/clusters',
     });
+  });
+
+  test('routes cluster to the Cluster page for the cluster in the link', async () => {
+    backend();
+    renderAt('/cluster?cluster=prod');
+    expect(await screen.findByTestId(testIds.cluster.member('a1'))).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.cluster.page)).toBeInTheDocument();
   });
 
   test('routes audit to the Audit page', async () => {

@@ -5,6 +5,7 @@ import { config, PluginPage } from '@grafana/runtime';
 import { ApiProvider, grafanaTransport } from '../../api';
 import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
+import { Cluster } from '../../pages/Cluster/Cluster';
 import { Overview } from '../../pages/Overview/Overview';
 import { testIds } from '../testIds';
 import type { AppSettings } from '../../types';
@@ -14,16 +15,25 @@ import type { AppSettings } from '../../types';
 const transport = grafanaTransport();
 
 // The app's root: one route per page of issue #12, each inside Grafana's PluginPage (title and
-// navigation from plugin.json's includes). Overview is the landing page. Keys, Watch, Cluster,
+// navigation from plugin.json's includes). Overview is the landing page. Keys, Watch,
 // Maintenance and Tokens are added here as they land.
 function App(_props: AppRootProps<AppSettings>) {
   // opsproxy acts with the lower of the user's org role and the service token's: only an org
-  // Admin may verify the audit log, so only an Admin is offered it.
+  // Admin may verify the audit log or change a cluster's members and alarms, so only an Admin is
+  // offered those actions.
   const isAdmin = config.bootData?.user?.orgRole === 'Admin';
   return (
     <div data-testid={testIds.app.container}>
       <ApiProvider transport={transport}>
         <Routes>
+          <Route
+            path={ROUTES.Cluster}
+            element={
+              <PluginPage>
+                <Cluster canAdmin={isAdmin} />
+              </PluginPage>
+            }
+          />
           <Route
             path={ROUTES.Audit}
             element={
