@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/grafana-app/internal/opsproxytest"
 	"github.com/etcd-monitor/etcd-monitor/grafana-app/pkg/plugin"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/logtest"
 )
 
 func TestMain(m *testing.M) {
@@ -42,7 +42,7 @@ func TestPluginBinaryOverGRPC(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	client := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig: goplugin.HandshakeConfig{
 			ProtocolVersion:  grpcplugin.ProtocolVersion,
@@ -123,21 +123,4 @@ func TestPluginBinaryOverGRPC(t *testing.T) {
 	if strings.Contains(logs.String(), env.Service) || strings.Contains(body.String(), env.Service) || strings.Contains(health.Message, env.Service) {
 		t.Error("the service token appears in the plugin's log or answers")
 	}
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -4,7 +4,6 @@
 package opsproxytest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,10 +14,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/logtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/bolt"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
@@ -30,7 +29,7 @@ type Env struct {
 	// URL is opsproxy's base URL; Admin an admin token; Service an admin token that may act
 	// for Grafana users (the app's service token).
 	URL, Admin, Service string
-	logs                *lockedBuffer
+	logs                *logtest.Buffer
 }
 
 // Logs is what opsproxy logged so far.
@@ -64,7 +63,7 @@ audit:
 		t.Fatalf("open bolt store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	srv, err := opsproxy.New(context.Background(), cfg, slog.New(slog.NewTextHandler(logs, nil)), opsproxy.Options{Store: st, ConfigFile: path})
 	if err != nil {
 		t.Fatalf("new opsproxy: %v", err)
@@ -143,21 +142,4 @@ func (e *Env) Audit(t testing.TB, query string) []AuditRecord {
 		t.Fatalf("audit answer: %v: %s", err, body)
 	}
 	return out.Records
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
