@@ -3,6 +3,7 @@ package opsproxy
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -433,6 +434,70 @@ func TestRequestIDIsTheServersAndTheClientsIsKeptBeside(t *testing.T) {
 			}
 			if rec := e.audit(t, id, 1)[0]; rec.ClientRequestID != c.wantClient {
 				t.Fatalf("record's client_request_id %q, want %q", rec.ClientRequestID, c.wantClient)
+			}
+		})
+	}
+}
+
+// A service token with an entry in auth.grafana.service_tokens serves one Grafana org and gives
+// each org role what the entry grants, within the token: the Editor writes only under its
+// granted prefix, a request for another org is refused and audited, and a Grafana Admin
+// manages only tokens within the prefixes granted to it.
+func TestGrafanaServiceTokenMappingGrantsPerOrgRoleWithinTheToken(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	prefix := uniquePrefix(t)
+	secret, tok, err := e.srv.CreateToken(context.Background(), TokenSpec{Name: "grafana-org-2", Role: "admin", ActsForUsers: true, KeyPrefixes: []string{prefix}, CreatedBy: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeConfig(t, e.configDir, clusterEntry("c1", e.etcd), fmt.Sprintf(`auth:
+  grafana:
+    service_tokens:
+      - token_id: %s
+        org_id: 2
+        roles:
+          Editor: {role: editor, key_prefixes: [%q]}
+          Admin: {role: admin, key_prefixes: [%q]}
+`, tok.ID, prefix+"team-a/", prefix+"team-a/"))
+	if r, a := e.reload(t); r.status != 200 || a.Status != "reloaded" {
+		t.Fatalf("reload: %d %s", r.status, r.body)
+	}
+	as := func(user, role, org string) []string {
+		return []string{DefaultUserHeader, user, DefaultRoleHeader, role, DefaultOrgHeader, org}
+	}
+	put := func(key string) map[string]any { return map[string]any{"key": key, "value": "v"} }
+	cases := []struct {
+		name    string
+		method  string
+		path    string
+		body    any
+		headers []string
+		status  int
+		want    string
+	}{
+		{"Editor writes under the granted prefix", "PUT", "/api/v1/clusters/c1/keys", put(prefix + "team-a/x"), as("bob", "Editor", "2"), 200, ""},
+		{"Editor may not write elsewhere under the token's prefix", "PUT", "/api/v1/clusters/c1/keys", put(prefix + "team-b/x"), as("bob", "Editor", "2"), 403, "key range is outside the key prefixes granted (" + prefix + "team-a/)"},
+		{"Viewer keeps the default", "GET", "/api/v1/clusters/c1/keys?key=a", nil, as("alice", "Viewer", "2"), 200, ""},
+		{"another org is refused", "GET", "/api/v1/clusters/c1/keys?key=a", nil, as("mallory", "Admin", "1"), 403, fmt.Sprintf("token %s serves Grafana org 2, not org \"1\" (X-Grafana-Org-Id)", tok.ID)},
+		{"no org is refused", "GET", "/api/v1/clusters/c1/keys?key=a", nil, as("mallory", "Admin", ""), 403, "serves Grafana org 2"},
+		{"Admin creates a token within its grant", "POST", "/api/v1/tokens", map[string]any{"name": "t1", "role": "editor", "key_prefixes": []string{prefix + "team-a/x/"}}, as("carol", "Admin", "2"), 201, ""},
+		{"Admin may not create a token beyond its grant", "POST", "/api/v1/tokens", map[string]any{"name": "t2", "role": "editor", "key_prefixes": []string{prefix + "team-b/"}}, as("carol", "Admin", "2"), 403, "outside the managing token's key prefixes"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.call(t, c.method, c.path, secret, c.body, c.headers...)
+			if r.status != c.status {
+				t.Fatalf("status %d, want %d: %s", r.status, c.status, r.body)
+			}
+			if c.want != "" && !strings.Contains(r.errorText(t), c.want) {
+				t.Fatalf("error %q, want it to contain %q", r.errorText(t), c.want)
+			}
+			rec := e.audit(t, r.header.Get(RequestIDHeader), 1)[0]
+			if c.status == 403 && rec.Outcome != store.OutcomeDenied {
+				t.Fatalf("refusal audited as %s", rec.Outcome)
+			}
+			if strings.Contains(string(r.body), secret) || strings.Contains(e.log.String(), secret) {
+				t.Fatal("the service token's secret was echoed")
 			}
 		})
 	}

@@ -31,6 +31,7 @@ const (
 	DefaultAuditSpoolMaxBytes   = config.DefaultAuditSpoolMaxBytes
 	DefaultUserHeader           = config.DefaultUserHeader
 	DefaultRoleHeader           = config.DefaultRoleHeader
+	DefaultOrgHeader            = config.DefaultOrgHeader
 	DefaultAuditMaxBatch        = config.DefaultAuditMaxBatch
 	DefaultCommitTimeout        = config.DefaultCommitTimeout
 	DefaultMaxRequestBytes      = config.DefaultMaxRequestBytes

@@ -74,8 +74,8 @@ func auditFilter(q url.Values, p *core.Principal) (store.AuditFilter, error) {
 			return f, apihttp.Deniedf("token %s may not read the audit records of cluster %q", p.Token.ID, f.Cluster)
 		}
 	}
-	if len(p.Token.KeyPrefixes) > 0 {
-		for _, prefix := range p.Token.KeyPrefixes {
+	if len(p.KeyPrefixes) > 0 {
+		for _, prefix := range p.KeyPrefixes {
 			f.KeyPrefixes = append(f.KeyPrefixes, []byte(prefix))
 		}
 		f.OrTokenID = p.Token.ID

@@ -3,10 +3,12 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -83,10 +85,82 @@ func parseProxy(s string) (netip.Prefix, error) {
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
-// GrafanaConfig names the headers of the Grafana app backend.
+// GrafanaConfig says how a service token acting for Grafana users is read: the headers that
+// carry the end user, the org role and the org, and, per service token, the Grafana org it
+// belongs to and what each org role gets (see GrafanaServiceToken).
 type GrafanaConfig struct {
 	UserHeader string `yaml:"user_header,omitempty"`
 	RoleHeader string `yaml:"role_header,omitempty"`
+	OrgHeader  string `yaml:"org_header,omitempty"`
+	// ServiceTokens maps service tokens, by token id, onto a Grafana org and role grants. A
+	// service token without an entry gets the default grants for any org.
+	ServiceTokens []GrafanaServiceToken `yaml:"service_tokens,omitempty"`
+}
+
+// GrafanaServiceToken is one service token's Grafana org and what each org role gets. An org
+// role without a grant gets the default: Viewer a viewer, Editor an editor under the token's
+// key prefixes, Admin an admin of the token's clusters. Whatever the grant, a user never gets
+// more than the token itself: the lower role, and key prefixes within the token's.
+type GrafanaServiceToken struct {
+	TokenID string `yaml:"token_id"`
+	// OrgID is the Grafana org the token serves: a request for any other org is refused.
+	OrgID int64 `yaml:"org_id"`
+	// Roles grants, by Grafana org role (Viewer, Editor, Admin), an opsproxy role (none,
+	// viewer, editor, admin) and the key prefixes it may write under.
+	Roles map[string]GrafanaRoleGrant `yaml:"roles,omitempty"`
+}
+
+// GrafanaRoleGrant is what one Grafana org role gets through a service token.
+type GrafanaRoleGrant struct {
+	Role string `yaml:"role"`
+	// KeyPrefixes narrows writes to these prefixes (each within the token's own); empty: the
+	// token's prefixes.
+	KeyPrefixes []string `yaml:"key_prefixes,omitempty"`
+}
+
+// GrafanaOrgRoles are the Grafana org roles a service token may pass.
+var GrafanaOrgRoles = []string{"Viewer", "Editor", "Admin"}
+
+// ServiceToken returns the entry of the given token id, if any.
+func (g GrafanaConfig) ServiceToken(id string) (GrafanaServiceToken, bool) {
+	for _, st := range g.ServiceTokens {
+		if st.TokenID == id {
+			return st, true
+		}
+	}
+	return GrafanaServiceToken{}, false
+}
+
+// validate checks the service token entries; the error names the field.
+func (g GrafanaConfig) validate() error {
+	seen := map[string]bool{}
+	for i, st := range g.ServiceTokens {
+		field := fmt.Sprintf("auth.grafana.service_tokens[%d]", i)
+		switch {
+		case strings.TrimSpace(st.TokenID) == "":
+			return fmt.Errorf("%s.token_id: must not be empty", field)
+		case seen[st.TokenID]:
+			return fmt.Errorf("%s.token_id: %q is listed twice", field, st.TokenID)
+		case st.OrgID <= 0:
+			return fmt.Errorf("%s.org_id: must be a Grafana org id (1 or more)", field)
+		}
+		seen[st.TokenID] = true
+		for _, orgRole := range slices.Sorted(maps.Keys(st.Roles)) {
+			grant := st.Roles[orgRole]
+			if !slices.Contains(GrafanaOrgRoles, orgRole) {
+				return fmt.Errorf("%s.roles: %q is not a Grafana org role: want Viewer, Editor or Admin", field, orgRole)
+			}
+			if !slices.Contains([]string{"none", "viewer", "editor", "admin"}, grant.Role) {
+				return fmt.Errorf("%s.roles.%s.role: %q: want none, viewer, editor or admin", field, orgRole, grant.Role)
+			}
+			for j, p := range grant.KeyPrefixes {
+				if p == "" {
+					return fmt.Errorf("%s.roles.%s.key_prefixes[%d]: must not be empty", field, orgRole, j)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // AuditConfig configures the audit log.
@@ -183,6 +257,7 @@ const (
 	DefaultAuditSpoolMaxBytes   = 64 << 20
 	DefaultUserHeader           = "X-Grafana-User"
 	DefaultRoleHeader           = "X-Grafana-Org-Role"
+	DefaultOrgHeader            = "X-Grafana-Org-Id"
 	DefaultAuditMaxBatch        = 1000
 	DefaultCommitTimeout        = 5 * time.Second
 	DefaultMaxRequestBytes      = 1536 * 1024 // etcd's embed.DefaultMaxRequestBytes
@@ -213,7 +288,7 @@ func DefaultConfig() Config {
 			TokenCacheTTL:        model.Duration(DefaultTokenCacheTTL),
 			TokenCacheMaxStale:   model.Duration(DefaultTokenCacheMaxStale),
 			FailureAuditInterval: model.Duration(DefaultFailureAuditInterval),
-			Grafana:              GrafanaConfig{UserHeader: DefaultUserHeader, RoleHeader: DefaultRoleHeader},
+			Grafana:              GrafanaConfig{UserHeader: DefaultUserHeader, RoleHeader: DefaultRoleHeader, OrgHeader: DefaultOrgHeader},
 		},
 		Audit: AuditConfig{MaxBatch: DefaultAuditMaxBatch, CommitTimeout: model.Duration(DefaultCommitTimeout),
 			SpoolDir: DefaultAuditSpoolDir, SpoolMaxBytes: DefaultAuditSpoolMaxBytes},
@@ -254,6 +329,7 @@ func (c *Config) Validate() error {
 	for _, h := range []struct{ field, value string }{
 		{"auth.grafana.user_header", c.Auth.Grafana.UserHeader},
 		{"auth.grafana.role_header", c.Auth.Grafana.RoleHeader},
+		{"auth.grafana.org_header", c.Auth.Grafana.OrgHeader},
 	} {
 		if strings.TrimSpace(h.value) == "" {
 			return fmt.Errorf("%s: must not be empty", h.field)
@@ -264,6 +340,12 @@ func (c *Config) Validate() error {
 	}
 	if strings.EqualFold(c.Auth.Grafana.UserHeader, c.Auth.Grafana.RoleHeader) {
 		return errors.New("auth.grafana.role_header: must differ from user_header")
+	}
+	if strings.EqualFold(c.Auth.Grafana.OrgHeader, c.Auth.Grafana.UserHeader) || strings.EqualFold(c.Auth.Grafana.OrgHeader, c.Auth.Grafana.RoleHeader) {
+		return errors.New("auth.grafana.org_header: must differ from user_header and role_header")
+	}
+	if err := c.Auth.Grafana.validate(); err != nil {
+		return err
 	}
 	for i, p := range c.Auth.TrustedProxies {
 		if _, err := parseProxy(p); err != nil {

@@ -129,13 +129,14 @@ func (a *Authenticator) Forget(id string) {
 }
 
 // Principal returns who the request acts as: the token itself, or, when the Grafana headers
-// are present, the Grafana user a service token acts for, with the lower of the two roles.
-func (a *Authenticator) Principal(r *http.Request, tok store.Token) (*Principal, error) {
+// are present, the Grafana user a service token acts for, with what g grants the user's org
+// role (grafanaGrant): never more than the token.
+func (a *Authenticator) Principal(r *http.Request, tok store.Token, g config.GrafanaConfig) (*Principal, error) {
 	tokenRole, err := ParseRole(tok.Role)
 	if err != nil {
 		return &Principal{Token: tok, User: tok.Name}, apihttp.Deniedf("token %s: %w", tok.ID, err)
 	}
-	p := &Principal{Token: tok, User: tok.Name, Role: tokenRole}
+	p := &Principal{Token: tok, User: tok.Name, Role: tokenRole, KeyPrefixes: tok.KeyPrefixes}
 	user, role := r.Header.Get(a.userHeader), r.Header.Get(a.roleHeader)
 	if user == "" && role == "" {
 		return p, nil
@@ -151,16 +152,8 @@ func (a *Authenticator) Principal(r *http.Request, tok store.Token) (*Principal,
 		return p, apihttp.Deniedf("%s: %w", a.userHeader, err)
 	}
 	p.User = user
-	mapped, ok := grafanaRoles[role]
-	if !ok {
-		p.Role = RoleNone
-		if len(role) > 16 {
-			return p, apihttp.Deniedf("Grafana role has no access: want Viewer, Editor or Admin")
-		}
-		return p, apihttp.Deniedf("Grafana role %q has no access: want Viewer, Editor or Admin", role)
-	}
-	p.Role = min(tokenRole, mapped)
-	return p, nil
+	p.Role, p.KeyPrefixes, err = grafanaGrant(g, tok, tokenRole, role, r.Header.Get(g.OrgHeader))
+	return p, err
 }
 
 // MaxUserNameLen is the longest end user name a service token may pass.

@@ -70,7 +70,7 @@ func (co *Core) serveOp(w http.ResponseWriter, r *http.Request, spec OpSpec, fn 
 	if spec.Cluster {
 		c.Rec.Cluster = r.PathValue("cluster")
 	}
-	c.P, err = co.Auth.Principal(r, tok)
+	c.P, err = co.Auth.Principal(r, tok, co.Config().Auth.Grafana)
 	c.Rec.User, c.Rec.Role = c.P.User, c.P.Role.String()
 	if co.Rates != nil {
 		if key, lerr := co.Rates.check(r, c.P, co.Auth.userHeader, c.start); lerr != nil {

@@ -45,17 +45,17 @@ func ParseRole(s string) (Role, error) {
 	return RoleNone, fmt.Errorf("role %q: want viewer, editor or admin", s)
 }
 
-// grafanaRoles maps Grafana org roles onto ours.
-var grafanaRoles = map[string]Role{"Viewer": RoleViewer, "Editor": RoleEditor, "Admin": RoleAdmin}
-
 // Principal is who a request acts as: a token, or the Grafana user a service token acts for.
 type Principal struct {
 	Token store.Token
 	// User is the end user recorded in the audit log.
 	User string
-	// Role is the effective role: the token's, or the lower of the token's and the mapped
-	// Grafana role.
+	// Role is the effective role: the token's, or the lower of the token's and the one granted
+	// to the Grafana user's org role.
 	Role Role
+	// KeyPrefixes are the effective key prefixes writes are limited to (empty: all): the
+	// token's, or those granted to the Grafana user's org role within the token's.
+	KeyPrefixes []string
 }
 
 // MayUseCluster reports whether the token's cluster scope includes name.
@@ -81,15 +81,15 @@ func (p *Principal) RequireWrite(key, end []byte) error {
 	if p.Role < RoleAdmin && spansKeyspace(key, end) {
 		return apihttp.Deniedf("role %s may not delete the whole keyspace (a range not under one key prefix, such as key= with prefix=true or from_key=true): needs admin", p.Role)
 	}
-	if len(p.Token.KeyPrefixes) == 0 {
+	if len(p.KeyPrefixes) == 0 {
 		return nil
 	}
-	for _, prefix := range p.Token.KeyPrefixes {
+	for _, prefix := range p.KeyPrefixes {
 		if rangeUnderPrefix(key, end, []byte(prefix)) {
 			return nil
 		}
 	}
-	return apihttp.Deniedf("key range is outside the token's key prefixes (%s)", strings.Join(p.Token.KeyPrefixes, ", "))
+	return apihttp.Deniedf("key range is outside the key prefixes granted (%s)", strings.Join(p.KeyPrefixes, ", "))
 }
 
 // rangeUnderPrefix reports whether every key of [key, end) starts with prefix.

@@ -50,7 +50,7 @@ func (s *api) createToken(c *core.Call) (any, error) {
 		}
 	}
 	// A token may not reach further than the one that creates it (see scope.go).
-	if err := scopeOf(c.P.Token).within(scope{clusters: req.Clusters, prefixes: req.KeyPrefixes}, "the new token"); err != nil {
+	if err := scopeOfPrincipal(c.P).within(scope{clusters: req.Clusters, prefixes: req.KeyPrefixes}, "the new token"); err != nil {
 		return nil, err
 	}
 	if err := c.CommitIntent(); err != nil {
@@ -74,7 +74,7 @@ func (s *api) listTokens(c *core.Call) (any, error) {
 		return nil, apihttp.StoreError("list tokens", err)
 	}
 	// Only the tokens the caller manages (see scope.go).
-	own := scopeOf(c.P.Token)
+	own := scopeOfPrincipal(c.P)
 	shown := []store.Token{}
 	for _, t := range toks {
 		if own.manages(t) {
@@ -95,7 +95,7 @@ func (s *api) revokeToken(c *core.Call) (any, error) {
 	if err != nil {
 		return nil, apihttp.StoreError("revoke token", err)
 	}
-	if err := scopeOf(c.P.Token).within(scopeOf(target), "token "+target.ID); err != nil {
+	if err := scopeOfPrincipal(c.P).within(scopeOf(target), "token "+target.ID); err != nil {
 		return nil, err
 	}
 	if err := c.CommitIntent(); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 )
 
 // Token management is scoped: an admin token manages (sees, creates, revokes) only tokens that
@@ -25,6 +26,12 @@ type scope struct {
 }
 
 func scopeOf(t store.Token) scope { return scope{clusters: t.Clusters, prefixes: t.KeyPrefixes} }
+
+// scopeOfPrincipal is the reach of who manages tokens: the token's clusters and the key
+// prefixes granted (a Grafana user may be granted fewer than its service token has).
+func scopeOfPrincipal(p *core.Principal) scope {
+	return scope{clusters: p.Token.Clusters, prefixes: p.KeyPrefixes}
+}
 
 // within returns nil when target reaches no further than s, and otherwise a refusal saying why,
 // naming what about the target of the given kind ("token x", "the new token") is outside.
