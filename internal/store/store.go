@@ -11,6 +11,7 @@ type Store interface {
 	TokenStore
 	ResultStore
 	JobStore
+	ScheduleStore
 	// Close releases the store. Calls after Close return ErrClosed.
 	Close() error
 }

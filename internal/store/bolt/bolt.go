@@ -28,13 +28,17 @@ var (
 	// later still.
 	bucketJobs    = []byte("jobs")
 	bucketJobKeys = []byte("job_keys")
+	// bucketSchedules (id → schedule) and bucketScheduleNames (cluster NUL
+	// name → id) came with schedules.
+	bucketSchedules     = []byte("schedules")
+	bucketScheduleNames = []byte("schedule_names")
 
 	keyFormat      = []byte("format")
 	keyAuditHead   = []byte("audit_head")
 	keyAuditAnchor = []byte("audit_anchor")
 
 	allBuckets   = [][]byte{bucketMeta, bucketAudit, bucketTokens, bucketTokenHash, bucketResults, bucketBaselines}
-	addedBuckets = [][]byte{bucketCheckpoints, bucketJobs, bucketJobKeys}
+	addedBuckets = [][]byte{bucketCheckpoints, bucketJobs, bucketJobKeys, bucketSchedules, bucketScheduleNames}
 )
 
 // Options tune Open. Zero values pick the defaults.

@@ -108,6 +108,16 @@ func TestRuntimeRoleAppendsButCannotChangeAuditHistory(t *testing.T) {
 	if _, err := st.RevokeToken(ctx, "t1", time.Now()); err != nil {
 		t.Fatalf("revoke token as the runtime role: %v", err)
 	}
+	sc, err := st.CreateSchedule(ctx, store.Schedule{Name: "nightly", Kind: "defrag", Cluster: "prod", Cron: "@daily"})
+	if err != nil {
+		t.Fatalf("create schedule as the runtime role: %v", err)
+	}
+	if ok, err := st.AdvanceSchedule(ctx, sc.ID, time.Now(), "job-1", 0); err != nil || !ok {
+		t.Fatalf("advance schedule as the runtime role: %v, %v", ok, err)
+	}
+	if err := st.DeleteSchedule(ctx, sc.ID); err != nil {
+		t.Fatalf("delete schedule as the runtime role: %v", err)
+	}
 	if _, err := st.PruneAudit(ctx, time.Now()); !isPermissionDenied(err) {
 		t.Fatalf("prune as the runtime role: %v, want permission denied", err)
 	}

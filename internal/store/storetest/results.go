@@ -210,6 +210,9 @@ func testClosed(t *testing.T, b Backend) {
 	checks["create token"] = st.CreateToken(c, token("x", base))
 	_, _, checks["create job"] = st.CreateJob(c, newJob("defrag", "prod", base))
 	_, checks["claim job"] = st.ClaimJob(c, "x", "w", time.Time{})
+	_, checks["create schedule"] = st.CreateSchedule(c, newSchedule("n", "defrag", "prod", base))
+	_, checks["list schedules"] = st.ListSchedules(c, store.ScheduleFilter{})
+	_, checks["advance schedule"] = st.AdvanceSchedule(c, "x", base, "j", 0)
 	for name, err := range checks {
 		if !errors.Is(err, store.ErrClosed) {
 			t.Errorf("%s after close: %v, want ErrClosed", name, err)

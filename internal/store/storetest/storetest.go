@@ -64,6 +64,11 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"JobsConcurrentClaimsGetDistinctTokensAndOneFinishWins", testJobsConcurrentClaims},
 		{"JobsConcurrentFinishesWithOneTokenOneWins", testJobsConcurrentFinishes},
 		{"JobsReleaseAndCancel", testJobsReleaseAndCancel},
+		{"SchedulesCreateGetAndNameUniquePerCluster", testSchedulesCreateGet},
+		{"SchedulesListFiltersAndPages", testSchedulesList},
+		{"SchedulesPauseResumeAndDelete", testSchedulesPauseResumeDelete},
+		{"SchedulesAdvanceOnlyForward", testSchedulesAdvanceOnlyForward},
+		{"SchedulesConcurrentAdvancesOfOneSlotAdvanceOnce", testSchedulesConcurrentAdvance},
 		{"ClosedStoreReturnsErrClosed", testClosed},
 	}
 	for _, tc := range tests {
