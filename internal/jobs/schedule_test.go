@@ -217,7 +217,7 @@ func TestSchedulerDoesNotFireAScheduleOfAnUnknownKind(t *testing.T) {
 	c := context.Background()
 	clock := &testClock{}
 	sc, err := st.CreateSchedule(c, store.Schedule{Name: "newer", Kind: "compact", Cluster: "prod", Cron: "0 * * * *",
-		CreatedAt: at(0, 0, 0)})
+		CreatedAt: at(0, 0, 0), Parameters: []byte(`{"password":"s3cret-in-params"}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,11 +241,15 @@ func TestSchedulerDoesNotFireAScheduleOfAnUnknownKind(t *testing.T) {
 		t.Fatalf("unknown_kind errors counted: %v, want 2", n)
 	}
 	// A replica that knows the kind fires the slot.
-	knowing := jobs.NewScheduler(st, q, append(scheduleKinds, jobs.Kind{Name: "compact"}), jobs.SchedulerOptions{Now: clock.Now})
+	knowing := jobs.NewScheduler(st, q, append(scheduleKinds, jobs.Kind{Name: "compact"}),
+		jobs.SchedulerOptions{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if rep := tick(t, knowing); rep.Fired != 1 {
 		t.Fatalf("tick of a scheduler that knows the kind: %+v", rep)
 	}
 	wantSlotJobs(t, st, sc, at(1, 0, 0))
+	if strings.Contains(logs.String(), "s3cret") {
+		t.Fatalf("the schedule's parameters were logged:\n%s", logs.String())
+	}
 }
 
 func TestSchedulerDoesNotFireParametersTheKindRefuses(t *testing.T) {
@@ -310,4 +314,28 @@ func TestSchedulerTickFailsWhenTheStoreIsGoneAndCountsIt(t *testing.T) {
 	if n := counterValue(t, metrics, "etcd_monitor_jobs_schedule_errors_total", "reason", jobs.ScheduleErrStore); n != 1 {
 		t.Fatalf("store errors counted: %v, want 1", n)
 	}
+}
+
+func TestSchedulerRunTicksAtStartAndStopsWithItsContext(t *testing.T) {
+	st, q := openStore(t), jobs.NewMemQueue("test", jobs.Options{})
+	clock := &testClock{now: at(1, 0, 10)}
+	sc := createSchedule(t, st, "0 * * * *", at(0, 0, 0))
+	// An interval far longer than the test: only the tick at start can fire.
+	s := newScheduler(st, q, clock, jobs.SchedulerOptions{Interval: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Run(ctx)
+	}()
+	for readSchedule(t, st, sc.ID).LastJobID == "" {
+		select {
+		case <-done:
+			t.Fatal("Run returned before its context ended")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	<-done
+	wantSlotJobs(t, st, sc, at(1, 0, 0))
 }
