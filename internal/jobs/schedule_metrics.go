@@ -52,7 +52,7 @@ func NewScheduleMetrics() *ScheduleMetrics {
 		}, []string{"kind"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "etcd_monitor_jobs_schedule_errors_total",
-			Help: "Due slots the scheduler could not fire or record, by reason: unknown_kind, invalid, store or queue.",
+			Help: "Due slots the scheduler could not fire or record, by reason: unknown_kind, invalid, store or queue; a tick that could not list the schedules counts as store.",
 		}, []string{"reason"}),
 	}
 	for _, r := range []string{ScheduleErrUnknownKind, ScheduleErrInvalid, ScheduleErrStore, ScheduleErrQueue} {

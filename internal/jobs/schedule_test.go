@@ -339,3 +339,17 @@ func TestSchedulerRunTicksAtStartAndStopsWithItsContext(t *testing.T) {
 	<-done
 	wantSlotJobs(t, st, sc, at(1, 0, 0))
 }
+
+func TestSchedulerCountsEverySlotsFromTheCreation(t *testing.T) {
+	st, q := openStore(t), jobs.NewMemQueue("test", jobs.Options{})
+	clock := &testClock{}
+	sc := createSchedule(t, st, "@every 6h", at(10, 20, 0).Add(123*time.Microsecond))
+	s := newScheduler(st, q, clock, jobs.SchedulerOptions{})
+	for _, now := range []time.Time{at(16, 20, 5), at(22, 20, 5)} {
+		clock.Set(now)
+		if rep := tick(t, s); rep.Fired != 1 {
+			t.Fatalf("tick at %v: %+v", now, rep)
+		}
+	}
+	wantSlotJobs(t, st, sc, at(16, 20, 0), at(22, 20, 0))
+}
