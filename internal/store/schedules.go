@@ -88,6 +88,7 @@ const DefaultTimezone = "UTC"
 
 // Schedule field bounds.
 const (
+	MaxScheduleIDLen   = 64
 	MaxScheduleNameLen = 128
 	MaxScheduleCronLen = 256
 )
@@ -116,21 +117,23 @@ func PrepareSchedule(s Schedule, now time.Time) (Schedule, error) {
 		name, value string
 		max         int
 	}{
-		{"name", s.Name, MaxScheduleNameLen}, {"kind", s.Kind, MaxAuditTextLen}, {"cluster", s.Cluster, MaxAuditTextLen},
-		{"cron", s.Cron, MaxScheduleCronLen}, {"timezone", s.Timezone, MaxAuditTextLen}, {"created_by", s.CreatedBy, MaxAuditTextLen},
+		{"id", s.ID, MaxScheduleIDLen}, {"name", s.Name, MaxScheduleNameLen},
+		{"kind", s.Kind, MaxAuditTextLen}, {"cluster", s.Cluster, MaxAuditTextLen},
+		{"cron", s.Cron, MaxScheduleCronLen}, {"timezone", s.Timezone, MaxAuditTextLen},
+		{"created_by", s.CreatedBy, MaxAuditTextLen},
 	} {
 		switch {
 		case f.value == "" && f.name != "created_by":
-			return s, fmt.Errorf("schedule %s: %s: must not be empty: %w", s.ID, f.name, ErrInvalid)
+			return s, fmt.Errorf("schedule: %s: must not be empty: %w", f.name, ErrInvalid)
 		case len(f.value) > f.max:
-			return s, fmt.Errorf("schedule %s: %s: over %d bytes: %w", s.ID, f.name, f.max, ErrInvalid)
+			return s, fmt.Errorf("schedule: %s: over %d bytes: %w", f.name, f.max, ErrInvalid)
 		case cleanText(f.value) != f.value:
-			return s, fmt.Errorf("schedule %s: %s: not valid UTF-8 text: %w", s.ID, f.name, ErrInvalid)
+			return s, fmt.Errorf("schedule: %s: not valid UTF-8 text without NUL: %w", f.name, ErrInvalid)
 		}
 	}
 	var err error
 	if s.Parameters, err = jsonObject(s.Parameters); err != nil {
-		return s, fmt.Errorf("schedule %s: parameters: %w", s.ID, err)
+		return s, fmt.Errorf("schedule: parameters: %w", err)
 	}
 	return s, nil
 }

@@ -57,6 +57,7 @@ func testSchedulesCreateGet(t *testing.T, b Backend) {
 		{"parameters", func(s *store.Schedule) { s.Parameters = json.RawMessage(`[1]`) }},
 		{"name", func(s *store.Schedule) { s.Name = strings.Repeat("n", store.MaxScheduleNameLen+1) }},
 		{"name", func(s *store.Schedule) { s.Name = "a\x00b" }},
+		{"id", func(s *store.Schedule) { s.ID = strings.Repeat("i", store.MaxScheduleIDLen+1) }},
 	} {
 		s := newSchedule("bad", "defrag", "prod", base)
 		bad.edit(&s)
