@@ -37,6 +37,9 @@ func (r *Run) Progress(p json.RawMessage) {
 // store.ErrFenced (wrapped) when another worker holds the job: the handler
 // must then stop.
 func (r *Run) SaveProgress(ctx context.Context, p json.RawMessage) error {
+	if r.st == nil {
+		return fmt.Errorf("record the progress of job %s: the run is not a Runner's", r.Job.ID)
+	}
 	r.writing.Lock()
 	defer r.writing.Unlock()
 	r.takeProgress()

@@ -84,6 +84,9 @@ func planSteps(states []conns.EndpointState, ids []string, prev map[string]membe
 	plan := make([]memberStep, len(states))
 	for i, st := range states {
 		step := memberStep{ID: st.ID, Name: st.Member, Endpoint: st.Endpoint, State: statePending}
+		if step.Name == "" { // a member that did not answer, known by its endpoint only
+			step.Name = st.Endpoint
+		}
 		if st.Status != nil {
 			step.Leader, step.DBSizeBefore = st.Status.IsLeader, st.Status.DBSize
 		}

@@ -28,7 +28,7 @@ func (d Deps) clusterHealthy(ctx context.Context, conn *conns.Conn, wait time.Du
 		}
 		var bad error
 		if err != nil {
-			bad = fmt.Errorf("member list: %w", err)
+			bad = fmt.Errorf("cluster %s is unhealthy: no member answered the member list within %s: %w", conn.Config().Name, d.HealthTimeout, err)
 		}
 		for _, st := range states {
 			if bad == nil && !st.Healthy {

@@ -84,7 +84,7 @@ func (d Deps) snapshot(ctx context.Context, run *jobs.Run) (json.RawMessage, err
 	if err != nil {
 		return nil, fmt.Errorf("member list of cluster %s: %w", run.Job.Cluster, err)
 	}
-	from, err := snapshotSource(states, params.Member)
+	from, err := snapshotSource(run.Job.Cluster, states, params.Member)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (d Deps) snapshot(ctx context.Context, run *jobs.Run) (json.RawMessage, err
 
 // snapshotSource picks the member to stream from: the one named, or the first healthy
 // follower, else the leader.
-func snapshotSource(states []conns.EndpointState, member string) (*conns.EndpointState, error) {
+func snapshotSource(cluster string, states []conns.EndpointState, member string) (*conns.EndpointState, error) {
 	var from *conns.EndpointState
 	for i := range states {
 		st := &states[i]
@@ -151,7 +151,7 @@ func snapshotSource(states []conns.EndpointState, member string) (*conns.Endpoin
 	case from == nil && member != "":
 		return nil, fmt.Errorf("member: no member %q", member)
 	case from == nil:
-		return nil, errors.New("no healthy member to take a snapshot from")
+		return nil, fmt.Errorf("cluster %s is unhealthy: no healthy member to take a snapshot from", cluster)
 	case !from.Healthy:
 		return nil, fmt.Errorf("member %s is unhealthy: %s", from.Member, from.Error)
 	}
