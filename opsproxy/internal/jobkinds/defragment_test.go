@@ -69,7 +69,7 @@ func TestDefragmentGoesFollowersFirstLeaderLastAndSkipsMembersNotNeedingIt(t *te
 
 func TestDefragmentDryRunPlansOnly(t *testing.T) {
 	c := startCluster(t, false)
-	st, q := openStore(t), jobs.NewMemQueue("test", jobs.Options{})
+	st, q := openStore(t), jobs.NewMemQueue("test", jobs.Options{MaxAttempts: 1})
 	t.Cleanup(func() { _ = q.Close() })
 	startRunner(t, q, st, runnerOpts(), c.deps(t))
 	c.fragment(t, 32)
@@ -84,6 +84,15 @@ func TestDefragmentDryRunPlansOnly(t *testing.T) {
 		if m.State != statePending || !strings.HasPrefix(m.Reason, "would be defragmented: dbSize=") || m.DBSizeAfter != 0 {
 			t.Errorf("member %s: %+v, want pending with the figures", m.Name, m)
 		}
+	}
+	one := res.Members[1]
+	j = submit(t, st, q, KindDefragment, `{"dry_run": true, "members": ["`+one.ID+`"]}`)
+	if sub := decodeDefrag(t, waitFinal(t, st, j.ID).Result); len(sub.Members) != 1 || sub.Members[0].Name != one.Name {
+		t.Fatalf("dry run of member %s alone: %s", one.Name, states(sub))
+	}
+	j = submit(t, st, q, KindDefragment, `{"dry_run": true, "members": ["ffff"]}`)
+	if got := waitFinal(t, st, j.ID); got.Status != store.JobFailed || got.Error != "members[0]: no member ffff in the cluster" {
+		t.Fatalf("a member not in the cluster: %s %q", got.Status, got.Error)
 	}
 	if n := defragCount(t, c.Members[0].ClientURL); n != before {
 		t.Fatalf("a dry run defragmented %d members", n-before)

@@ -184,8 +184,8 @@ func TestSnapshotParametersAreCheckedNamingTheField(t *testing.T) {
 	}
 }
 
-// The cluster going away fails each kind's job (on its last attempt) naming the member; a
-// cluster that is not configured is named; no file is left.
+// The cluster going away fails each kind's job (on its last attempt, then dead-lettered with
+// its error) naming the cluster; a cluster that is not configured is named; no file is left.
 func TestKindsFailClearlyWithoutTheirCluster(t *testing.T) {
 	c := startCluster(t, false)
 	d := c.deps(t)
@@ -211,5 +211,13 @@ func TestKindsFailClearlyWithoutTheirCluster(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(d.SnapshotDir); len(entries) != 0 {
 		t.Fatalf("files left: %v", entries)
+	}
+	// Each failed job is a dead letter holding its last error.
+	var dl []jobs.DeadLetter
+	eventually(t, "four dead letters", func() bool { dl, _ = q.DeadLetters(context.Background(), 10); return len(dl) == 4 })
+	for _, l := range dl {
+		if rec := record(t, st, l.JobID); l.LastError != rec.Error || l.Attempts != 1 {
+			t.Fatalf("dead letter %+v, record error %q", l, rec.Error)
+		}
 	}
 }
