@@ -63,6 +63,21 @@ func (w *workerProcess) kill(t *testing.T) {
 // defragmentation per member: the member done before the kill is not redone, the one running
 // at the kill is waited for, not defragmented a second time.
 func TestWorkerKilledMidDefragmentationIsTakenOverWithoutDefragmentingAMemberTwice(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// killAt is the state of a member that the kill waits for.
+		killAt string
+		// settle is the workers' pause between members: the window of a kill between steps.
+		settle time.Duration
+	}{
+		{"WhileAMemberRuns", stateRunning, 0},
+		{"BetweenMembers", stateDone, 2 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testWorkerKilled(t, tc.killAt, tc.settle) })
+	}
+}
+
+func testWorkerKilled(t *testing.T, killAt string, settle time.Duration) {
 	c := startCluster(t, true)
 	srv := startOwnRedis(t)
 	dsn, schema := storetest.PostgresDSN(t), "jobkinds_test_"+store.NewID()[:12]
@@ -74,7 +89,7 @@ func TestWorkerKilledMidDefragmentationIsTakenOverWithoutDefragmentingAMemberTwi
 	t.Cleanup(func() { _ = st.Close() })
 	q := jobs.NewRedisQueue(srv.client(), "faults", jobs.RedisOptions{Options: workerQueueOptions, Poll: 50 * time.Millisecond})
 	env := []string{workerEnv + "=1", workerEndpointsEnv + "=" + strings.Join(c.Endpoints(), ","), workerRedisEnv + "=" + srv.addr,
-		workerDSNEnv + "=" + dsn, workerSchemaEnv + "=" + schema, workerDirEnv + "=" + t.TempDir()}
+		workerDSNEnv + "=" + dsn, workerSchemaEnv + "=" + schema, workerDirEnv + "=" + t.TempDir(), workerSettleEnv + "=" + settle.String()}
 
 	c.fragment(t, 128)
 	before := map[string]int{}
@@ -84,14 +99,14 @@ func TestWorkerKilledMidDefragmentationIsTakenOverWithoutDefragmentingAMemberTwi
 	first := startWorker(t, "first", env)
 	j := submit(t, st, q, KindDefragment, `{}`)
 	var atKill defragProgress
-	eventually(t, "a member's step to start", func() bool {
+	eventually(t, "a member "+killAt, func() bool {
 		raw := record(t, st, j.ID).Progress
 		if len(raw) == 0 {
 			return false
 		}
 		atKill = decodeDefrag(t, raw)
 		for _, m := range atKill.Members {
-			if m.State == stateRunning || m.State == stateDone {
+			if m.State == killAt {
 				return true
 			}
 		}

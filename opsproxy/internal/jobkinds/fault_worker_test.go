@@ -29,6 +29,7 @@ const (
 	workerDSNEnv       = "JOBKINDS_TEST_DSN"
 	workerSchemaEnv    = "JOBKINDS_TEST_SCHEMA"
 	workerDirEnv       = "JOBKINDS_TEST_SNAPSHOT_DIR"
+	workerSettleEnv    = "JOBKINDS_TEST_SETTLE"
 )
 
 // workerQueueOptions are the queue options of the worker processes and of the test that
@@ -60,7 +61,8 @@ func runWorkerProcess() int {
 	defer rc.Close()
 	q := jobs.NewRedisQueue(rc, "faults", jobs.RedisOptions{Options: workerQueueOptions, Poll: 50 * time.Millisecond})
 	r := jobs.NewRunner(q, st, jobs.RunnerOptions{Workers: 1, Heartbeat: 100 * time.Millisecond, Logger: log})
-	r.HandleKinds(Kinds(Deps{Cluster: StaticClusters(map[string]*conns.Conn{"prod": conn}),
+	settle, _ := time.ParseDuration(os.Getenv(workerSettleEnv))
+	r.HandleKinds(Kinds(Deps{Cluster: StaticClusters(map[string]*conns.Conn{"prod": conn}), Settle: settle,
 		SnapshotDir: os.Getenv(workerDirEnv), HealthTimeout: 5 * time.Second, DefragTimeout: time.Minute, Logger: log}))
 	log.Info("worker running")
 	_ = r.Run(ctx)
