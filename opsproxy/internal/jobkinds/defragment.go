@@ -54,6 +54,13 @@ func (d Deps) defragment(ctx context.Context, run *jobs.Run) (json.RawMessage, e
 	if err := run.SaveProgress(ctx, prog.json()); err != nil {
 		return nil, err
 	}
+	if prog.interrupted() {
+		// The previous attempt's member may still be defragmenting: it answers no health check
+		// until it is done.
+		if _, err := d.clusterHealthy(ctx, conn, d.DefragTimeout); err != nil {
+			return nil, fmt.Errorf("waiting for the member the previous attempt was defragmenting: %w; done: %s", err, prog.doneMembers())
+		}
+	}
 	for i := range prog.Members {
 		if err := d.defragmentStep(ctx, conn, run, prog, i, rule, params.AssumeDiskRoom); err != nil {
 			return nil, err
@@ -95,7 +102,7 @@ func planSteps(states []conns.EndpointState, ids []string, prev map[string]membe
 			step = p
 		case ok && p.State == stateRunning:
 			// Still pending for this attempt, which first waits for the member to be healthy.
-			step.Reason = "was running when the previous attempt stopped"
+			step.Reason = reasonInterrupted
 			step.DBSizeBefore = p.DBSizeBefore
 		}
 		plan[i] = step
@@ -146,12 +153,8 @@ func (d Deps) defragmentStep(ctx context.Context, conn *conns.Conn, run *jobs.Ru
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("stopped before member %s; done: %s: %w", step.Name, prog.doneMembers(), context.Cause(ctx))
 	}
-	interrupted := step.Reason != ""
-	var wait time.Duration
-	if interrupted {
-		wait = d.DefragTimeout
-	}
-	if _, err := d.clusterHealthy(ctx, conn, wait); err != nil {
+	interrupted := step.Reason == reasonInterrupted
+	if _, err := d.clusterHealthy(ctx, conn, 0); err != nil {
 		return d.fail(ctx, run, prog, step, fmt.Errorf("health check before member %s: %w", step.Name, err))
 	}
 	sizes, err := d.sizesOf(ctx, conn, step.Endpoint)

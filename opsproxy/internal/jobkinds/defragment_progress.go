@@ -14,6 +14,10 @@ const (
 	stateFailed  = "failed"
 )
 
+// reasonInterrupted marks the pending step of a member that a previous attempt was
+// defragmenting when it stopped.
+const reasonInterrupted = "was running when the previous attempt stopped"
+
 // memberStep is one member's part of a defragmentation, as its progress and result show it.
 type memberStep struct {
 	ID       string `json:"id"`
@@ -42,6 +46,16 @@ type defragProgress struct {
 func (p *defragProgress) json() json.RawMessage {
 	raw, _ := json.Marshal(p)
 	return raw
+}
+
+// interrupted reports whether a previous attempt stopped while defragmenting a member.
+func (p *defragProgress) interrupted() bool {
+	for _, m := range p.Members {
+		if m.State == statePending && m.Reason == reasonInterrupted {
+			return true
+		}
+	}
+	return false
 }
 
 // doneMembers names the members done so far, for an error.
