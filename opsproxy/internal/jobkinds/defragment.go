@@ -39,7 +39,7 @@ func (d Deps) defragment(ctx context.Context, run *jobs.Run) (json.RawMessage, e
 	defer release()
 	states, err := conn.MemberStates(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("member list of cluster %s: %w", run.Job.Cluster, err)
+		return nil, fmt.Errorf("member list: %w", err)
 	}
 	plan, err := planSteps(states, params.Members, previousSteps(run.Job.Progress))
 	if err != nil {

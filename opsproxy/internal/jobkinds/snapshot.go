@@ -82,7 +82,7 @@ func (d Deps) snapshot(ctx context.Context, run *jobs.Run) (json.RawMessage, err
 	defer release()
 	states, err := conn.MemberStates(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("member list of cluster %s: %w", run.Job.Cluster, err)
+		return nil, fmt.Errorf("member list: %w", err)
 	}
 	from, err := snapshotSource(run.Job.Cluster, states, params.Member)
 	if err != nil {
