@@ -27,31 +27,6 @@ type HandleOptions struct {
 	ExclusivePerCluster bool
 }
 
-// Run is the job a handler runs.
-type Run struct {
-	// Job is the record as claimed: Fence and Attempts are this attempt's.
-	Job store.Job
-
-	mu       sync.Mutex
-	progress json.RawMessage
-}
-
-// Progress records p (a JSON object) as the job's progress at the next
-// heartbeat.
-func (r *Run) Progress(p json.RawMessage) {
-	r.mu.Lock()
-	r.progress = p
-	r.mu.Unlock()
-}
-
-func (r *Run) takeProgress() json.RawMessage {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	p := r.progress
-	r.progress = nil
-	return p
-}
-
 // RunnerOptions tune a Runner. Zero values pick the defaults.
 type RunnerOptions struct {
 	// Name identifies this process's workers in records and the queue
@@ -268,6 +243,7 @@ func (r *Runner) process(hard context.Context, worker string, m Message) {
 	}
 	log = log.With("fence", job.Fence)
 	run := &Run{Job: job}
+	run.st = r.st
 	jobCtx, cancel := context.WithCancelCause(hard)
 	defer cancel(nil)
 	if job.CancelRequested {
@@ -344,10 +320,7 @@ func (r *Runner) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, 
 			log.Warn("extend lease failed", "err", err)
 		}
 		var job store.Job
-		err := r.bg(func(c context.Context) (err error) {
-			job, err = r.st.HeartbeatJob(c, m.JobID, run.Job.Fence, run.takeProgress(), time.Now())
-			return err
-		})
+		err := r.bg(func(c context.Context) (err error) { job, err = run.beat(c); return err })
 		switch {
 		case errors.Is(err, store.ErrFenced), errors.Is(err, store.ErrJobFinished):
 			log.Warn("fenced out; stopping the job", "err", err)
@@ -372,12 +345,7 @@ func (r *Runner) heartbeat(ctx context.Context, cancel context.CancelCauseFunc, 
 // record whose redelivery is only acked.
 func (r *Runner) finish(log *slog.Logger, m Message, run *Run, result json.RawMessage, herr, cause error) {
 	id, fence := m.JobID, run.Job.Fence
-	if p := run.takeProgress(); p != nil {
-		_ = r.bg(func(c context.Context) error {
-			_, err := r.st.HeartbeatJob(c, id, fence, p, time.Now())
-			return err
-		})
-	}
+	_ = r.bg(run.flush)
 	var out store.JobOutcome
 	switch {
 	case errors.Is(cause, errLost):

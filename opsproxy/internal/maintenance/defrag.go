@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/defrag"
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
@@ -101,15 +101,7 @@ func (s *api) defragment(c *core.Call) (any, error) {
 			return nil, apihttp.Errorf(http.StatusConflict, "member %s (%s) is unhealthy: %s; nothing was defragmented", st.Member, st.Endpoint, st.Error)
 		}
 	}
-	slices.SortStableFunc(states, func(a, b conns.EndpointState) int {
-		switch {
-		case a.Status.IsLeader == b.Status.IsLeader:
-			return strings.Compare(a.Member, b.Member)
-		case a.Status.IsLeader:
-			return 1
-		}
-		return -1
-	})
+	defrag.FollowersFirst(states)
 	plan := make([]DefragStep, len(states))
 	for i, st := range states {
 		plan[i] = DefragStep{Member: st.Member, Endpoint: st.Endpoint, Leader: st.Status.IsLeader, DBSizeBefore: st.Status.DBSize}
@@ -131,7 +123,7 @@ func (s *api) defragment(c *core.Call) (any, error) {
 				step.Member, check.Error, doneMembers(plan))
 		}
 		ctx, cancel := context.WithTimeout(c.R.Context(), time.Duration(s.Config().Maintenance.DefragTimeout))
-		_, err := c.Cli.Defragment(ctx, step.Endpoint)
+		err := defrag.Member(ctx, c.Cluster, step.Endpoint)
 		cancel()
 		if err != nil {
 			_, msg := apihttp.StatusOf(err)

@@ -2,16 +2,11 @@ package maintenance
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -19,112 +14,31 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
 	"go.etcd.io/etcd/etcdutl/v3/snapshot"
 	"go.uber.org/zap"
 )
 
-// snapshotName is what a snapshot file or restored data directory may be called: a plain name,
-// never a path.
-var snapshotName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
-
 func checkName(field, name string) error {
-	if !snapshotName.MatchString(name) {
-		return apihttp.Errorf(http.StatusBadRequest, "%s %q: want letters, digits, '.', '_' or '-' (at most 128, not starting with a dot)", field, name)
+	if err := snapshotfile.CheckName(field, name); err != nil {
+		return apihttp.Errorf(http.StatusBadRequest, "%v", err)
 	}
 	return nil
 }
 
 // SnapshotInfo describes a snapshot file; the status comes from etcd's own snapshot code.
-type SnapshotInfo struct {
-	Name    string          `json:"name"`
-	Size    int64           `json:"size"`
-	SHA256  string          `json:"sha256"`
-	ModTime time.Time       `json:"mod_time"`
-	Status  *snapshotStatus `json:"status,omitempty"`
-	Member  string          `json:"member,omitempty"`
-	Cluster string          `json:"cluster,omitempty"`
-}
-
-type snapshotStatus struct {
-	Revision  int64  `json:"revision"`
-	Hash      uint32 `json:"hash"`
-	TotalKeys int    `json:"total_keys"`
-	TotalSize int64  `json:"total_size"`
-	Version   string `json:"version,omitempty"`
-}
-
-func statusOfSnapshot(path string) (*snapshotStatus, error) {
-	st, err := snapshot.NewV3(zap.NewNop()).Status(path)
-	if err != nil {
-		return nil, err
-	}
-	return &snapshotStatus{Revision: st.Revision, Hash: st.Hash, TotalKeys: st.TotalKey, TotalSize: st.TotalSize, Version: st.Version}, nil
-}
-
-// snapshotMeta is what opsproxy records of a snapshot beyond its file: the cluster and member
-// it was saved from. It is kept beside the snapshots as .meta/<name>.json (a name no snapshot
-// can have), written atomically once the snapshot file is in place. A snapshot without one
-// (copied in by hand, or saved before snapshots were scoped) belongs to no known cluster: only
-// tokens not limited to clusters may use it.
-type snapshotMeta struct {
-	Cluster string    `json:"cluster"`
-	Member  string    `json:"member"`
-	SHA256  string    `json:"sha256"`
-	Size    int64     `json:"size"`
-	SavedAt time.Time `json:"saved_at"`
-}
+type SnapshotInfo = snapshotfile.Info
 
 // SnapshotMetaDir is the directory of the metadata files, inside the snapshot directory.
-const SnapshotMetaDir = ".meta"
-
-// snapshotMetaPath is where the metadata of the snapshot called name (a checked name) lives.
-func (s *api) snapshotMetaPath(name string) string {
-	return filepath.Join(s.Config().Maintenance.SnapshotDir, SnapshotMetaDir, name+".json")
-}
-
-// writeSnapshotMeta writes m through a temporary file renamed into place, so that a reader
-// sees the whole file or none.
-func writeSnapshotMeta(path string, m snapshotMeta) error {
-	raw, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".part-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(raw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
+const SnapshotMetaDir = snapshotfile.MetaDir
 
 // snapshotMetaOf reads the metadata of the snapshot called name; a snapshot without readable
 // metadata has none (zero value, cluster unknown).
-func (s *api) snapshotMetaOf(name string) snapshotMeta {
-	var m snapshotMeta
-	raw, err := os.ReadFile(s.snapshotMetaPath(name))
+func (s *api) snapshotMetaOf(name string) snapshotfile.Meta {
+	m, err := snapshotfile.ReadMeta(s.Config().Maintenance.SnapshotDir, name)
 	if err != nil {
-		if !errors.Is(err, os.ErrNotExist) {
-			s.Logger.Warn("snapshot metadata unreadable", "snapshot", name, "err", err)
-		}
-		return snapshotMeta{}
-	}
-	if err := json.Unmarshal(raw, &m); err != nil {
 		s.Logger.Warn("snapshot metadata unreadable", "snapshot", name, "err", err)
-		return snapshotMeta{}
+		return snapshotfile.Meta{}
 	}
 	return m
 }
@@ -182,10 +96,7 @@ func (s *api) saveSnapshot(c *core.Call) (any, error) {
 	}
 	name := req.Name
 	if name == "" {
-		name = fmt.Sprintf("%s-%s-%s.db", c.Cluster.Config().Name, from.Member, time.Now().UTC().Format("20060102T150405.000Z"))
-		if checkName("name", name) != nil {
-			name = fmt.Sprintf("snapshot-%s.db", time.Now().UTC().Format("20060102T150405.000Z"))
-		}
+		name = snapshotfile.DefaultName(c.Cluster.Config().Name, from.Member, time.Now())
 	}
 	c.Rec.Key = []byte(name)
 	dir := s.Config().Maintenance.SnapshotDir
@@ -197,35 +108,35 @@ func (s *api) saveSnapshot(c *core.Call) (any, error) {
 		return nil, apihttp.Errorf(http.StatusConflict, "snapshot %q already exists", name)
 	}
 	// Metadata left by a snapshot file removed by hand must not describe the new one.
-	if err := os.Remove(s.snapshotMetaPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := snapshotfile.RemoveMeta(dir, name); err != nil {
 		return nil, fmt.Errorf("snapshot metadata: %w", err)
 	}
 	if err := c.CommitIntent(); err != nil {
 		return nil, err
 	}
-	size, sum, err := s.streamSnapshot(c.R.Context(), c.Cluster, from.Endpoint, path)
+	size, sum, err := streamSnapshot(c.R.Context(), c.Cluster, from.Endpoint, dir, name)
 	if err != nil {
 		return nil, err
 	}
 	c.Rec.ValueSize, c.Rec.ValueSHA256 = size, sum
 	now := time.Now().UTC()
-	meta := snapshotMeta{Cluster: c.Cluster.Config().Name, Member: from.Member, SHA256: sum, Size: size, SavedAt: now}
-	if err := writeSnapshotMeta(s.snapshotMetaPath(name), meta); err != nil {
+	meta := snapshotfile.Meta{Cluster: c.Cluster.Config().Name, Member: from.Member, SHA256: sum, Size: size, SavedAt: now}
+	if err := snapshotfile.WriteMeta(dir, name, meta); err != nil {
 		// A snapshot of no known cluster would be hidden from the tokens of its cluster.
 		os.Remove(path)
 		return nil, fmt.Errorf("snapshot metadata: %w", err)
 	}
 	info := SnapshotInfo{Name: name, Size: size, SHA256: sum, ModTime: now, Member: from.Member, Cluster: c.Cluster.Config().Name}
-	if info.Status, err = statusOfSnapshot(path); err != nil {
+	if info.Status, err = snapshotfile.StatusOf(path); err != nil {
 		return nil, apihttp.Errorf(http.StatusBadGateway, "snapshot %s was saved but etcd cannot read it: %v", name, err)
 	}
 	c.Status = http.StatusCreated
 	return info, nil
 }
 
-// streamSnapshot copies a member's snapshot to path (through a temporary file renamed at the
-// end) and returns its size and sha256.
-func (s *api) streamSnapshot(ctx context.Context, conn *conns.Conn, endpoint, path string) (int64, string, error) {
+// streamSnapshot copies a member's snapshot into the snapshot called name in dir (see
+// snapshotfile.Write) and returns its size and sha256.
+func streamSnapshot(ctx context.Context, conn *conns.Conn, endpoint, dir, name string) (int64, string, error) {
 	m, err := conn.Member(ctx, endpoint)
 	if err != nil {
 		return 0, "", err
@@ -235,44 +146,14 @@ func (s *api) streamSnapshot(ctx context.Context, conn *conns.Conn, endpoint, pa
 		return 0, "", err
 	}
 	defer rc.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".part-*")
-	if err != nil {
-		return 0, "", fmt.Errorf("snapshot file: %w", err)
+	n, sum, err := snapshotfile.Write(dir, name, rc, nil)
+	switch {
+	case errors.Is(err, snapshotfile.ErrExists):
+		return 0, "", apihttp.Errorf(http.StatusConflict, "snapshot %q already exists", name)
+	case err != nil:
+		return 0, "", fmt.Errorf("snapshot from %s: %w", endpoint, err)
 	}
-	defer os.Remove(tmp.Name())
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), rc)
-	if err != nil {
-		tmp.Close()
-		return 0, "", fmt.Errorf("stream snapshot from %s: %w", endpoint, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return 0, "", fmt.Errorf("snapshot file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, "", fmt.Errorf("snapshot file: %w", err)
-	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return 0, "", apihttp.Errorf(http.StatusConflict, "snapshot %q already exists", filepath.Base(path))
-		}
-		return 0, "", fmt.Errorf("snapshot file: %w", err)
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return n, sum, nil
 }
 
 func (s *api) listSnapshots(c *core.Call) (any, error) {
@@ -282,7 +163,7 @@ func (s *api) listSnapshots(c *core.Call) (any, error) {
 	}
 	out := []SnapshotInfo{}
 	for _, e := range entries {
-		if e.IsDir() || !snapshotName.MatchString(e.Name()) {
+		if e.IsDir() || !snapshotfile.ValidName(e.Name()) {
 			continue
 		}
 		meta := s.snapshotMetaOf(e.Name())
@@ -301,16 +182,16 @@ func (s *api) listSnapshots(c *core.Call) (any, error) {
 
 // snapshotPath resolves the {name} path value inside the snapshot directory, and refuses a
 // snapshot of a cluster outside the token's scope (recorded as that cluster's).
-func (s *api) snapshotPath(c *core.Call) (string, os.FileInfo, snapshotMeta, error) {
+func (s *api) snapshotPath(c *core.Call) (string, os.FileInfo, snapshotfile.Meta, error) {
 	name := c.R.PathValue("name")
 	c.Rec.Key = []byte(name)
 	if err := checkName("snapshot", name); err != nil {
-		return "", nil, snapshotMeta{}, err
+		return "", nil, snapshotfile.Meta{}, err
 	}
 	path := filepath.Join(s.Config().Maintenance.SnapshotDir, name)
 	fi, err := os.Stat(path)
 	if err != nil || !fi.Mode().IsRegular() {
-		return "", nil, snapshotMeta{}, apihttp.Errorf(http.StatusNotFound, "no snapshot %q", name)
+		return "", nil, snapshotfile.Meta{}, apihttp.Errorf(http.StatusNotFound, "no snapshot %q", name)
 	}
 	meta := s.snapshotMetaOf(name)
 	c.Rec.Cluster = meta.Cluster
@@ -328,12 +209,12 @@ func (s *api) snapshotStatus(c *core.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum, err := fileSHA256(path)
+	sum, err := snapshotfile.SHA256Of(path)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
 	info := SnapshotInfo{Name: fi.Name(), Size: fi.Size(), SHA256: sum, ModTime: fi.ModTime().UTC(), Member: meta.Member, Cluster: meta.Cluster}
-	if info.Status, err = statusOfSnapshot(path); err != nil {
+	if info.Status, err = snapshotfile.StatusOf(path); err != nil {
 		return nil, apihttp.Errorf(http.StatusUnprocessableEntity, "snapshot %s is not readable by etcd: %v", fi.Name(), err)
 	}
 	return info, nil

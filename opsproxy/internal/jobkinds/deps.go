@@ -1,0 +1,80 @@
+package jobkinds
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/config"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
+)
+
+// Deps is what the job kinds need from the process that runs them.
+type Deps struct {
+	// Cluster gives the connection to a configured cluster for the length of a job.
+	Cluster ClusterFunc
+	// SnapshotDir is the shared snapshot directory (maintenance.snapshot_dir): every worker and
+	// every opsproxy must see the same directory.
+	SnapshotDir string
+	// HealthTimeout bounds a member's health check (default maintenance.health_timeout's).
+	HealthTimeout time.Duration
+	// DefragTimeout bounds one member's defragmentation, and how long a worker that takes a
+	// defragmentation over waits for a member the previous worker was defragmenting (default
+	// maintenance.defrag_timeout's).
+	DefragTimeout time.Duration
+	// Settle is a pause after each defragmented member before the next one is checked, letting
+	// it catch up with the cluster (default none).
+	Settle time.Duration
+	// DiskFree, when set, tells the free bytes of the disk holding a member's data directory,
+	// for the members whose directory this process can see (ok false for the others). Without
+	// it the room for a defragmentation is judged from the quota (see doc.go).
+	DiskFree func(cluster, member string) (free int64, ok bool)
+	Logger   *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// ClusterFunc returns the connection to the configured cluster called name and a function to
+// call when the job is done with it (a reload may retire the connection meanwhile). An unknown
+// name is an error naming it.
+type ClusterFunc func(name string) (conn *conns.Conn, release func(), err error)
+
+// StaticClusters is the ClusterFunc of a fixed set of connections, as a worker process makes
+// them with conns.Connect from the same configuration file as opsproxy.
+func StaticClusters(set map[string]*conns.Conn) ClusterFunc {
+	return func(name string) (*conns.Conn, func(), error) {
+		c, ok := set[name]
+		if !ok {
+			return nil, nil, fmt.Errorf("cluster %q is not configured", name)
+		}
+		return c, func() {}, nil
+	}
+}
+
+func (d Deps) withDefaults() Deps {
+	if d.HealthTimeout <= 0 {
+		d.HealthTimeout = config.DefaultHealthTimeout
+	}
+	if d.DefragTimeout <= 0 {
+		d.DefragTimeout = config.DefaultDefragTimeout
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return d
+}
+
+// errNoCluster is the error of a job whose cluster Deps cannot give.
+var errNoCluster = errors.New("no connection to the cluster")
+
+// cluster returns the connection to the job's cluster.
+func (d Deps) cluster(name string) (*conns.Conn, func(), error) {
+	if d.Cluster == nil {
+		return nil, nil, fmt.Errorf("cluster %q: %w", name, errNoCluster)
+	}
+	return d.Cluster(name)
+}
