@@ -6,6 +6,7 @@ import { ApiProvider, grafanaTransport } from '../../api';
 import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
 import { Cluster } from '../../pages/Cluster/Cluster';
+import { Maintenance } from '../../pages/Maintenance/Maintenance';
 import { Overview } from '../../pages/Overview/Overview';
 import { testIds } from '../testIds';
 import type { AppSettings } from '../../types';
@@ -15,12 +16,12 @@ import type { AppSettings } from '../../types';
 const transport = grafanaTransport();
 
 // The app's root: one route per page of issue #12, each inside Grafana's PluginPage (title and
-// navigation from plugin.json's includes). Overview is the landing page. Keys, Watch,
-// Maintenance and Tokens are added here as they land.
+// navigation from plugin.json's includes). Overview is the landing page. Keys, Watch and
+// Tokens are added here as they land.
 function App(_props: AppRootProps<AppSettings>) {
   // opsproxy acts with the lower of the user's org role and the service token's: only an org
-  // Admin may verify the audit log or change a cluster's members and alarms, so only an Admin is
-  // offered those actions.
+  // Admin may verify the audit log, change a cluster's members and alarms or run maintenance, so
+  // only an Admin is offered those actions.
   const isAdmin = config.bootData?.user?.orgRole === 'Admin';
   return (
     <div data-testid={testIds.app.container}>
@@ -31,6 +32,14 @@ function App(_props: AppRootProps<AppSettings>) {
             element={
               <PluginPage>
                 <Cluster canAdmin={isAdmin} />
+              </PluginPage>
+            }
+          />
+          <Route
+            path={ROUTES.Maintenance}
+            element={
+              <PluginPage>
+                <Maintenance canAdmin={isAdmin} />
               </PluginPage>
             }
           />
