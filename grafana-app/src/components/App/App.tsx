@@ -23,6 +23,8 @@ function App(_props: AppRootProps<AppSettings>) {
   // Admin may verify the audit log, change a cluster's members and alarms or run maintenance, so
   // only an Admin is offered those actions.
   const isAdmin = config.bootData?.user?.orgRole === 'Admin';
+  // The app's dashboards are under Grafana's sub-path ('' at the root).
+  const dashboardsBase = config.appSubUrl ?? '';
   return (
     <div data-testid={testIds.app.container}>
       <ApiProvider transport={transport}>
@@ -31,7 +33,7 @@ function App(_props: AppRootProps<AppSettings>) {
             path={ROUTES.Cluster}
             element={
               <PluginPage>
-                <Cluster canAdmin={isAdmin} />
+                <Cluster canAdmin={isAdmin} dashboardsBase={dashboardsBase} />
               </PluginPage>
             }
           />
@@ -55,7 +57,7 @@ function App(_props: AppRootProps<AppSettings>) {
             path="*"
             element={
               <PluginPage>
-                <Overview />
+                <Overview dashboardsBase={dashboardsBase} />
               </PluginPage>
             }
           />
