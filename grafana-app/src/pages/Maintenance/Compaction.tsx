@@ -100,7 +100,7 @@ export function Compaction({ cluster, canAdmin }: { cluster: string; canAdmin: b
       {revision.kind === 'loaded' && (
         <p data-testid={testIds.maintenance.revision}>
           Current revision of {cluster}: <strong>{revision.revision}</strong>{' '}
-          <Button size="sm" variant="secondary" icon="sync" onClick={load} aria-label="Read the current revision again">
+          <Button size="sm" variant="secondary" icon="sync" onClick={load}>
             Refresh
           </Button>
         </p>

@@ -218,6 +218,8 @@ describe('Maintenance', () => {
 
     await userEvent.click(screen.getByTestId(testIds.maintenance.restore('prod-1.db')));
     const form = within(screen.getByTestId(testIds.maintenance.restoreForm));
+    // The form takes the keyboard's focus where it opens.
+    expect(form.getByLabelText(/^Data directory/, { selector: 'input' })).toHaveFocus();
     expect(screen.getByTestId(testIds.maintenance.restoreForm)).toHaveTextContent('never touches a running member');
 
     // A data directory that is a path is refused before anything is sent.
@@ -267,13 +269,23 @@ describe('Maintenance', () => {
     t.answers = prod({
       'POST /clusters/prod/defragment': new ApiError('member m3 (https://m3:2379) is unhealthy: refused', 409, 'r1'),
       'GET /snapshots': new ApiError('snapshot directory: permission denied', 500),
+      'GET /clusters/prod/keys': new ApiError('cluster "prod" unreachable', 503),
     });
     screen.getByTestId(testIds.maintenance.retry).focus();
     await userEvent.keyboard('{Enter}');
     expect(await screen.findByTestId(testIds.maintenance.defragError)).toHaveTextContent('member m3');
     const snapErr = await screen.findByTestId(testIds.maintenance.snapshotsError);
     expect(snapErr).toHaveTextContent('snapshot directory: permission denied');
-    expect(screen.getByTestId(testIds.maintenance.revision)).toBeInTheDocument();
+    expect(await screen.findByTestId(testIds.maintenance.revisionError)).toHaveTextContent(
+      'cluster "prod" unreachable'
+    );
+    expect(screen.queryByTestId(testIds.maintenance.compact)).not.toBeInTheDocument();
+
+    t.answers['GET /clusters/prod/keys'] = prod()['GET /clusters/prod/keys'];
+    await userEvent.click(
+      within(screen.getByTestId(testIds.maintenance.revisionError)).getByRole('button', { name: 'Retry' })
+    );
+    expect(await screen.findByTestId(testIds.maintenance.revision)).toHaveTextContent('1000');
 
     t.answers['GET /snapshots'] = prod()['GET /snapshots'];
     screen.getByTestId(testIds.maintenance.snapshotsRetry).focus();

@@ -100,7 +100,7 @@ export function RestoreForm({ snapshot, onClose }: { snapshot: string; onClose: 
         to bring the snapshot&apos;s data back.
       </p>
       <Field label="Data directory" description="A new directory's name under the restore directory">
-        <Input id="restore-data-dir" value={fields.dataDir} onChange={set('dataDir')} />
+        <Input id="restore-data-dir" autoFocus value={fields.dataDir} onChange={set('dataDir')} />
       </Field>
       <Field label="Member name" description="The --name the restored member starts with">
         <Input id="restore-name" value={fields.name} onChange={set('name')} />
