@@ -137,6 +137,7 @@ func Check(dist fs.FS, want Want) []error {
 			fail("plugin.json screenshot %s: not in the package", s.Path)
 		}
 	}
+	dashboardUIDs := map[string]string{}
 	for _, inc := range p.Includes {
 		switch inc.Type {
 		case "page":
@@ -144,8 +145,14 @@ func Check(dist fs.FS, want Want) []error {
 				fail("plugin.json include %q: page path %q is neither under /a/%s/ nor /plugins/%s", inc.Name, inc.Path, p.ID, p.ID)
 			}
 		case "dashboard":
-			if !exists(dist, inc.Path) {
-				fail("plugin.json include %q: dashboard %s not in the package", inc.Name, inc.Path)
+			uid, err := dashboardUID(dist, inc.Path)
+			switch {
+			case err != nil:
+				fail("plugin.json include %q: dashboard %s: %v", inc.Name, inc.Path, err)
+			case dashboardUIDs[uid] != "":
+				fail("plugin.json include %q: dashboard %s has the uid %q of %s", inc.Name, inc.Path, uid, dashboardUIDs[uid])
+			default:
+				dashboardUIDs[uid] = inc.Path
 			}
 		}
 	}
@@ -175,6 +182,31 @@ func Check(dist fs.FS, want Want) []error {
 		}
 	}
 	return errs
+}
+
+// dashboardUID reads the dashboard an include names: a path inside the package, to a JSON
+// object with a uid (Grafana installs it under that uid when the app is enabled).
+func dashboardUID(dist fs.FS, name string) (string, error) {
+	clean := strings.TrimPrefix(name, "./")
+	if !fs.ValidPath(clean) {
+		return "", errors.New("not a path inside the package")
+	}
+	raw, err := fs.ReadFile(dist, clean)
+	if err != nil {
+		return "", errors.New("not in the package")
+	}
+	var d struct {
+		UID   any    `json:"uid"`
+		Title string `json:"title"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return "", fmt.Errorf("not a JSON dashboard: %w", err)
+	}
+	uid, _ := d.UID.(string)
+	if uid == "" {
+		return "", errors.New("no uid")
+	}
+	return uid, nil
 }
 
 func exists(dist fs.FS, name string) bool {

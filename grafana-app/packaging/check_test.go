@@ -25,6 +25,7 @@ func goodDist(t *testing.T) fstest.MapFS {
 		"includes": []map[string]any{
 			{"type": "page", "name": "Overview", "path": "/a/" + testID + "/overview"},
 			{"type": "page", "name": "Configuration", "path": "/plugins/" + testID},
+			{"type": "dashboard", "name": "Cluster", "path": "dashboards/cluster.json"},
 		},
 		"dependencies": map[string]any{"grafanaDependency": ">=13.1.0"},
 	})
@@ -38,6 +39,7 @@ func goodDist(t *testing.T) fstest.MapFS {
 		"CHANGELOG.md":               {Data: []byte("# changes")},
 		"LICENSE":                    {Data: []byte("Apache")},
 		"img/logo.svg":               {Data: []byte("<svg/>")},
+		"dashboards/cluster.json":    {Data: []byte(`{"uid": "etcd-monitor-cluster", "title": "Cluster"}`)},
 		"gpx_etcd_linux_amd64":       {Data: []byte("ELF"), Mode: 0o755},
 		"gpx_etcd_windows_amd64.exe": {Data: []byte("MZ"), Mode: 0o755},
 	}
@@ -84,7 +86,20 @@ func TestCheckReportsEachProblem(t *testing.T) {
 		}), err: `page path "/a/other-app/x"`},
 		"dashboard missing": {edit: setJSON(func(m map[string]any) {
 			m["includes"] = []map[string]any{{"type": "dashboard", "name": "Overview", "path": "dashboards/overview.json"}}
-		}), err: "dashboard dashboards/overview.json not in the package"},
+		}), err: `include "Overview": dashboard dashboards/overview.json: not in the package`},
+		"dashboard outside the package": {edit: setJSON(func(m map[string]any) {
+			m["includes"] = []map[string]any{{"type": "dashboard", "name": "Up", "path": "../dashboards/cluster.json"}}
+		}), err: `include "Up": dashboard ../dashboards/cluster.json: not a path inside the package`},
+		"dashboard not JSON": {edit: func(d fstest.MapFS) { d["dashboards/cluster.json"] = &fstest.MapFile{Data: []byte("{uid:")} },
+			err: `include "Cluster": dashboard dashboards/cluster.json: not a JSON dashboard`},
+		"dashboard without uid": {edit: func(d fstest.MapFS) { d["dashboards/cluster.json"] = &fstest.MapFile{Data: []byte(`{}`)} },
+			err: `include "Cluster": dashboard dashboards/cluster.json: no uid`},
+		"dashboard uid twice": {edit: func(d fstest.MapFS) {
+			d["dashboards/copy.json"] = d["dashboards/cluster.json"]
+			setJSON(func(m map[string]any) {
+				m["includes"] = append(m["includes"].([]any), map[string]any{"type": "dashboard", "name": "Copy", "path": "dashboards/copy.json"})
+			})(d)
+		}, err: `include "Copy": dashboard dashboards/copy.json has the uid "etcd-monitor-cluster" of dashboards/cluster.json`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := goodDist(t)

@@ -8,5 +8,6 @@ export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 export enum ROUTES {
   Overview = 'overview',
   Cluster = 'cluster',
+  Maintenance = 'maintenance',
   Audit = 'audit',
 }

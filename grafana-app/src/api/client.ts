@@ -1,3 +1,4 @@
+import { maintenanceApi } from './maintenance';
 import type { Query, Transport } from './transport';
 import type {
   Alarm,
@@ -32,6 +33,7 @@ const c = encodeURIComponent;
 
 export function createApi(t: Transport) {
   return {
+    ...maintenanceApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

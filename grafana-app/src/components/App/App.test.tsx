@@ -60,6 +60,13 @@ describe('App', () => {
     expect(screen.getByTestId(testIds.cluster.page)).toBeInTheDocument();
   });
 
+  test('routes maintenance to the Maintenance page for the cluster in the link', async () => {
+    backend();
+    renderAt('/maintenance?cluster=prod');
+    expect(await screen.findByTestId(testIds.maintenance.page)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.maintenance.picker)).toHaveValue('prod');
+  });
+
   test('routes audit to the Audit page', async () => {
     backend();
     renderAt('/audit?user=alice');

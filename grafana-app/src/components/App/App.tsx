@@ -6,6 +6,7 @@ import { ApiProvider, grafanaTransport } from '../../api';
 import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
 import { Cluster } from '../../pages/Cluster/Cluster';
+import { Maintenance } from '../../pages/Maintenance/Maintenance';
 import { Overview } from '../../pages/Overview/Overview';
 import { testIds } from '../testIds';
 import type { AppSettings } from '../../types';
@@ -15,13 +16,15 @@ import type { AppSettings } from '../../types';
 const transport = grafanaTransport();
 
 // The app's root: one route per page of issue #12, each inside Grafana's PluginPage (title and
-// navigation from plugin.json's includes). Overview is the landing page. Keys, Watch,
-// Maintenance and Tokens are added here as they land.
+// navigation from plugin.json's includes). Overview is the landing page. Keys, Watch and
+// Tokens are added here as they land.
 function App(_props: AppRootProps<AppSettings>) {
   // opsproxy acts with the lower of the user's org role and the service token's: only an org
-  // Admin may verify the audit log or change a cluster's members and alarms, so only an Admin is
-  // offered those actions.
+  // Admin may verify the audit log, change a cluster's members and alarms or run maintenance, so
+  // only an Admin is offered those actions.
   const isAdmin = config.bootData?.user?.orgRole === 'Admin';
+  // The app's dashboards are under Grafana's sub-path ('' at the root).
+  const dashboardsBase = config.appSubUrl ?? '';
   return (
     <div data-testid={testIds.app.container}>
       <ApiProvider transport={transport}>
@@ -30,7 +33,15 @@ function App(_props: AppRootProps<AppSettings>) {
             path={ROUTES.Cluster}
             element={
               <PluginPage>
-                <Cluster canAdmin={isAdmin} />
+                <Cluster canAdmin={isAdmin} dashboardsBase={dashboardsBase} />
+              </PluginPage>
+            }
+          />
+          <Route
+            path={ROUTES.Maintenance}
+            element={
+              <PluginPage>
+                <Maintenance canAdmin={isAdmin} />
               </PluginPage>
             }
           />
@@ -46,7 +57,7 @@ function App(_props: AppRootProps<AppSettings>) {
             path="*"
             element={
               <PluginPage>
-                <Overview />
+                <Overview dashboardsBase={dashboardsBase} />
               </PluginPage>
             }
           />

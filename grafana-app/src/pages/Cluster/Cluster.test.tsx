@@ -12,7 +12,7 @@ function Location() {
   return <div data-testid="location">{loc.search}</div>;
 }
 
-function renderAt(t: FakeTransport, url = '/cluster?cluster=prod', canAdmin = true) {
+function renderAt(t: FakeTransport, url = '/cluster?cluster=prod', canAdmin = true, dashboardsBase?: string) {
   return render(
     <ApiProvider transport={t}>
       <MemoryRouter initialEntries={[url]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
@@ -21,7 +21,7 @@ function renderAt(t: FakeTransport, url = '/cluster?cluster=prod', canAdmin = tr
             path="/cluster"
             element={
               <>
-                <Cluster canAdmin={canAdmin} />
+                <Cluster canAdmin={canAdmin} dashboardsBase={dashboardsBase} />
                 <Location />
               </>
             }
@@ -76,6 +76,9 @@ const cells = (id: string) =>
   within(screen.getByTestId(testIds.cluster.member(id)))
     .getAllByRole('cell')
     .map((c) => c.textContent);
+
+// Typing re-renders the members table on every key: give the typing tests room on a busy machine.
+jest.setTimeout(30000);
 
 describe('Cluster', () => {
   test('shows the members joined with their endpoints, endpoint health and alarms', async () => {
@@ -229,5 +232,21 @@ describe('Cluster', () => {
     expect(screen.queryByTestId(testIds.cluster.error)).not.toBeInTheDocument();
     expect(screen.getByTestId(testIds.cluster.alarmsError)).toHaveTextContent('alarms: context deadline exceeded');
     expect(screen.getByTestId(testIds.cluster.endpoints)).toBeInTheDocument();
+  });
+
+  test('links the cluster and each started member to their dashboards', async () => {
+    renderAt(fakeTransport(prod()), '/cluster?cluster=prod', false, '');
+    await screen.findByTestId(testIds.cluster.members);
+    expect(screen.getByRole('link', { name: 'Cluster dashboard' })).toHaveAttribute(
+      'href',
+      '/d/etcd-monitor-cluster?var-cluster=prod'
+    );
+    expect(
+      within(screen.getByTestId(testIds.cluster.member('a2'))).getByRole('link', {
+        name: 'Member detail dashboard of m2',
+      })
+    ).toHaveAttribute('href', '/d/etcd-monitor-member?var-cluster=prod&var-member=m2');
+    // A learner not started yet has no name to select in the dashboard.
+    expect(within(screen.getByTestId(testIds.cluster.member('a4'))).queryByRole('link')).not.toBeInTheDocument();
   });
 });

@@ -2,29 +2,25 @@ import React, { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Badge, Button, ConfirmModal, Field, Input, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
-import { ApiError, useApi, type Alarm, type Cluster as ClusterInfo, type Endpoint, type Member } from '../../api';
+import {
+  Alert,
+  Badge,
+  Button,
+  ConfirmModal,
+  Field,
+  Input,
+  LinkButton,
+  LoadingPlaceholder,
+  Stack,
+  useStyles2,
+} from '@grafana/ui';
+import { useApi, type Alarm, type Cluster as ClusterInfo, type Endpoint, type Member } from '../../api';
 import { testIds } from '../../components/testIds';
+import { DASHBOARD_UIDS, dashboardHref } from '../../dashboards';
+import { ClusterPicker } from '../ClusterPicker';
+import { failure, FailureText, type Failure } from '../failure';
 import { formatBytes } from '../format';
 import { quorumChange } from './quorum';
-
-type Failure = { message: string; requestId?: string };
-
-function failure(err: unknown): Failure {
-  return {
-    message: err instanceof Error ? err.message : String(err),
-    requestId: err instanceof ApiError ? err.requestId : undefined,
-  };
-}
-
-function FailureText({ f }: { f: Failure }) {
-  return (
-    <>
-      {f.message}
-      {f.requestId && <> (request {f.requestId})</>}
-    </>
-  );
-}
 
 // What one cluster answered (key: the cluster and attempt it was loaded for). The members are the
 // page; endpoints and alarms fail on their own and leave the rest.
@@ -56,8 +52,9 @@ function endpointOf(m: Member, endpoints: Endpoint[]): Endpoint | undefined {
 // Cluster: one cluster's members (joined with what their endpoints answered), endpoint health and
 // alarms. The cluster is the URL's ?cluster=, so a link shows the same cluster. Membership changes
 // and disarming need the admin role; canAdmin false leaves them out. Each asks for confirmation
-// saying what happens to quorum.
-export function Cluster({ canAdmin = false }: { canAdmin?: boolean }) {
+// saying what happens to quorum. dashboardsBase is Grafana's sub-path: the cluster and each
+// member then link to the app's dashboards; undefined (the standalone console) leaves them out.
+export function Cluster({ canAdmin = false, dashboardsBase }: { canAdmin?: boolean; dashboardsBase?: string }) {
   const api = useApi();
   const styles = useStyles2(getStyles);
   const [params, setParams] = useSearchParams();
@@ -197,25 +194,16 @@ export function Cluster({ canAdmin = false }: { canAdmin?: boolean }) {
 
   return (
     <div data-testid={testIds.cluster.page}>
-      <Field label="Cluster" className={styles.picker}>
-        <select
-          id="cluster-picker"
-          className={styles.select}
-          value={selected}
-          onChange={(e) => {
-            setOutcome(undefined);
-            setParams({ cluster: e.currentTarget.value });
-          }}
-          data-testid={testIds.cluster.picker}
-        >
-          {!clusters.some((c) => c.name === selected) && <option value={selected}>{selected || '—'}</option>}
-          {clusters.map((c) => (
-            <option key={c.name} value={c.name}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <ClusterPicker
+        id="cluster-picker"
+        clusters={clusters}
+        selected={selected}
+        onChange={(cluster) => {
+          setOutcome(undefined);
+          setParams({ cluster });
+        }}
+        testId={testIds.cluster.picker}
+      />
 
       {outcome?.kind === 'done' && (
         <Alert
@@ -268,6 +256,16 @@ export function Cluster({ canAdmin = false }: { canAdmin?: boolean }) {
       {current && !current.error && members.length > 0 && (
         <>
           <div className={styles.toolbar}>
+            {dashboardsBase !== undefined && (
+              <LinkButton
+                variant="secondary"
+                fill="text"
+                icon="apps"
+                href={dashboardHref(dashboardsBase, DASHBOARD_UIDS.clusterOverview, { cluster: selected })}
+              >
+                Cluster dashboard
+              </LinkButton>
+            )}
             <Button variant="secondary" icon="sync" onClick={retry}>
               Refresh
             </Button>
@@ -285,6 +283,7 @@ export function Cluster({ canAdmin = false }: { canAdmin?: boolean }) {
                 <th scope="col">DB size</th>
                 <th scope="col">Raft index</th>
                 <th scope="col">Version</th>
+                {dashboardsBase !== undefined && <th scope="col">Dashboard</th>}
                 {canAdmin && <th scope="col">Actions</th>}
               </tr>
             </thead>
@@ -302,6 +301,25 @@ export function Cluster({ canAdmin = false }: { canAdmin?: boolean }) {
                     <td>{st ? formatBytes(st.db_size) : '—'}</td>
                     <td>{st?.raft_index ?? '—'}</td>
                     <td>{st?.version ?? '—'}</td>
+                    {dashboardsBase !== undefined && (
+                      <td>
+                        {m.name && (
+                          <LinkButton
+                            size="sm"
+                            variant="secondary"
+                            fill="text"
+                            icon="apps"
+                            href={dashboardHref(dashboardsBase, DASHBOARD_UIDS.memberDetail, {
+                              cluster: selected,
+                              member: m.name,
+                            })}
+                            aria-label={`Member detail dashboard of ${m.name}`}
+                          >
+                            Member detail
+                          </LinkButton>
+                        )}
+                      </td>
+                    )}
                     {canAdmin && (
                       <td>
                         <Stack gap={1}>
@@ -446,17 +464,7 @@ function EndpointHealth({ current }: { current: Loaded }) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  picker: css({ maxWidth: 320 }),
-  select: css({
-    height: theme.spacing(4),
-    width: '100%',
-    background: theme.components.input.background,
-    color: theme.components.input.text,
-    border: `1px solid ${theme.components.input.borderColor}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(0, 1),
-  }),
-  toolbar: css({ display: 'flex', justifyContent: 'flex-end', marginBottom: theme.spacing(1) }),
+  toolbar: css({ display: 'flex', justifyContent: 'flex-end', gap: theme.spacing(1), marginBottom: theme.spacing(1) }),
   caption: css({ textAlign: 'left', fontWeight: theme.typography.fontWeightMedium, padding: theme.spacing(0.5, 0) }),
   heading: css({ marginTop: theme.spacing(3) }),
   table: css({

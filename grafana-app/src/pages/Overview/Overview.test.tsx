@@ -6,10 +6,10 @@ import { fakeTransport, type FakeTransport } from '../../api/fakeTransport';
 import { testIds } from '../../components/testIds';
 import { Overview } from './Overview';
 
-function renderWith(t: FakeTransport) {
+function renderWith(t: FakeTransport, dashboardsBase?: string) {
   return render(
     <ApiProvider transport={t}>
-      <Overview />
+      <Overview dashboardsBase={dashboardsBase} />
     </ApiProvider>
   );
 }
@@ -87,5 +87,42 @@ describe('Overview', () => {
     await userEvent.keyboard('{Enter}');
     await waitFor(() => expect(screen.getByTestId(testIds.overview.row('prod'))).toBeInTheDocument());
     expect(screen.queryByTestId(testIds.overview.error)).not.toBeInTheDocument();
+  });
+
+  test('links each cluster to its dashboards with the cluster variable set', async () => {
+    const t = fakeTransport({
+      'GET /clusters': {
+        clusters: [
+          { name: 'prod', reachable: true },
+          { name: 'lab a', reachable: true },
+        ],
+      },
+      ...prod,
+      'GET /clusters/lab%20a/endpoints': { healthy: 0, total: 0, endpoints: [] },
+      'GET /clusters/lab%20a/members': {},
+      'GET /clusters/lab%20a/alarms': {},
+    });
+    renderWith(t, '/grafana');
+    const row = within(await screen.findByTestId(testIds.overview.row('prod')));
+    expect(row.getByRole('link', { name: 'Cluster overview dashboard of prod' })).toHaveAttribute(
+      'href',
+      '/grafana/d/etcd-monitor-cluster?var-cluster=prod'
+    );
+    expect(row.getByRole('link', { name: 'Member detail dashboard of prod' })).toHaveAttribute(
+      'href',
+      '/grafana/d/etcd-monitor-member?var-cluster=prod'
+    );
+    const lab = within(screen.getByTestId(testIds.overview.row('lab a')));
+    expect(lab.getByRole('link', { name: 'Cluster overview dashboard of lab a' })).toHaveAttribute(
+      'href',
+      '/grafana/d/etcd-monitor-cluster?var-cluster=lab+a'
+    );
+  });
+
+  test('without Grafana (the standalone console) there are no dashboard links', async () => {
+    renderWith(fakeTransport({ 'GET /clusters': { clusters: [{ name: 'prod', reachable: true }] }, ...prod }));
+    await screen.findByTestId(testIds.overview.row('prod'));
+    expect(screen.queryByRole('columnheader', { name: 'Dashboards' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('link')).not.toBeInTheDocument();
   });
 });

@@ -1,9 +1,10 @@
 import React, { useCallback, useEffect, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Badge, Button, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
+import { Alert, Badge, Button, LinkButton, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
 import { ApiError, useApi, type Alarm, type Cluster, type Endpoints, type Member } from '../../api';
 import { testIds } from '../../components/testIds';
+import { DASHBOARD_UIDS, dashboardHref } from '../../dashboards';
 import { formatBytes } from '../format';
 
 // ClusterRow is one cluster with what its members answered; each part fails on its own, so an
@@ -24,8 +25,10 @@ function message(err: unknown): string {
 }
 
 // Overview: every cluster the token may use, with health, leader, members, DB size, alarms,
-// revision and version.
-export function Overview() {
+// revision and version. dashboardsBase is Grafana's sub-path: each cluster then links to the
+// app's dashboards with its cluster variable set; undefined (no Grafana, as in the standalone
+// console) leaves the links out.
+export function Overview({ dashboardsBase }: { dashboardsBase?: string }) {
   const api = useApi();
   const styles = useStyles2(getStyles);
   const [state, setState] = useState<State>({ kind: 'loading' });
@@ -125,11 +128,12 @@ export function Overview() {
                 <th scope="col">Alarms</th>
                 <th scope="col">Revision</th>
                 <th scope="col">Version</th>
+                {dashboardsBase !== undefined && <th scope="col">Dashboards</th>}
               </tr>
             </thead>
             <tbody>
               {state.rows.map((row) => (
-                <Row key={row.cluster.name} row={row} />
+                <Row key={row.cluster.name} row={row} dashboardsBase={dashboardsBase} />
               ))}
             </tbody>
           </table>
@@ -139,7 +143,7 @@ export function Overview() {
   );
 }
 
-function Row({ row }: { row: ClusterRow }) {
+function Row({ row, dashboardsBase }: { row: ClusterRow; dashboardsBase?: string }) {
   const { cluster, endpoints, members, alarms, errors } = row;
   const eps = endpoints?.endpoints ?? [];
   const leaderEp = eps.find((e) => e.status?.is_leader);
@@ -180,6 +184,32 @@ function Row({ row }: { row: ClusterRow }) {
       </td>
       <td>{revision ?? '—'}</td>
       <td>{versions.length ? versions.join(', ') : '—'}</td>
+      {dashboardsBase !== undefined && (
+        <td>
+          <Stack gap={1}>
+            <LinkButton
+              size="sm"
+              variant="secondary"
+              fill="text"
+              icon="apps"
+              href={dashboardHref(dashboardsBase, DASHBOARD_UIDS.clusterOverview, { cluster: cluster.name })}
+              aria-label={`Cluster overview dashboard of ${cluster.name}`}
+            >
+              Cluster
+            </LinkButton>
+            <LinkButton
+              size="sm"
+              variant="secondary"
+              fill="text"
+              icon="apps"
+              href={dashboardHref(dashboardsBase, DASHBOARD_UIDS.memberDetail, { cluster: cluster.name })}
+              aria-label={`Member detail dashboard of ${cluster.name}`}
+            >
+              Members
+            </LinkButton>
+          </Stack>
+        </td>
+      )}
     </tr>
   );
 }

@@ -1,0 +1,51 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { Field, useStyles2 } from '@grafana/ui';
+import type { Cluster } from '../api';
+
+type Props = {
+  id: string;
+  clusters: Cluster[];
+  selected: string;
+  onChange: (cluster: string) => void;
+  testId: string;
+};
+
+// ClusterPicker chooses the cluster a page shows. The selected cluster stays an option even when
+// the list does not hold it (a link to a cluster the token may no longer use), so the page can
+// say what went wrong with it.
+export function ClusterPicker({ id, clusters, selected, onChange, testId }: Props) {
+  const styles = useStyles2(getStyles);
+  return (
+    <Field label="Cluster" className={styles.picker}>
+      <select
+        id={id}
+        className={styles.select}
+        value={selected}
+        onChange={(e) => onChange(e.currentTarget.value)}
+        data-testid={testId}
+      >
+        {!clusters.some((c) => c.name === selected) && <option value={selected}>{selected || '—'}</option>}
+        {clusters.map((c) => (
+          <option key={c.name} value={c.name}>
+            {c.name}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  picker: css({ maxWidth: 320 }),
+  select: css({
+    height: theme.spacing(4),
+    width: '100%',
+    background: theme.components.input.background,
+    color: theme.components.input.text,
+    border: `1px solid ${theme.components.input.borderColor}`,
+    borderRadius: theme.shape.radius.default,
+    padding: theme.spacing(0, 1),
+  }),
+});
