@@ -1,3 +1,4 @@
+import { keysApi } from './keys';
 import type { Query, Transport } from './transport';
 import type {
   Alarm,
@@ -32,6 +33,7 @@ const c = encodeURIComponent;
 
 export function createApi(t: Transport) {
   return {
+    ...keysApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

@@ -60,6 +60,13 @@ describe('App', () => {
     expect(screen.getByTestId(testIds.cluster.page)).toBeInTheDocument();
   });
 
+  test('routes keys to the Keys page', async () => {
+    backend();
+    renderAt('/keys');
+    expect(await screen.findByTestId(testIds.keys.empty)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.keys.page)).toBeInTheDocument();
+  });
+
   test('routes audit to the Audit page', async () => {
     backend();
     renderAt('/audit?user=alice');

@@ -6,6 +6,7 @@ import { ApiProvider, grafanaTransport } from '../../api';
 import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
 import { Cluster } from '../../pages/Cluster/Cluster';
+import { Keys } from '../../pages/Keys/Keys';
 import { Overview } from '../../pages/Overview/Overview';
 import { testIds } from '../testIds';
 import type { AppSettings } from '../../types';
@@ -15,17 +16,27 @@ import type { AppSettings } from '../../types';
 const transport = grafanaTransport();
 
 // The app's root: one route per page of issue #12, each inside Grafana's PluginPage (title and
-// navigation from plugin.json's includes). Overview is the landing page. Keys, Watch,
+// navigation from plugin.json's includes). Overview is the landing page. Watch,
 // Maintenance and Tokens are added here as they land.
 function App(_props: AppRootProps<AppSettings>) {
   // opsproxy acts with the lower of the user's org role and the service token's: only an org
   // Admin may verify the audit log or change a cluster's members and alarms, so only an Admin is
   // offered those actions.
   const isAdmin = config.bootData?.user?.orgRole === 'Admin';
+  // Editors and Admins may write keys (opsproxy still limits them to the token's prefixes).
+  const canWriteKeys = isAdmin || config.bootData?.user?.orgRole === 'Editor';
   return (
     <div data-testid={testIds.app.container}>
       <ApiProvider transport={transport}>
         <Routes>
+          <Route
+            path={ROUTES.Keys}
+            element={
+              <PluginPage>
+                <Keys canWrite={canWriteKeys} />
+              </PluginPage>
+            }
+          />
           <Route
             path={ROUTES.Cluster}
             element={
