@@ -32,29 +32,32 @@ async function findChildren(
   const end = prefixEnd(node);
   const children: Child[] = [];
   let from = start;
-  while (children.length < CHILD_BATCH) {
+  for (;;) {
     const page = await scan(from, end);
-    let last: Child | undefined;
+    const before = children.length;
     for (const kv of page.kvs) {
       // Keys that are not UTF-8 have no text name to show or to scan from: the key list shows them.
       if (kv.key === undefined) {
         continue;
       }
       const child = childOf(node, kv.key);
+      const last = children[children.length - 1];
       if (last && last.path === child.path) {
         continue;
       }
-      last = child;
-      if (!children.some((c) => c.path === child.path)) {
-        children.push(child);
+      if (children.length === CHILD_BATCH) {
+        return { children, next: afterChild(last) };
       }
+      children.push(child);
     }
-    if (!page.more || !last) {
+    const last = children[children.length - 1];
+    // A page that brought no new child (only keys that are not UTF-8) ends the scan, so it
+    // cannot read the same page again.
+    if (!page.more || !last || children.length === before) {
       return { children };
     }
     from = afterChild(last);
   }
-  return { children, next: from };
 }
 
 type Props = {

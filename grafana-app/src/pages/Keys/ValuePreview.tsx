@@ -15,7 +15,7 @@ export function ValuePreview({ bytes, testId }: { bytes: Uint8Array; testId?: st
       <span data-testid={testId ? testIds.keys.format : undefined}>
         <Badge color={shown.format === 'binary' ? 'orange' : 'blue'} text={FORMAT_NAMES[shown.format]} />
       </span>
-      <pre className={styles.value} data-testid={testId} tabIndex={0} aria-label="Value">
+      <pre className={styles.value} data-testid={testId} tabIndex={0} aria-label="Stored value">
         {shown.text}
       </pre>
     </div>

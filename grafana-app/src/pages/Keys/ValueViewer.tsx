@@ -110,6 +110,7 @@ export function ValueViewer({ cluster, keyName, revision, onRevisionChange, canW
       <form onSubmit={showRevision} className={styles.revision} aria-label="Read at revision">
         <Field
           label="Revision"
+          htmlFor="keys-revision"
           description="Empty: the latest"
           invalid={revInvalid}
           error={revInvalid ? 'revision: a whole number above 0' : undefined}
