@@ -73,7 +73,8 @@ type Props = {
 };
 
 // KeyTree is the keyspace under root as a tree split on "/", loaded lazily: a node's children
-// are found when it is opened, CHILD_BATCH at a time, by skip-scan.
+// are found when it is opened, CHILD_BATCH at a time, by skip-scan. Nested lists of buttons (a
+// disclosure per prefix, aria-expanded), so Tab and Enter reach everything.
 export function KeyTree({ cluster, root, selected, openKey, onSelect, onOpenKey, reloadKey }: Props) {
   const api = useApi();
   const styles = useStyles2(getStyles);
@@ -131,20 +132,15 @@ export function KeyTree({ cluster, root, selected, openKey, onSelect, onOpenKey,
       return null;
     }
     return (
-      <ul role="group" className={styles.group}>
+      <ul className={styles.group}>
         {st.children.map((c) => (
-          <li
-            key={c.path}
-            role="treeitem"
-            aria-expanded={c.branch ? expanded.has(c.path) : undefined}
-            aria-selected={c.branch ? c.path === selected : c.path === openKey}
-            data-testid={testIds.keys.treeNode(c.path)}
-          >
+          <li key={c.path} data-testid={testIds.keys.treeNode(c.path)}>
             <div className={styles.item} style={{ paddingLeft: depth * 16 }}>
               {c.branch ? (
                 <IconButton
                   name={expanded.has(c.path) ? 'angle-down' : 'angle-right'}
                   aria-label={`${expanded.has(c.path) ? 'Collapse' : 'Expand'} ${c.path}`}
+                  aria-expanded={expanded.has(c.path)}
                   onClick={() => toggle(c.path)}
                 />
               ) : (
@@ -154,6 +150,7 @@ export function KeyTree({ cluster, root, selected, openKey, onSelect, onOpenKey,
                 type="button"
                 className={cx(styles.name, (c.branch ? c.path === selected : c.path === openKey) && styles.selected)}
                 onClick={() => (c.branch ? onSelect(c.path) : onOpenKey(c.path))}
+                aria-current={(c.branch ? c.path === selected : c.path === openKey) || undefined}
                 title={c.path}
               >
                 {c.name || '(the prefix itself)'}
@@ -197,7 +194,7 @@ export function KeyTree({ cluster, root, selected, openKey, onSelect, onOpenKey,
   };
 
   return (
-    <div role="tree" aria-label="Key prefixes" className={styles.tree} data-testid={testIds.keys.tree}>
+    <div className={styles.tree} data-testid={testIds.keys.tree}>
       <div className={styles.item}>
         <button
           type="button"
