@@ -1,5 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { ApiError } from '../../api';
 import { testIds } from '../../components/testIds';
 import { base64ToBytes, bytesToBase64 } from './bytes';
 import { keyspace } from './keyspaceAnswers';
@@ -165,5 +166,29 @@ describe('Keys value viewer and editor', () => {
     await userEvent.click(screen.getByTestId(testIds.keys.save));
     expect(screen.getByTestId(testIds.keys.editorError)).toHaveTextContent('key: must not be empty');
     expect(casCalls(t)).toHaveLength(0);
+  });
+
+  test('shows a refused or oversized write, and the key stays as it was', async () => {
+    const ks = keyspace({ '/app/mode': 'blue' });
+    const t = transportFor(ks, {
+      'POST /clusters/prod/keys/cas': new ApiError('key /app/mode is outside the token key prefixes', 403, 'r-403'),
+    });
+    renderKeys(t, '/keys?cluster=prod&key=/app/mode');
+    await userEvent.click(await screen.findByTestId(testIds.keys.edit));
+    await userEvent.type(screen.getByLabelText('Value'), '!');
+    await userEvent.click(screen.getByTestId(testIds.keys.save));
+    expect(await screen.findByTestId(testIds.keys.editorError)).toHaveTextContent(
+      'Not allowed: opsproxy refused this for your token or role (keys outside its prefixes). key /app/mode is outside the token key prefixes (request r-403)'
+    );
+    t.answers['POST /clusters/prod/keys/cas'] = new ApiError(
+      'key and value are 2097200 bytes: etcd accepts at most 1572864 per request (max_request_bytes 1573864)',
+      413
+    );
+    await userEvent.click(screen.getByTestId(testIds.keys.save));
+    await waitFor(() =>
+      expect(screen.getByTestId(testIds.keys.editorError)).toHaveTextContent('etcd accepts at most 1572864 per request')
+    );
+    expect(screen.getByLabelText('Value')).toHaveValue('blue!');
+    expect(new TextDecoder().decode(ks.entries.get('/app/mode')!.bytes)).toBe('blue');
   });
 });
