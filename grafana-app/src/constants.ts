@@ -7,6 +7,7 @@ export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 // Overview, Keys, Watch, Cluster, Maintenance, Audit, Tokens.
 export enum ROUTES {
   Overview = 'overview',
+  Keys = 'keys',
   Cluster = 'cluster',
   Maintenance = 'maintenance',
   Audit = 'audit',

@@ -1,4 +1,5 @@
 import { maintenanceApi } from './maintenance';
+import { keysApi } from './keys';
 import type { Query, Transport } from './transport';
 import type {
   Alarm,
@@ -34,6 +35,7 @@ const c = encodeURIComponent;
 export function createApi(t: Transport) {
   return {
     ...maintenanceApi(t),
+    ...keysApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

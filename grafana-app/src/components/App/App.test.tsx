@@ -67,6 +67,13 @@ describe('App', () => {
     expect(screen.getByTestId(testIds.maintenance.picker)).toHaveValue('prod');
   });
 
+  test('routes keys to the Keys page', async () => {
+    backend();
+    renderAt('/keys');
+    expect(await screen.findByTestId(testIds.keys.empty)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.keys.page)).toBeInTheDocument();
+  });
+
   test('routes audit to the Audit page', async () => {
     backend();
     renderAt('/audit?user=alice');

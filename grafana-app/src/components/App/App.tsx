@@ -7,6 +7,7 @@ import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
 import { Cluster } from '../../pages/Cluster/Cluster';
 import { Maintenance } from '../../pages/Maintenance/Maintenance';
+import { Keys } from '../../pages/Keys/Keys';
 import { Overview } from '../../pages/Overview/Overview';
 import { testIds } from '../testIds';
 import type { AppSettings } from '../../types';
@@ -16,8 +17,8 @@ import type { AppSettings } from '../../types';
 const transport = grafanaTransport();
 
 // The app's root: one route per page of issue #12, each inside Grafana's PluginPage (title and
-// navigation from plugin.json's includes). Overview is the landing page. Keys, Watch and
-// Tokens are added here as they land.
+// navigation from plugin.json's includes). Overview is the landing page. Watch and Tokens are
+// added here as they land.
 function App(_props: AppRootProps<AppSettings>) {
   // opsproxy acts with the lower of the user's org role and the service token's: only an org
   // Admin may verify the audit log, change a cluster's members and alarms or run maintenance, so
@@ -25,10 +26,20 @@ function App(_props: AppRootProps<AppSettings>) {
   const isAdmin = config.bootData?.user?.orgRole === 'Admin';
   // The app's dashboards are under Grafana's sub-path ('' at the root).
   const dashboardsBase = config.appSubUrl ?? '';
+  // Editors and Admins may write keys (opsproxy still limits them to the token's prefixes).
+  const canWriteKeys = isAdmin || config.bootData?.user?.orgRole === 'Editor';
   return (
     <div data-testid={testIds.app.container}>
       <ApiProvider transport={transport}>
         <Routes>
+          <Route
+            path={ROUTES.Keys}
+            element={
+              <PluginPage>
+                <Keys canWrite={canWriteKeys} />
+              </PluginPage>
+            }
+          />
           <Route
             path={ROUTES.Cluster}
             element={
