@@ -9,6 +9,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/keys"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/maintenance"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/tokens"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/whoami"
 )
 
 // APIPrefix is where every API route lives.
@@ -27,4 +28,5 @@ func (s *Server) registerRoutes() {
 	maintenance.Register(co)
 	auditquery.Register(co, s.auditLog)
 	tokens.Register(co)
+	whoami.Register(co)
 }
