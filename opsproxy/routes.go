@@ -9,6 +9,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/keys"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/maintenance"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/tokens"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/ui"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/whoami"
 )
 
@@ -29,4 +30,5 @@ func (s *Server) registerRoutes() {
 	auditquery.Register(co, s.auditLog)
 	tokens.Register(co)
 	whoami.Register(co)
+	ui.Register(co)
 }
