@@ -9,6 +9,7 @@ import type {
   Member,
   MemberChange,
 } from './types';
+import { whoamiApi } from './whoami';
 
 export const AUDIT_PAGE_SIZE = 100;
 
@@ -32,6 +33,7 @@ const c = encodeURIComponent;
 
 export function createApi(t: Transport) {
   return {
+    ...whoamiApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];
