@@ -27,8 +27,13 @@ type handler struct {
 
 // New serves the console bundle in files (index.html at its root) under Prefix.
 func New(files fs.FS) http.Handler {
+	return &handler{files: files, built: Built(files)}
+}
+
+// Built reports whether files holds a console bundle (its index.html).
+func Built(files fs.FS) bool {
 	_, err := fs.Stat(files, "index.html")
-	return &handler{files: files, built: err == nil}
+	return err == nil
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
