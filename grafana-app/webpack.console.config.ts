@@ -52,6 +52,11 @@ type Env = { production?: boolean; out?: string };
 const config = (env: Env): Configuration => {
   const production = Boolean(env.production);
   return {
+    cache: {
+      type: 'filesystem',
+      name: `console-${production ? 'production' : 'development'}`,
+      buildDependencies: { config: [path.resolve(process.cwd(), 'webpack.console.config.ts')] },
+    },
     context: path.join(process.cwd(), 'src'),
     entry: { [ENTRY]: './console/index.tsx' },
     mode: production ? 'production' : 'development',
