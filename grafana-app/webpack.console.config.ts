@@ -100,6 +100,7 @@ const config = (env: Env): Configuration => {
       hashFunction: 'sha256',
     },
     performance: { hints: false },
+    stats: 'summary',
     plugins: [
       new webpack.DefinePlugin({ 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') }),
       new IndexHtmlPlugin(),
