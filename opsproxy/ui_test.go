@@ -25,3 +25,18 @@ func TestUIIsServedWithoutATokenWithStrictHeaders(t *testing.T) {
 		}
 	}
 }
+
+// ui.enabled: false turns the console off (404); the API is unchanged.
+func TestUICanBeTurnedOff(t *testing.T) {
+	e := newEnv(t, envOptions{extra: "ui:\n  enabled: false\n"})
+	r := e.call(t, "GET", "/ui/", "", nil)
+	if r.status != 404 {
+		t.Fatalf("/ui/ with ui.enabled false: %d %s", r.status, r.body)
+	}
+	if got := r.errorText(t); got != "the console is turned off (ui.enabled: false)" {
+		t.Errorf("error %q", got)
+	}
+	if r := e.call(t, "GET", "/api/v1/whoami", e.admin, nil); r.status != 200 {
+		t.Errorf("whoami: %d %s", r.status, r.body)
+	}
+}
