@@ -41,7 +41,8 @@ function renderConsole(t: FakeTransport, path = '/') {
 }
 
 async function signIn(token: string) {
-  await userEvent.type(screen.getByLabelText('Token'), token);
+  await userEvent.click(screen.getByLabelText('Token'));
+  await userEvent.paste(token);
   await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
 }
 
