@@ -32,8 +32,14 @@ after(async () => {
   await browser?.close();
 });
 
-test('the sign-in screen asks for a token', async () => {
-  await admin.goto(`${baseURL}/ui/`);
+test('the sign-in screen asks for a token, served with the strict headers', async () => {
+  const resp = await admin.goto(`${baseURL}/ui/`);
+  const h = resp.headers();
+  assert.match(h['content-security-policy'], /(^|; )script-src 'self';/, 'scripts only from the console itself');
+  assert.match(h['content-security-policy'], /frame-ancestors 'none'/);
+  assert.equal(h['x-frame-options'], 'DENY');
+  assert.equal(h['x-content-type-options'], 'nosniff');
+  assert.equal(h['referrer-policy'], 'no-referrer');
   await admin.locator(testId('data-testid console-sign-in')).waitFor();
   await browser.checkPage(admin, '01-sign-in');
 });
