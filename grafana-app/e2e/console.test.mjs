@@ -92,6 +92,16 @@ test('Cluster lists the members and offers an admin the membership actions', asy
   assert.equal(await admin.locator('[data-testid^="data-testid cluster-remove "]').count(), 3);
   assert.equal(await admin.locator(testId('data-testid cluster-add-learner')).count(), 1);
   await browser.checkPage(admin, '03-cluster-admin');
+
+  // Removing a member asks first, saying what happens to quorum; cancelling changes nothing.
+  await admin.locator('[data-testid^="data-testid cluster-remove "]').first().click();
+  const dialog = admin.getByRole('dialog');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /quorum/i);
+  await browser.checkPage(admin, '03-cluster-admin-confirm-remove');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await admin.locator('[data-testid^="data-testid cluster-member "]').count(), 3);
 });
 
 test('Audit shows the records and verification passes', async () => {

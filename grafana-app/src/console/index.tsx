@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router-dom';
 import { createTheme, ThemeContext } from '@grafana/data';
 import { initPluginTranslations } from '@grafana/i18n';
+import { PortalContainer } from '@grafana/ui';
 import { consoleTransport } from '../api/consoleTransport';
 import { PLUGIN_ID } from '../constants';
 import { Console } from './Console';
@@ -35,6 +36,8 @@ async function start() {
       <BrowserRouter basename={BASENAME} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
         <Console transportFor={transportFor} />
       </BrowserRouter>
+      {/* Where @grafana/ui puts modals and tooltips, above the page, as in Grafana. */}
+      <PortalContainer />
     </ThemeContext.Provider>
   );
 }
