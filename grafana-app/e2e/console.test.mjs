@@ -190,3 +190,27 @@ test('an unknown or a revoked token is shown as refused, with a retry', async ()
     await page.close();
   }
 });
+
+test('a token revoked while signed in ends the session with the refusal, not a blank page', async () => {
+  const page = await browser.newPage();
+  await signIn(page, baseURL, env('DOOMED_TOKEN'));
+  await page.locator(testId('data-testid overview-table')).waitFor();
+  // The token revokes itself (it is an admin), as another admin would elsewhere.
+  const revoked = await page.evaluate(async (key) => {
+    const auth = { Authorization: `Bearer ${sessionStorage.getItem(key)}` };
+    const me = await (await fetch('/api/v1/whoami', { headers: auth })).json();
+    return (await fetch(`/api/v1/tokens/${me.token_id}`, { method: 'DELETE', headers: auth })).status;
+  }, TOKEN_KEY);
+  assert.equal(revoked, 200);
+  browser.expectedFailures.add(`${baseURL}/api/v1/clusters`);
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  const failure = page.locator(testId('data-testid console-failure'));
+  await failure.waitFor();
+  assert.match(await failure.innerText(), /opsproxy refused this token[\s\S]*was revoked/);
+  assert.equal(await page.locator(testId('data-testid console-nav')).count(), 0);
+  await browser.checkPage(page, '10-token-revoked-while-signed-in');
+  await page.locator(testId('data-testid console-sign-in-again')).click();
+  await page.locator(testId('data-testid console-sign-in')).waitFor();
+  assert.equal((await storage(page)).session, null);
+  await page.close();
+});

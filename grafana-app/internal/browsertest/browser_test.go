@@ -69,6 +69,8 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 	viewer := e.Token(t, opsproxy.TokenSpec{Name: "viewer", Role: "viewer"})
 	revoked, revokedID := e.TokenWithID(t, opsproxy.TokenSpec{Name: "revoked", Role: "admin"})
 	e.Revoke(t, revokedID)
+	// An admin token the scenario revokes while it is signed in with it.
+	doomed := e.Token(t, opsproxy.TokenSpec{Name: "doomed", Role: "admin"})
 
 	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, scenarios(t, dir)...)
 	cmd := exec.Command("node", args...)
@@ -78,6 +80,7 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 		"ADMIN_TOKEN="+e.Admin,
 		"VIEWER_TOKEN="+viewer,
 		"REVOKED_TOKEN="+revoked,
+		"DOOMED_TOKEN="+doomed,
 		"CHROMIUM="+chromium,
 		"SCREENSHOT_DIR="+filepath.Join(dir, "e2e", "screenshots"),
 	)
@@ -92,7 +95,7 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 	if len(denied) != 1 || denied[0].User != "viewer" || denied[0].Role != "viewer" {
 		t.Errorf("audit of the forced removal: %+v, want one denied record of the viewer", denied)
 	}
-	for _, secret := range []string{e.Admin, viewer, revoked} {
+	for _, secret := range []string{e.Admin, viewer, revoked, doomed} {
 		if strings.Contains(e.Logs(), secret) {
 			t.Error("opsproxy logged a token")
 		}

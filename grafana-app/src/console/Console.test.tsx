@@ -140,3 +140,21 @@ describe('standalone console', () => {
     expect(await screen.findByTestId(testIds.overview.page)).toBeInTheDocument();
   });
 });
+
+describe('a token refused while signed in', () => {
+  test('replaces the pages with the refusal, with a retry and a way back to sign-in', async () => {
+    window.sessionStorage.setItem(TOKEN_KEY, 'etcdm_admin');
+    const t = fakeTransport({ 'GET /whoami': who('admin'), ...clusterAnswers });
+    renderConsole(t);
+    expect(await screen.findByTestId(testIds.overview.table)).toBeInTheDocument();
+    t.answers['GET /clusters'] = new ApiError('token tok1 was revoked', 401, 'req-9');
+    t.answers['GET /whoami'] = new ApiError('token tok1 was revoked', 401, 'req-10');
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    const failure = await screen.findByTestId(consoleTestIds.failure.panel);
+    expect(failure).toHaveTextContent('opsproxy refused this token');
+    expect(failure).toHaveTextContent('token tok1 was revoked (request req-9)');
+    expect(screen.queryByTestId(consoleTestIds.nav.bar)).not.toBeInTheDocument();
+    await userEvent.click(screen.getByTestId(consoleTestIds.failure.retry));
+    expect(await screen.findByTestId(consoleTestIds.failure.panel)).toHaveTextContent('(request req-10)');
+  });
+});

@@ -6,6 +6,7 @@ import { Alert, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { ApiProvider, createApi, type Transport, type Whoami } from '../api';
 import { Failure } from './Failure';
 import { NavBar } from './NavBar';
+import { onRefusedToken } from './refusals';
 import { CONSOLE_PAGES, type ConsolePage } from './pages';
 import { abilitiesOf, atLeast } from './roles';
 import { consoleTestIds } from './testIds';
@@ -25,10 +26,14 @@ export function SignedIn({
   onSignOut: () => void;
 }) {
   const styles = useStyles2(getStyles);
-  const transport = useMemo(() => transportFor(token), [transportFor, token]);
-  const api = useMemo(() => createApi(transport), [transport]);
   const [attempt, setAttempt] = useState(0);
   const [check, setCheck] = useState<Check>({ kind: 'checking' });
+  // A token revoked or expired while signed in ends the session's pages with the same failure.
+  const transport = useMemo(
+    () => onRefusedToken(transportFor(token), (err) => setCheck({ kind: 'failed', err })),
+    [transportFor, token]
+  );
+  const api = useMemo(() => createApi(transport), [transport]);
 
   useEffect(() => {
     let cancelled = false;
