@@ -13,7 +13,7 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build test test-deps gotest lint bench demo dashboards rules clean grafana-app grafana-app-all grafana-app-test
+.PHONY: all build test test-deps gotest lint bench demo dashboards rules clean grafana-app grafana-app-all grafana-app-test console browser-test
 
 # The Grafana app (grafana-app/): its id, its backend executable (plugin.json's "executable"),
 # its version (package.json's) and the platforms whose backend binaries go into dist/.
@@ -30,8 +30,9 @@ build:
 	$(GO) build -o bin/taskmaster ./taskmaster
 
 ## test: the whole suite, after installing what it needs. The Grafana app is built (linux/amd64)
-## before the Go tests, which check its package.
-test: test-deps lint grafana-app-test gotest
+## and the console built into opsproxy before the Go tests, which check the app's package; the
+## console's browser scenarios run last.
+test: test-deps lint grafana-app-test console gotest browser-test
 
 test-deps:
 	bash scripts/install-test-deps.sh
@@ -65,6 +66,18 @@ grafana-app-test:
 	cd grafana-app && npm run --silent typecheck && npm run --silent lint && npx prettier --check src && npm run --silent test:ci
 	$(MAKE) grafana-app
 
+## console: the standalone console (grafana-app/src/console) bundled into
+## opsproxy/internal/ui/dist, which the opsproxy binary embeds and serves at /ui/. Needs Node.js
+## and the app's node_modules (`make test-deps`); without it, /ui/ says to run this.
+console:
+	cd grafana-app && npm run --silent build:console
+
+## browser-test: the console's scenarios (grafana-app/e2e/*.test.mjs) in Debian's Chromium,
+## against a real opsproxy serving the console built by `make console` and a real 3-member
+## etcd. Screenshots go to grafana-app/e2e/screenshots/; the figures are printed.
+browser-test:
+	$(GO) test -count=1 -tags browser -timeout $(TEST_TIMEOUT) -v ./grafana-app/internal/browsertest/
+
 ## lint: vet, staticcheck, and go.mod/go.sum as `go mod tidy` would leave them (-diff prints
 ## what it would change and fails, without touching the files).
 lint:
@@ -89,4 +102,5 @@ rules:
 	$(GO) run ./rules/gen
 
 clean:
-	rm -rf bin grafana-app/dist grafana-app/artifacts
+	rm -rf bin grafana-app/dist grafana-app/artifacts grafana-app/e2e/screenshots
+	find opsproxy/internal/ui/dist -mindepth 1 ! -name .gitkeep -delete

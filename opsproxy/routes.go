@@ -9,6 +9,8 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/keys"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/maintenance"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/tokens"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/ui"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/whoami"
 )
 
 // APIPrefix is where every API route lives.
@@ -27,4 +29,6 @@ func (s *Server) registerRoutes() {
 	maintenance.Register(co)
 	auditquery.Register(co, s.auditLog)
 	tokens.Register(co)
+	whoami.Register(co)
+	ui.Register(co)
 }

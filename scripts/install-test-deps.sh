@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, only when it is missing: Prometheus, promtool,
-# Alertmanager, amtool, fio and curl (the README examples test) from Debian's packages, and the npm packages of the PGlite
+# Alertmanager, amtool, fio, curl (the README examples test) and Chromium (the console's browser
+# tests, at /usr/bin/chromium) from Debian's packages, and the npm packages of the PGlite
 # TimescaleDB server and of the Grafana app (grafana-app/). Safe to run again and again.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ command -v prometheus   >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v fio          >/dev/null 2>&1 || need+=(fio)
 command -v curl         >/dev/null 2>&1 || need+=(curl)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
   # de-duplicate

@@ -147,6 +147,7 @@ exporter:       %s/metrics        (every configured cluster)
 etcd's own:     %s/metrics
 opsproxy:       %s   (admin token below, shown once)
                 http://%s/metrics   (opsproxy's own metrics)
+%s
 
 a few lines of %s/metrics:
 %s
@@ -163,7 +164,7 @@ try opsproxy:
 
 Press Ctrl-C to stop.
 `, strings.Join(cluster.Endpoints(), " "), configFile, base, base, base, cluster.Endpoints()[0], opsBase, d.opsListen,
-		base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase, opsBase)
+		demoConsoleLines(d.opsListen), base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase, opsBase)
 
 	// Both servers stop when ctx ends; the first error of either stops the demo.
 	var firstErr error

@@ -82,6 +82,7 @@ func TestDemoStartsClusterAndExporterAndStopsCleanly(t *testing.T) {
 		`etcd_monitor_cluster_healthy_voters{cluster="demo"} 3`,
 		"http://" + opsAddr + "/api/v1",
 		"export TOKEN=emt_",
+		"console:        http://" + opsAddr + "/ui/",
 		`"world"`,
 		"stopped.",
 	} {

@@ -1,5 +1,6 @@
-// Package opsproxytest starts a real opsproxy, in front of a real one-member etcd cluster, for
-// the Grafana app's tests: its backend's package tests and the host test of the built plugin.
+// Package opsproxytest starts a real opsproxy, in front of a real etcd cluster (one member
+// unless asked for more), for the Grafana app's tests: its backend's package tests, the host
+// test of the built plugin and the browser tests of the standalone console.
 // Test binaries that use it call etcdtest.RunMemberIfRequested in TestMain.
 package opsproxytest
 
@@ -22,8 +23,8 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
-// Env is a real opsproxy on a loopback test server, in front of a real one-member etcd
-// cluster named "c1", with an admin token and a service token that may act for Grafana users.
+// Env is a real opsproxy on a loopback test server, in front of a real etcd cluster named "c1",
+// with an admin token and a service token that may act for Grafana users.
 type Env struct {
 	Srv *opsproxy.Server
 	// URL is opsproxy's base URL; Admin an admin token; Service an admin token that may act
@@ -37,7 +38,14 @@ func (e *Env) Logs() string { return e.logs.String() }
 
 func New(t testing.TB) *Env {
 	t.Helper()
-	etcd := etcdtest.New(t, etcdtest.Config{Size: 1})
+	return NewWithMembers(t, 1)
+}
+
+// NewWithMembers is New in front of an etcd cluster of members members (the browser tests use
+// three, as production does).
+func NewWithMembers(t testing.TB, members int) *Env {
+	t.Helper()
+	etcd := etcdtest.New(t, etcdtest.Config{Size: members})
 	dir := t.TempDir()
 	yml := fmt.Sprintf(`clusters:
   - name: c1

@@ -11,6 +11,7 @@ import type {
   Member,
   MemberChange,
 } from './types';
+import { whoamiApi } from './whoami';
 
 export const AUDIT_PAGE_SIZE = 100;
 
@@ -36,6 +37,7 @@ export function createApi(t: Transport) {
   return {
     ...maintenanceApi(t),
     ...keysApi(t),
+    ...whoamiApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

@@ -1,6 +1,7 @@
 export * from './types';
 export * from './transport';
 export * from './client';
+export * from './whoami';
 export * from './context';
 export { grafanaTransport, RESOURCES_BASE } from './grafanaTransport';
 export { consoleTransport } from './consoleTransport';

@@ -31,6 +31,7 @@ type Config struct {
 	Limits      LimitsConfig      `yaml:"limits,omitempty"`
 	Watch       WatchConfig       `yaml:"watch,omitempty"`
 	Maintenance MaintenanceConfig `yaml:"maintenance,omitempty"`
+	UI          UIConfig          `yaml:"ui,omitempty"`
 }
 
 // AuthConfig configures token authentication.
@@ -226,6 +227,18 @@ type RateConfig struct {
 // MergeWrites reports whether concurrent puts are merged into transactions.
 func (l LimitsConfig) MergeWrites() bool {
 	return l.MergeConcurrentWrites == nil || *l.MergeConcurrentWrites
+}
+
+// UIConfig configures the standalone console served at /ui/.
+type UIConfig struct {
+	// Enabled (default true) serves the console; false answers 404 under /ui/. The API is the
+	// same either way.
+	Enabled *bool `yaml:"enabled,omitempty"`
+}
+
+// Serve reports whether the console is served.
+func (u UIConfig) Serve() bool {
+	return u.Enabled == nil || *u.Enabled
 }
 
 // WatchConfig tunes watches.

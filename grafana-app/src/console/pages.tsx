@@ -1,0 +1,34 @@
+import React, { type ReactNode } from 'react';
+import type { Role } from '../api';
+import { ROUTES } from '../constants';
+import { Audit } from '../pages/Audit/Audit';
+import { Cluster } from '../pages/Cluster/Cluster';
+import { Keys } from '../pages/Keys/Keys';
+import { Maintenance } from '../pages/Maintenance/Maintenance';
+import { Overview } from '../pages/Overview/Overview';
+import type { Abilities } from './roles';
+
+// ConsolePage is one page of the standalone console: its route under /ui/, the title in the
+// navigation and the page heading, the least role that may open it, and the page component
+// with what the role may do.
+export type ConsolePage = {
+  route: string;
+  title: string;
+  role: Role;
+  render: (can: Abilities) => ReactNode;
+};
+
+// CONSOLE_PAGES are the console's pages in navigation order; the first is the landing page.
+// Adding a page to the console is one entry here.
+export const CONSOLE_PAGES: ConsolePage[] = [
+  { route: ROUTES.Overview, title: 'Overview', role: 'viewer', render: () => <Overview /> },
+  { route: ROUTES.Keys, title: 'Keys', role: 'viewer', render: (can) => <Keys canWrite={can.canWrite} /> },
+  { route: ROUTES.Cluster, title: 'Cluster', role: 'viewer', render: (can) => <Cluster canAdmin={can.canAdmin} /> },
+  {
+    route: ROUTES.Maintenance,
+    title: 'Maintenance',
+    role: 'viewer',
+    render: (can) => <Maintenance canAdmin={can.canAdmin} />,
+  },
+  { route: ROUTES.Audit, title: 'Audit', role: 'viewer', render: (can) => <Audit canVerify={can.canVerify} /> },
+];

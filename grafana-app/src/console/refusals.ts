@@ -1,0 +1,20 @@
+import { ApiError, type Transport } from '../api';
+
+// onRefusedToken passes every call through to transport and tells onRefused when opsproxy
+// answers 401: the token was revoked or expired while signed in. The console then shows that
+// instead of each page's own error.
+export function onRefusedToken(transport: Transport, onRefused: (err: ApiError) => void): Transport {
+  return {
+    async request(method, path, opts) {
+      try {
+        return await transport.request(method, path, opts);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) {
+          onRefused(err);
+        }
+        throw err;
+      }
+    },
+    href: (path, query) => transport.href(path, query),
+  };
+}
