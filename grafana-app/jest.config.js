@@ -15,5 +15,7 @@ module.exports = {
     '^.+\\.(t|j)sx?$': swcTransform,
     '^.+\\.mjs$': swcTransform,
   },
+  // See jest-setup.js: limits for a loaded machine, not timings.
+  testTimeout: 30000,
   moduleFileExtensions: ['js', 'mjs', 'cjs', 'jsx', 'ts', 'tsx', 'json', 'node'],
 };

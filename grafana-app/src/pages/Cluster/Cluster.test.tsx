@@ -77,9 +77,6 @@ const cells = (id: string) =>
     .getAllByRole('cell')
     .map((c) => c.textContent);
 
-// Typing re-renders the members table on every key: give the typing tests room on a busy machine.
-jest.setTimeout(30000);
-
 describe('Cluster', () => {
   test('shows the members joined with their endpoints, endpoint health and alarms', async () => {
     const t = fakeTransport(prod());

@@ -5,9 +5,6 @@ import { PAGE_SIZE } from './KeyList';
 import { keyspace } from './keyspaceAnswers';
 import { keyReads, renderKeys, transportFor } from './renderKeys';
 
-// These tests render the whole page: give them room on a busy machine.
-jest.setTimeout(30000);
-
 function big(n: number) {
   const ks = keyspace();
   for (let i = 0; i < n; i++) {

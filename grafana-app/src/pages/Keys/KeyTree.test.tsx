@@ -5,9 +5,6 @@ import { CHILD_BATCH, MAX_TREE_CHILDREN } from './KeyTree';
 import { keyspace } from './keyspaceAnswers';
 import { keyReads, renderKeys, transportFor } from './renderKeys';
 
-// These tests render the whole page: give them room on a busy machine.
-jest.setTimeout(30000);
-
 // Range reads with range_end are the tree's skip-scan.
 const scans = (t: Parameters<typeof keyReads>[0]) => keyReads(t).filter((q) => q.range_end !== undefined);
 

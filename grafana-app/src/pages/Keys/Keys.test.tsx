@@ -14,9 +14,6 @@ const sample = () =>
     '/registry/pods/default/web-1': 'spec:\n  containers:\n    - name: web\n',
   });
 
-// These tests render the whole page and type into it: give them room on a busy machine.
-jest.setTimeout(30000);
-
 describe('Keys page', () => {
   test('shows the tree, the keys and a value, and marks the first page for timing', async () => {
     // jsdom has no performance.mark; the browser does.

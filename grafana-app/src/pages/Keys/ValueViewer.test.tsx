@@ -6,9 +6,6 @@ import { base64ToBytes, bytesToBase64 } from './bytes';
 import { keyspace } from './keyspaceAnswers';
 import { keyReads, renderKeys, transportFor } from './renderKeys';
 
-// These tests render the whole page and type into it: give them room on a busy machine.
-jest.setTimeout(30000);
-
 const casCalls = (t: ReturnType<typeof transportFor>) =>
   t.calls.filter((c) => c.method === 'POST' && c.path === '/clusters/prod/keys/cas').map((c) => c.opts.body);
 

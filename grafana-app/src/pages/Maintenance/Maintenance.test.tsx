@@ -1,6 +1,6 @@
 import React from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
-import { configure, render, screen, waitFor, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ApiError, ApiProvider } from '../../api';
 import { fakeTransport, type FakeTransport } from '../../api/fakeTransport';
@@ -78,11 +78,6 @@ const cells = (testId: string) =>
   within(screen.getByTestId(testId))
     .getAllByRole('cell')
     .map((c) => c.textContent);
-
-// Typing re-renders the page's tables on every key, and the suite shares a busy machine: give
-// the tests, and each wait for the page's answer, room.
-jest.setTimeout(30000);
-configure({ asyncUtilTimeout: 5000 });
 
 describe('Maintenance', () => {
   test('shows the current revision, the defragmentation plan in order and the snapshots', async () => {
