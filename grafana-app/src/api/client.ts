@@ -1,3 +1,4 @@
+import { tokensApi } from './tokens';
 import type { Query, Transport } from './transport';
 import type {
   Alarm,
@@ -9,6 +10,7 @@ import type {
   Member,
   MemberChange,
 } from './types';
+import { watchApi } from './watch';
 
 export const AUDIT_PAGE_SIZE = 100;
 
@@ -32,6 +34,8 @@ const c = encodeURIComponent;
 
 export function createApi(t: Transport) {
   return {
+    ...watchApi(t),
+    ...tokensApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

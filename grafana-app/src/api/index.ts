@@ -4,3 +4,5 @@ export * from './client';
 export * from './context';
 export { grafanaTransport, RESOURCES_BASE } from './grafanaTransport';
 export { consoleTransport } from './consoleTransport';
+export * from './watch';
+export * from './tokens';
