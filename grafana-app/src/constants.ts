@@ -7,6 +7,8 @@ export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 // Overview, Keys, Watch, Cluster, Maintenance, Audit, Tokens.
 export enum ROUTES {
   Overview = 'overview',
+  Watch = 'watch',
   Cluster = 'cluster',
   Audit = 'audit',
+  Tokens = 'tokens',
 }

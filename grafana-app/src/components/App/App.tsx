@@ -7,6 +7,8 @@ import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
 import { Cluster } from '../../pages/Cluster/Cluster';
 import { Overview } from '../../pages/Overview/Overview';
+import { Tokens } from '../../pages/Tokens/Tokens';
+import { Watch } from '../../pages/Watch/Watch';
 import { testIds } from '../testIds';
 import type { AppSettings } from '../../types';
 
@@ -15,17 +17,25 @@ import type { AppSettings } from '../../types';
 const transport = grafanaTransport();
 
 // The app's root: one route per page of issue #12, each inside Grafana's PluginPage (title and
-// navigation from plugin.json's includes). Overview is the landing page. Keys, Watch,
-// Maintenance and Tokens are added here as they land.
+// navigation from plugin.json's includes). Overview is the landing page. Keys and
+// Maintenance are added here as they land.
 function App(_props: AppRootProps<AppSettings>) {
   // opsproxy acts with the lower of the user's org role and the service token's: only an org
   // Admin may verify the audit log or change a cluster's members and alarms, so only an Admin is
-  // offered those actions.
+  // offered those actions, and only an Admin manages tokens.
   const isAdmin = config.bootData?.user?.orgRole === 'Admin';
   return (
     <div data-testid={testIds.app.container}>
       <ApiProvider transport={transport}>
         <Routes>
+          <Route
+            path={ROUTES.Watch}
+            element={
+              <PluginPage>
+                <Watch />
+              </PluginPage>
+            }
+          />
           <Route
             path={ROUTES.Cluster}
             element={
@@ -39,6 +49,14 @@ function App(_props: AppRootProps<AppSettings>) {
             element={
               <PluginPage>
                 <Audit canVerify={isAdmin} />
+              </PluginPage>
+            }
+          />
+          <Route
+            path={ROUTES.Tokens}
+            element={
+              <PluginPage>
+                <Tokens canAdmin={isAdmin} />
               </PluginPage>
             }
           />

@@ -1,7 +1,6 @@
-import React from 'react';
-import { act } from 'react';
+import React, { act } from 'react';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ApiProvider, type WatchMessage } from '../../api';
 import { fakeTransport, type FakeTransport } from '../../api/fakeTransport';
@@ -15,8 +14,9 @@ function Location() {
   return <div data-testid="location">{loc.search}</div>;
 }
 
-function renderAt(t: FakeTransport, url: string) {
-  return render(
+// renderAt renders the page at url and waits for the cluster list the form offers.
+async function renderAt(t: FakeTransport, url: string) {
+  render(
     <ApiProvider transport={t}>
       <MemoryRouter initialEntries={[url]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
         <Routes>
@@ -33,6 +33,7 @@ function renderAt(t: FakeTransport, url: string) {
       </MemoryRouter>
     </ApiProvider>
   );
+  await waitFor(() => expect(document.querySelector('#watch-clusters option')).not.toBeNull());
 }
 
 function put(key: string, value: string, rev: number, prev?: string): WatchMessage {
@@ -57,29 +58,30 @@ function push(t: FakeTransport, ...m: WatchMessage[]) {
   });
 }
 
+// keys answers the rows shown as "revision type key value" (querySelectorAll, not getAllByRole,
+// whose role computation is slow on a thousand rows).
 const keys = () =>
-  within(screen.getByTestId(testIds.watch.events))
-    .getAllByRole('row')
-    .slice(1)
-    .map((r) =>
-      within(r)
-        .getAllByRole('cell')
-        .map((c) => c.textContent)
-        .slice(0, 4)
-        .join(' ')
-    );
+  Array.from(screen.getByTestId(testIds.watch.events).querySelectorAll('tbody tr')).map((r) =>
+    Array.from(r.querySelectorAll('td'))
+      .slice(0, 4)
+      .map((c) => c.textContent)
+      .join(' ')
+  );
 
 const clusters = { 'GET /clusters': { clusters: [{ name: 'prod' }] } };
+
+// delay null: keystrokes without timers between them, so long forms stay quick on a busy CI machine.
+const user = userEvent.setup({ delay: null });
 
 describe('Watch', () => {
   test('starts the watch from the form, puts it in the URL, and shows events as they come', async () => {
     const t = fakeTransport(clusters);
-    renderAt(t, '/watch');
+    await renderAt(t, '/watch');
     expect(t.watches).toHaveLength(0);
-    await userEvent.type(screen.getByLabelText('Cluster'), 'prod');
-    await userEvent.type(screen.getByLabelText('Key'), '/app/');
-    await userEvent.click(screen.getByLabelText(/^Prefix/));
-    await userEvent.type(screen.getByLabelText('Start revision'), '7{Enter}');
+    await user.type(screen.getByLabelText('Cluster'), 'prod');
+    await user.type(screen.getByLabelText('Key'), '/app/');
+    await user.click(screen.getByLabelText(/^Prefix/));
+    await user.type(screen.getByLabelText('Start revision'), '7{Enter}');
     expect(screen.getByTestId('location')).toHaveTextContent('?cluster=prod&key=%2Fapp%2F&prefix=1&rev=7');
     expect(t.watches[0]).toMatchObject({ cluster: 'prod', query: { key: '/app/', prefix: true, start_revision: 7 } });
     expect(screen.getByTestId(testIds.watch.status)).toHaveTextContent('Connecting');
@@ -92,37 +94,37 @@ describe('Watch', () => {
 
   test('a start revision that is not a number is refused naming the field', async () => {
     const t = fakeTransport(clusters);
-    renderAt(t, '/watch?cluster=prod');
-    await userEvent.type(screen.getByLabelText('Key'), '/k');
-    await userEvent.type(screen.getByLabelText('Start revision'), 'ten{Enter}');
+    await renderAt(t, '/watch?cluster=prod');
+    await user.type(screen.getByLabelText('Key'), '/k');
+    await user.type(screen.getByLabelText('Start revision'), 'ten{Enter}');
     expect(screen.getByText(/Start revision: want a whole number/)).toBeInTheDocument();
     expect(t.watches).toHaveLength(0);
   });
 
   test('pause holds new events and counts them; resume shows them', async () => {
     const t = fakeTransport(clusters);
-    renderAt(t, '/watch?cluster=prod&key=%2Fk');
+    await renderAt(t, '/watch?cluster=prod&key=%2Fk');
     push(t, { event: 'open' }, put('/k', 'a', 2));
-    await userEvent.click(screen.getByTestId(testIds.watch.pause));
+    await user.click(screen.getByTestId(testIds.watch.pause));
     push(t, put('/k', 'b', 3), put('/k', 'c', 4));
     expect(screen.getByTestId(testIds.watch.buffered)).toHaveTextContent('2 new events held while paused');
     expect(keys()).toEqual(['2 put /k a']);
     expect(screen.getByTestId(testIds.watch.pause)).toHaveAttribute('aria-pressed', 'true');
-    await userEvent.click(screen.getByTestId(testIds.watch.pause));
+    await user.click(screen.getByTestId(testIds.watch.pause));
     expect(keys()).toEqual(['4 put /k c', '3 put /k b', '2 put /k a']);
     expect(screen.queryByTestId(testIds.watch.buffered)).not.toBeInTheDocument();
   });
 
   test('filters by type and key substring, kept in the URL', async () => {
     const t = fakeTransport(clusters);
-    renderAt(t, '/watch?cluster=prod&key=%2F&prefix=1');
+    await renderAt(t, '/watch?cluster=prod&key=%2F&prefix=1');
     push(t, put('/app/a', '1', 2), put('/db/b', '1', 3), del('/app/a', 4));
-    await userEvent.selectOptions(screen.getByLabelText('Type'), 'put');
+    await user.selectOptions(screen.getByLabelText('Type'), 'put');
     expect(keys()).toEqual(['3 put /db/b 1', '2 put /app/a 1']);
-    await userEvent.type(screen.getByLabelText('Key contains'), 'app');
+    await user.type(screen.getByLabelText('Key contains'), 'app');
     expect(keys()).toEqual(['2 put /app/a 1']);
     expect(screen.getByTestId('location')).toHaveTextContent('type=put&q=app');
-    await userEvent.type(screen.getByLabelText('Key contains'), 'zzz');
+    await user.type(screen.getByLabelText('Key contains'), 'zzz');
     expect(screen.getByTestId(testIds.watch.empty)).toHaveTextContent('No events match the filters.');
     expect(t.watches).toHaveLength(1);
   });
@@ -141,9 +143,9 @@ describe('Watch', () => {
       expect(this.href).toBe('blob:watch');
     });
     const t = fakeTransport(clusters);
-    renderAt(t, '/watch?cluster=prod&key=%2Fk&type=put');
+    await renderAt(t, '/watch?cluster=prod&key=%2Fk&type=put');
     push(t, put('/k', 'a', 2), del('/k', 3), put('/k', 'b', 4, 'a'));
-    await userEvent.click(screen.getByTestId(testIds.watch.export));
+    await user.click(screen.getByTestId(testIds.watch.export));
     expect(clicked).toHaveBeenCalledTimes(1);
     expect(URL.revokeObjectURL).toHaveBeenCalledWith('blob:watch');
     const text = await new Promise<string>((resolve) => {
@@ -159,9 +161,9 @@ describe('Watch', () => {
     clicked.mockRestore();
   });
 
-  test('keeps the newest events only, and says so', () => {
+  test('keeps the newest events only, and says so', async () => {
     const t = fakeTransport(clusters);
-    renderAt(t, '/watch?cluster=prod&key=%2Fk');
+    await renderAt(t, '/watch?cluster=prod&key=%2Fk');
     const many = Array.from({ length: MAX_SHOWN + 5 }, (_, i) => put('/k', String(i), i + 1));
     push(t, ...many);
     expect(screen.getByTestId(testIds.watch.cap)).toHaveTextContent(
@@ -173,7 +175,7 @@ describe('Watch', () => {
 
   test('a compacted start revision is explained, and the watch restarts from the current revision', async () => {
     const t = fakeTransport(clusters);
-    renderAt(t, '/watch?cluster=prod&key=%2Fk&rev=3');
+    await renderAt(t, '/watch?cluster=prod&key=%2Fk&rev=3');
     push(t, {
       event: 'compacted',
       data: { compact_revision: 40 },
@@ -181,7 +183,7 @@ describe('Watch', () => {
     });
     const alert = screen.getByTestId(testIds.watch.compacted);
     expect(alert).toHaveTextContent('etcd keeps the history of keys only from revision 40 on');
-    await userEvent.click(screen.getByTestId(testIds.watch.fromCurrent));
+    await user.click(screen.getByTestId(testIds.watch.fromCurrent));
     expect(screen.getByTestId('location')).toHaveTextContent('?cluster=prod&key=%2Fk');
     expect(t.watches).toHaveLength(2);
     expect(t.watches[0].signal.aborted).toBe(true);
@@ -190,7 +192,7 @@ describe('Watch', () => {
 
   test('a lost connection shows reconnecting; a refusal shows the error with a retry', async () => {
     const t = fakeTransport(clusters);
-    renderAt(t, '/watch?cluster=prod&key=%2Fk');
+    await renderAt(t, '/watch?cluster=prod&key=%2Fk');
     push(t, { event: 'open' }, { event: 'error', error: 'opsproxy at http://ops is unreachable', retrying: true });
     expect(screen.getByTestId(testIds.watch.status)).toHaveTextContent('Connection lost, reconnecting');
     expect(screen.getByTestId(testIds.watch.reconnecting)).toHaveTextContent('opsproxy at http://ops is unreachable');
@@ -199,7 +201,7 @@ describe('Watch', () => {
 
     push(t, { event: 'error', status: 403, error: 'viewer may not read cluster prod' });
     expect(screen.getByTestId(testIds.watch.error)).toHaveTextContent('viewer may not read cluster prod');
-    await userEvent.click(screen.getByTestId(testIds.watch.retry));
+    await user.click(screen.getByTestId(testIds.watch.retry));
     expect(t.watches).toHaveLength(2);
     expect(screen.queryByTestId(testIds.watch.error)).not.toBeInTheDocument();
     expect(screen.getByTestId(testIds.watch.status)).toHaveTextContent('Connecting');

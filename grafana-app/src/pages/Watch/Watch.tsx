@@ -26,7 +26,6 @@ type TypeFilter = '' | 'put' | 'delete';
 // Watch: the live events of a key or a prefix from a revision, with pause/resume, filters,
 // export, and what a compacted start revision or a lost connection means.
 export function Watch() {
-  const styles = useStyles2(getStyles);
   const [params, setParams] = useSearchParams();
   const target = useMemo(() => targetFrom(params), [params]);
   const typeFilter = (params.get('type') ?? '') as TypeFilter;
@@ -45,7 +44,6 @@ export function Watch() {
       prev_kv: true,
     };
   }, [target]);
-  const w = useWatch(target.cluster, query, attempt);
 
   const setParam = (name: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -76,14 +74,6 @@ export function Watch() {
     setAttempt((n) => n + 1);
   };
 
-  const shown = useMemo(
-    () =>
-      w.events.filter(
-        (e) => (!typeFilter || e.type === typeFilter) && (!keyFilter || keyText(e.kv).includes(keyFilter))
-      ),
-    [w.events, typeFilter, keyFilter]
-  );
-
   return (
     <div data-testid={testIds.watch.page}>
       <WatchForm
@@ -93,73 +83,102 @@ export function Watch() {
       />
 
       {query && (
-        <>
-          <StatusLine status={w.status} revision={w.revision} />
-          <WatchProblem
-            status={w.status}
-            onRetry={() => setAttempt((n) => n + 1)}
-            onFromCurrent={() => setParam('rev', '')}
-          />
-
-          <div className={styles.toolbar} role="toolbar" aria-label="Watch events">
-            <Button
-              variant={w.paused ? 'primary' : 'secondary'}
-              icon={w.paused ? 'play' : 'pause'}
-              onClick={() => w.setPaused(!w.paused)}
-              aria-pressed={w.paused}
-              data-testid={testIds.watch.pause}
-            >
-              {w.paused ? 'Resume' : 'Pause'}
-            </Button>
-            {w.paused && (
-              <span data-testid={testIds.watch.buffered} role="status">
-                {w.buffered} new event{w.buffered === 1 ? '' : 's'} held while paused
-              </span>
-            )}
-            <Field label="Type" className={styles.filter}>
-              <select
-                id="watch-type"
-                className={styles.select}
-                value={typeFilter}
-                onChange={(e) => setParam('type', e.currentTarget.value)}
-              >
-                <option value="">put and delete</option>
-                <option value="put">put</option>
-                <option value="delete">delete</option>
-              </select>
-            </Field>
-            <Field label="Key contains" className={styles.filter}>
-              <Input id="watch-q" value={keyFilter} onChange={(e) => setParam('q', e.currentTarget.value)} />
-            </Field>
-            <Button
-              variant="secondary"
-              icon="download-alt"
-              disabled={shown.length === 0}
-              onClick={() => downloadJsonLines(shown, `watch-${target.cluster}.jsonl`)}
-              data-testid={testIds.watch.export}
-            >
-              Export JSON lines
-            </Button>
-            <Button variant="secondary" icon="trash-alt" onClick={w.clear} data-testid={testIds.watch.clear}>
-              Clear
-            </Button>
-          </div>
-
-          {w.total > MAX_SHOWN && (
-            <p className={styles.note} data-testid={testIds.watch.cap}>
-              Showing the last {MAX_SHOWN} of {w.total} events received; export to keep them all as they come.
-            </p>
-          )}
-          {shown.length === 0 ? (
-            <p className={styles.note} data-testid={testIds.watch.empty}>
-              {w.events.length === 0 ? 'No events yet.' : 'No events match the filters.'}
-            </p>
-          ) : (
-            <EventTable events={shown} />
-          )}
-        </>
+        <WatchRun
+          key={`${target.cluster}|${JSON.stringify(query)}|${attempt}`}
+          cluster={target.cluster}
+          query={query}
+          typeFilter={typeFilter}
+          keyFilter={keyFilter}
+          setParam={setParam}
+          onRetry={() => setAttempt((n) => n + 1)}
+        />
       )}
     </div>
+  );
+}
+
+type RunProps = {
+  cluster: string;
+  query: WatchQuery;
+  typeFilter: TypeFilter;
+  keyFilter: string;
+  setParam: (name: string, value: string) => void;
+  onRetry: () => void;
+};
+
+// WatchRun is one watch, from its start to its end: the page keys it by the watch and attempt.
+function WatchRun({ cluster, query, typeFilter, keyFilter, setParam, onRetry }: RunProps) {
+  const styles = useStyles2(getStyles);
+  const w = useWatch(cluster, query);
+  const shown = useMemo(
+    () =>
+      w.events.filter(
+        (e) => (!typeFilter || e.type === typeFilter) && (!keyFilter || keyText(e.kv).includes(keyFilter))
+      ),
+    [w.events, typeFilter, keyFilter]
+  );
+  return (
+    <>
+      <StatusLine status={w.status} revision={w.revision} />
+      <WatchProblem status={w.status} onRetry={onRetry} onFromCurrent={() => setParam('rev', '')} />
+
+      <div className={styles.toolbar} role="toolbar" aria-label="Watch events">
+        <Button
+          variant={w.paused ? 'primary' : 'secondary'}
+          icon={w.paused ? 'play' : 'pause'}
+          onClick={() => w.setPaused(!w.paused)}
+          aria-pressed={w.paused}
+          data-testid={testIds.watch.pause}
+        >
+          {w.paused ? 'Resume' : 'Pause'}
+        </Button>
+        {w.paused && (
+          <span data-testid={testIds.watch.buffered} role="status">
+            {w.buffered} new event{w.buffered === 1 ? '' : 's'} held while paused
+          </span>
+        )}
+        <Field label="Type" className={styles.filter}>
+          <select
+            id="watch-type"
+            className={styles.select}
+            value={typeFilter}
+            onChange={(e) => setParam('type', e.currentTarget.value)}
+          >
+            <option value="">put and delete</option>
+            <option value="put">put</option>
+            <option value="delete">delete</option>
+          </select>
+        </Field>
+        <Field label="Key contains" className={styles.filter}>
+          <Input id="watch-q" value={keyFilter} onChange={(e) => setParam('q', e.currentTarget.value)} />
+        </Field>
+        <Button
+          variant="secondary"
+          icon="download-alt"
+          disabled={shown.length === 0}
+          onClick={() => downloadJsonLines(shown, `watch-${cluster}.jsonl`)}
+          data-testid={testIds.watch.export}
+        >
+          Export JSON lines
+        </Button>
+        <Button variant="secondary" icon="trash-alt" onClick={w.clear} data-testid={testIds.watch.clear}>
+          Clear
+        </Button>
+      </div>
+
+      {w.total > MAX_SHOWN && (
+        <p className={styles.note} data-testid={testIds.watch.cap}>
+          Showing the last {MAX_SHOWN} of {w.total} events received; export to keep them all as they come.
+        </p>
+      )}
+      {shown.length === 0 ? (
+        <p className={styles.note} data-testid={testIds.watch.empty}>
+          {w.events.length === 0 ? 'No events yet.' : 'No events match the filters.'}
+        </p>
+      ) : (
+        <EventTable events={shown} />
+      )}
+    </>
   );
 }
 
@@ -244,7 +263,6 @@ function WatchForm({ initial, onStart }: { initial: Target; onStart: (t: Target)
 }
 
 const STATUS_TEXT: Record<WatchStatus['kind'], string> = {
-  idle: 'Not watching',
   connecting: 'Connecting…',
   open: 'Connected, watching',
   reconnecting: 'Connection lost, reconnecting…',

@@ -8,7 +8,6 @@ export const MAX_SHOWN = 1000;
 export type Received = WatchEvent & { seq: number };
 
 export type WatchStatus =
-  | { kind: 'idle' }
   | { kind: 'connecting' }
   | { kind: 'open' }
   | { kind: 'reconnecting'; error?: ApiError }
@@ -34,11 +33,12 @@ function keep(list: Received[], more: Received[]): Received[] {
   return all.length > MAX_SHOWN ? all.slice(all.length - MAX_SHOWN) : all;
 }
 
-// useWatch runs a watch of cluster/query while both are set, restarting when they or attempt
-// change. Events received while paused wait in a buffer and join the list on resume.
-export function useWatch(cluster: string, query: WatchQuery | undefined, attempt: number): Watch {
+// useWatch runs a watch of cluster/query for the life of the component (which its page keys by
+// the watch, so that another watch starts afresh). Events received while paused wait in a
+// buffer and join the list on resume.
+export function useWatch(cluster: string, query: WatchQuery): Watch {
   const api = useApi();
-  const [status, setStatus] = useState<WatchStatus>({ kind: 'idle' });
+  const [status, setStatus] = useState<WatchStatus>({ kind: 'connecting' });
   const [events, setEvents] = useState<Received[]>([]);
   const [total, setTotal] = useState(0);
   const [revision, setRevision] = useState<number | undefined>(undefined);
@@ -47,24 +47,13 @@ export function useWatch(cluster: string, query: WatchQuery | undefined, attempt
   const pausedRef = useRef(false);
   const buffer = useRef<Received[]>([]);
   const seq = useRef(0);
-  const queryKey = query ? JSON.stringify(query) : '';
+  const queryKey = JSON.stringify(query);
 
   useEffect(() => {
-    if (!cluster || !queryKey) {
-      setStatus({ kind: 'idle' });
-      return;
-    }
-    const q = JSON.parse(queryKey) as WatchQuery;
     const ctl = new AbortController();
-    setEvents([]);
-    setTotal(0);
-    setRevision(undefined);
-    buffer.current = [];
-    setBuffered(0);
-    setStatus({ kind: 'connecting' });
     api.watch(
       cluster,
-      q,
+      JSON.parse(queryKey) as WatchQuery,
       {
         onEvent(e) {
           if (ctl.signal.aborted) {
@@ -113,7 +102,7 @@ export function useWatch(cluster: string, query: WatchQuery | undefined, attempt
       ctl.signal
     );
     return () => ctl.abort();
-  }, [api, cluster, queryKey, attempt]);
+  }, [api, cluster, queryKey]);
 
   const setPaused = useCallback((p: boolean) => {
     pausedRef.current = p;
