@@ -14,9 +14,9 @@ import (
 //	watch/<user>/<tab>/<spec>
 //
 // user is the subscriber's login and spec the watch's JSON (watchSpec), both base64url without
-// padding (channel paths allow only [A-Za-z0-9_=.-/]); tab is the browser tab's random id. A
-// channel is thus one user's one watch: Grafana runs one RunStream per channel, and the user
-// part lets SubscribeStream refuse anyone else.
+// padding (channel paths allow only [A-Za-z0-9_=.-/]); tab is a random id the page makes for
+// each watch. A channel is thus one user's one watch: Grafana runs one RunStream per channel,
+// and the user part lets SubscribeStream refuse anyone else.
 const watchChannelPrefix = "watch/"
 
 // maxWatchSpec bounds a spec's decoded size (a key is at most a few KiB in practice).
