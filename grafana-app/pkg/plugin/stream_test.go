@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -193,6 +196,35 @@ func TestWatchStreamResumesAfterTheLastRevisionSent(t *testing.T) {
 	}
 }
 
+func TestWatchStreamReconnectsWhenTheConnectionToOpsproxyDrops(t *testing.T) {
+	env := opsproxytest.New(t)
+	target, _ := url.Parse(env.URL)
+	// A proxy in front of opsproxy whose connections the test cuts.
+	front := httptest.NewServer(httputil.NewSingleHostReverseProxy(target))
+	defer front.Close()
+	s := settings(front.URL, env.Service)
+	a := newApp(s, newTestLogger())
+	alice := &backend.User{Login: "alice", Role: "Viewer"}
+	path := channelPath("alice", "t", watchSpec{Cluster: "c1", Key: "/d/", Prefix: true})
+	rec, stop := runStream(t, a, s, alice, path)
+	defer stop()
+	rec.until(t, "open")
+	opsproxyCall(t, env, http.MethodPut, "/clusters/c1/keys", `{"key":"/d/before","value":"1"}`)
+	rec.until(t, "put")
+
+	front.CloseClientConnections()
+	m, _ := rec.until(t, "error")
+	if !m.Retrying {
+		t.Errorf("a dropped connection: %+v, want a retrying error", m)
+	}
+	opsproxyCall(t, env, http.MethodPut, "/clusters/c1/keys", `{"key":"/d/while-away","value":"2"}`)
+	rec.until(t, "open")
+	m, raw := rec.until(t, "put")
+	if !strings.Contains(string(m.Data), "/d/while-away") {
+		t.Errorf("first put after reconnecting: %s, want the put made while away (and not the one before)", raw)
+	}
+}
+
 func TestWatchChannelIsRefusedToOtherUsersAndToUsersWithoutRole(t *testing.T) {
 	env := opsproxytest.New(t)
 	s := settings(env.URL, env.Service)
@@ -241,6 +273,7 @@ func TestWatchSubscribeChecksTheUsersReadRightsWithOpsproxy(t *testing.T) {
 	for name, path := range map[string]string{
 		"unknown cluster": channelPath("alice", "t", watchSpec{Cluster: "nope", Key: "/app/"}),
 		"bad channel":     "watch/YWxpY2U/t/not-json",
+		"oversized key":   channelPath("alice", "t", watchSpec{Cluster: "c1", Key: strings.Repeat("k", 20<<10)}),
 	} {
 		if st, err := subscribe(t, a, s, alice, path); err != nil || st != backend.SubscribeStreamStatusNotFound {
 			t.Errorf("%s: %v %v, want NotFound", name, st, err)
