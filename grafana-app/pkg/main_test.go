@@ -140,15 +140,15 @@ func TestPluginBinaryOverGRPC(t *testing.T) {
 func watchOverGRPC(ctx context.Context, t *testing.T, client pluginv2.StreamClient, pctx func(login, role string) *pluginv2.PluginContext) <-chan string {
 	t.Helper()
 	spec, _ := json.Marshal(map[string]any{"cluster": "c1", "key": "/host/", "prefix": true})
-	path := "watch/" + base64.RawURLEncoding.EncodeToString([]byte("carol")) + "/tab1/" + base64.RawURLEncoding.EncodeToString(spec)
-	sub, err := client.SubscribeStream(ctx, &pluginv2.SubscribeStreamRequest{PluginContext: pctx("carol", "Editor"), Path: path})
+	path := "watch/" + base64.RawURLEncoding.EncodeToString([]byte("carol")) + "/tab1"
+	sub, err := client.SubscribeStream(ctx, &pluginv2.SubscribeStreamRequest{PluginContext: pctx("carol", "Editor"), Path: path, Data: spec})
 	if err != nil || sub.Status != pluginv2.SubscribeStreamResponse_OK {
 		t.Fatalf("SubscribeStream: %v %v", sub, err)
 	}
-	if r, err := client.SubscribeStream(ctx, &pluginv2.SubscribeStreamRequest{PluginContext: pctx("mallory", "Admin"), Path: path}); err != nil || r.Status != pluginv2.SubscribeStreamResponse_PERMISSION_DENIED {
+	if r, err := client.SubscribeStream(ctx, &pluginv2.SubscribeStreamRequest{PluginContext: pctx("mallory", "Admin"), Path: path, Data: spec}); err != nil || r.Status != pluginv2.SubscribeStreamResponse_PERMISSION_DENIED {
 		t.Errorf("SubscribeStream to carol's channel as mallory: %v %v, want PERMISSION_DENIED", r, err)
 	}
-	stream, err := client.RunStream(ctx, &pluginv2.RunStreamRequest{PluginContext: pctx("carol", "Editor"), Path: path})
+	stream, err := client.RunStream(ctx, &pluginv2.RunStreamRequest{PluginContext: pctx("carol", "Editor"), Path: path, Data: spec})
 	if err != nil {
 		t.Fatalf("RunStream: %v", err)
 	}

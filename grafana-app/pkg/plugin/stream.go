@@ -41,7 +41,7 @@ type streamMessage struct {
 // as that user). Refusals are PermissionDenied or NotFound; opsproxy being unreachable is an
 // error that says so.
 func (a *App) SubscribeStream(ctx context.Context, req *backend.SubscribeStreamRequest) (*backend.SubscribeStreamResponse, error) {
-	ch, status, err := a.authorizeChannel(req.PluginContext.User, req.Path)
+	ch, status, err := a.authorizeChannel(req.PluginContext.User, req.Path, req.Data)
 	if err != nil || status != backend.SubscribeStreamStatusOK {
 		return &backend.SubscribeStreamResponse{Status: status}, err
 	}
@@ -59,7 +59,7 @@ func (a *App) PublishStream(context.Context, *backend.PublishStreamRequest) (*ba
 // (Last-Event-ID); a refusal, a compacted start revision or opsproxy's error event ends it.
 func (a *App) RunStream(ctx context.Context, req *backend.RunStreamRequest, sender *backend.StreamSender) error {
 	user := req.PluginContext.User
-	ch, status, err := a.authorizeChannel(user, req.Path)
+	ch, status, err := a.authorizeChannel(user, req.Path, req.Data)
 	if err != nil {
 		return err
 	}
@@ -90,16 +90,16 @@ func (a *App) RunStream(ctx context.Context, req *backend.RunStreamRequest, send
 	}
 }
 
-// authorizeChannel parses a channel path and checks that user may subscribe to it: a signed-in
+// authorizeChannel parses a channel path and data and checks that user may subscribe to it: a signed-in
 // user with an org role, whose own channel it is.
-func (a *App) authorizeChannel(user *backend.User, path string) (watchChannel, backend.SubscribeStreamStatus, error) {
+func (a *App) authorizeChannel(user *backend.User, path string, data []byte) (watchChannel, backend.SubscribeStreamStatus, error) {
 	if a.configErr != nil {
 		return watchChannel{}, backend.SubscribeStreamStatusNotFound, errors.New("etcd-monitor app: " + a.configErr.Error())
 	}
 	if user == nil || user.Login == "" || !grafanaRoles[user.Role] {
 		return watchChannel{}, backend.SubscribeStreamStatusPermissionDenied, nil
 	}
-	ch, err := parseWatchChannel(path)
+	ch, err := parseWatchChannel(path, data)
 	if err != nil {
 		a.logger.Debug("watch channel refused", "user", user.Login, "err", err.Error())
 		return ch, backend.SubscribeStreamStatusNotFound, nil

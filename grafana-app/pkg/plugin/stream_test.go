@@ -62,7 +62,7 @@ func (r *messageRecorder) until(t *testing.T, event string) (streamMessage, stri
 
 // runStream runs RunStream as Grafana does, until the returned stop is called; stop waits for
 // it to end and fails the test if it returned an error.
-func runStream(t *testing.T, a *App, s backend.AppInstanceSettings, user *backend.User, path string) (*messageRecorder, func()) {
+func runStream(t *testing.T, a *App, s backend.AppInstanceSettings, user *backend.User, path string, data []byte) (*messageRecorder, func()) {
 	t.Helper()
 	rec := newMessageRecorder()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -71,6 +71,7 @@ func runStream(t *testing.T, a *App, s backend.AppInstanceSettings, user *backen
 		done <- a.RunStream(ctx, &backend.RunStreamRequest{
 			PluginContext: backend.PluginContext{PluginID: ID, User: user, AppInstanceSettings: &s},
 			Path:          path,
+			Data:          data,
 		}, backend.NewStreamSender(rec))
 	}()
 	return rec, func() {
@@ -81,11 +82,12 @@ func runStream(t *testing.T, a *App, s backend.AppInstanceSettings, user *backen
 	}
 }
 
-func subscribe(t *testing.T, a *App, s backend.AppInstanceSettings, user *backend.User, path string) (backend.SubscribeStreamStatus, error) {
+func subscribe(t *testing.T, a *App, s backend.AppInstanceSettings, user *backend.User, path string, data []byte) (backend.SubscribeStreamStatus, error) {
 	t.Helper()
 	resp, err := a.SubscribeStream(context.Background(), &backend.SubscribeStreamRequest{
 		PluginContext: backend.PluginContext{PluginID: ID, User: user, AppInstanceSettings: &s},
 		Path:          path,
+		Data:          data,
 	})
 	if resp == nil {
 		t.Fatalf("SubscribeStream answered nil (err %v)", err)
@@ -118,12 +120,12 @@ func TestWatchStreamSendsTheRangesEventsToItsUser(t *testing.T) {
 	logs := newTestLogger()
 	a := newApp(s, logs)
 	alice := &backend.User{Login: "alice", Role: "Viewer"}
-	path := channelPath("alice", "tab1", watchSpec{Cluster: "c1", Key: "/app/", Prefix: true, PrevKV: true})
+	path, pathData := channelOf("alice", "tab1", watchSpec{Cluster: "c1", Key: "/app/", Prefix: true, PrevKV: true})
 
-	if st, err := subscribe(t, a, s, alice, path); err != nil || st != backend.SubscribeStreamStatusOK {
+	if st, err := subscribe(t, a, s, alice, path, pathData); err != nil || st != backend.SubscribeStreamStatusOK {
 		t.Fatalf("alice subscribing to her watch: %v %v", st, err)
 	}
-	rec, stop := runStream(t, a, s, alice, path)
+	rec, stop := runStream(t, a, s, alice, path, pathData)
 	_, text := rec.until(t, "open")
 	opsproxyCall(t, env, http.MethodPut, "/clusters/c1/keys", `{"key":"/other/x","value":"not watched"}`)
 	opsproxyCall(t, env, http.MethodPut, "/clusters/c1/keys", `{"key":"/app/a","value":"1"}`)
@@ -205,8 +207,8 @@ func TestWatchStreamReconnectsWhenTheConnectionToOpsproxyDrops(t *testing.T) {
 	s := settings(front.URL, env.Service)
 	a := newApp(s, newTestLogger())
 	alice := &backend.User{Login: "alice", Role: "Viewer"}
-	path := channelPath("alice", "t", watchSpec{Cluster: "c1", Key: "/d/", Prefix: true})
-	rec, stop := runStream(t, a, s, alice, path)
+	path, pathData := channelOf("alice", "t", watchSpec{Cluster: "c1", Key: "/d/", Prefix: true})
+	rec, stop := runStream(t, a, s, alice, path, pathData)
 	defer stop()
 	rec.until(t, "open")
 	opsproxyCall(t, env, http.MethodPut, "/clusters/c1/keys", `{"key":"/d/before","value":"1"}`)
@@ -230,21 +232,21 @@ func TestWatchChannelIsRefusedToOtherUsersAndToUsersWithoutRole(t *testing.T) {
 	s := settings(env.URL, env.Service)
 	logs := newTestLogger()
 	a := newApp(s, logs)
-	alicesWatch := channelPath("alice", "tab1", watchSpec{Cluster: "c1", Key: "/app/", Prefix: true})
+	alicesWatch, alicesWatchData := channelOf("alice", "tab1", watchSpec{Cluster: "c1", Key: "/app/", Prefix: true})
 	for _, user := range []*backend.User{
 		{Login: "bob", Role: "Admin"},
 		{Login: "alice", Role: "None"},
 		{Login: "alice", Role: ""},
 		nil,
 	} {
-		st, err := subscribe(t, a, s, user, alicesWatch)
+		st, err := subscribe(t, a, s, user, alicesWatch, alicesWatchData)
 		if err != nil || st != backend.SubscribeStreamStatusPermissionDenied {
 			t.Errorf("user %+v subscribing to alice's watch: %v %v, want PermissionDenied", user, st, err)
 		}
 	}
 	// Grafana runs the stream for a subscriber it let in; should it ever run alice's channel as
 	// bob, bob gets a refusal and none of alice's range.
-	rec, stop := runStream(t, a, s, &backend.User{Login: "bob", Role: "Admin"}, alicesWatch)
+	rec, stop := runStream(t, a, s, &backend.User{Login: "bob", Role: "Admin"}, alicesWatch, alicesWatchData)
 	m, _ := rec.next(t)
 	stop()
 	if m.Event != "error" || m.Status != http.StatusForbidden || !strings.Contains(m.Error, "not yours") {
@@ -263,19 +265,25 @@ func TestWatchSubscribeChecksTheUsersReadRightsWithOpsproxy(t *testing.T) {
 	s := settings(env.URL, elsewhere)
 	a := newApp(s, newTestLogger())
 	alice := &backend.User{Login: "alice", Role: "Admin"}
-	st, err := subscribe(t, a, s, alice, channelPath("alice", "t", watchSpec{Cluster: "c1", Key: "/app/", Prefix: true}))
+	path, pathData := channelOf("alice", "t", watchSpec{Cluster: "c1", Key: "/app/", Prefix: true})
+	st, err := subscribe(t, a, s, alice, path, pathData)
 	if err != nil || st != backend.SubscribeStreamStatusPermissionDenied {
 		t.Errorf("subscribing through a token scoped elsewhere: %v %v, want PermissionDenied", st, err)
 	}
 
 	s = settings(env.URL, env.Service)
 	a = newApp(s, newTestLogger())
-	for name, path := range map[string]string{
-		"unknown cluster": channelPath("alice", "t", watchSpec{Cluster: "nope", Key: "/app/"}),
-		"bad channel":     "watch/YWxpY2U/t/not-json",
-		"oversized key":   channelPath("alice", "t", watchSpec{Cluster: "c1", Key: strings.Repeat("k", 20<<10)}),
+	unknown, unknownData := channelOf("alice", "t", watchSpec{Cluster: "nope", Key: "/app/"})
+	oversized, oversizedData := channelOf("alice", "t", watchSpec{Cluster: "c1", Key: strings.Repeat("k", 20<<10)})
+	for name, ch := range map[string]struct {
+		path string
+		data []byte
+	}{
+		"unknown cluster": {unknown, unknownData},
+		"bad channel":     {"watch/YWxpY2U/t", []byte("not json")},
+		"oversized key":   {oversized, oversizedData},
 	} {
-		if st, err := subscribe(t, a, s, alice, path); err != nil || st != backend.SubscribeStreamStatusNotFound {
+		if st, err := subscribe(t, a, s, alice, ch.path, ch.data); err != nil || st != backend.SubscribeStreamStatusNotFound {
 			t.Errorf("%s: %v %v, want NotFound", name, st, err)
 		}
 	}
@@ -290,11 +298,11 @@ func TestWatchStreamReportsACompactedStartRevision(t *testing.T) {
 	}
 	compacted := opsproxyCall(t, env, http.MethodPost, "/clusters/c1/compact", `{"keep":1}`)
 	alice := &backend.User{Login: "alice", Role: "Viewer"}
-	path := channelPath("alice", "t", watchSpec{Cluster: "c1", Key: "/c/k", StartRevision: 2})
-	if st, err := subscribe(t, a, s, alice, path); err != nil || st != backend.SubscribeStreamStatusOK {
+	path, pathData := channelOf("alice", "t", watchSpec{Cluster: "c1", Key: "/c/k", StartRevision: 2})
+	if st, err := subscribe(t, a, s, alice, path, pathData); err != nil || st != backend.SubscribeStreamStatusOK {
 		t.Fatalf("subscribe: %v %v", st, err)
 	}
-	rec, stop := runStream(t, a, s, alice, path)
+	rec, stop := runStream(t, a, s, alice, path, pathData)
 	m, _ := rec.until(t, "compacted")
 	var data struct {
 		CompactRevision float64 `json:"compact_revision"`
@@ -318,13 +326,13 @@ func TestWatchSaysWhenOpsproxyIsDown(t *testing.T) {
 	logs := newTestLogger()
 	a := newApp(s, logs)
 	alice := &backend.User{Login: "alice", Role: "Viewer"}
-	path := channelPath("alice", "t", watchSpec{Cluster: "c1", Key: "/app/", Prefix: true})
+	path, pathData := channelOf("alice", "t", watchSpec{Cluster: "c1", Key: "/app/", Prefix: true})
 
-	_, err = subscribe(t, a, s, alice, path)
+	_, err = subscribe(t, a, s, alice, path, pathData)
 	if err == nil || !strings.Contains(err.Error(), "unreachable") || !strings.Contains(err.Error(), url) {
 		t.Errorf("subscribing with opsproxy down: %v, want an error saying opsproxy at %s is unreachable", err, url)
 	}
-	rec, stop := runStream(t, a, s, alice, path)
+	rec, stop := runStream(t, a, s, alice, path, pathData)
 	m, raw := rec.next(t)
 	stop()
 	if m.Event != "error" || !m.Retrying || !strings.Contains(m.Error, "unreachable") {

@@ -9,7 +9,9 @@ import { PLUGIN_ID } from '../constants';
 import { ApiError } from './transport';
 import {
   deliverWatchMessage,
+  MAX_CHANNEL_LENGTH,
   randomTabId,
+  watchChannelData,
   watchChannelPath,
   type WatchHandlers,
   type WatchMessage,
@@ -20,7 +22,14 @@ import {
 // plugin backend checks the user when they subscribe and streams opsproxy's watch as them.
 export function grafanaWatch(cluster: string, query: WatchQuery, h: WatchHandlers, signal: AbortSignal): void {
   const login = config.bootData?.user?.login ?? '';
-  const path = watchChannelPath(login, randomTabId(), cluster, query);
+  const path = watchChannelPath(login, randomTabId());
+  if (`plugin/${PLUGIN_ID}/${path}`.length > MAX_CHANNEL_LENGTH) {
+    h.onError(
+      new ApiError(`your Grafana login is too long for a Grafana Live channel (${MAX_CHANNEL_LENGTH} characters)`, 0),
+      false
+    );
+    return;
+  }
   let ended = false;
   const end = () => {
     ended = true;
@@ -28,7 +37,12 @@ export function grafanaWatch(cluster: string, query: WatchQuery, h: WatchHandler
   };
   h.onState?.('connecting');
   const sub = getGrafanaLiveSrv()
-    .getStream<WatchMessage>({ scope: LiveChannelScope.Plugin, stream: PLUGIN_ID, path })
+    .getStream<WatchMessage>({
+      scope: LiveChannelScope.Plugin,
+      stream: PLUGIN_ID,
+      path,
+      data: watchChannelData(cluster, query),
+    })
     .subscribe({
       next(ev) {
         if (ended) {

@@ -11,7 +11,7 @@ import { consoleTransport } from './consoleTransport';
 import { fakeTransport } from './fakeTransport';
 import { grafanaTransport } from './grafanaTransport';
 import type { ApiError } from './transport';
-import { base64url, watchChannelPath, type WatchHandlers, type WatchMessage } from './watch';
+import { base64url, type WatchHandlers, type WatchMessage } from './watch';
 
 jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
@@ -156,15 +156,20 @@ describe('Grafana watch', () => {
     const ctl = new AbortController();
     createApi(grafanaTransport()).watch('prod', { key: '/app/ü', prefix: true }, h, ctl.signal);
 
-    const addr = (getStream.mock.calls[0] as unknown[])[0] as { scope: string; stream: string; path: string };
+    const addr = (getStream.mock.calls[0] as unknown[])[0] as {
+      scope: string;
+      stream: string;
+      path: string;
+      data: unknown;
+    };
     expect(addr.scope).toBe(LiveChannelScope.Plugin);
     expect(addr.stream).toBe('etcdmonitor-etcd-app');
-    const [kind, user, tab, spec] = addr.path.split('/');
+    const [kind, user, tab, ...rest] = addr.path.split('/');
     expect(kind).toBe('watch');
     expect(user).toBe(base64url('alice@example.com'));
     expect(tab).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
-    expect(addr.path).toMatch(/^[A-Za-z0-9_\-/]+$/);
-    expect(spec).toBe(base64url(JSON.stringify({ cluster: 'prod', key: '/app/ü', prefix: true })));
+    expect(rest).toEqual([]);
+    expect(addr.data).toEqual({ cluster: 'prod', key: '/app/ü', prefix: true });
 
     const msg = (message: WatchMessage) => live.next({ type: LiveChannelEventType.Message, message });
     msg({ event: 'open' });
@@ -216,9 +221,13 @@ describe('fake transport watch', () => {
     expect(log).toEqual(['put k=1']);
   });
 
-  test('channel path has only channel characters whatever the key', () => {
-    expect(watchChannelPath('a b', 't', 'c/d', { key: '\u0000/x?y', start_revision: 5, prev_kv: true })).toMatch(
-      /^watch\/[A-Za-z0-9_-]+\/t\/[A-Za-z0-9_-]+$/
-    );
+  test('a login too long for a Live channel is refused without subscribing', () => {
+    const getStream = jest.fn(() => new Subject<LiveChannelEvent<WatchMessage>>());
+    (getGrafanaLiveSrv as jest.Mock).mockReturnValue({ getStream });
+    config.bootData.user.login = 'x'.repeat(100);
+    const { log, h } = recorder();
+    createApi(grafanaTransport()).watch('c', { key: 'k'.repeat(5000) }, h, new AbortController().signal);
+    expect(getStream).not.toHaveBeenCalled();
+    expect(log).toEqual(['error 0 your Grafana login is too long for a Grafana Live channel (160 characters)']);
   });
 });

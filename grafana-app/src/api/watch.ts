@@ -90,11 +90,17 @@ export function deliverWatchMessage(m: WatchMessage, h: WatchHandlers): boolean 
   return true;
 }
 
-// watchChannelPath is a watch's Grafana Live channel path (under plugin/<plugin id>/):
-// watch/<login>/<tab>/<spec>, login and spec base64url. Channel paths allow only a few
-// characters, so the key goes inside the encoded spec; the login makes the channel the user's
-// own (the backend refuses anyone else), the tab id one channel per watch.
-export function watchChannelPath(login: string, tab: string, cluster: string, q: WatchQuery): string {
+// A watch's Grafana Live channel is plugin/<plugin id>/watch/<login>/<watch id>, the login
+// base64url-encoded: one channel per user and watch, and the backend refuses anyone else's.
+// What it watches goes as the channel's data (watchChannelData), since a channel has at most
+// MAX_CHANNEL_LENGTH characters of [A-Za-z0-9_-/=.].
+export const MAX_CHANNEL_LENGTH = 160;
+
+export function watchChannelPath(login: string, watchId: string): string {
+  return `watch/${base64url(login)}/${watchId}`;
+}
+
+export function watchChannelData(cluster: string, q: WatchQuery): Record<string, unknown> {
   const spec: Record<string, unknown> = { cluster, key: q.key };
   if (q.prefix) {
     spec.prefix = true;
@@ -105,7 +111,7 @@ export function watchChannelPath(login: string, tab: string, cluster: string, q:
   if (q.prev_kv) {
     spec.prev_kv = true;
   }
-  return `watch/${base64url(login)}/${tab}/${base64url(JSON.stringify(spec))}`;
+  return spec;
 }
 
 // base64url encodes a string's UTF-8 bytes, without padding.

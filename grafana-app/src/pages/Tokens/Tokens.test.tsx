@@ -18,8 +18,15 @@ const ci: Token = { id: 'tok1', name: 'ci', role: 'viewer', created_at: '2026-12
 const old: Token = { id: 'tok0', name: 'old', role: 'admin', revoked_at: '2026-11-01T00:00:00Z' };
 const SECRET = 'emt_s3cret-shown-once';
 
-// delay null: keystrokes without timers between them, so long forms stay quick on a busy CI machine.
-const user = userEvent.setup({ delay: null });
+// The tests type whole forms: on a busy machine (CI shares two cores) that takes longer than jest's
+// default 5 s, which would cut a test short and leave its keystrokes to the next one.
+jest.setTimeout(30000);
+
+// A fresh user each test, typing without timers between keystrokes.
+let user: ReturnType<typeof userEvent.setup>;
+beforeEach(() => {
+  user = userEvent.setup({ delay: null });
+});
 
 describe('Tokens', () => {
   test('lists tokens with scope and state; only active ones can be revoked', async () => {
@@ -80,7 +87,7 @@ describe('Tokens', () => {
     await user.click(screen.getByTestId(testIds.tokens.closeSecret));
     expect(screen.queryByTestId(testIds.tokens.secret)).not.toBeInTheDocument();
     expect(document.body.innerHTML).not.toContain(SECRET);
-  }, 20000); // a long form: room for a busy machine
+  });
 
   test('a bad expiry is refused naming the field; an API refusal is shown in the form', async () => {
     const t = fakeTransport({

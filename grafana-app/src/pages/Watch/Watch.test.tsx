@@ -70,8 +70,15 @@ const keys = () =>
 
 const clusters = { 'GET /clusters': { clusters: [{ name: 'prod' }] } };
 
-// delay null: keystrokes without timers between them, so long forms stay quick on a busy CI machine.
-const user = userEvent.setup({ delay: null });
+// The tests type whole forms: on a busy machine (CI shares two cores) that takes longer than jest's
+// default 5 s, which would cut a test short and leave its keystrokes to the next one.
+jest.setTimeout(30000);
+
+// A fresh user each test, typing without timers between keystrokes.
+let user: ReturnType<typeof userEvent.setup>;
+beforeEach(() => {
+  user = userEvent.setup({ delay: null });
+});
 
 describe('Watch', () => {
   test('starts the watch from the form, puts it in the URL, and shows events as they come', async () => {
