@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -32,7 +33,8 @@ func TestMain(m *testing.M) {
 // TestPluginBinaryOverGRPC builds the backend and starts it as Grafana does: a child process
 // that answers hashicorp/go-plugin's handshake with Grafana's magic cookie and serves the
 // plugin protocol (v2) over gRPC. It then makes the calls Grafana makes for the app: the
-// health check and a resource call, as a signed-in user.
+// health check, a resource call as a signed-in user, and a watch over Grafana Live's streaming
+// calls (SubscribeStream, then RunStream) that sees that user's put arrive.
 func TestPluginBinaryOverGRPC(t *testing.T) {
 	env := opsproxytest.New(t)
 
@@ -52,6 +54,7 @@ func TestPluginBinaryOverGRPC(t *testing.T) {
 		VersionedPlugins: map[int]goplugin.PluginSet{grpcplugin.ProtocolVersion: {
 			"diagnostics": &grpcplugin.DiagnosticsGRPCPlugin{},
 			"resource":    &grpcplugin.ResourceGRPCPlugin{},
+			"stream":      &grpcplugin.StreamGRPCPlugin{},
 		}},
 		Cmd:              exec.Command(bin),
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
@@ -100,6 +103,8 @@ func TestPluginBinaryOverGRPC(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CallResource: %v", err)
 	}
+	watch := watchOverGRPC(ctx, t, pluginv2.NewStreamClient(conn), pctx)
+
 	var status int32
 	var body bytes.Buffer
 	for {
@@ -115,12 +120,55 @@ func TestPluginBinaryOverGRPC(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("PUT through the plugin: %d %s", status, body.String())
 	}
+	put := <-watch
+	if !strings.Contains(put, `"/host/test"`) || !strings.Contains(put, "over gRPC") {
+		t.Errorf("the watch over gRPC sent %s, want the put of /host/test", put)
+	}
 	recs := env.Audit(t, "operation=keys.put&user=carol")
 	if len(recs) == 0 {
 		t.Errorf("opsproxy recorded no put by carol: %+v", env.Audit(t, "operation=keys.put"))
 	}
 	client.Kill()
-	if strings.Contains(logs.String(), env.Service) || strings.Contains(body.String(), env.Service) || strings.Contains(health.Message, env.Service) {
+	if strings.Contains(logs.String(), env.Service) || strings.Contains(body.String(), env.Service) || strings.Contains(health.Message, env.Service) || strings.Contains(put, env.Service) {
 		t.Error("the service token appears in the plugin's log or answers")
 	}
+}
+
+// watchOverGRPC subscribes to a watch of /host/ on carol's channel and runs its stream as
+// Grafana Live does; once the stream to opsproxy is open it answers a channel that gets the
+// first put event's message.
+func watchOverGRPC(ctx context.Context, t *testing.T, client pluginv2.StreamClient, pctx func(login, role string) *pluginv2.PluginContext) <-chan string {
+	t.Helper()
+	spec, _ := json.Marshal(map[string]any{"cluster": "c1", "key": "/host/", "prefix": true})
+	path := "watch/" + base64.RawURLEncoding.EncodeToString([]byte("carol")) + "/tab1"
+	sub, err := client.SubscribeStream(ctx, &pluginv2.SubscribeStreamRequest{PluginContext: pctx("carol", "Editor"), Path: path, Data: spec})
+	if err != nil || sub.Status != pluginv2.SubscribeStreamResponse_OK {
+		t.Fatalf("SubscribeStream: %v %v", sub, err)
+	}
+	if r, err := client.SubscribeStream(ctx, &pluginv2.SubscribeStreamRequest{PluginContext: pctx("mallory", "Admin"), Path: path, Data: spec}); err != nil || r.Status != pluginv2.SubscribeStreamResponse_PERMISSION_DENIED {
+		t.Errorf("SubscribeStream to carol's channel as mallory: %v %v, want PERMISSION_DENIED", r, err)
+	}
+	stream, err := client.RunStream(ctx, &pluginv2.RunStreamRequest{PluginContext: pctx("carol", "Editor"), Path: path, Data: spec})
+	if err != nil {
+		t.Fatalf("RunStream: %v", err)
+	}
+	first, err := stream.Recv()
+	if err != nil || !strings.Contains(string(first.Data), `"open"`) {
+		t.Fatalf("RunStream's first message: %v %v, want the stream open", first, err)
+	}
+	put := make(chan string, 1)
+	go func() {
+		defer close(put)
+		for {
+			msg, err := stream.Recv()
+			if err != nil {
+				return
+			}
+			if strings.Contains(string(msg.Data), `"event":"put"`) {
+				put <- string(msg.Data)
+				return
+			}
+		}
+	}()
+	return put
 }

@@ -8,7 +8,9 @@ export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 export enum ROUTES {
   Overview = 'overview',
   Keys = 'keys',
+  Watch = 'watch',
   Cluster = 'cluster',
   Maintenance = 'maintenance',
   Audit = 'audit',
+  Tokens = 'tokens',
 }

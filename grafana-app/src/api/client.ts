@@ -1,5 +1,6 @@
 import { maintenanceApi } from './maintenance';
 import { keysApi } from './keys';
+import { tokensApi } from './tokens';
 import type { Query, Transport } from './transport';
 import type {
   Alarm,
@@ -12,6 +13,7 @@ import type {
   MemberChange,
 } from './types';
 import { whoamiApi } from './whoami';
+import { watchApi } from './watch';
 
 export const AUDIT_PAGE_SIZE = 100;
 
@@ -38,6 +40,8 @@ export function createApi(t: Transport) {
     ...maintenanceApi(t),
     ...keysApi(t),
     ...whoamiApi(t),
+    ...watchApi(t),
+    ...tokensApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

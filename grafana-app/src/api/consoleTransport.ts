@@ -1,8 +1,15 @@
+import { consoleWatch, FIRST_RETRY_MS } from './consoleWatch';
 import { ApiError, errorFromBody, queryString, type Transport } from './transport';
 
 // consoleTransport calls opsproxy directly (the standalone console) with the signed-in token in
-// the Authorization header; the token never goes in a URL, so href offers no links.
-export function consoleTransport(baseUrl: string, token: string, fetchFn: typeof fetch = fetch): Transport {
+// the Authorization header; the token never goes in a URL, so href offers no links. Watches read
+// opsproxy's event stream over fetch (consoleWatch); firstRetryMs is their first reconnection delay.
+export function consoleTransport(
+  baseUrl: string,
+  token: string,
+  fetchFn: typeof fetch = fetch,
+  firstRetryMs = FIRST_RETRY_MS
+): Transport {
   const base = `${baseUrl.replace(/\/+$/, '')}/api/v1`;
   return {
     async request(method, path, opts = {}) {
@@ -35,6 +42,9 @@ export function consoleTransport(baseUrl: string, token: string, fetchFn: typeof
     },
     href() {
       return undefined;
+    },
+    watch(cluster, query, handlers, signal) {
+      void consoleWatch(base, token, fetchFn, cluster, query, handlers, signal, firstRetryMs);
     },
   };
 }

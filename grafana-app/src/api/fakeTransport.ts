@@ -1,18 +1,39 @@
 import { ApiError, type RequestOptions, type Transport } from './transport';
+import { deliverWatchMessage, type WatchHandlers, type WatchMessage, type WatchQuery } from './watch';
 
 // A transport double for tests: answers are looked up by "METHOD /path"; an ApiError (or a
-// function throwing one) is thrown as the transport would.
+// function throwing one) is thrown as the transport would. Watches are recorded; a test pushes
+// their messages (as opsproxy or the plugin backend sends them) with push.
 export type Answer = unknown | ApiError | ((opts: RequestOptions) => unknown);
+
+export type FakeWatch = { cluster: string; query: WatchQuery; handlers: WatchHandlers; signal: AbortSignal };
 
 export type FakeTransport = Transport & {
   calls: Array<{ method: string; path: string; opts: RequestOptions }>;
   answers: Record<string, Answer>;
+  watches: FakeWatch[];
+  // push delivers messages to the latest watch still open; it answers false when there is none.
+  push(...messages: WatchMessage[]): boolean;
 };
 
 export function fakeTransport(answers: Record<string, Answer> = {}, linkBase?: string): FakeTransport {
   const t: FakeTransport = {
     calls: [],
     answers,
+    watches: [],
+    watch(cluster, query, handlers, signal) {
+      t.watches.push({ cluster, query, handlers, signal });
+    },
+    push(...messages) {
+      const w = [...t.watches].reverse().find((x) => !x.signal.aborted);
+      if (!w) {
+        return false;
+      }
+      for (const m of messages) {
+        deliverWatchMessage(m, w.handlers);
+      }
+      return true;
+    },
     async request(method, path, opts = {}) {
       t.calls.push({ method, path, opts });
       const key = `${method} ${path}`;

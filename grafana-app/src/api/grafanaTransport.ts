@@ -1,6 +1,7 @@
 import { lastValueFrom } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
 import { PLUGIN_ID } from '../constants';
+import { grafanaWatch } from './grafanaWatch';
 import { ApiError, errorFromBody, queryString, type Transport } from './transport';
 
 // The plugin's resources, which the Go backend forwards to opsproxy's /api/v1 as the signed-in user.
@@ -31,5 +32,6 @@ export function grafanaTransport(base = RESOURCES_BASE): Transport {
     href(path, query) {
       return `${base}${path}${queryString(query)}`;
     },
+    watch: grafanaWatch,
   };
 }

@@ -5,3 +5,5 @@ export * from './whoami';
 export * from './context';
 export { grafanaTransport, RESOURCES_BASE } from './grafanaTransport';
 export { consoleTransport } from './consoleTransport';
+export * from './watch';
+export * from './tokens';

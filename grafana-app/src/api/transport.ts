@@ -2,6 +2,8 @@
 // getBackendSrv to the plugin's resources (grafanaTransport), the standalone console one over
 // fetch with the token (consoleTransport); tests supply their own.
 
+import type { WatchHandlers, WatchQuery } from './watch';
+
 export type Query = Record<string, string | number | undefined>;
 
 export type RequestOptions = {
@@ -19,6 +21,9 @@ export interface Transport {
   // href is a URL the browser may open itself (a download link), or undefined when the
   // transport's credentials cannot go in a link (the console's token is never put in a URL).
   href(path: string, query?: Query): string | undefined;
+  // watch streams the changes of a key or prefix of cluster to handlers until signal aborts,
+  // reconnecting after the last revision received when the connection drops.
+  watch(cluster: string, query: WatchQuery, handlers: WatchHandlers, signal: AbortSignal): void;
 }
 
 // ApiError is opsproxy's error answer {error, request_id} with its status; status 0 means the

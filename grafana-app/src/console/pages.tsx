@@ -6,6 +6,8 @@ import { Cluster } from '../pages/Cluster/Cluster';
 import { Keys } from '../pages/Keys/Keys';
 import { Maintenance } from '../pages/Maintenance/Maintenance';
 import { Overview } from '../pages/Overview/Overview';
+import { Tokens } from '../pages/Tokens/Tokens';
+import { Watch } from '../pages/Watch/Watch';
 import type { Abilities } from './roles';
 
 // ConsolePage is one page of the standalone console: its route under /ui/, the title in the
@@ -23,6 +25,7 @@ export type ConsolePage = {
 export const CONSOLE_PAGES: ConsolePage[] = [
   { route: ROUTES.Overview, title: 'Overview', role: 'viewer', render: () => <Overview /> },
   { route: ROUTES.Keys, title: 'Keys', role: 'viewer', render: (can) => <Keys canWrite={can.canWrite} /> },
+  { route: ROUTES.Watch, title: 'Watch', role: 'viewer', render: () => <Watch /> },
   { route: ROUTES.Cluster, title: 'Cluster', role: 'viewer', render: (can) => <Cluster canAdmin={can.canAdmin} /> },
   {
     route: ROUTES.Maintenance,
@@ -31,4 +34,5 @@ export const CONSOLE_PAGES: ConsolePage[] = [
     render: (can) => <Maintenance canAdmin={can.canAdmin} />,
   },
   { route: ROUTES.Audit, title: 'Audit', role: 'viewer', render: (can) => <Audit canVerify={can.canVerify} /> },
+  { route: ROUTES.Tokens, title: 'Tokens', role: 'admin', render: (can) => <Tokens canAdmin={can.canAdmin} /> },
 ];

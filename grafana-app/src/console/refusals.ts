@@ -1,6 +1,6 @@
 import { ApiError, type Transport } from '../api';
 
-// onRefusedToken passes every call through to transport and tells onRefused when opsproxy
+// onRefusedToken passes every call and watch through to transport and tells onRefused when opsproxy
 // answers 401: the token was revoked or expired while signed in. The console then shows that
 // instead of each page's own error.
 export function onRefusedToken(transport: Transport, onRefused: (err: ApiError) => void): Transport {
@@ -16,5 +16,14 @@ export function onRefusedToken(transport: Transport, onRefused: (err: ApiError) 
       }
     },
     href: (path, query) => transport.href(path, query),
+    watch(cluster, query, handlers, signal) {
+      const onError = (err: ApiError, retrying: boolean) => {
+        if (err.status === 401) {
+          onRefused(err);
+        }
+        handlers.onError(err, retrying);
+      };
+      transport.watch(cluster, query, { ...handlers, onError }, signal);
+    },
   };
 }

@@ -9,6 +9,8 @@ import { Cluster } from '../../pages/Cluster/Cluster';
 import { Maintenance } from '../../pages/Maintenance/Maintenance';
 import { Keys } from '../../pages/Keys/Keys';
 import { Overview } from '../../pages/Overview/Overview';
+import { Tokens } from '../../pages/Tokens/Tokens';
+import { Watch } from '../../pages/Watch/Watch';
 import { testIds } from '../testIds';
 import type { AppSettings } from '../../types';
 
@@ -17,12 +19,12 @@ import type { AppSettings } from '../../types';
 const transport = grafanaTransport();
 
 // The app's root: one route per page of issue #12, each inside Grafana's PluginPage (title and
-// navigation from plugin.json's includes). Overview is the landing page. Watch and Tokens are
-// added here as they land.
+// navigation from plugin.json's includes). Overview is the landing page; later issues add their
+// pages here.
 function App(_props: AppRootProps<AppSettings>) {
   // opsproxy acts with the lower of the user's org role and the service token's: only an org
-  // Admin may verify the audit log, change a cluster's members and alarms or run maintenance, so
-  // only an Admin is offered those actions.
+  // Admin may verify the audit log, change a cluster's members and alarms, run maintenance or
+  // manage tokens, so only an Admin is offered those actions.
   const isAdmin = config.bootData?.user?.orgRole === 'Admin';
   // The app's dashboards are under Grafana's sub-path ('' at the root).
   const dashboardsBase = config.appSubUrl ?? '';
@@ -37,6 +39,14 @@ function App(_props: AppRootProps<AppSettings>) {
             element={
               <PluginPage>
                 <Keys canWrite={canWriteKeys} />
+              </PluginPage>
+            }
+          />
+          <Route
+            path={ROUTES.Watch}
+            element={
+              <PluginPage>
+                <Watch />
               </PluginPage>
             }
           />
@@ -61,6 +71,14 @@ function App(_props: AppRootProps<AppSettings>) {
             element={
               <PluginPage>
                 <Audit canVerify={isAdmin} />
+              </PluginPage>
+            }
+          />
+          <Route
+            path={ROUTES.Tokens}
+            element={
+              <PluginPage>
+                <Tokens canAdmin={isAdmin} />
               </PluginPage>
             }
           />
