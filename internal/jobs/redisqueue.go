@@ -363,6 +363,55 @@ func (q *RedisQueue) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, 
 	return out, nil
 }
 
+// Stats implements Queue. The stream holds only entries not yet acked, so
+// the waiting ones are its length less the leased (pending) ones; the
+// oldest waiting one is the first after the group's last delivered entry,
+// whose id carries the time it was added.
+func (q *RedisQueue) Stats(ctx context.Context) (Stats, error) {
+	pipe := q.c.Pipeline()
+	depth := pipe.HLen(ctx, q.keys.attempts)
+	dead := pipe.XLen(ctx, q.keys.dead)
+	length := pipe.XLen(ctx, q.keys.stream)
+	groups := pipe.XInfoGroups(ctx, q.keys.stream)
+	consumers := pipe.XInfoConsumers(ctx, q.keys.stream, redisGroup)
+	_, err := pipe.Exec(ctx)
+	if err != nil && !isNoGroup(err) && !strings.HasPrefix(err.Error(), "ERR no such key") {
+		return Stats{}, q.errf("stats", err)
+	}
+	st := Stats{Depth: depth.Val(), DeadLetters: dead.Val()}
+	last := ""
+	for _, g := range groups.Val() {
+		if g.Name == redisGroup {
+			st.Leased, last = g.Pending, g.LastDeliveredID
+		}
+	}
+	st.Waiting = max(length.Val()-st.Leased, 0)
+	for _, c := range consumers.Val() {
+		st.Consumers++
+		if c.Idle < 2*q.opts.VisibilityTimeout {
+			st.ConsumersAlive++
+		}
+	}
+	if st.Waiting == 0 {
+		return st, nil
+	}
+	start := "-"
+	if last != "" && last != "0-0" {
+		start = "(" + last
+	}
+	first, err := q.c.XRangeN(ctx, q.keys.stream, start, "+", 1).Result()
+	if err != nil {
+		return Stats{}, q.errf("stats", err)
+	}
+	if len(first) == 1 {
+		ms, _, _ := strings.Cut(first[0].ID, "-")
+		if n, err := strconv.ParseInt(ms, 10, 64); err == nil {
+			st.OldestWaiting = time.UnixMilli(n)
+		}
+	}
+	return st, nil
+}
+
 // Len returns the number of ids waiting, leased or waiting for a retry.
 func (q *RedisQueue) Len(ctx context.Context) (int64, error) {
 	n, err := q.c.HLen(ctx, q.keys.attempts).Result()
