@@ -42,6 +42,14 @@ var (
 // NewMetrics returns the metrics of q and st for a process running
 // workers of them (0: it only enqueues).
 func NewMetrics(q Queue, st store.JobStore, workers int) *Metrics {
+	m := newMetrics(q, st, workers)
+	for _, v := range []string{"enqueued", "handed_back", "failed"} {
+		m.reconciled.WithLabelValues(v) // shown at 0 from the start
+	}
+	return m
+}
+
+func newMetrics(q Queue, st store.JobStore, workers int) *Metrics {
 	return &Metrics{q: q, st: st, workers: workers,
 		enqueued: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "etcd_monitor_jobs_enqueued_total",
 			Help: "Jobs created through this process's API, by kind (a repeated idempotency key does not count)."}, []string{"kind"}),
@@ -115,9 +123,6 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		}
 		gauge(descRunning, float64(len(page.Jobs)))
 		gauge(descHeartbeatAge, ageSeconds(now, oldest))
-	}
-	for _, v := range []string{"enqueued", "handed_back", "failed"} {
-		m.reconciled.WithLabelValues(v) // shown at 0 from the start
 	}
 	m.enqueued.Collect(ch)
 	m.started.Collect(ch)
