@@ -29,7 +29,18 @@ type Config struct {
 	Limits      LimitsConfig      `yaml:"limits,omitempty"`
 	Watch       WatchConfig       `yaml:"watch,omitempty"`
 	Maintenance MaintenanceConfig `yaml:"maintenance,omitempty"`
+	Queue       QueueConfig       `yaml:"queue,omitempty"`
 }
+
+// JobsSharedDir is where jobs write their files: queue.shared_dir, else the snapshot directory.
+func (c *Config) JobsSharedDir() string {
+	if c.Queue.SharedDir != "" {
+		return c.Queue.SharedDir
+	}
+	return c.Maintenance.SnapshotDir
+}
+
+func cleanPath(p string) string { return filepath.Clean(p) }
 
 // AuthConfig configures token authentication.
 type AuthConfig struct {
@@ -233,6 +244,8 @@ func DefaultConfig() Config {
 			HealthTimeout: model.Duration(DefaultHealthTimeout),
 			DefragTimeout: model.Duration(DefaultDefragTimeout),
 		},
+		Queue: QueueConfig{Stream: DefaultQueueStream, Group: DefaultQueueGroup,
+			VisibilityTimeout: model.Duration(DefaultQueueVisibilityTimeout), MaxAttempts: DefaultQueueMaxAttempts},
 	}
 }
 
@@ -318,7 +331,7 @@ func (c *Config) Validate() error {
 	if err := c.Audit.Seal.Validate(); err != nil {
 		return fmt.Errorf("audit.%w", err)
 	}
-	return nil
+	return c.Queue.validate(c.Maintenance)
 }
 
 // LoadConfig reads and checks a configuration file.
