@@ -6,6 +6,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditquery"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/cluster"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobsapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/keys"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/maintenance"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/tokens"
@@ -27,4 +28,5 @@ func (s *Server) registerRoutes() {
 	maintenance.Register(co)
 	auditquery.Register(co, s.auditLog)
 	tokens.Register(co)
+	jobsapi.Register(co, s.jobs)
 }
