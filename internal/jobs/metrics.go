@@ -40,11 +40,19 @@ var (
 )
 
 // NewMetrics returns the metrics of q and st for a process running
-// workers of them (0: it only enqueues).
-func NewMetrics(q Queue, st store.JobStore, workers int) *Metrics {
+// workers of them (0: it only enqueues); the counters of kinds are shown
+// at 0 from the start.
+func NewMetrics(q Queue, st store.JobStore, workers int, kinds []string) *Metrics {
 	m := newMetrics(q, st, workers)
 	for _, v := range []string{"enqueued", "handed_back", "failed"} {
-		m.reconciled.WithLabelValues(v) // shown at 0 from the start
+		m.reconciled.WithLabelValues(v)
+	}
+	for _, k := range kinds {
+		m.enqueued.WithLabelValues(k)
+		m.started.WithLabelValues(k)
+		for _, o := range []store.JobStatus{store.JobSucceeded, store.JobFailed, store.JobCancelled} {
+			m.finished.WithLabelValues(k, string(o))
+		}
 	}
 	return m
 }

@@ -52,7 +52,6 @@ type RedisQueue struct {
 
 var _ Queue = (*RedisQueue)(nil)
 
-
 // NewRedisQueue returns the queue called name on the Redis server of c. It
 // does not contact the server: a queue made while Redis is down works once
 // Redis is back. Close does not close c.

@@ -59,7 +59,11 @@ func Start(o Options) (*Runtime, error) {
 	} else {
 		rt.Queue = jobs.NewMemQueue(o.Config.Stream, qopts)
 	}
-	rt.Metrics = jobs.NewMetrics(rt.Queue, o.Store, o.Workers)
+	names := make([]string, 0, len(o.Kinds))
+	for _, k := range o.Kinds {
+		names = append(names, k.Name)
+	}
+	rt.Metrics = jobs.NewMetrics(rt.Queue, o.Store, o.Workers, names)
 	if o.Workers == 0 {
 		close(rt.done)
 		return rt, nil

@@ -70,11 +70,14 @@ func (s *api) enqueue(c *core.Call) (any, error) {
 	if len(req.IdempotencyKey) > maxIdempotencyKey {
 		return nil, apihttp.Errorf(http.StatusBadRequest, "idempotency_key: longer than %d bytes", maxIdempotencyKey)
 	}
+	want := store.Job{ID: store.NewID(), Kind: kind.Name, Cluster: req.Cluster, Parameters: params,
+		RequestedBy: c.P.User, IdempotencyKey: req.IdempotencyKey}
+	// The attempt names the id the job gets unless the idempotency key finds an earlier one;
+	// the outcome names the job answered.
+	c.Rec.Key = []byte(want.ID)
 	if err := c.CommitIntent(); err != nil {
 		return nil, err
 	}
-	want := store.Job{ID: store.NewID(), Kind: kind.Name, Cluster: req.Cluster, Parameters: params,
-		RequestedBy: c.P.User, IdempotencyKey: req.IdempotencyKey}
 	job, err := jobs.Submit(c.R.Context(), s.Store, s.jobs.Queue, want)
 	switch {
 	case errors.Is(err, store.ErrConflict):
