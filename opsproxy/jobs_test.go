@@ -163,7 +163,9 @@ func TestJobCancelQueuedAndRunning(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			e := jobEnv(t, kind, "")
 			running := e.enqueue(t, e.admin, map[string]any{"kind": "wait", "cluster": "c1"}, http.StatusAccepted)
-			e.waitJob(t, e.admin, running.ID, func(j store.Job) bool { return j.Status == store.JobRunning && string(j.Progress) == `{"step":"waiting"}` })
+			e.waitJob(t, e.admin, running.ID, func(j store.Job) bool {
+				return j.Status == store.JobRunning && string(j.Progress) == `{"step":"waiting"}`
+			})
 			resp := e.call(t, "DELETE", "/api/v1/jobs/"+running.ID, e.admin, nil)
 			var got store.Job
 			resp.json(t, &got)
