@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/metricsdoc"
 	"github.com/etcd-monitor/etcd-monitor/internal/redistest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/postgres"
@@ -121,4 +126,32 @@ func TestWorkerProcessRunsQueuedJobsAndStopsOnSIGTERM(t *testing.T) {
 			t.Fatal("the Redis password shows in the worker's output")
 		}
 	}
+}
+
+// The worker's metrics are those of docs/metrics.md's worker table.
+func TestWorkerMetricsAreDocumented(t *testing.T) {
+	redis := redistest.Start(t, "")
+	cfg, err := LoadConfig(writeConfig(t, t.TempDir(), clusterEntry("c1", sharedCluster(t)),
+		fmt.Sprintf("queue:\n  redis_url: %s\n", redis.URL())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWorker(context.Background(), cfg, 1, nil, Options{Store: openStore(t, boltStore), JobKinds: testJobKinds()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	ts := httptest.NewServer(w.Handler())
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsdoc.Check(t, "../docs/metrics.md", "worker-metrics", mfs)
 }
