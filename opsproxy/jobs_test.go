@@ -234,3 +234,40 @@ func listJobs(t testing.TB, e *env, token, query string) store.JobPage {
 	resp.json(t, &page)
 	return page
 }
+
+// A user may hold limits.max_watches_per_user event streams open, no more.
+func TestJobEventsAreCappedPerUser(t *testing.T) {
+	e := jobEnv(t, boltStore, "queue:\n  workers: 0\nlimits:\n  max_watches_per_user: 1\n")
+	j := e.enqueue(t, e.admin, map[string]any{"kind": "wait", "cluster": "c1"}, http.StatusAccepted)
+	first, resp := e.stream(t, e.admin, "/api/v1/jobs/"+j.ID+"/events")
+	if resp.status != http.StatusOK {
+		t.Fatalf("first stream: %d %s", resp.status, resp.body)
+	}
+	if ev := first.next(t, "job"); !strings.Contains(ev.data, `"status":"queued"`) {
+		t.Fatalf("first event: %s", ev.data)
+	}
+	if _, resp := e.stream(t, e.admin, "/api/v1/jobs/"+j.ID+"/events"); resp.status != http.StatusTooManyRequests {
+		t.Fatalf("second stream of the user: %d %s", resp.status, resp.body)
+	}
+}
+
+// Closing the server (SIGTERM) lets a running job go on for the grace period, then hands it
+// back to the queue without counting the attempt: the job is not lost, and a later server
+// serves it.
+func TestJobShutdownHandsTheRunningJobBack(t *testing.T) {
+	st := openStore(t, postgresStore)
+	e := newEnv(t, envOptions{st: st, extra: jobsQueue, jobKinds: testJobKinds()})
+	j := e.enqueue(t, e.admin, map[string]any{"kind": "wait", "cluster": "c1"}, http.StatusAccepted)
+	e.waitJob(t, e.admin, j.ID, hasStatus(store.JobRunning))
+	e.close()
+	got, err := st.Job(t.Context(), j.ID)
+	if err != nil || got.Status != store.JobQueued || got.Attempts != 0 {
+		t.Fatalf("job after shutdown: %+v %v", got, err)
+	}
+	next := newEnv(t, envOptions{st: st, extra: jobsQueue, jobKinds: testJobKinds()})
+	next.waitJob(t, next.admin, j.ID, hasStatus(store.JobRunning))
+	if resp := next.call(t, "DELETE", "/api/v1/jobs/"+j.ID, next.admin, nil); resp.status != http.StatusOK {
+		t.Fatalf("cancel on the next server: %d %s", resp.status, resp.body)
+	}
+	next.waitJob(t, next.admin, j.ID, hasStatus(store.JobCancelled))
+}

@@ -65,6 +65,9 @@ func Start(o Options) (*Runtime, error) {
 	}
 	rt.Metrics = jobs.NewMetrics(rt.Queue, o.Store, o.Workers, names)
 	if o.Workers == 0 {
+		if rt.client == nil {
+			logger.Warn("queue.workers is 0 and the queue is in-process (no queue.redis_url): jobs are recorded and queued, but no process runs them")
+		}
 		close(rt.done)
 		return rt, nil
 	}
