@@ -271,3 +271,36 @@ func TestJobShutdownHandsTheRunningJobBack(t *testing.T) {
 	}
 	next.waitJob(t, next.admin, j.ID, hasStatus(store.JobCancelled))
 }
+
+// While the history store is down, the jobs API answers 503 naming the store (the records live
+// there), never a driver's text; when it is back, jobs are enqueued and run again.
+func TestJobAPIDuringAStoreOutage(t *testing.T) {
+	st, p := openProxiedPostgres(t)
+	e := newEnv(t, envOptions{st: st, extra: jobsQueue, jobKinds: testJobKinds()})
+	before := e.enqueue(t, e.admin, map[string]any{"kind": "echo", "cluster": "c1", "parameters": map[string]string{"message": "a"}}, http.StatusAccepted)
+	e.waitJob(t, e.admin, before.ID, hasStatus(store.JobSucceeded))
+	e.storeDown(t, p)
+	for _, c := range []struct {
+		method, path string
+		body         any
+		want         string
+	}{
+		{"GET", "/api/v1/jobs", nil, "jobs: history store unavailable"},
+		{"GET", "/api/v1/jobs/" + before.ID, nil, "job: history store unavailable"},
+		{"POST", "/api/v1/jobs", map[string]any{"kind": "echo", "cluster": "c1", "parameters": map[string]string{"message": "b"}}, "audit log unavailable"},
+		{"DELETE", "/api/v1/jobs/" + before.ID, nil, "job: history store unavailable"},
+	} {
+		resp := e.call(t, c.method, c.path, e.admin, c.body)
+		if resp.status != http.StatusServiceUnavailable || !strings.Contains(resp.errorText(t), c.want) {
+			t.Errorf("%s %s with the store down: %d %s, want 503 with %q", c.method, c.path, resp.status, resp.body, c.want)
+		}
+	}
+	p.start()
+	var after store.Job
+	eventually(t, "an enqueue once the store is back", func() bool {
+		resp := e.call(t, "POST", "/api/v1/jobs", e.admin, map[string]any{"kind": "echo", "cluster": "c1", "parameters": map[string]string{"message": "c"}})
+		resp.json(t, &after)
+		return resp.status == http.StatusAccepted
+	})
+	e.waitJob(t, e.admin, after.ID, hasStatus(store.JobSucceeded))
+}
