@@ -72,6 +72,7 @@ func (c *WorkerCommand) Run(ctx context.Context, logger *slog.Logger) int {
 	case workers == 0:
 		workers = DefaultWorkerCount
 	}
+	jobqueue.RouteRedisLog(logger)
 	w, err := NewWorker(ctx, cfg, workers, logger, Options{})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "etcd-monitor worker: %v\n", err)
