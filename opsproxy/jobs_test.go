@@ -2,6 +2,7 @@ package opsproxy
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -303,4 +304,28 @@ func TestJobAPIDuringAStoreOutage(t *testing.T) {
 		return resp.status == http.StatusAccepted
 	})
 	e.waitJob(t, e.admin, after.ID, hasStatus(store.JobSucceeded))
+}
+
+// The list filters by kind, status and user and pages with the store's cursor.
+func TestJobListFiltersAndPages(t *testing.T) {
+	e := jobEnv(t, boltStore, "queue:\n  workers: 0\n")
+	alice := e.token(t, TokenSpec{Name: "alice", Role: "admin"})
+	for i, tok := range []string{alice, alice, e.admin} {
+		e.enqueue(t, tok, map[string]any{"kind": "echo", "cluster": "c1", "parameters": map[string]string{"message": fmt.Sprint(i)}}, http.StatusAccepted)
+	}
+	e.enqueue(t, alice, map[string]any{"kind": "wait", "cluster": "c1"}, http.StatusAccepted)
+	first := listJobs(t, e, alice, "?kind=echo&limit=2")
+	if len(first.Jobs) != 2 || first.Next == "" {
+		t.Fatalf("first page: %d jobs, next %q", len(first.Jobs), first.Next)
+	}
+	second := listJobs(t, e, alice, "?kind=echo&limit=2&cursor="+first.Next)
+	if len(second.Jobs) != 1 || second.Next != "" || second.Jobs[0].ID == first.Jobs[1].ID {
+		t.Fatalf("second page: %+v", second)
+	}
+	if page := listJobs(t, e, alice, "?user=alice&kind=echo&status=queued"); len(page.Jobs) != 2 {
+		t.Fatalf("alice's queued echo jobs: %d, want 2", len(page.Jobs))
+	}
+	if page := listJobs(t, e, alice, "?status=running"); len(page.Jobs) != 0 {
+		t.Fatalf("running jobs without workers: %d", len(page.Jobs))
+	}
 }

@@ -40,8 +40,6 @@ func (c *Config) JobsSharedDir() string {
 	return c.Maintenance.SnapshotDir
 }
 
-func cleanPath(p string) string { return filepath.Clean(p) }
-
 // AuthConfig configures token authentication.
 type AuthConfig struct {
 	// BootstrapTokenFile holds the admin token created on first start, when the store has no

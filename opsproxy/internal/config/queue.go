@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -61,13 +62,13 @@ func (q QueueConfig) WorkerCount() int {
 func (q QueueConfig) RedisOptions() (*redis.Options, error) {
 	opts, err := redis.ParseURL(q.RedisURL)
 	if err != nil {
-		return nil, fmt.Errorf("queue.redis_url: want redis://[user:password@]host:port[/db] or rediss://...: %s", RedactURL(q.RedisURL, err.Error()))
+		return nil, fmt.Errorf("queue.redis_url: want redis://[user:password@]host:port[/db] or rediss://...: %s", redactURL(q.RedisURL, err.Error()))
 	}
 	return opts, nil
 }
 
-// RedactURL removes from msg the password, and the whole URL, of rawURL.
-func RedactURL(rawURL, msg string) string {
+// redactURL removes from msg the password, and the whole URL, of rawURL.
+func redactURL(rawURL, msg string) string {
 	if rawURL == "" {
 		return msg
 	}
@@ -107,7 +108,7 @@ func (q QueueConfig) validate(m MaintenanceConfig) error {
 		return errors.New("queue.workers: must not be negative")
 	case q.SharedDir != "" && strings.TrimSpace(q.SharedDir) == "":
 		return errors.New("queue.shared_dir: must not be blank")
-	case q.SharedDir != "" && cleanPath(q.SharedDir) == cleanPath(m.RestoreDir):
+	case q.SharedDir != "" && filepath.Clean(q.SharedDir) == filepath.Clean(m.RestoreDir):
 		return errors.New("queue.shared_dir: must differ from maintenance.restore_dir")
 	}
 	return nil
