@@ -61,6 +61,26 @@ func opsproxy() *dashboard.DashboardBuilder {
 		WithPanel(graph("Audit records not committed", "Records per second the store refused; a write whose record is among them was answered 503.",
 			unitShort, rangeQuery(`sum by (instance) (rate(etcd_monitor_opsproxy_audit_records_not_committed_total{`+j+`}[$__rate_interval]))`, "{{instance}}")).
 			Span(halfWidth)).
+		WithRow(dashboard.NewRowBuilder("Jobs")).
+		WithPanel(statPanel("Jobs waiting", "Jobs in the queue ready for a worker (the queue is shared: every instance reports the same).",
+			unitShort, thresholds(base(green)), instantQuery(`max(etcd_monitor_jobs_queue_waiting{`+j+`})`, ""))).
+		WithPanel(statPanel("Oldest waiting", "How long the job that has waited longest for a worker has waited.",
+			unitSeconds, thresholds(base(green), at(300, orange), at(900, red)), instantQuery(`max(etcd_monitor_jobs_oldest_waiting_age_seconds{`+j+`})`, ""))).
+		WithPanel(statPanel("Workers alive", "Workers that took or renewed a job within two visibility timeouts, opsproxy and etcd-monitor worker processes together.",
+			unitShort, thresholds(base(red), at(1, green)), instantQuery(`max(etcd_monitor_jobs_workers{`+j+`, state="alive"})`, ""))).
+		WithPanel(statPanel("Oldest heartbeat", "Time since the last heartbeat of the running job heard from longest ago: a worker that hangs or died holding its job.",
+			unitSeconds, thresholds(base(green), at(60, orange), at(300, red)), instantQuery(`max(etcd_monitor_jobs_oldest_heartbeat_age_seconds{`+j+`})`, ""))).
+		WithPanel(statPanel("Dead letters", "Jobs that failed every attempt, kept in the queue's dead letters with their last error.",
+			unitShort, thresholds(base(green), at(1, orange)), instantQuery(`max(etcd_monitor_jobs_dead_letters{`+j+`})`, ""))).
+		WithPanel(graph("Queue", "Jobs in the queue (waiting, held by a worker or waiting for a retry), those waiting, and those running.",
+			unitShort,
+			rangeQuery(`max(etcd_monitor_jobs_queue_depth{`+j+`})`, "in queue"),
+			rangeQuery(`max(etcd_monitor_jobs_queue_waiting{`+j+`})`, "waiting"),
+			rangeQuery(`max(etcd_monitor_jobs_running{`+j+`})`, "running")).
+			Span(halfWidth)).
+		WithPanel(graph("Jobs finished by kind and outcome", "Jobs finished per second by every process's workers and reconcilers, by kind and outcome.",
+			unitShort, rangeQuery(`sum by (kind, outcome) (rate(etcd_monitor_jobs_finished_total[$__rate_interval]))`, "{{kind}} {{outcome}}")).
+			Span(halfWidth)).
 		WithRow(dashboard.NewRowBuilder("Instances")).
 		WithPanel(timeline("Configuration reload", "Whether each instance's last configuration reload succeeded.", "OK", "Failed",
 			rangeQuery(`etcd_monitor_opsproxy_config_last_reload_successful{`+j+`}`, "{{instance}}")).

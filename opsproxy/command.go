@@ -24,6 +24,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobqueue"
 )
 
 // Command is the `etcd-monitor opsproxy` subcommand and its own subcommands: `serve` (the
@@ -121,6 +122,7 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 		fmt.Fprintf(c.out, "%s: OK, %d cluster(s)\n", c.configFile, len(cfg.Clusters))
 		return 0
 	}
+	jobqueue.RouteRedisLog(logger)
 	srv, err := New(ctx, cfg, logger, Options{ConfigFile: c.configFile})
 	if err != nil {
 		logger.Error("cannot start", "err", err)

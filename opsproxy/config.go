@@ -13,6 +13,7 @@ type (
 	RateConfig        = config.RateConfig
 	WatchConfig       = config.WatchConfig
 	MaintenanceConfig = config.MaintenanceConfig
+	QueueConfig       = config.QueueConfig
 )
 
 // DefaultConfig is the configuration with every default applied and no cluster: add Clusters

@@ -1,6 +1,7 @@
 package opsproxy
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +46,14 @@ func TestConfigAppliesDefaultsAroundGivenSettings(t *testing.T) {
 		{"snapshot dir", cfg.Maintenance.SnapshotDir, "/var/lib/etcd-monitor/snapshots"},
 		{"restore dir default", cfg.Maintenance.RestoreDir, DefaultRestoreDir},
 		{"progress interval default", time.Duration(cfg.Watch.ProgressInterval), DefaultProgressInterval},
+		{"queue redis url", cfg.Queue.RedisURL, "redis://:pw@redis:6379/2"},
+		{"queue workers (only enqueue)", cfg.Queue.WorkerCount(), 0},
+		{"queue workers default", DefaultConfig().Queue.WorkerCount(), 2},
+		{"queue stream default", cfg.Queue.Stream, "default"},
+		{"queue group default", cfg.Queue.Group, "workers"},
+		{"queue visibility timeout default", time.Duration(cfg.Queue.VisibilityTimeout), 30 * time.Second},
+		{"queue max attempts default", cfg.Queue.MaxAttempts, 5},
+		{"jobs shared dir defaults to the snapshot dir", cfg.JobsSharedDir(), "/var/lib/etcd-monitor/snapshots"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -88,6 +97,15 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-audit-spool-dir-empty.yml":               "audit.spool_dir: must not be empty",
 		"invalid-audit-spool-max-bytes-zero.yml":          "audit.spool_max_bytes: must be greater than 0",
 		"invalid-auth-max-stale-bad.yml":                  `not a valid duration string: "a while"`,
+		"invalid-queue-redis-url-bad.yml":                 "queue.redis_url: want redis://[user:password@]host:port[/db]",
+		"invalid-queue-redis-url-scheme.yml":              "queue.redis_url: want redis://[user:password@]host:port[/db]",
+		"invalid-queue-stream-bad.yml":                    "queue.stream: want letters, digits",
+		"invalid-queue-group-bad.yml":                     "queue.group: want letters, digits",
+		"invalid-queue-visibility-timeout-short.yml":      "queue.visibility_timeout: must be at least 1s",
+		"invalid-queue-max-attempts-zero.yml":             "queue.max_attempts: must be greater than 0",
+		"invalid-queue-workers-negative.yml":              "queue.workers: must not be negative",
+		"invalid-queue-shared-dir-restore-dir.yml":        "queue.shared_dir: must differ from maintenance.restore_dir",
+		"invalid-queue-unknown-field.yml":                 "field redis_pasword not found",
 	}
 	configtest.CheckInvalidFiles(t, "testdata/invalid-*.yml", want, func(path string) error {
 		_, err := LoadConfig(path)
@@ -104,5 +122,16 @@ func TestDefaultConfigWithAClusterIsValid(t *testing.T) {
 		DialTimeout: model.Duration(time.Second), RequestTimeout: model.Duration(time.Second)})
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("default config with a cluster: %v", err)
+	}
+}
+
+// A Redis URL that does not parse is refused naming the field, never showing its password.
+func TestConfigQueueRedisURLErrorHidesPassword(t *testing.T) {
+	_, err := LoadConfig("testdata/invalid-queue-redis-url-bad.yml")
+	if err == nil {
+		t.Fatal("loaded a bad redis_url")
+	}
+	if strings.Contains(err.Error(), "s3cretpw") {
+		t.Fatalf("error shows the Redis password: %v", err)
 	}
 }

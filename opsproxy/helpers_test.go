@@ -20,6 +20,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/internal/embedetcd"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
 	"github.com/etcd-monitor/etcd-monitor/internal/logtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/bolt"
@@ -133,6 +134,8 @@ type envOptions struct {
 	st store.Store
 	// configure edits the configuration after loading.
 	configure func(*Config)
+	// jobKinds are served beside the built-in kinds.
+	jobKinds []jobs.Kind
 }
 
 func clusterEntry(name string, c *embedetcd.Cluster) string {
@@ -164,7 +167,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := New(context.Background(), cfg, logger, Options{Store: st, ConfigFile: path})
+	srv, err := New(context.Background(), cfg, logger, Options{Store: st, ConfigFile: path, JobKinds: o.jobKinds})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

@@ -58,7 +58,7 @@ func value(mfs map[string]*dto.MetricFamily, name string, labels ...string) floa
 // opsproxy, with their type, labels and HELP; counts the requests by operation and status;
 // observes audit commits; holds no token; and promtool finds nothing to complain about.
 func TestMetricsAreDocumentedAndCountRequests(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	e := newEnv(t, envOptions{jobKinds: testJobKinds()})
 	editor := e.token(t, TokenSpec{Name: "metrics-editor", Role: "editor", KeyPrefixes: []string{"/m/"}})
 	if r := e.call(t, "PUT", "/api/v1/clusters/c1/keys", editor, map[string]string{"key": "/m/a", "value": "v"}); r.status != 200 {
 		t.Fatalf("put: %d %s", r.status, r.body)

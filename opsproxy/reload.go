@@ -32,9 +32,10 @@ import (
 // configuration then stays. The listen address and TLS come from flags, not from the file
 // (exporter-toolkit reads --web.config.file again for every TLS connection).
 
-// restartOnly are the settings a reload may not change: the store, the authenticator and the
-// audit writer are made once at start, and moving the snapshot or restore directory would hide
-// the files already there. Values are never shown, as the DSN may carry a password.
+// restartOnly are the settings a reload may not change: the store, the authenticator, the
+// audit writer, the job queue and its workers are made once at start, and moving the snapshot,
+// restore or shared directory would hide the files already there. Values are never shown, as
+// the DSN and the Redis URL may carry a password.
 var restartOnly = []struct {
 	field string
 	get   func(*Config) any
@@ -55,6 +56,13 @@ var restartOnly = []struct {
 	{"audit.spool_max_bytes", func(c *Config) any { return c.Audit.SpoolMaxBytes }},
 	{"maintenance.snapshot_dir", func(c *Config) any { return c.Maintenance.SnapshotDir }},
 	{"maintenance.restore_dir", func(c *Config) any { return c.Maintenance.RestoreDir }},
+	{"queue.redis_url", func(c *Config) any { return c.Queue.RedisURL }},
+	{"queue.stream", func(c *Config) any { return c.Queue.Stream }},
+	{"queue.group", func(c *Config) any { return c.Queue.Group }},
+	{"queue.visibility_timeout", func(c *Config) any { return c.Queue.VisibilityTimeout }},
+	{"queue.max_attempts", func(c *Config) any { return c.Queue.MaxAttempts }},
+	{"queue.workers", func(c *Config) any { return c.Queue.WorkerCount() }},
+	{"queue.shared_dir", func(c *Config) any { return c.JobsSharedDir() }},
 }
 
 // ReloadResult names the clusters a reload added, removed and changed (connected anew).

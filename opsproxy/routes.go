@@ -6,6 +6,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditquery"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/cluster"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobsapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/keys"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/maintenance"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/tokens"
@@ -31,4 +32,5 @@ func (s *Server) registerRoutes() {
 	tokens.Register(co)
 	whoami.Register(co)
 	ui.Register(co)
+	jobsapi.Register(co, s.jobs)
 }

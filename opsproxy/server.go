@@ -10,12 +10,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditlog"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobqueue"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/storehealth"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/tokens"
 )
@@ -26,6 +28,8 @@ type Options struct {
 	Store store.Store
 	// ConfigFile is the file Reload reads again; empty when the configuration was built in code.
 	ConfigFile string
+	// JobKinds are kinds of job served beside the built-in ones (tests add their own).
+	JobKinds []jobs.Kind
 }
 
 // Server is the opsproxy API server: the core with every API area registered, the
@@ -52,6 +56,8 @@ type Server struct {
 	// health is whether the store answers; spool keeps audit records while it does not.
 	health *storehealth.Tracker
 	spool  *auditlog.Spool
+	// jobs is the job queue, with this process's workers of it.
+	jobs *jobqueue.Runtime
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -132,6 +138,13 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	co.Auth = core.NewAuthenticator(s.store, cfg.Auth)
 	co.Auth.SetOutage(s.health, co.Metrics.TokenStaleUses.Inc)
 	co.AuthFailures = core.NewAuthFailures(co.Audit, logger, co.Metrics)
+	s.jobs, err = jobqueue.Start(jobqueue.Options{Config: cfg.Queue, Store: s.store, Kinds: append(jobKinds(s), opts.JobKinds...),
+		Workers: cfg.Queue.WorkerCount(), Audit: co.Audit, Logger: logger})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	co.Metrics.Register(s.jobs.Metrics)
 	co.Rates = core.NewRateLimits(cfg.Limits.Rate)
 	co.OnReload(func() { co.Rates.Configure(co.Config().Limits.Rate) })
 	s.registerRoutes()
@@ -188,6 +201,11 @@ func (s *Server) Close() error {
 			s.cancel()
 		}
 		s.wg.Wait()
+		if s.jobs != nil {
+			// Running jobs finish or are handed back; their audit records go before the
+			// auditor closes.
+			errs = append(errs, s.jobs.Close())
+		}
 		if s.core.AuthFailures != nil {
 			// The summaries of the interval cut short.
 			s.core.AuthFailures.Flush(context.Background())

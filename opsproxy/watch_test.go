@@ -32,8 +32,14 @@ type sseStream struct {
 
 func (e *env) watch(t *testing.T, token, query string, headers ...string) (*sseStream, response) {
 	t.Helper()
+	return e.stream(t, token, "/api/v1/clusters/c1/watch?"+query, headers...)
+}
+
+// stream opens an event stream of the API at path.
+func (e *env) stream(t *testing.T, token, path string, headers ...string) (*sseStream, response) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", e.url+"/api/v1/clusters/c1/watch?"+query, nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.url+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

@@ -250,6 +250,24 @@ and on (cluster, endpoint)
 		summary:     `opsproxy {{ $labels.instance }}: the audit spool is filling up.`,
 		description: `opsproxy {{ $labels.instance }} (job {{ $labels.job }}): audit records waiting for the history store fill {{ $value | humanizePercentage }} of audit.spool_max_bytes (threshold $threshold, for $for). When the spool is full, reads are refused too.`,
 	},
+	{
+		name: "etcdMonitorJobStuck", severity: "warning", scope: "service",
+		expr:        `etcd_monitor_jobs_oldest_heartbeat_age_seconds{$opsproxy} > $threshold`,
+		summary:     `{{ $labels.instance }}: a running job has not sent a heartbeat for {{ $value | humanizeDuration }}.`,
+		description: `{{ $labels.instance }} (job {{ $labels.job }}) sees a job whose record says running but whose worker has not sent a heartbeat for {{ $value | humanizeDuration }} (threshold $threshold s, for $for): its worker hangs, or died and neither the queue nor the reconciler has handed the job on. GET /api/v1/jobs?status=running names it and its worker.`,
+	},
+	{
+		name: "etcdMonitorJobsWaitingTooLong", severity: "warning", scope: "service",
+		expr:        `etcd_monitor_jobs_oldest_waiting_age_seconds{$opsproxy} > $threshold`,
+		summary:     `{{ $labels.instance }}: jobs wait for a worker for {{ $value | humanizeDuration }}.`,
+		description: `{{ $labels.instance }} (job {{ $labels.job }}): the job that has waited longest in the queue has waited {{ $value | humanizeDuration }} for a worker (threshold $threshold s, for $for). No worker is alive, all are busy, or a per-cluster limit holds the jobs back.`,
+	},
+	{
+		name: "etcdMonitorJobsDeadLettered", severity: "warning", scope: "service",
+		expr:        `etcd_monitor_jobs_dead_letters{$opsproxy} - etcd_monitor_jobs_dead_letters{$opsproxy} offset 15m > 0`,
+		summary:     `{{ $labels.instance }}: jobs ran out of attempts.`,
+		description: `{{ $labels.instance }} (job {{ $labels.job }}): {{ $value }} jobs went to the queue's dead letters in the last 15 minutes, after failing every attempt. Their records say failed with the last error: GET /api/v1/jobs?status=failed.`,
+	},
 }
 
 // recording rules are the expensive expressions the dashboards use, per member and per cluster.

@@ -30,6 +30,7 @@ func run(args []string) int {
 
 	exp := exporter.RegisterCommand(app)
 	ops := opsproxy.RegisterCommand(app)
+	worker := opsproxy.RegisterWorkerCommand(app)
 	demo := registerDemo(app)
 	audit := auditseal.RegisterCommand(app)
 	storeCmd := open.RegisterCommand(app)
@@ -48,6 +49,8 @@ func run(args []string) int {
 		return exp.Run(ctx, logger)
 	case ops.Matches(chosen):
 		return ops.Run(ctx, logger)
+	case chosen == worker.FullCommand():
+		return worker.Run(ctx, logger)
 	case chosen == demo.FullCommand():
 		return demo.Run(ctx, logger)
 	case audit.Matches(chosen):

@@ -17,6 +17,8 @@ type MemQueue struct {
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced at every change
 	ready    []string
+	since    map[string]time.Time // id in ready → when it became ready
+	seen     map[string]time.Time // consumer → its last receive or extend
 	delayed  map[string]time.Time // job id → when it is ready again
 	leases   map[string]*memLease // receipt → lease
 	attempts map[string]int       // every id in the queue → deliveries counted
@@ -36,7 +38,8 @@ var _ Queue = (*MemQueue)(nil)
 // NewMemQueue returns an empty in-process queue.
 func NewMemQueue(name string, opts Options) *MemQueue {
 	return &MemQueue{name: name, opts: opts.withDefaults(), changed: make(chan struct{}),
-		delayed: map[string]time.Time{}, leases: map[string]*memLease{}, attempts: map[string]int{}}
+		delayed: map[string]time.Time{}, leases: map[string]*memLease{}, attempts: map[string]int{},
+		since: map[string]time.Time{}, seen: map[string]time.Time{}}
 }
 
 // Name implements Queue.
@@ -62,7 +65,7 @@ func (q *MemQueue) Enqueue(ctx context.Context, jobID string) error {
 		return nil
 	}
 	q.attempts[jobID] = 0
-	q.ready = append(q.ready, jobID)
+	q.makeReady(jobID, time.Now(), false)
 	q.signal()
 	return nil
 }
@@ -89,6 +92,7 @@ func (q *MemQueue) Receive(ctx context.Context, consumer string) (Message, error
 			return Message{}, q.errf("receive", errQueueClosed)
 		}
 		next := q.sweep(time.Now())
+		q.seen[consumer] = time.Now()
 		if len(q.notices) > 0 {
 			m := q.notices[0]
 			q.notices = q.notices[1:]
@@ -145,7 +149,7 @@ func (q *MemQueue) sweep(now time.Time) time.Time {
 			q.notices = append(q.notices, Message{JobID: l.jobID, Attempt: n, MaxAttempts: q.opts.MaxAttempts, DeadLettered: true})
 			continue
 		}
-		q.ready = append(q.ready, l.jobID)
+		q.makeReady(l.jobID, now, false)
 	}
 	var due []string
 	for id, at := range q.delayed {
@@ -158,14 +162,25 @@ func (q *MemQueue) sweep(now time.Time) time.Time {
 	slices.Sort(due)
 	for _, id := range due {
 		delete(q.delayed, id)
-		q.ready = append(q.ready, id)
+		q.makeReady(id, now, false)
 	}
 	return next
+}
+
+// makeReady puts id in line for a worker, at the front when first.
+func (q *MemQueue) makeReady(id string, now time.Time, first bool) {
+	if first {
+		q.ready = append([]string{id}, q.ready...)
+	} else {
+		q.ready = append(q.ready, id)
+	}
+	q.since[id] = now
 }
 
 func (q *MemQueue) deliver(consumer string) Message {
 	id := q.ready[0]
 	q.ready = q.ready[1:]
+	delete(q.since, id)
 	q.attempts[id]++
 	q.seq++
 	receipt := fmt.Sprintf("%020d", q.seq)
@@ -199,6 +214,7 @@ func (q *MemQueue) Extend(ctx context.Context, m Message) error {
 		return q.errf("extend "+m.JobID, err)
 	}
 	l.deadline = time.Now().Add(q.opts.VisibilityTimeout)
+	q.seen[l.consumer] = time.Now()
 	return nil
 }
 
@@ -241,7 +257,7 @@ func (q *MemQueue) Release(ctx context.Context, m Message, after time.Duration) 
 	if after > 0 {
 		q.delayed[m.JobID] = time.Now().Add(after)
 	} else {
-		q.ready = append([]string{m.JobID}, q.ready...)
+		q.makeReady(m.JobID, time.Now(), true)
 	}
 	q.signal()
 	return nil
@@ -252,6 +268,25 @@ func (q *MemQueue) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, er
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return slices.Clone(q.dead[:min(limit, len(q.dead))]), nil
+}
+
+// Stats implements Queue.
+func (q *MemQueue) Stats(ctx context.Context) (Stats, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	st := Stats{Depth: int64(len(q.attempts)), Waiting: int64(len(q.ready)), Leased: int64(len(q.leases)),
+		DeadLetters: int64(len(q.dead)), Consumers: len(q.seen)}
+	for _, at := range q.since {
+		if st.OldestWaiting.IsZero() || at.Before(st.OldestWaiting) {
+			st.OldestWaiting = at
+		}
+	}
+	for _, at := range q.seen {
+		if time.Since(at) < 2*q.opts.VisibilityTimeout {
+			st.ConsumersAlive++
+		}
+	}
+	return st, nil
 }
 
 // Len returns the number of ids waiting, leased or waiting for a retry.

@@ -42,6 +42,8 @@ type Queue interface {
 	Release(ctx context.Context, m Message, after time.Duration) error
 	// DeadLetters returns up to limit dead letters, oldest first.
 	DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error)
+	// Stats reports the queue's size and its workers.
+	Stats(ctx context.Context) (Stats, error)
 	// Close releases the queue's resources.
 	Close() error
 }

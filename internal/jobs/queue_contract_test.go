@@ -29,6 +29,7 @@ func runQueueContract(t *testing.T, newQueue newQueueFunc) {
 		{"LastAttemptWhoseLeaseExpiresIsDeadLettered", testQueueExpiredLastAttempt},
 		{"ConcurrentConsumersGetEachIDOnce", testQueueConcurrentConsumers},
 		{"HasAnIDUntilItIsAckedOrDeadLettered", testQueueHas},
+		{"StatsCountWaitingLeasedDeadAndConsumers", testQueueStats},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newQueue) })

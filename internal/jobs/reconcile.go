@@ -23,7 +23,11 @@ type ReconcileOptions struct {
 	// MaxPerPass bounds the records one pass looks at (default 1,000); the
 	// next pass goes on where this one stopped.
 	MaxPerPass int
-	Logger     *slog.Logger
+	// OnEvent, when set, is told of every record a pass finishes (failed).
+	OnEvent func(Event)
+	// OnPass, when set, gets the report of every pass (for metrics).
+	OnPass func(ReconcileReport)
+	Logger *slog.Logger
 }
 
 // Reconciler repairs what the queue lost, taking the records in the store
@@ -171,13 +175,16 @@ func (r *Reconciler) one(ctx context.Context, j store.Job, rep *ReconcileReport)
 	why := fmt.Sprintf("worker %s lost: no heartbeat since %s and the job was not in queue %s",
 		j.Worker, last.UTC().Format(time.RFC3339), r.q.Name())
 	if maxAttempts := r.q.Options().MaxAttempts; j.Attempts >= maxAttempts {
-		_, err := r.st.FinishJob(ctx, j.ID, j.Fence, store.JobOutcome{Status: store.JobFailed,
+		finished, err := r.st.FinishJob(ctx, j.ID, j.Fence, store.JobOutcome{Status: store.JobFailed,
 			Error: fmt.Sprintf("%s (attempt %d of %d)", why, j.Attempts, maxAttempts)})
 		switch {
 		case errors.Is(err, store.ErrFenced), errors.Is(err, store.ErrJobFinished):
 			return nil // claimed or finished since the read: not ours
 		case err != nil:
 			return fmt.Errorf("reconcile job %s: %w", j.ID, err)
+		}
+		if r.opts.OnEvent != nil {
+			r.opts.OnEvent(Event{Type: EventFinished, Job: finished})
 		}
 		rep.Failed++
 		log.Warn("job of a lost worker is out of attempts; failed", "attempts", j.Attempts)
@@ -211,6 +218,9 @@ func (r *Reconciler) Run(ctx context.Context, interval time.Duration) {
 	defer t.Stop()
 	for {
 		rep, err := r.Pass(ctx)
+		if r.opts.OnPass != nil {
+			r.opts.OnPass(rep)
+		}
 		if err != nil && ctx.Err() == nil {
 			r.log.Warn("reconcile pass failed in part", "err", err, "checked", rep.Checked)
 		}

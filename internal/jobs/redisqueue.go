@@ -15,6 +15,8 @@ import (
 // RedisOptions tune a RedisQueue. Zero values pick the defaults.
 type RedisOptions struct {
 	Options
+	// Group is the consumer group the workers read as (default "workers").
+	Group string
 	// Prefix starts every key of the queue (default "etcd-monitor:jobs:").
 	// The queue's keys are <prefix><name>:stream, :attempts, :delayed and
 	// :dead.
@@ -50,13 +52,14 @@ type RedisQueue struct {
 
 var _ Queue = (*RedisQueue)(nil)
 
-const redisGroup = "workers"
-
 // NewRedisQueue returns the queue called name on the Redis server of c. It
 // does not contact the server: a queue made while Redis is down works once
 // Redis is back. Close does not close c.
 func NewRedisQueue(c redis.UniversalClient, name string, opts RedisOptions) *RedisQueue {
 	opts.Options = opts.Options.withDefaults()
+	if opts.Group == "" {
+		opts.Group = "workers"
+	}
 	if opts.Prefix == "" {
 		opts.Prefix = "etcd-monitor:jobs:"
 	}
@@ -185,7 +188,7 @@ func (q *RedisQueue) Options() Options { return q.opts.Options }
 // ensureGroup creates the stream and its consumer group when missing (a
 // new queue, or a Redis that restarted without its data).
 func (q *RedisQueue) ensureGroup(ctx context.Context) error {
-	err := q.c.XGroupCreateMkStream(ctx, q.keys.stream, redisGroup, "0").Err()
+	err := q.c.XGroupCreateMkStream(ctx, q.keys.stream, q.opts.Group, "0").Err()
 	if err != nil && !strings.HasPrefix(err.Error(), "BUSYGROUP") {
 		return err
 	}
@@ -218,7 +221,7 @@ func (q *RedisQueue) Receive(ctx context.Context, consumer string) (Message, err
 		if ok {
 			return m, nil
 		}
-		streams, err := q.c.XReadGroup(ctx, &redis.XReadGroupArgs{Group: redisGroup, Consumer: consumer,
+		streams, err := q.c.XReadGroup(ctx, &redis.XReadGroupArgs{Group: q.opts.Group, Consumer: consumer,
 			Streams: []string{q.keys.stream, ">"}, Count: 1, Block: q.opts.Poll}).Result()
 		switch {
 		case errors.Is(err, redis.Nil):
@@ -250,7 +253,7 @@ func (q *RedisQueue) reclaim(ctx context.Context, consumer string) (Message, boo
 	q.mu.Lock()
 	start := q.cursor
 	q.mu.Unlock()
-	msgs, next, err := q.c.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: q.keys.stream, Group: redisGroup,
+	msgs, next, err := q.c.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: q.keys.stream, Group: q.opts.Group,
 		Consumer: consumer, MinIdle: q.opts.VisibilityTimeout, Start: start, Count: 1}).Result()
 	if err != nil {
 		return Message{}, false, err
@@ -273,7 +276,7 @@ func (q *RedisQueue) reclaim(ctx context.Context, consumer string) (Message, boo
 func (q *RedisQueue) deliver(ctx context.Context, consumer string, e redis.XMessage, reclaimed bool) (Message, bool, error) {
 	id, _ := e.Values["job"].(string)
 	if id == "" {
-		q.c.XAck(ctx, q.keys.stream, redisGroup, e.ID)
+		q.c.XAck(ctx, q.keys.stream, q.opts.Group, e.ID)
 		q.c.XDel(ctx, q.keys.stream, e.ID)
 		return Message{}, false, nil
 	}
@@ -282,7 +285,7 @@ func (q *RedisQueue) deliver(ctx context.Context, consumer string, e redis.XMess
 		flag = "1"
 	}
 	n, err := deliverScript.Run(ctx, q.c, []string{q.keys.attempts, q.keys.stream, q.keys.dead},
-		redisGroup, e.ID, consumer, id, q.opts.MaxAttempts, flag, expiredReason, q.opts.DeadMaxLen).Int()
+		q.opts.Group, e.ID, consumer, id, q.opts.MaxAttempts, flag, expiredReason, q.opts.DeadMaxLen).Int()
 	if err != nil {
 		return Message{}, false, q.errf("receive "+id, err)
 	}
@@ -296,7 +299,7 @@ func (q *RedisQueue) deliver(ctx context.Context, consumer string, e redis.XMess
 }
 
 func (q *RedisQueue) run(ctx context.Context, s *redis.Script, op string, m Message, keys []string, args ...any) (int, error) {
-	n, err := s.Run(ctx, q.c, keys, append([]any{redisGroup, m.Receipt, m.Consumer, m.JobID}, args...)...).Int()
+	n, err := s.Run(ctx, q.c, keys, append([]any{q.opts.Group, m.Receipt, m.Consumer, m.JobID}, args...)...).Int()
 	if err != nil {
 		return 0, q.errf(op+" "+m.JobID, err)
 	}
@@ -361,6 +364,55 @@ func (q *RedisQueue) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, 
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// Stats implements Queue. The stream holds only entries not yet acked, so
+// the waiting ones are its length less the leased (pending) ones; the
+// oldest waiting one is the first after the group's last delivered entry,
+// whose id carries the time it was added.
+func (q *RedisQueue) Stats(ctx context.Context) (Stats, error) {
+	pipe := q.c.Pipeline()
+	depth := pipe.HLen(ctx, q.keys.attempts)
+	dead := pipe.XLen(ctx, q.keys.dead)
+	length := pipe.XLen(ctx, q.keys.stream)
+	groups := pipe.XInfoGroups(ctx, q.keys.stream)
+	consumers := pipe.XInfoConsumers(ctx, q.keys.stream, q.opts.Group)
+	_, err := pipe.Exec(ctx)
+	if err != nil && !isNoGroup(err) && !strings.HasPrefix(err.Error(), "ERR no such key") {
+		return Stats{}, q.errf("stats", err)
+	}
+	st := Stats{Depth: depth.Val(), DeadLetters: dead.Val()}
+	last := ""
+	for _, g := range groups.Val() {
+		if g.Name == q.opts.Group {
+			st.Leased, last = g.Pending, g.LastDeliveredID
+		}
+	}
+	st.Waiting = max(length.Val()-st.Leased, 0)
+	for _, c := range consumers.Val() {
+		st.Consumers++
+		if c.Idle < 2*q.opts.VisibilityTimeout {
+			st.ConsumersAlive++
+		}
+	}
+	if st.Waiting == 0 {
+		return st, nil
+	}
+	start := "-"
+	if last != "" && last != "0-0" {
+		start = "(" + last
+	}
+	first, err := q.c.XRangeN(ctx, q.keys.stream, start, "+", 1).Result()
+	if err != nil {
+		return Stats{}, q.errf("stats", err)
+	}
+	if len(first) == 1 {
+		ms, _, _ := strings.Cut(first[0].ID, "-")
+		if n, err := strconv.ParseInt(ms, 10, 64); err == nil {
+			st.OldestWaiting = time.UnixMilli(n)
+		}
+	}
+	return st, nil
 }
 
 // Len returns the number of ids waiting, leased or waiting for a retry.

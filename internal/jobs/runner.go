@@ -54,9 +54,14 @@ type RunnerOptions struct {
 	// the store with the queue (see Reconciler), after a first pass at
 	// start (default 1m; negative: never).
 	ReconcileInterval time.Duration
-	// Reconcile tunes the reconciler (its Logger defaults to Logger).
+	// Reconcile tunes the reconciler (its Logger and OnEvent default to
+	// the runner's).
 	Reconcile ReconcileOptions
-	Logger    *slog.Logger
+	// OnEvent, when set, is told of every job a worker starts and every
+	// record a worker finishes, from the worker's goroutine, after the
+	// record was written. It must not block for long.
+	OnEvent func(Event)
+	Logger  *slog.Logger
 }
 
 // Runner is a pool of workers taking job ids from a queue.
@@ -114,6 +119,9 @@ func NewRunner(q Queue, st store.JobStore, opts RunnerOptions) *Runner {
 	}
 	if opts.Reconcile.Logger == nil {
 		opts.Reconcile.Logger = log
+	}
+	if opts.Reconcile.OnEvent == nil {
+		opts.Reconcile.OnEvent = opts.OnEvent
 	}
 	return &Runner{q: q, st: st, opts: opts, log: log.With("queue", q.Name()), handlers: map[string]handler{}}
 }
@@ -242,6 +250,7 @@ func (r *Runner) process(hard context.Context, worker string, m Message) {
 		return
 	}
 	log = log.With("fence", job.Fence)
+	r.emit(Event{Type: EventStarted, Job: job})
 	run := &Run{Job: job}
 	run.st = r.st
 	jobCtx, cancel := context.WithCancelCause(hard)
@@ -274,18 +283,20 @@ func (r *Runner) process(hard context.Context, worker string, m Message) {
 // its last attempt's lease expired: a claim (for a token of its own),
 // then the finish. The record's attempts count that claim too.
 func (r *Runner) recordExpired(log *slog.Logger, worker string, m Message) {
+	var finished store.Job
 	err := r.bg(func(c context.Context) error {
 		job, err := r.st.ClaimJob(c, m.JobID, worker, time.Now())
 		if err != nil {
 			return err
 		}
-		_, err = r.st.FinishJob(c, m.JobID, job.Fence, store.JobOutcome{Status: store.JobFailed,
+		finished, err = r.st.FinishJob(c, m.JobID, job.Fence, store.JobOutcome{Status: store.JobFailed,
 			Error: fmt.Sprintf("%s (attempt %d of %d)", expiredReason, m.Attempt, m.MaxAttempts)})
 		return err
 	})
 	switch {
 	case err == nil:
 		log.Warn("job dead-lettered: its last attempt's lease expired")
+		r.emit(Event{Type: EventFinished, Job: finished})
 	case errors.Is(err, store.ErrJobFinished), errors.Is(err, store.ErrNotFound):
 	default:
 		log.Warn("record a dead-lettered job failed", "err", err)
@@ -378,7 +389,8 @@ func (r *Runner) finish(log *slog.Logger, m Message, run *Run, result json.RawMe
 	default:
 		out = store.JobOutcome{Status: store.JobFailed, Error: herr.Error()}
 	}
-	err := r.bg(func(c context.Context) error { _, err := r.st.FinishJob(c, id, fence, out); return err })
+	var finished store.Job
+	err := r.bg(func(c context.Context) (err error) { finished, err = r.st.FinishJob(c, id, fence, out); return err })
 	switch {
 	case errors.Is(err, store.ErrFenced):
 		log.Warn("finish refused: another worker holds the job", "err", err)
@@ -388,12 +400,20 @@ func (r *Runner) finish(log *slog.Logger, m Message, run *Run, result json.RawMe
 		// The lease will expire and another attempt will run.
 		log.Warn("record the outcome failed", "err", err)
 		return
+	default:
+		r.emit(Event{Type: EventFinished, Job: finished})
 	}
 	if out.Status == store.JobFailed {
 		r.nack(log, m, out.Error)
 		return
 	}
 	r.ack(log, m)
+}
+
+func (r *Runner) emit(e Event) {
+	if r.opts.OnEvent != nil {
+		r.opts.OnEvent(e)
+	}
 }
 
 func (r *Runner) ack(log *slog.Logger, m Message) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -112,7 +113,11 @@ type JobOutcome struct {
 type JobFilter struct {
 	Kind    string
 	Cluster string
-	Status  JobStatus
+	// Clusters, when not empty, keeps the jobs of these clusters only (a
+	// token limited to clusters), besides Cluster.
+	Clusters    []string
+	Status      JobStatus
+	RequestedBy string
 	// Cursor is JobPage.Next of the previous page.
 	Cursor string
 	// Limit caps the page: 0 means DefaultJobLimit, at most MaxJobLimit.
@@ -240,6 +245,13 @@ func ParseJobCursor(s string) (c JobCursor, ok bool, err error) {
 		return c, false, fmt.Errorf("job cursor %q: %w", s, ErrInvalid)
 	}
 	return JobCursor{CreatedAt: time.UnixMicro(n).UTC(), ID: id}, true, nil
+}
+
+// Match reports whether j passes f's field filters (not the cursor).
+func (f JobFilter) Match(j Job) bool {
+	return (f.Kind == "" || j.Kind == f.Kind) && (f.Cluster == "" || j.Cluster == f.Cluster) &&
+		(len(f.Clusters) == 0 || slices.Contains(f.Clusters, j.Cluster)) &&
+		(f.Status == "" || j.Status == f.Status) && (f.RequestedBy == "" || j.RequestedBy == f.RequestedBy)
 }
 
 // CheckJobFilter validates f.

@@ -154,3 +154,13 @@ func BenchmarkAuditAppend(b *testing.B) {
 		return st
 	})
 }
+
+func BenchmarkCreateJobs(b *testing.B) {
+	storetest.BenchmarkCreateJobs(b, func(b *testing.B) store.Store {
+		st, err := bolt.Open(filepath.Join(b.TempDir(), "store.db"), bolt.Options{})
+		if err != nil {
+			b.Fatalf("open: %v", err)
+		}
+		return st
+	})
+}

@@ -77,8 +77,7 @@ func (s *Store) ListJobs(ctx context.Context, f store.JobFilter) (store.JobPage,
 			if err != nil {
 				return fmt.Errorf("job %s: %w", k, err)
 			}
-			if (f.Kind != "" && j.Kind != f.Kind) || (f.Cluster != "" && j.Cluster != f.Cluster) ||
-				(f.Status != "" && j.Status != f.Status) || (hasCur && !cur.Before(j)) {
+			if !f.Match(j) || (hasCur && !cur.Before(j)) {
 				return nil
 			}
 			all = append(all, j)

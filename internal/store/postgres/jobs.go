@@ -92,8 +92,14 @@ func (s *Store) ListJobs(ctx context.Context, f store.JobFilter) (store.JobPage,
 	if f.Cluster != "" {
 		add("cluster = ?", f.Cluster)
 	}
+	if len(f.Clusters) > 0 {
+		add("cluster = ANY(?)", f.Clusters)
+	}
 	if f.Status != "" {
 		add("status = ?", string(f.Status))
+	}
+	if f.RequestedBy != "" {
+		add("requested_by = ?", f.RequestedBy)
 	}
 	if cur, ok, _ := store.ParseJobCursor(f.Cursor); ok {
 		add(`(created_at, id COLLATE "C") < (?, ? COLLATE "C")`, cur.CreatedAt, cur.ID)

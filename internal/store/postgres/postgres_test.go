@@ -327,3 +327,16 @@ func BenchmarkAuditAppend(b *testing.B) {
 		return st
 	})
 }
+
+func BenchmarkCreateJobs(b *testing.B) {
+	dsn := testDSN(b)
+	storetest.BenchmarkCreateJobs(b, func(b *testing.B) store.Store {
+		schema := "store_bench_" + store.NewID()[:12]
+		st, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema})
+		if err != nil {
+			b.Fatalf("open: %v", err)
+		}
+		storetest.DropSchemaAtCleanup(b, dsn, schema)
+		return st
+	})
+}

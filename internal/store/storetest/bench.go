@@ -56,3 +56,25 @@ func BenchmarkAppend(b *testing.B, open func(b *testing.B) store.Store) {
 		})
 	}
 }
+
+// BenchmarkCreateJobs measures CreateJob with 16 concurrent callers (as
+// opsproxy's API under load): each call is its own transaction. It reports
+// jobs/s. open returns an empty store.
+func BenchmarkCreateJobs(b *testing.B, open func(b *testing.B) store.Store) {
+	st := open(b)
+	defer st.Close()
+	c := ctx(b)
+	b.SetParallelism((16 + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	var n atomic.Int64
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n.Add(1)
+			if _, _, err := st.CreateJob(c, store.Job{Kind: "bench", Cluster: "c1", RequestedBy: "bench"}); err != nil {
+				b.Errorf("create job: %v", err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "jobs/s")
+}

@@ -155,6 +155,17 @@ func testJobsList(t *testing.T, b Backend) {
 	if p, _ := st.ListJobs(c, store.JobFilter{Cluster: "staging"}); len(p.Jobs) != 1 {
 		t.Fatalf("cluster filter: %d jobs, want 1", len(p.Jobs))
 	}
+	if p, _ := st.ListJobs(c, store.JobFilter{Clusters: []string{"staging", "qa"}}); len(p.Jobs) != 1 {
+		t.Fatalf("clusters filter: %d jobs, want 1", len(p.Jobs))
+	}
+	bob := newJob("defrag", "prod", base.Add(-time.Hour))
+	bob.RequestedBy = "bob"
+	if _, _, err := st.CreateJob(c, bob); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := st.ListJobs(c, store.JobFilter{RequestedBy: "bob", Clusters: []string{"prod"}}); len(p.Jobs) != 1 || p.Jobs[0].RequestedBy != "bob" {
+		t.Fatalf("requested_by filter: %+v", p.Jobs)
+	}
 	if _, err := st.ClaimJob(c, all.Jobs[0].ID, "w1", time.Time{}); err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,15 @@ type Config struct {
 	Watch       WatchConfig       `yaml:"watch,omitempty"`
 	Maintenance MaintenanceConfig `yaml:"maintenance,omitempty"`
 	UI          UIConfig          `yaml:"ui,omitempty"`
+	Queue       QueueConfig       `yaml:"queue,omitempty"`
+}
+
+// JobsSharedDir is where jobs write their files: queue.shared_dir, else the snapshot directory.
+func (c *Config) JobsSharedDir() string {
+	if c.Queue.SharedDir != "" {
+		return c.Queue.SharedDir
+	}
+	return c.Maintenance.SnapshotDir
 }
 
 // AuthConfig configures token authentication.
@@ -321,6 +330,8 @@ func DefaultConfig() Config {
 			HealthTimeout: model.Duration(DefaultHealthTimeout),
 			DefragTimeout: model.Duration(DefaultDefragTimeout),
 		},
+		Queue: QueueConfig{Stream: DefaultQueueStream, Group: DefaultQueueGroup,
+			VisibilityTimeout: model.Duration(DefaultQueueVisibilityTimeout), MaxAttempts: DefaultQueueMaxAttempts},
 	}
 }
 
@@ -413,7 +424,7 @@ func (c *Config) Validate() error {
 	if err := c.Audit.Seal.Validate(); err != nil {
 		return fmt.Errorf("audit.%w", err)
 	}
-	return nil
+	return c.Queue.validate(c.Maintenance)
 }
 
 // LoadConfig reads and checks a configuration file.

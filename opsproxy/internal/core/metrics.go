@@ -152,6 +152,9 @@ func (m *Metrics) RegisterOutage(up func() bool, spool func() (bytes int64, reco
 	)
 }
 
+// Register adds a collector of another concern (the job queue's). Call it before serving.
+func (m *Metrics) Register(c prometheus.Collector) { m.registry.MustRegister(c) }
+
 // Handler serves the metrics in the Prometheus exposition formats.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
