@@ -53,7 +53,6 @@ func TestConfigAppliesDefaultsAroundGivenSettings(t *testing.T) {
 		{"queue group default", cfg.Queue.Group, "workers"},
 		{"queue visibility timeout default", time.Duration(cfg.Queue.VisibilityTimeout), 30 * time.Second},
 		{"queue max attempts default", cfg.Queue.MaxAttempts, 5},
-		{"jobs shared dir defaults to the snapshot dir", cfg.JobsSharedDir(), "/var/lib/etcd-monitor/snapshots"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -104,7 +103,6 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-queue-visibility-timeout-short.yml":      "queue.visibility_timeout: must be at least 1s",
 		"invalid-queue-max-attempts-zero.yml":             "queue.max_attempts: must be greater than 0",
 		"invalid-queue-workers-negative.yml":              "queue.workers: must not be negative",
-		"invalid-queue-shared-dir-restore-dir.yml":        "queue.shared_dir: must differ from maintenance.restore_dir",
 		"invalid-queue-unknown-field.yml":                 "field redis_pasword not found",
 	}
 	configtest.CheckInvalidFiles(t, "testdata/invalid-*.yml", want, func(path string) error {

@@ -1,8 +1,40 @@
 package opsproxy
 
-import "github.com/etcd-monitor/etcd-monitor/internal/jobs"
+import (
+	"fmt"
+	"time"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobkinds"
+)
 
 // jobKinds are the kinds of job that s enqueues and that its workers, and those of
 // `etcd-monitor worker`, run: both get them here, so neither meets a kind the other does not
-// know.
-func jobKinds(s *Server) []jobs.Kind { return nil }
+// know. Snapshot jobs write to maintenance.snapshot_dir, which every worker and opsproxy must
+// share, so that what a worker saved is listed and restorable everywhere.
+func jobKinds(s *Server) []jobs.Kind {
+	m := s.core.Config().Maintenance
+	return jobkinds.Kinds(jobkinds.Deps{
+		Cluster:       s.jobCluster,
+		SnapshotDir:   m.SnapshotDir,
+		HealthTimeout: time.Duration(m.HealthTimeout),
+		DefragTimeout: time.Duration(m.DefragTimeout),
+		Logger:        s.logger,
+	})
+}
+
+// jobCluster holds the connection of a configured cluster for the length of a job: a reload
+// that retires it meanwhile closes it only once the job has let go.
+func (s *Server) jobCluster(name string) (*conns.Conn, func(), error) {
+	for {
+		conn, ok := s.core.State().Clusters[name]
+		if !ok {
+			return nil, nil, fmt.Errorf("cluster %q is not configured", name)
+		}
+		if conn.Acquire() {
+			return conn, conn.Release, nil
+		}
+		// Retired and closed since the load: the next load sees its replacement.
+	}
+}

@@ -62,7 +62,6 @@ var restartOnly = []struct {
 	{"queue.visibility_timeout", func(c *Config) any { return c.Queue.VisibilityTimeout }},
 	{"queue.max_attempts", func(c *Config) any { return c.Queue.MaxAttempts }},
 	{"queue.workers", func(c *Config) any { return c.Queue.WorkerCount() }},
-	{"queue.shared_dir", func(c *Config) any { return c.JobsSharedDir() }},
 }
 
 // ReloadResult names the clusters a reload added, removed and changed (connected anew).

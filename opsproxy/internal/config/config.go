@@ -35,14 +35,6 @@ type Config struct {
 	Queue       QueueConfig       `yaml:"queue,omitempty"`
 }
 
-// JobsSharedDir is where jobs write their files: queue.shared_dir, else the snapshot directory.
-func (c *Config) JobsSharedDir() string {
-	if c.Queue.SharedDir != "" {
-		return c.Queue.SharedDir
-	}
-	return c.Maintenance.SnapshotDir
-}
-
 // AuthConfig configures token authentication.
 type AuthConfig struct {
 	// BootstrapTokenFile holds the admin token created on first start, when the store has no
@@ -424,7 +416,7 @@ func (c *Config) Validate() error {
 	if err := c.Audit.Seal.Validate(); err != nil {
 		return fmt.Errorf("audit.%w", err)
 	}
-	return c.Queue.validate(c.Maintenance)
+	return c.Queue.validate()
 }
 
 // LoadConfig reads and checks a configuration file.

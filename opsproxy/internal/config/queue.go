@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -33,9 +32,6 @@ type QueueConfig struct {
 	// Workers is how many jobs this process runs at once; 0: it only enqueues, and
 	// `etcd-monitor worker` processes run the jobs (Redis only).
 	Workers *int `yaml:"workers,omitempty"`
-	// SharedDir is where jobs write their files (snapshots), reachable by every worker and
-	// opsproxy; default: maintenance.snapshot_dir.
-	SharedDir string `yaml:"shared_dir,omitempty"`
 }
 
 // Queue defaults.
@@ -89,7 +85,7 @@ func redactURL(rawURL, msg string) string {
 	return msg
 }
 
-func (q QueueConfig) validate(m MaintenanceConfig) error {
+func (q QueueConfig) validate() error {
 	if q.RedisURL != "" {
 		if _, err := q.RedisOptions(); err != nil {
 			return err
@@ -106,10 +102,6 @@ func (q QueueConfig) validate(m MaintenanceConfig) error {
 		return errors.New("queue.max_attempts: must be greater than 0")
 	case q.WorkerCount() < 0:
 		return errors.New("queue.workers: must not be negative")
-	case q.SharedDir != "" && strings.TrimSpace(q.SharedDir) == "":
-		return errors.New("queue.shared_dir: must not be blank")
-	case q.SharedDir != "" && filepath.Clean(q.SharedDir) == filepath.Clean(m.RestoreDir):
-		return errors.New("queue.shared_dir: must differ from maintenance.restore_dir")
 	}
 	return nil
 }
