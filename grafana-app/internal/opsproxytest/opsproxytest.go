@@ -30,7 +30,11 @@ type Env struct {
 	// URL is opsproxy's base URL; Admin an admin token; Service an admin token that may act
 	// for Grafana users (the app's service token).
 	URL, Admin, Service string
-	logs                *logtest.Buffer
+	// ServiceID is the service token's id (for auth.grafana.service_tokens).
+	ServiceID string
+	logs      *logtest.Buffer
+	// configPath and config are the configuration file and its content as started.
+	configPath, config string
 }
 
 // Logs is what opsproxy logged so far.
@@ -81,10 +85,32 @@ audit:
 		ts.Close()
 		srv.Close()
 	})
-	e := &Env{Srv: srv, URL: ts.URL, logs: logs}
+	e := &Env{Srv: srv, URL: ts.URL, logs: logs, configPath: path, config: yml}
 	e.Admin = e.Token(t, opsproxy.TokenSpec{Name: "test-admin", Role: "admin"})
-	e.Service = e.Token(t, opsproxy.TokenSpec{Name: "grafana", Role: "admin", ActsForUsers: true})
+	e.Service, e.ServiceID = e.TokenWithID(t, opsproxy.TokenSpec{Name: "grafana", Role: "admin", ActsForUsers: true})
 	return e
+}
+
+// Reconfigure rewrites opsproxy's configuration as started plus extra (top-level YAML sections)
+// and reloads it through the API, as an operator would.
+func (e *Env) Reconfigure(t testing.TB, extra string) {
+	t.Helper()
+	if err := os.WriteFile(e.configPath, []byte(e.config+extra), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, e.URL+"/-/reload", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+e.Admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("reload opsproxy: %v", err)
+	}
+	defer resp.Body.Close()
+	if body, _ := io.ReadAll(resp.Body); resp.StatusCode != http.StatusOK {
+		t.Fatalf("reload opsproxy: %d %s", resp.StatusCode, body)
+	}
 }
 
 // Token creates a token and returns its secret.

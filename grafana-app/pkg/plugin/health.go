@@ -26,7 +26,8 @@ const healthTimeout = 10 * time.Second
 // CheckHealth asks opsproxy for its clusters as a Viewer, and says exactly what is wrong when
 // that fails: the app not configured, opsproxy unreachable, TLS, the token unknown, revoked or
 // expired, or the token not allowed to act for Grafana users.
-func (a *App) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
+func (a *App) CheckHealth(ctx context.Context, check *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
+	ctx = backend.WithPluginContext(ctx, check.PluginContext) // the org, for setIdentity
 	if a.configErr != nil {
 		msg := "The app's settings are invalid: " + a.configErr.Error()
 		if errors.Is(a.configErr, errNotConfigured) {

@@ -48,11 +48,17 @@ func (r resource) errorText(t *testing.T) string {
 	return e.Error
 }
 
-// call makes a resource call as Grafana does, as the given user (nil: none).
+// call makes a resource call as Grafana does, as the given user (nil: none) of org 1.
 func call(t *testing.T, a *App, s backend.AppInstanceSettings, user *backend.User, method, path string, body []byte) resource {
 	t.Helper()
+	return callInOrg(t, a, s, user, 1, method, path, body)
+}
+
+// callInOrg is call as a user of the given Grafana org.
+func callInOrg(t *testing.T, a *App, s backend.AppInstanceSettings, user *backend.User, org int64, method, path string, body []byte) resource {
+	t.Helper()
 	req := &backend.CallResourceRequest{
-		PluginContext: backend.PluginContext{PluginID: ID, User: user, AppInstanceSettings: &s},
+		PluginContext: backend.PluginContext{OrgID: org, PluginID: ID, User: user, AppInstanceSettings: &s},
 		Path:          strings.SplitN(path, "?", 2)[0],
 		URL:           path,
 		Method:        method,

@@ -10,16 +10,18 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
-// opsproxy's headers for the end user a service token acts for (its auth.user_header and
-// auth.role_header defaults).
+// opsproxy's headers for the end user a service token acts for (its auth.grafana.user_header,
+// role_header and org_header defaults).
 const (
 	userHeader = "X-Grafana-User"
 	roleHeader = "X-Grafana-Org-Role"
+	orgHeader  = "X-Grafana-Org-Id"
 )
 
 // Grafana org roles that opsproxy maps onto its own roles; any other (None, or no role) has
@@ -87,11 +89,16 @@ func (a *App) handleForward(w http.ResponseWriter, r *http.Request) {
 	copyFlushing(w, resp.Body)
 }
 
-// setIdentity adds the service token and the end user to a request to opsproxy.
+// setIdentity adds the service token and the end user to a request to opsproxy: login, org
+// role, and the org of the plugin context in the request's context (opsproxy refuses a service
+// token mapped to another org; auth.grafana.service_tokens).
 func (a *App) setIdentity(req *http.Request, login, role string) {
 	req.Header.Set("Authorization", "Bearer "+a.token)
 	req.Header.Set(userHeader, login)
 	req.Header.Set(roleHeader, role)
+	if org := backend.PluginConfigFromContext(req.Context()).OrgID; org > 0 {
+		req.Header.Set(orgHeader, strconv.FormatInt(org, 10))
+	}
 }
 
 // copyFlushing copies an answer, flushing after each read so that a stream (a watch's server-

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -192,5 +193,34 @@ func TestForwardDropsIdentityTheBrowserSent(t *testing.T) {
 		if r.User != "alice" {
 			t.Errorf("audit record names %q: the browser's identity headers reached opsproxy", r.User)
 		}
+	}
+}
+
+// The app passes the user's Grafana org: a service token that opsproxy maps onto org 2 acts
+// for users of org 2 with what org 2's roles are granted there, and for no other org.
+func TestForwardPassesTheOrgThatOpsproxyMapsTheTokenTo(t *testing.T) {
+	env := opsproxytest.New(t)
+	env.Reconfigure(t, fmt.Sprintf(`auth:
+  grafana:
+    service_tokens:
+      - token_id: %s
+        org_id: 2
+        roles:
+          Editor: {role: editor, key_prefixes: [/team-a/]}
+`, env.ServiceID))
+	s := settings(env.URL, env.Service)
+	a := newApp(s, newTestLogger())
+	editor := &backend.User{Login: "alice", Role: "Editor"}
+	put := func(org int64, key string) resource {
+		return callInOrg(t, a, s, editor, org, http.MethodPut, "api/v1/clusters/c1/keys", []byte(`{"key":"`+key+`","value":"1"}`))
+	}
+	if r := put(2, "/team-a/x"); r.status != http.StatusOK {
+		t.Fatalf("put under the granted prefix in org 2: %d %s", r.status, r.body)
+	}
+	if r := put(2, "/team-b/x"); r.status != http.StatusForbidden || !strings.Contains(r.errorText(t), "outside the key prefixes granted") {
+		t.Fatalf("put outside the granted prefix: %d %s, want 403", r.status, r.body)
+	}
+	if r := put(1, "/team-a/x"); r.status != http.StatusForbidden || !strings.Contains(r.errorText(t), "serves Grafana org 2") {
+		t.Fatalf("put in org 1: %d %s, want 403 naming org 2", r.status, r.body)
 	}
 }

@@ -41,6 +41,7 @@ type streamMessage struct {
 // as that user). Refusals are PermissionDenied or NotFound; opsproxy being unreachable is an
 // error that says so.
 func (a *App) SubscribeStream(ctx context.Context, req *backend.SubscribeStreamRequest) (*backend.SubscribeStreamResponse, error) {
+	ctx = backend.WithPluginContext(ctx, req.PluginContext) // the org, for setIdentity
 	ch, status, err := a.authorizeChannel(req.PluginContext.User, req.Path, req.Data)
 	if err != nil || status != backend.SubscribeStreamStatusOK {
 		return &backend.SubscribeStreamResponse{Status: status}, err
@@ -58,6 +59,7 @@ func (a *App) PublishStream(context.Context, *backend.PublishStreamRequest) (*ba
 // ends (the last subscriber left). A dropped connection is resumed after the last revision sent
 // (Last-Event-ID); a refusal, a compacted start revision or opsproxy's error event ends it.
 func (a *App) RunStream(ctx context.Context, req *backend.RunStreamRequest, sender *backend.StreamSender) error {
+	ctx = backend.WithPluginContext(ctx, req.PluginContext) // the org, for setIdentity
 	user := req.PluginContext.User
 	ch, status, err := a.authorizeChannel(user, req.Path, req.Data)
 	if err != nil {
