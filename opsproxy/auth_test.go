@@ -476,7 +476,7 @@ func TestGrafanaServiceTokenMappingGrantsPerOrgRoleWithinTheToken(t *testing.T) 
 		want    string
 	}{
 		{"Editor writes under the granted prefix", "PUT", "/api/v1/clusters/c1/keys", put(prefix + "team-a/x"), as("bob", "Editor", "2"), 200, ""},
-		{"Editor may not write elsewhere under the token's prefix", "PUT", "/api/v1/clusters/c1/keys", put(prefix + "team-b/x"), as("bob", "Editor", "2"), 403, "key range is outside the key prefixes granted (" + prefix + "team-a/)"},
+		{"Editor may not write elsewhere under the token's prefix", "PUT", "/api/v1/clusters/c1/keys", put(prefix + "team-b/x"), as("bob", "Editor", "2"), 403, "key range is outside the key prefixes the Grafana org role is granted through token " + tok.ID + " (" + prefix + "team-a/)"},
 		{"Viewer keeps the default", "GET", "/api/v1/clusters/c1/keys?key=a", nil, as("alice", "Viewer", "2"), 200, ""},
 		{"another org is refused", "GET", "/api/v1/clusters/c1/keys?key=a", nil, as("mallory", "Admin", "1"), 403, fmt.Sprintf("token %s serves Grafana org 2, not org \"1\" (X-Grafana-Org-Id)", tok.ID)},
 		{"no org is refused", "GET", "/api/v1/clusters/c1/keys?key=a", nil, as("mallory", "Admin", ""), 403, "serves Grafana org 2"},

@@ -139,7 +139,9 @@ func TestPluginBinaryOverGRPC(t *testing.T) {
 // first put event's message.
 func watchOverGRPC(ctx context.Context, t *testing.T, client pluginv2.StreamClient, pctx func(login, role string) *pluginv2.PluginContext) <-chan string {
 	t.Helper()
-	spec, _ := json.Marshal(map[string]any{"cluster": "c1", "key": "/host/", "prefix": true})
+	// From revision 1: "open" says the stream to opsproxy is up, not that opsproxy's etcd watch
+	// is registered yet, so a watch from now could miss a put made right after it.
+	spec, _ := json.Marshal(map[string]any{"cluster": "c1", "key": "/host/", "prefix": true, "start_revision": 1})
 	path := "watch/" + base64.RawURLEncoding.EncodeToString([]byte("carol")) + "/tab1"
 	sub, err := client.SubscribeStream(ctx, &pluginv2.SubscribeStreamRequest{PluginContext: pctx("carol", "Editor"), Path: path, Data: spec})
 	if err != nil || sub.Status != pluginv2.SubscribeStreamResponse_OK {

@@ -217,7 +217,7 @@ func TestForwardPassesTheOrgThatOpsproxyMapsTheTokenTo(t *testing.T) {
 	if r := put(2, "/team-a/x"); r.status != http.StatusOK {
 		t.Fatalf("put under the granted prefix in org 2: %d %s", r.status, r.body)
 	}
-	if r := put(2, "/team-b/x"); r.status != http.StatusForbidden || !strings.Contains(r.errorText(t), "outside the key prefixes granted") {
+	if r := put(2, "/team-b/x"); r.status != http.StatusForbidden || !strings.Contains(r.errorText(t), "outside the key prefixes the Grafana org role is granted") {
 		t.Fatalf("put outside the granted prefix: %d %s, want 403", r.status, r.body)
 	}
 	if r := put(1, "/team-a/x"); r.status != http.StatusForbidden || !strings.Contains(r.errorText(t), "serves Grafana org 2") {

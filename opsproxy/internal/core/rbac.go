@@ -89,7 +89,10 @@ func (p *Principal) RequireWrite(key, end []byte) error {
 			return nil
 		}
 	}
-	return apihttp.Deniedf("key range is outside the key prefixes granted (%s)", strings.Join(p.KeyPrefixes, ", "))
+	if slices.Equal(p.KeyPrefixes, p.Token.KeyPrefixes) {
+		return apihttp.Deniedf("key range is outside the token's key prefixes (%s)", strings.Join(p.KeyPrefixes, ", "))
+	}
+	return apihttp.Deniedf("key range is outside the key prefixes the Grafana org role is granted through token %s (%s)", p.Token.ID, strings.Join(p.KeyPrefixes, ", "))
 }
 
 // rangeUnderPrefix reports whether every key of [key, end) starts with prefix.
