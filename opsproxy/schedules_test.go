@@ -1,6 +1,8 @@
 package opsproxy
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -8,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/redistest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 )
 
@@ -298,4 +301,48 @@ func grepLines(text, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// With queue.scheduler off the process runs no scheduler: it says so, and exposes no scheduler
+// metrics; the schedules API still serves.
+func TestScheduleSchedulerCanBeTurnedOff(t *testing.T) {
+	e := jobEnv(t, boltStore, "queue:\n  workers: 0\n  scheduler: false\n")
+	e.createSchedule(t, e.admin, echoSchedule("kept", "@daily"), http.StatusCreated)
+	if metrics := string(e.call(t, "GET", "/metrics", "", nil).body); strings.Contains(metrics, "etcd_monitor_jobs_schedule_") {
+		t.Fatalf("scheduler metrics with the scheduler off:\n%s", grepLines(metrics, "etcd_monitor_jobs_schedule_"))
+	}
+	if !strings.Contains(e.log.String(), "queue.scheduler is off") {
+		t.Fatalf("the log does not say the scheduler is off:\n%s", e.log.String())
+	}
+}
+
+// etcd-monitor worker runs the scheduler too: with opsproxy's turned off, a schedule created
+// through opsproxy's API is fired by the worker, whose workers run the job; opsproxy lists it.
+func TestScheduleFiredByTheWorker(t *testing.T) {
+	redis := redistest.Start(t, "")
+	st := openStore(t, postgresStore)
+	queue := fmt.Sprintf("queue:\n  redis_url: %s\n  stream: %s\n  visibility_timeout: 1s\n  schedule_interval: 1s\n", redis.URL(), "s"+store.NewID()[:8])
+	e := newEnv(t, envOptions{st: st, extra: queue + "  workers: 0\n  scheduler: false\n", jobKinds: testJobKinds()})
+	cfg, err := LoadConfig(writeConfig(t, t.TempDir(), clusterEntry("c1", sharedCluster(t)), queue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ahead atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
+	w, err := NewWorker(context.Background(), cfg, 1, nil, Options{Store: st, JobKinds: testJobKinds(), ScheduleClock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	sc := e.createSchedule(t, e.admin, echoSchedule("by-the-worker", "@every 1m"), http.StatusCreated)
+	ahead.Store(int64(61 * time.Second))
+	var fired store.Schedule
+	eventually(t, "the slot fired", func() bool {
+		e.call(t, "GET", "/api/v1/schedules/"+sc.ID, e.admin, nil).json(t, &fired)
+		return fired.LastJobID != ""
+	})
+	e.waitJob(t, e.admin, fired.LastJobID, hasStatus(store.JobSucceeded))
+	if page := listJobs(t, e, e.admin, "?kind=echo&status=succeeded"); len(page.Jobs) != 1 || page.Jobs[0].ID != fired.LastJobID {
+		t.Fatalf("jobs at opsproxy: %+v", page.Jobs)
+	}
 }
