@@ -44,9 +44,8 @@ type Runtime struct {
 }
 
 // Start opens the queue and starts Workers workers of it, with the reconciler, and the
-// scheduler unless queue.scheduler is off. The Redis
-// queue does not contact Redis here: a process started while Redis is down serves, and its
-// workers connect when Redis is back.
+// scheduler unless queue.scheduler is off. The Redis queue does not contact Redis here: a
+// process started while Redis is down serves, and its workers connect when Redis is back.
 func Start(o Options) (*Runtime, error) {
 	logger := o.Logger
 	if logger == nil {
@@ -138,8 +137,8 @@ func (rt *Runtime) Kind(name string) (jobs.Kind, bool) {
 	return jobs.Kind{}, false
 }
 
-// Close stops the workers, letting running jobs finish within the runner's grace period and
-// handing the others back to the queue, then closes the queue.
+// Close stops the scheduler and the workers, letting running jobs finish within the runner's
+// grace period and handing the others back to the queue, then closes the queue.
 func (rt *Runtime) Close() error {
 	if rt.cancel != nil {
 		rt.cancel()
