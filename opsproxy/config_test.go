@@ -104,6 +104,9 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-queue-max-attempts-zero.yml":             "queue.max_attempts: must be greater than 0",
 		"invalid-queue-workers-negative.yml":              "queue.workers: must not be negative",
 		"invalid-queue-unknown-field.yml":                 "field redis_pasword not found",
+		"invalid-queue-schedule-interval-short.yml":       "queue.schedule_interval: must be between 1s and 1m",
+		"invalid-queue-schedule-interval-long.yml":        "queue.schedule_interval: must be between 1s and 1m",
+		"invalid-queue-scheduler-not-bool.yml":            "cannot unmarshal !!str `sometimes` into bool",
 	}
 	configtest.CheckInvalidFiles(t, "testdata/invalid-*.yml", want, func(path string) error {
 		_, err := LoadConfig(path)

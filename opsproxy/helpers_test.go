@@ -136,6 +136,8 @@ type envOptions struct {
 	configure func(*Config)
 	// jobKinds are served beside the built-in kinds.
 	jobKinds []jobs.Kind
+	// scheduleClock is the scheduler's clock (default time.Now).
+	scheduleClock func() time.Time
 }
 
 func clusterEntry(name string, c *embedetcd.Cluster) string {
@@ -167,7 +169,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	logs := &logtest.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := New(context.Background(), cfg, logger, Options{Store: st, ConfigFile: path, JobKinds: o.jobKinds})
+	srv, err := New(context.Background(), cfg, logger, Options{Store: st, ConfigFile: path, JobKinds: o.jobKinds, ScheduleClock: o.scheduleClock})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}

@@ -62,6 +62,8 @@ var restartOnly = []struct {
 	{"queue.visibility_timeout", func(c *Config) any { return c.Queue.VisibilityTimeout }},
 	{"queue.max_attempts", func(c *Config) any { return c.Queue.MaxAttempts }},
 	{"queue.workers", func(c *Config) any { return c.Queue.WorkerCount() }},
+	{"queue.scheduler", func(c *Config) any { return c.Queue.SchedulerOn() }},
+	{"queue.schedule_interval", func(c *Config) any { return c.Queue.ScheduleInterval }},
 }
 
 // ReloadResult names the clusters a reload added, removed and changed (connected anew).

@@ -164,6 +164,8 @@ func TestReloadKeepsTheRunningConfigurationWhenTheFileIsRefused(t *testing.T) {
 		{"audit batch", c1, "audit:\n  max_batch: 10\n", "audit.max_batch: changed, but only a restart applies it"},
 		{"queue", c1, "queue:\n  redis_url: redis://:s3cret-pw@127.0.0.1:6379/0\n", "queue.redis_url: changed, but only a restart applies it"},
 		{"queue workers", c1, "queue:\n  workers: 7\n", "queue.workers: changed, but only a restart applies it"},
+		{"queue scheduler", c1, "queue:\n  scheduler: false\n", "queue.scheduler: changed, but only a restart applies it"},
+		{"queue schedule interval", c1, "queue:\n  schedule_interval: 30s\n", "queue.schedule_interval: changed, but only a restart applies it"},
 		{"unreadable TLS file", c1 + "  - name: tls\n    endpoints: [https://127.0.0.1:1]\n    tls:\n      ca_file: /nonexistent/ca.pem\n", "",
 			"clusters[1].tls.ca_file: /nonexistent/ca.pem: no such file"},
 	}

@@ -26,11 +26,11 @@ func (s *Server) registerRoutes() {
 	co.Unauthenticated("GET /metrics", "metrics", co.Metrics.Handler())
 	co.Handle("POST /-/reload", core.OpSpec{Name: "server.reload", Role: core.RoleAdmin, Mutating: true}, s.reloadConfig)
 	cluster.Register(co)
-	keys.Register(co)
+	keys.Register(co, s.openWatches)
 	maintenance.Register(co)
 	auditquery.Register(co, s.auditLog)
 	tokens.Register(co)
 	whoami.Register(co)
 	ui.Register(co)
-	jobsapi.Register(co, s.jobs)
+	jobsapi.Register(co, s.jobs, s.openJobEvents)
 }

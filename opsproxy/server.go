@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobqueue"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/storehealth"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/tokens"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/usercap"
 )
 
 // Options tune New. Zero values pick the defaults.
@@ -30,6 +32,9 @@ type Options struct {
 	ConfigFile string
 	// JobKinds are kinds of job served beside the built-in ones (tests add their own).
 	JobKinds []jobs.Kind
+	// ScheduleClock is the clock the scheduler compares slots with (default time.Now); tests
+	// move it forward instead of waiting for a slot.
+	ScheduleClock func() time.Time
 }
 
 // Server is the opsproxy API server: the core with every API area registered, the
@@ -58,6 +63,9 @@ type Server struct {
 	spool  *auditlog.Spool
 	// jobs is the job queue, with this process's workers of it.
 	jobs *jobqueue.Runtime
+	// openWatches and openJobEvents count each user's open watches and job event streams,
+	// across the replicas when the queue is on Redis.
+	openWatches, openJobEvents *usercap.Counter
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -139,12 +147,17 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	co.Auth.SetOutage(s.health, co.Metrics.TokenStaleUses.Inc)
 	co.AuthFailures = core.NewAuthFailures(co.Audit, logger, co.Metrics)
 	s.jobs, err = jobqueue.Start(jobqueue.Options{Config: cfg.Queue, Store: s.store, Kinds: append(jobKinds(s), opts.JobKinds...),
-		Workers: cfg.Queue.WorkerCount(), Audit: co.Audit, Logger: logger})
+		Workers: cfg.Queue.WorkerCount(), Audit: co.Audit, ScheduleClock: opts.ScheduleClock, Logger: logger})
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	co.Metrics.Register(s.jobs.Metrics)
+	if s.jobs.ScheduleMetrics != nil {
+		co.Metrics.Register(s.jobs.ScheduleMetrics)
+	}
+	s.openWatches = s.openStreamCounter(bg, "watches")
+	s.openJobEvents = s.openStreamCounter(bg, "job event streams")
 	co.Rates = core.NewRateLimits(cfg.Limits.Rate)
 	co.OnReload(func() { co.Rates.Configure(co.Config().Limits.Rate) })
 	s.registerRoutes()
@@ -160,6 +173,18 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 		Timeout: time.Duration(cfg.Audit.CommitTimeout), Logger: logger}
 	s.wg.Go(func() { shipper.Run(bg) })
 	return s, nil
+}
+
+// openStreamCounter returns a counter of each user's open streams of one sort, kept in the
+// queue's Redis (when it is on Redis) under a lease of the queue's visibility timeout, renewed
+// until bg ends.
+func (s *Server) openStreamCounter(bg context.Context, what string) *usercap.Counter {
+	cfg := s.config().Queue
+	c := usercap.New(s.jobs.Redis(), what, usercap.Options{
+		Prefix: jobqueue.KeyPrefix(cfg) + "open:" + strings.ReplaceAll(what, " ", "-") + ":",
+		Lease:  time.Duration(cfg.VisibilityTimeout), Logger: s.logger})
+	s.wg.Go(func() { c.Run(bg) })
+	return c
 }
 
 // config is the configuration being served.

@@ -99,7 +99,7 @@ func (c *WorkerCommand) Run(ctx context.Context, logger *slog.Logger) int {
 
 // NewWorker builds a worker process's server: the store, the cluster connections and the
 // audit log of cfg, and workers workers of its Redis queue running the same kinds as opsproxy
-// (jobKinds, and opts.JobKinds). Its handler serves /metrics and /-/healthy only. It refuses a
+// (jobKinds, and opts.JobKinds), with the scheduler unless queue.scheduler is off. Its handler serves /metrics and /-/healthy only. It refuses a
 // configuration without queue.redis_url: the in-process queue belongs to one opsproxy.
 func NewWorker(ctx context.Context, cfg *Config, workers int, logger *slog.Logger, opts Options) (*Server, error) {
 	if logger == nil {
@@ -138,7 +138,7 @@ func NewWorker(ctx context.Context, cfg *Config, workers int, logger *slog.Logge
 	// No spool: a record of a job's start or outcome that cannot be committed is logged.
 	co.Audit = auditlog.New(s.auditLog, cfg.Audit, logger, auditlog.Hooks{}, auditlog.Outage{})
 	s.jobs, err = jobqueue.Start(jobqueue.Options{Config: cfg.Queue, Store: s.store, Kinds: append(jobKinds(s), opts.JobKinds...),
-		Workers: workers, Audit: co.Audit, Logger: logger})
+		Workers: workers, Audit: co.Audit, ScheduleClock: opts.ScheduleClock, Logger: logger})
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -146,6 +146,9 @@ func NewWorker(ctx context.Context, cfg *Config, workers int, logger *slog.Logge
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(versioncollector.NewCollector("etcd_monitor_worker"), collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), s.jobs.Metrics)
+	if s.jobs.ScheduleMetrics != nil {
+		reg.MustRegister(s.jobs.ScheduleMetrics)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -67,7 +68,10 @@ type Schedule struct {
 // ScheduleFilter selects schedules. Zero fields do not filter.
 type ScheduleFilter struct {
 	Cluster string
-	Kind    string
+	// Clusters, when not empty, keeps only the schedules of these clusters
+	// (a token's scope).
+	Clusters []string
+	Kind     string
 	// Paused, when set, keeps only the paused (true) or unpaused (false)
 	// schedules.
 	Paused *bool
@@ -95,7 +99,8 @@ const (
 
 // Matches reports whether s passes f's field filters (not its cursor).
 func (f ScheduleFilter) Matches(s Schedule) bool {
-	return (f.Cluster == "" || s.Cluster == f.Cluster) && (f.Kind == "" || s.Kind == f.Kind) &&
+	return (f.Cluster == "" || s.Cluster == f.Cluster) && (len(f.Clusters) == 0 || slices.Contains(f.Clusters, s.Cluster)) &&
+		(f.Kind == "" || s.Kind == f.Kind) &&
 		(f.Paused == nil || s.Paused == *f.Paused)
 }
 

@@ -75,6 +75,9 @@ func (s *Store) ListSchedules(ctx context.Context, f store.ScheduleFilter) (stor
 	if f.Cluster != "" {
 		add("cluster = ?", f.Cluster)
 	}
+	if len(f.Clusters) > 0 {
+		add("cluster = ANY(?)", f.Clusters)
+	}
 	if f.Kind != "" {
 		add("kind = ?", f.Kind)
 	}

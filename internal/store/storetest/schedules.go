@@ -126,6 +126,10 @@ func testSchedulesList(t *testing.T, b Backend) {
 	}{
 		{store.ScheduleFilter{Kind: "snapshot"}, 3},
 		{store.ScheduleFilter{Cluster: "staging"}, 1},
+		{store.ScheduleFilter{Clusters: []string{"staging"}}, 1},
+		{store.ScheduleFilter{Clusters: []string{"staging", "nowhere"}, Kind: "defrag"}, 1},
+		{store.ScheduleFilter{Clusters: []string{"staging", "prod"}, Kind: "snapshot"}, 3},
+		{store.ScheduleFilter{Clusters: []string{"nowhere"}}, 0},
 		{store.ScheduleFilter{Paused: &paused}, 2},
 		{store.ScheduleFilter{Paused: &running}, 5},
 		{store.ScheduleFilter{Paused: &running, Kind: "defrag", Cluster: "prod"}, 2},

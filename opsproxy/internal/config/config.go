@@ -323,7 +323,8 @@ func DefaultConfig() Config {
 			DefragTimeout: model.Duration(DefaultDefragTimeout),
 		},
 		Queue: QueueConfig{Stream: DefaultQueueStream, Group: DefaultQueueGroup,
-			VisibilityTimeout: model.Duration(DefaultQueueVisibilityTimeout), MaxAttempts: DefaultQueueMaxAttempts},
+			VisibilityTimeout: model.Duration(DefaultQueueVisibilityTimeout), MaxAttempts: DefaultQueueMaxAttempts,
+			ScheduleInterval: model.Duration(DefaultQueueScheduleInterval)},
 	}
 }
 

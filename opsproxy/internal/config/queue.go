@@ -32,6 +32,12 @@ type QueueConfig struct {
 	// Workers is how many jobs this process runs at once; 0: it only enqueues, and
 	// `etcd-monitor worker` processes run the jobs (Redis only).
 	Workers *int `yaml:"workers,omitempty"`
+	// Scheduler runs the scheduler of the schedules in the history store in this process
+	// (default true). Every opsproxy and worker may run one: each slot fires once across them.
+	Scheduler *bool `yaml:"scheduler,omitempty"`
+	// ScheduleInterval is the time between the scheduler's looks at the schedules: a slot
+	// fires at the first look at or after it.
+	ScheduleInterval model.Duration `yaml:"schedule_interval,omitempty"`
 }
 
 // Queue defaults.
@@ -41,6 +47,10 @@ const (
 	DefaultQueueVisibilityTimeout = 30 * time.Second
 	DefaultQueueMaxAttempts       = 5
 	DefaultQueueWorkers           = 2
+	DefaultQueueScheduleInterval  = 15 * time.Second
+	// MaxQueueScheduleInterval is the shortest period a schedule may have (@every 1m): a
+	// longer interval would skip slots.
+	MaxQueueScheduleInterval = time.Minute
 )
 
 // queueName is what a stream or group may be called.
@@ -52,6 +62,11 @@ func (q QueueConfig) WorkerCount() int {
 		return DefaultQueueWorkers
 	}
 	return *q.Workers
+}
+
+// SchedulerOn reports whether this process runs the scheduler (the default when unset).
+func (q QueueConfig) SchedulerOn() bool {
+	return q.Scheduler == nil || *q.Scheduler
 }
 
 // RedisOptions parses RedisURL; the error never shows the URL or its password.
@@ -102,6 +117,8 @@ func (q QueueConfig) validate() error {
 		return errors.New("queue.max_attempts: must be greater than 0")
 	case q.WorkerCount() < 0:
 		return errors.New("queue.workers: must not be negative")
+	case q.ScheduleInterval < model.Duration(time.Second) || q.ScheduleInterval > model.Duration(MaxQueueScheduleInterval):
+		return errors.New("queue.schedule_interval: must be between 1s and 1m (the shortest period of a schedule)")
 	}
 	return nil
 }

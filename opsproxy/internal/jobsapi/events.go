@@ -30,7 +30,7 @@ func (s *api) events(c *core.Call) (any, error) {
 	if !ok {
 		return nil, apihttp.Errorf(http.StatusInternalServerError, "streaming is not supported by this connection")
 	}
-	if err := s.streams.acquire(c.P.User); err != nil {
+	if err := s.streams.acquire(c.R.Context(), c.P.User); err != nil {
 		return nil, apihttp.Errorf(http.StatusTooManyRequests, "%w", err)
 	}
 	defer s.streams.release(c.P.User)

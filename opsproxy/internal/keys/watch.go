@@ -77,7 +77,7 @@ func (s *api) watchKeys(c *core.Call) (any, error) {
 	if !ok {
 		return nil, apihttp.Errorf(http.StatusInternalServerError, "streaming is not supported by this connection")
 	}
-	if err := s.watches.acquire(c.P.User, c.P.Token.ID); err != nil {
+	if err := s.watches.acquire(c.R.Context(), c.P.User, c.P.Token.ID); err != nil {
 		return nil, apihttp.Errorf(http.StatusTooManyRequests, "%w", err)
 	}
 	defer s.watches.release(c.P.User, c.P.Token.ID)

@@ -1,23 +1,27 @@
 package keys
 
 import (
+	"context"
 	"fmt"
 	"sync"
 
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/config"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/usercap"
 )
 
-// watchLimiter caps the open watches of each end user, of each token (a service token carries
-// the watches of all the users it acts for) and of the whole server.
+// watchLimiter caps the open watches of each end user (counted across the replicas by users),
+// of each token (a service token carries the watches of all the users it acts for) and of the
+// whole server.
 type watchLimiter struct {
+	users                    *usercap.Counter
 	mu                       sync.Mutex
 	perUser, perToken, total int
-	users, tokens            map[string]int
+	tokens                   map[string]int
 	open                     int
 }
 
-func newWatchLimiter(l config.LimitsConfig) *watchLimiter {
-	w := &watchLimiter{users: map[string]int{}, tokens: map[string]int{}}
+func newWatchLimiter(l config.LimitsConfig, users *usercap.Counter) *watchLimiter {
+	w := &watchLimiter{users: users, tokens: map[string]int{}}
 	w.setLimits(l)
 	return w
 }
@@ -30,7 +34,7 @@ func (l *watchLimiter) setLimits(c config.LimitsConfig) {
 }
 
 // acquire takes a watch slot for user through token; the error says which cap was reached.
-func (l *watchLimiter) acquire(user, token string) error {
+func (l *watchLimiter) acquire(ctx context.Context, user, token string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
@@ -38,12 +42,12 @@ func (l *watchLimiter) acquire(user, token string) error {
 		return fmt.Errorf("the server has %d open watches, the most allowed", l.total)
 	case l.tokens[token] >= l.perToken:
 		return fmt.Errorf("token %s has %d open watches, the most allowed", token, l.perToken)
-	case l.users[user] >= l.perUser:
-		return fmt.Errorf("user %s has %d open watches, the most allowed", user, l.perUser)
+	}
+	if err := l.users.Acquire(ctx, user, l.perUser); err != nil {
+		return err
 	}
 	l.open++
 	l.tokens[token]++
-	l.users[user]++
 	return nil
 }
 
@@ -52,9 +56,7 @@ func (l *watchLimiter) release(user, token string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.open--
-	if l.users[user]--; l.users[user] <= 0 {
-		delete(l.users, user)
-	}
+	l.users.Release(user)
 	if l.tokens[token]--; l.tokens[token] <= 0 {
 		delete(l.tokens, token)
 	}
