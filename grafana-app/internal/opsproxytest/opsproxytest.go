@@ -30,7 +30,9 @@ type Env struct {
 	// URL is opsproxy's base URL; Admin an admin token; Service an admin token that may act
 	// for Grafana users (the app's service token).
 	URL, Admin, Service string
-	logs                *logtest.Buffer
+	// Etcd is the cluster behind opsproxy, for tests that seed or change keys directly.
+	Etcd *etcdtest.Cluster
+	logs *logtest.Buffer
 }
 
 // Logs is what opsproxy logged so far.
@@ -81,7 +83,7 @@ audit:
 		ts.Close()
 		srv.Close()
 	})
-	e := &Env{Srv: srv, URL: ts.URL, logs: logs}
+	e := &Env{Srv: srv, URL: ts.URL, Etcd: etcd, logs: logs}
 	e.Admin = e.Token(t, opsproxy.TokenSpec{Name: "test-admin", Role: "admin"})
 	e.Service = e.Token(t, opsproxy.TokenSpec{Name: "grafana", Role: "admin", ActsForUsers: true})
 	return e
