@@ -25,7 +25,7 @@ func etcdDirect(t *testing.T, cli *clientv3.Client) string {
 	mux.HandleFunc("/key", func(w http.ResponseWriter, r *http.Request) {
 		key := r.URL.Query().Get("key")
 		if key == "" {
-			http.Error(w, `{"error":"key: must not be empty"}`, http.StatusBadRequest)
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "key: must not be empty"})
 			return
 		}
 		var answer any
@@ -33,19 +33,19 @@ func etcdDirect(t *testing.T, cli *clientv3.Client) string {
 		case http.MethodPut:
 			value, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "value: " + err.Error()})
 				return
 			}
 			resp, err := cli.Put(r.Context(), key, string(value))
 			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadGateway)
+				writeJSON(w, http.StatusBadGateway, map[string]string{"error": "etcd: " + err.Error()})
 				return
 			}
 			answer = map[string]int64{"revision": resp.Header.Revision}
 		case http.MethodGet:
 			resp, err := cli.Get(r.Context(), key)
 			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadGateway)
+				writeJSON(w, http.StatusBadGateway, map[string]string{"error": "etcd: " + err.Error()})
 				return
 			}
 			got := map[string]any{"exists": len(resp.Kvs) > 0}
@@ -55,13 +55,18 @@ func etcdDirect(t *testing.T, cli *clientv3.Client) string {
 			}
 			answer = got
 		default:
-			http.Error(w, "PUT or GET", http.StatusMethodNotAllowed)
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method: PUT or GET"})
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(answer)
+		writeJSON(w, http.StatusOK, answer)
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
 }
