@@ -3,6 +3,7 @@
 package browsertest
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -72,6 +73,12 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 	// An admin token the scenario revokes while it is signed in with it.
 	doomed := e.Token(t, opsproxy.TokenSpec{Name: "doomed", Role: "admin"})
 
+	// The Keys scenarios' keyspace, written straight into etcd, and their door to etcd itself.
+	cli := e.Etcd.Client(t)
+	seedKeys(t, cli, browsePrefix, browseKeys)
+	seedKeys(t, cli, bigPrefix, bigKeys)
+	direct := etcdDirect(t, cli)
+
 	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, scenarios(t, dir)...)
 	cmd := exec.Command("node", args...)
 	cmd.Dir = dir
@@ -81,6 +88,11 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 		"VIEWER_TOKEN="+viewer,
 		"REVOKED_TOKEN="+revoked,
 		"DOOMED_TOKEN="+doomed,
+		"ETCD_DIRECT_URL="+direct,
+		fmt.Sprintf("BROWSE_PREFIX=%s", browsePrefix),
+		fmt.Sprintf("BROWSE_KEYS=%d", browseKeys),
+		fmt.Sprintf("BIG_PREFIX=%s", bigPrefix),
+		fmt.Sprintf("BIG_KEYS=%d", bigKeys),
 		"CHROMIUM="+chromium,
 		"SCREENSHOT_DIR="+filepath.Join(dir, "e2e", "screenshots"),
 	)
@@ -90,10 +102,14 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 		t.Fatalf("browser scenarios: %v", err)
 	}
 
-	// What the browser did, as opsproxy recorded it: the viewer's forced removal refused.
+	// What the browser did, as opsproxy recorded it: the viewer's forced removal and put refused.
 	denied := e.Audit(t, "operation=members.remove&outcome=denied")
 	if len(denied) != 1 || denied[0].User != "viewer" || denied[0].Role != "viewer" {
 		t.Errorf("audit of the forced removal: %+v, want one denied record of the viewer", denied)
+	}
+	denied = e.Audit(t, "operation=keys.put&outcome=denied")
+	if len(denied) != 1 || denied[0].User != "viewer" {
+		t.Errorf("audit of the forced put: %+v, want one denied record of the viewer", denied)
 	}
 	for _, secret := range []string{e.Admin, viewer, revoked, doomed} {
 		if strings.Contains(e.Logs(), secret) {

@@ -32,7 +32,9 @@ type Env struct {
 	URL, Admin, Service string
 	// ServiceID is the service token's id (for auth.grafana.service_tokens).
 	ServiceID string
-	logs      *logtest.Buffer
+	// Etcd is the cluster behind opsproxy, for tests that seed or change keys directly.
+	Etcd *etcdtest.Cluster
+	logs *logtest.Buffer
 	// configPath and config are the configuration file and its content as started.
 	configPath, config string
 }
@@ -85,7 +87,7 @@ audit:
 		ts.Close()
 		srv.Close()
 	})
-	e := &Env{Srv: srv, URL: ts.URL, logs: logs, configPath: path, config: yml}
+	e := &Env{Srv: srv, URL: ts.URL, Etcd: etcd, logs: logs, configPath: path, config: yml}
 	e.Admin = e.Token(t, opsproxy.TokenSpec{Name: "test-admin", Role: "admin"})
 	e.Service, e.ServiceID = e.TokenWithID(t, opsproxy.TokenSpec{Name: "grafana", Role: "admin", ActsForUsers: true})
 	return e

@@ -2,12 +2,11 @@ import React from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router-dom';
 import { createTheme, ThemeContext } from '@grafana/data';
-import { initPluginTranslations } from '@grafana/i18n';
 import { PortalContainer } from '@grafana/ui';
 import { consoleTransport } from '../api/consoleTransport';
-import { PLUGIN_ID } from '../constants';
 import { Console } from './Console';
 import { injectGlobalStyles } from './globalStyles';
+import { initConsoleTranslations } from './translations';
 
 // The standalone console's entry (webpack.console.config.ts): the app's pages outside Grafana,
 // served by opsproxy at /ui/ and calling its API on the same origin with the signed-in token.
@@ -23,8 +22,8 @@ const transportFor = (token: string) => consoleTransport(window.location.origin,
 
 async function start() {
   // @grafana/ui's texts go through @grafana/i18n, which Grafana initialises for a plugin;
-  // here the console does (English, the texts in the source).
-  await initPluginTranslations(PLUGIN_ID);
+  // here the console does.
+  await initConsoleTranslations();
   const theme = createTheme();
   injectGlobalStyles(theme);
   const root = document.getElementById('root');
