@@ -86,6 +86,7 @@ export const testIds = {
     defragNow: 'data-testid maintenance-defrag-now',
     saveSnapshot: 'data-testid maintenance-save-snapshot',
     jobPlan: 'data-testid maintenance-job-plan',
+    defragConfirm: 'data-testid maintenance-defrag-confirm',
     jobPlanError: 'data-testid maintenance-job-plan-error',
     jobStarted: 'data-testid maintenance-job-started',
     jobLink: 'data-testid maintenance-job-link',
