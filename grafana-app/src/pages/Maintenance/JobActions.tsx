@@ -156,7 +156,7 @@ export function JobActions({ cluster }: { cluster: string }) {
         )}
         <Modal.ButtonRow>
           <Button variant="secondary" onClick={() => setState({ step: 'idle' })}>
-            Close
+            Not now
           </Button>
           {pending.length > 0 && (
             <Button
