@@ -1,3 +1,4 @@
+import { jobsApi } from './jobs';
 import { maintenanceApi } from './maintenance';
 import { keysApi } from './keys';
 import { tokensApi } from './tokens';
@@ -42,6 +43,7 @@ export function createApi(t: Transport) {
     ...whoamiApi(t),
     ...watchApi(t),
     ...tokensApi(t),
+    ...jobsApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

@@ -1,9 +1,11 @@
+import { consoleStream } from './consoleStream';
 import { consoleWatch, FIRST_RETRY_MS } from './consoleWatch';
 import { ApiError, errorFromBody, queryString, type Transport } from './transport';
 
 // consoleTransport calls opsproxy directly (the standalone console) with the signed-in token in
 // the Authorization header; the token never goes in a URL, so href offers no links. Watches read
 // opsproxy's event stream over fetch (consoleWatch); firstRetryMs is their first reconnection delay.
+// Other event streams (a job's) are read once over fetch (consoleStream).
 export function consoleTransport(
   baseUrl: string,
   token: string,
@@ -45,6 +47,9 @@ export function consoleTransport(
     },
     watch(cluster, query, handlers, signal) {
       void consoleWatch(base, token, fetchFn, cluster, query, handlers, signal, firstRetryMs);
+    },
+    stream(path, handlers, signal) {
+      void consoleStream(`${base}${path}`, token, fetchFn, handlers, signal);
     },
   };
 }

@@ -1,12 +1,16 @@
-import { ApiError, type RequestOptions, type Transport } from './transport';
+import type { SseEvent } from './sse';
+import { ApiError, type RequestOptions, type StreamHandlers, type Transport } from './transport';
 import { deliverWatchMessage, type WatchHandlers, type WatchMessage, type WatchQuery } from './watch';
 
 // A transport double for tests: answers are looked up by "METHOD /path"; an ApiError (or a
 // function throwing one) is thrown as the transport would. Watches are recorded; a test pushes
-// their messages (as opsproxy or the plugin backend sends them) with push.
+// their messages (as opsproxy or the plugin backend sends them) with push. Event streams are
+// recorded too; a test sends their events with emit.
 export type Answer = unknown | ApiError | ((opts: RequestOptions) => unknown);
 
 export type FakeWatch = { cluster: string; query: WatchQuery; handlers: WatchHandlers; signal: AbortSignal };
+
+export type FakeStream = { path: string; handlers: StreamHandlers; signal: AbortSignal; closed: boolean };
 
 export type FakeTransport = Transport & {
   calls: Array<{ method: string; path: string; opts: RequestOptions }>;
@@ -14,6 +18,10 @@ export type FakeTransport = Transport & {
   watches: FakeWatch[];
   // push delivers messages to the latest watch still open; it answers false when there is none.
   push(...messages: WatchMessage[]): boolean;
+  streams: FakeStream[];
+  // emit delivers events to the latest open stream of path, as the server sends them; it answers
+  // false when there is none.
+  emit(path: string, ...events: SseEvent[]): boolean;
 };
 
 export function fakeTransport(answers: Record<string, Answer> = {}, linkBase?: string): FakeTransport {
@@ -21,6 +29,23 @@ export function fakeTransport(answers: Record<string, Answer> = {}, linkBase?: s
     calls: [],
     answers,
     watches: [],
+    streams: [],
+    stream(path, handlers, signal) {
+      t.streams.push({ path, handlers, signal, closed: false });
+    },
+    emit(path, ...events) {
+      const s = [...t.streams].reverse().find((x) => x.path === path && !x.closed && !x.signal.aborted);
+      if (!s) {
+        return false;
+      }
+      for (const ev of events) {
+        if (!s.handlers.onEvent(ev)) {
+          s.closed = true;
+          break;
+        }
+      }
+      return true;
+    },
     watch(cluster, query, handlers, signal) {
       t.watches.push({ cluster, query, handlers, signal });
     },

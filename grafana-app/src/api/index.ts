@@ -7,3 +7,4 @@ export { grafanaTransport, RESOURCES_BASE } from './grafanaTransport';
 export { consoleTransport } from './consoleTransport';
 export * from './watch';
 export * from './tokens';
+export * from './jobs';

@@ -2,6 +2,7 @@
 // getBackendSrv to the plugin's resources (grafanaTransport), the standalone console one over
 // fetch with the token (consoleTransport); tests supply their own.
 
+import type { SseEvent } from './sse';
 import type { WatchHandlers, WatchQuery } from './watch';
 
 export type Query = Record<string, string | number | undefined>;
@@ -24,7 +25,20 @@ export interface Transport {
   // watch streams the changes of a key or prefix of cluster to handlers until signal aborts,
   // reconnecting after the last revision received when the connection drops.
   watch(cluster: string, query: WatchQuery, handlers: WatchHandlers, signal: AbortSignal): void;
+  // stream reads the Server-Sent Events of path (a job's events) once, without reconnecting,
+  // until the stream ends, onEvent answers false or signal aborts. A transport without it has
+  // no reliable stream: its callers poll instead (Grafana's resource calls).
+  stream?(path: string, handlers: StreamHandlers, signal: AbortSignal): void;
 }
+
+export type StreamHandlers = {
+  // onEvent answers false to stop reading.
+  onEvent(ev: SseEvent): boolean;
+  // onError: the stream was refused or broke; it is over.
+  onError(err: ApiError): void;
+  // onEnd: the server ended the stream.
+  onEnd(): void;
+};
 
 // ApiError is opsproxy's error answer {error, request_id} with its status; status 0 means the
 // request got no answer at all.

@@ -6,6 +6,7 @@ import { ApiProvider, grafanaTransport } from '../../api';
 import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
 import { Cluster } from '../../pages/Cluster/Cluster';
+import { Jobs } from '../../pages/Jobs/Jobs';
 import { Maintenance } from '../../pages/Maintenance/Maintenance';
 import { Keys } from '../../pages/Keys/Keys';
 import { Overview } from '../../pages/Overview/Overview';
@@ -24,7 +25,8 @@ const transport = grafanaTransport();
 function App(_props: AppRootProps<AppSettings>) {
   // opsproxy acts with the lower of the user's org role and the service token's: only an org
   // Admin may verify the audit log, change a cluster's members and alarms, run maintenance or
-  // manage tokens, so only an Admin is offered those actions.
+  // manage tokens, cancel jobs or change schedules (both job kinds need admin), so only an Admin
+  // is offered those actions.
   const isAdmin = config.bootData?.user?.orgRole === 'Admin';
   // The app's dashboards are under Grafana's sub-path ('' at the root).
   const dashboardsBase = config.appSubUrl ?? '';
@@ -71,6 +73,14 @@ function App(_props: AppRootProps<AppSettings>) {
             element={
               <PluginPage>
                 <Audit canVerify={isAdmin} />
+              </PluginPage>
+            }
+          />
+          <Route
+            path={ROUTES.Jobs}
+            element={
+              <PluginPage>
+                <Jobs canAdmin={isAdmin} />
               </PluginPage>
             }
           />

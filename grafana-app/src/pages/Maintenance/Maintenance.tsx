@@ -7,15 +7,16 @@ import { ClusterPicker } from '../ClusterPicker';
 import { failure, FailureText, type Failure } from '../failure';
 import { Compaction } from './Compaction';
 import { DefragPlan } from './DefragPlan';
+import { JobActions } from './JobActions';
 import { Snapshots } from './Snapshots';
 
 // The cluster list (key: the attempt it was loaded for).
 type Loaded = { attempt: number; clusters: Cluster[]; error?: Failure };
 
-// Maintenance: one cluster's compaction, its defragmentation plan, and the snapshots. The
-// cluster is the URL's ?cluster=, so a link shows the same cluster. Every maintenance call of
-// opsproxy needs the admin role: canAdmin false shows the current revision only and offers
-// nothing else.
+// Maintenance: one cluster's compaction, defragmentation and snapshot jobs, its defragmentation
+// plan, and the snapshots. The cluster is the URL's ?cluster=, so a link shows the same cluster.
+// Every maintenance call of opsproxy needs the admin role: canAdmin false shows the current
+// revision only and offers nothing else.
 export function Maintenance({ canAdmin = false }: { canAdmin?: boolean }) {
   const api = useApi();
   const [params, setParams] = useSearchParams();
@@ -88,12 +89,13 @@ export function Maintenance({ canAdmin = false }: { canAdmin?: boolean }) {
           <Compaction key={`compact ${selected}`} cluster={selected} canAdmin={canAdmin} />
           {canAdmin ? (
             <>
+              <JobActions key={`jobs ${selected}`} cluster={selected} />
               <DefragPlan key={`defrag ${selected}`} cluster={selected} />
               <Snapshots cluster={selected} />
             </>
           ) : (
             <Alert severity="info" title="Admin only" data-testid={testIds.maintenance.adminOnly}>
-              Compaction, the defragmentation plan and snapshots need the Admin role.
+              Compaction, defragmentation and snapshot jobs, the defragmentation plan and snapshots need the Admin role.
             </Alert>
           )}
         </>

@@ -18,4 +18,5 @@ export const getStyles = (theme: GrafanaTheme2) => ({
   mono: css({ fontFamily: theme.typography.fontFamilyMonospace, wordBreak: 'break-all' }),
   form: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1), maxWidth: 720 }),
   section: css({ marginTop: theme.spacing(3) }),
+  buttons: css({ display: 'flex', gap: theme.spacing(1), marginBottom: theme.spacing(1) }),
 });
