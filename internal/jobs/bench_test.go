@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/internal/redistest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 )
 
@@ -31,7 +32,7 @@ func benchQueues() []struct {
 	}{
 		{"InProcess", func(b *testing.B) jobs.Queue { return jobs.NewMemQueue("bench", jobs.Options{}) }},
 		{"Redis", func(b *testing.B) jobs.Queue {
-			c, prefix := sharedRedis(b)
+			c, prefix := redistest.Shared(b)
 			return jobs.NewRedisQueue(c, "bench", jobs.RedisOptions{Prefix: prefix})
 		}},
 	}
@@ -156,7 +157,7 @@ func BenchmarkQueueEnqueueToReceive(b *testing.B) {
 func BenchmarkPending100k(b *testing.B) {
 	const pending = 100_000
 	{
-		c, prefix := sharedRedis(b)
+		c, prefix := redistest.Shared(b)
 		q := jobs.NewRedisQueue(c, "bench", jobs.RedisOptions{Prefix: prefix})
 		ctx := context.Background()
 		before := redisUsedMemory(b, c)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/internal/redistest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 )
 
@@ -175,9 +176,9 @@ func TestReconcilerFailsTheJobOfALostWorkerOutOfAttempts(t *testing.T) {
 // Redis restarted without persistence loses the stream: the queued jobs
 // and the one whose worker died with it are enqueued again and run once.
 func TestReconcilerRestoresTheQueueAfterRedisRestartedEmpty(t *testing.T) {
-	srv := startOwnRedis(t)
+	srv := redistest.Start(t, "")
 	st := openStore(t)
-	q := jobs.NewRedisQueue(srv.client(), "restart", jobs.RedisOptions{Poll: 50 * time.Millisecond})
+	q := jobs.NewRedisQueue(srv.Client(), "restart", jobs.RedisOptions{Poll: 50 * time.Millisecond})
 	c := context.Background()
 	var ids []string
 	for range 3 {
@@ -188,8 +189,8 @@ func TestReconcilerRestoresTheQueueAfterRedisRestartedEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids = append(ids, lost.ID)
-	srv.stop()
-	srv.start()
+	srv.Stop()
+	srv.Restart()
 	for _, id := range ids {
 		if ok, err := q.Has(c, id); err != nil || ok {
 			t.Fatalf("after the restart: Has(%s) = %v, %v; want false", id, ok, err)
@@ -274,20 +275,20 @@ func TestReconcilerPassIsBoundedAndResumes(t *testing.T) {
 // With Redis down a pass stops at the first record (every other would
 // fail alike) and names the queue; the next pass, Redis back, does the work.
 func TestReconcilerPassStopsWhileTheQueueIsDown(t *testing.T) {
-	srv := startOwnRedis(t)
+	srv := redistest.Start(t, "")
 	st := openStore(t)
-	q := jobs.NewRedisQueue(srv.client(), "down", jobs.RedisOptions{Poll: 50 * time.Millisecond})
+	q := jobs.NewRedisQueue(srv.Client(), "down", jobs.RedisOptions{Poll: 50 * time.Millisecond})
 	for range 3 {
 		createOnly(t, st)
 	}
 	rec := jobs.NewReconciler(q, st, jobs.ReconcileOptions{PageSize: 2})
 	c := context.Background()
-	srv.stop()
+	srv.Stop()
 	rep, err := rec.Pass(c)
 	if !errContains(err, "queue down") || rep.Enqueued != 0 || rep.Checked != 1 {
 		t.Fatalf("pass with Redis down: %+v, %v", rep, err)
 	}
-	srv.start()
+	srv.Restart()
 	rep, err = rec.Pass(c)
 	if err != nil || rep.Enqueued != 3 {
 		t.Fatalf("pass with Redis back: %+v, %v", rep, err)

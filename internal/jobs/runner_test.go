@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/internal/redistest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/bolt"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/postgres"
@@ -324,7 +325,7 @@ func TestRunnerRunsOneJobOfAnExclusiveKindPerCluster(t *testing.T) {
 		opts := runnerOpts(t)
 		opts.Workers = 4
 		if _, ok := q.(*jobs.RedisQueue); ok {
-			c, prefix := sharedRedis(t)
+			c, prefix := redistest.Shared(t)
 			opts.Limiter = jobs.NewRedisLimiter(c, prefix+"locks:")
 		}
 		r := jobs.NewRunner(q, st, opts)
@@ -371,9 +372,9 @@ func TestRunnerRunsOneJobOfAnExclusiveKindPerCluster(t *testing.T) {
 // Redis stopped: Submit fails naming the queue; Redis back (empty, as
 // after a restart without persistence): the same runner drains new jobs.
 func TestRunnerSurvivesARedisRestart(t *testing.T) {
-	srv := startOwnRedis(t)
+	srv := redistest.Start(t, "")
 	st := openStore(t)
-	q := jobs.NewRedisQueue(srv.client(), "restart", jobs.RedisOptions{Poll: 50 * time.Millisecond})
+	q := jobs.NewRedisQueue(srv.Client(), "restart", jobs.RedisOptions{Poll: 50 * time.Millisecond})
 	r := jobs.NewRunner(q, st, runnerOpts(t))
 	var done atomic.Int32
 	r.Handle("work", func(ctx context.Context, run *jobs.Run) (json.RawMessage, error) {
@@ -384,13 +385,13 @@ func TestRunnerSurvivesARedisRestart(t *testing.T) {
 	before := submit(t, st, q, store.Job{Kind: "work"})
 	waitFinal(t, st, before.ID)
 
-	srv.stop()
+	srv.Stop()
 	_, err := jobs.Submit(context.Background(), st, q, store.Job{Kind: "work", Cluster: "prod"})
 	if err == nil || !errContains(err, "queue restart") {
 		t.Fatalf("submit with Redis down: %v; want an error naming the queue", err)
 	}
 	time.Sleep(300 * time.Millisecond) // let the workers see the outage
-	srv.start()
+	srv.Restart()
 	var after []string
 	for range 5 {
 		after = append(after, submit(t, st, q, store.Job{Kind: "work"}).ID)

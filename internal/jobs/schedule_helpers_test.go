@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/internal/redistest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/postgres"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/storetest"
@@ -88,7 +89,7 @@ var replicaKinds = []struct {
 	{"PostgreSQLRedis", func(t *testing.T, n int) replicas {
 		dsn, schema := storetest.PostgresDSN(t), "sched_test_"+store.NewID()[:12]
 		storetest.DropSchemaAtCleanup(t, dsn, schema)
-		c, prefix := sharedRedis(t)
+		c, prefix := redistest.Shared(t)
 		var r replicas
 		for range n {
 			st, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
 	"github.com/etcd-monitor/etcd-monitor/internal/logtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/redistest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 )
 
@@ -268,15 +269,15 @@ func TestSchedulerDoesNotFireParametersTheKindRefuses(t *testing.T) {
 }
 
 func TestSchedulerRecordsTheSlotWhenTheQueueIsDownAndTheJobStaysQueued(t *testing.T) {
-	own := startOwnRedis(t)
-	c, prefix := own.client(), "etcd-monitor-test:"+store.NewID()[:12]+":"
+	own := redistest.Start(t, "")
+	c, prefix := own.Client(), redistest.KeyPrefix()
 	q := jobs.NewRedisQueue(c, "test", jobs.RedisOptions{Prefix: prefix, Poll: 50 * time.Millisecond})
 	st := openStore(t)
 	clock := &testClock{}
 	sc := createSchedule(t, st, "0 * * * *", at(0, 0, 0))
 	metrics := jobs.NewScheduleMetrics()
 	s := newScheduler(st, q, clock, jobs.SchedulerOptions{Metrics: metrics})
-	own.stop()
+	own.Stop()
 	clock.Set(at(1, 0, 10))
 	if rep := tick(t, s); rep.Fired != 1 {
 		t.Fatalf("tick with Redis down: %+v", rep)
@@ -290,7 +291,7 @@ func TestSchedulerRecordsTheSlotWhenTheQueueIsDownAndTheJobStaysQueued(t *testin
 		t.Fatalf("queue errors counted: %v, want 1", n)
 	}
 	// Redis back: the reconciler puts the recorded job on the queue.
-	own.start()
+	own.Restart()
 	if _, err := jobs.NewReconciler(q, st, jobs.ReconcileOptions{}).Pass(context.Background()); err != nil {
 		t.Fatal(err)
 	}

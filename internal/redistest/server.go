@@ -67,6 +67,14 @@ func (s *Server) Restart() {
 	}
 }
 
+// Client is a client of the server, closed at cleanup. It retries once and gives up dialling
+// after a second, so a test that stopped the server sees the error soon.
+func (s *Server) Client() *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: s.Addr, Password: s.Password, MaxRetries: 1, DialTimeout: time.Second})
+	s.t.Cleanup(func() { c.Close() })
+	return c
+}
+
 // Stop kills the server (SIGKILL) and waits for it to exit.
 func (s *Server) Stop() {
 	if s.cmd == nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/internal/redistest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/postgres"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/storetest"
@@ -79,7 +80,7 @@ func TestWorkerKilledMidDefragmentationIsTakenOverWithoutDefragmentingAMemberTwi
 
 func testWorkerKilled(t *testing.T, killAt string, settle time.Duration) {
 	c := startCluster(t, true)
-	srv := startOwnRedis(t)
+	srv := redistest.Start(t, "")
 	dsn, schema := storetest.PostgresDSN(t), "jobkinds_test_"+store.NewID()[:12]
 	storetest.DropSchemaAtCleanup(t, dsn, schema)
 	st, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema})
@@ -87,8 +88,8 @@ func testWorkerKilled(t *testing.T, killAt string, settle time.Duration) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	q := jobs.NewRedisQueue(srv.client(), "faults", jobs.RedisOptions{Options: workerQueueOptions, Poll: 50 * time.Millisecond})
-	env := []string{workerEnv + "=1", workerEndpointsEnv + "=" + strings.Join(c.Endpoints(), ","), workerRedisEnv + "=" + srv.addr,
+	q := jobs.NewRedisQueue(srv.Client(), "faults", jobs.RedisOptions{Options: workerQueueOptions, Poll: 50 * time.Millisecond})
+	env := []string{workerEnv + "=1", workerEndpointsEnv + "=" + strings.Join(c.Endpoints(), ","), workerRedisEnv + "=" + srv.Addr,
 		workerDSNEnv + "=" + dsn, workerSchemaEnv + "=" + schema, workerDirEnv + "=" + t.TempDir(), workerSettleEnv + "=" + settle.String()}
 
 	c.fragment(t, 128)
@@ -150,9 +151,9 @@ func testWorkerKilled(t *testing.T, killAt string, settle time.Duration) {
 // finished once without defragmenting a member twice, and new jobs drain.
 func TestRedisStoppedMidDefragmentationTheRunnerReconnectsAndDrains(t *testing.T) {
 	c := startCluster(t, false)
-	srv := startOwnRedis(t)
+	srv := redistest.Start(t, "")
 	st := openStore(t)
-	q := jobs.NewRedisQueue(srv.client(), "restart", jobs.RedisOptions{Options: jobs.Options{VisibilityTimeout: 500 * time.Millisecond},
+	q := jobs.NewRedisQueue(srv.Client(), "restart", jobs.RedisOptions{Options: jobs.Options{VisibilityTimeout: 500 * time.Millisecond},
 		Poll: 50 * time.Millisecond})
 	opts := runnerOpts()
 	opts.ReconcileInterval = 200 * time.Millisecond
@@ -164,9 +165,9 @@ func TestRedisStoppedMidDefragmentationTheRunnerReconnectsAndDrains(t *testing.T
 	before := defragCount(t, c.Members[0].ClientURL)
 	j := submit(t, st, q, KindDefragment, `{"rule": "dbSize > 0"}`)
 	eventually(t, "the first member done", func() bool { return firstMemberDone(t, record(t, st, j.ID).Progress) })
-	srv.stop()
+	srv.Stop()
 	time.Sleep(300 * time.Millisecond) // several heartbeats fail meanwhile
-	srv.start()
+	srv.Restart()
 	snap := submit(t, st, q, KindSnapshot, `{}`)
 	got := waitFinal(t, st, j.ID)
 	if got.Status != store.JobSucceeded {

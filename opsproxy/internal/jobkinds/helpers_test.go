@@ -16,12 +16,12 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
-	"github.com/redis/go-redis/v9"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/internal/redistest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/bolt"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/config"
@@ -152,22 +152,7 @@ var queueKinds = []struct {
 		return q
 	}},
 	{"Redis", func(t *testing.T, opts jobs.Options) jobs.Queue {
-		addr := os.Getenv("ETCD_MONITOR_TEST_REDIS_ADDR")
-		if addr == "" {
-			addr = "127.0.0.1:6379"
-		}
-		c := redis.NewClient(&redis.Options{Addr: addr})
-		if err := c.Ping(context.Background()).Err(); err != nil {
-			t.Fatalf("Redis at %s is required (set ETCD_MONITOR_TEST_REDIS_ADDR): %v", addr, err)
-		}
-		prefix := "etcd-monitor-test:" + store.NewID()[:12] + ":"
-		t.Cleanup(func() {
-			ctx := context.Background()
-			if keys, _ := c.Keys(ctx, prefix+"*").Result(); len(keys) > 0 {
-				c.Del(ctx, keys...)
-			}
-			c.Close()
-		})
+		c, prefix := redistest.Shared(t)
 		return jobs.NewRedisQueue(c, "test", jobs.RedisOptions{Options: opts, Prefix: prefix, Poll: 50 * time.Millisecond})
 	}},
 }
