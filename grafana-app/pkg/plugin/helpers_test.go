@@ -54,11 +54,19 @@ func call(t *testing.T, a *App, s backend.AppInstanceSettings, user *backend.Use
 	return callInOrg(t, a, s, user, 1, method, path, body)
 }
 
+// namespaceOf is the namespace Grafana gives requests of an org.
+func namespaceOf(org int64) string {
+	if org == 1 {
+		return "default"
+	}
+	return fmt.Sprintf("org-%d", org)
+}
+
 // callInOrg is call as a user of the given Grafana org.
 func callInOrg(t *testing.T, a *App, s backend.AppInstanceSettings, user *backend.User, org int64, method, path string, body []byte) resource {
 	t.Helper()
 	req := &backend.CallResourceRequest{
-		PluginContext: backend.PluginContext{OrgID: org, PluginID: ID, User: user, AppInstanceSettings: &s},
+		PluginContext: backend.PluginContext{Namespace: namespaceOf(org), PluginID: ID, User: user, AppInstanceSettings: &s},
 		Path:          strings.SplitN(path, "?", 2)[0],
 		URL:           path,
 		Method:        method,

@@ -96,9 +96,23 @@ func (a *App) setIdentity(req *http.Request, login, role string) {
 	req.Header.Set("Authorization", "Bearer "+a.token)
 	req.Header.Set(userHeader, login)
 	req.Header.Set(roleHeader, role)
-	if org := backend.PluginConfigFromContext(req.Context()).OrgID; org > 0 {
+	if org, ok := orgOfNamespace(backend.PluginConfigFromContext(req.Context()).Namespace); ok {
 		req.Header.Set(orgHeader, strconv.FormatInt(org, 10))
 	}
+}
+
+// orgOfNamespace reads the Grafana org id of the request's namespace, as Grafana writes it:
+// "default" is org 1, "org-<id>" any other org, and a Grafana Cloud stack ("stacks-<id>") has
+// only org 1. Anything else names no org, and no org header is sent.
+func orgOfNamespace(ns string) (int64, bool) {
+	switch {
+	case ns == "default", strings.HasPrefix(ns, "stacks-"):
+		return 1, true
+	case strings.HasPrefix(ns, "org-"):
+		id, err := strconv.ParseInt(strings.TrimPrefix(ns, "org-"), 10, 64)
+		return id, err == nil && id > 0
+	}
+	return 0, false
 }
 
 // copyFlushing copies an answer, flushing after each read so that a stream (a watch's server-

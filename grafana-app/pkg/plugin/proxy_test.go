@@ -224,3 +224,19 @@ func TestForwardPassesTheOrgThatOpsproxyMapsTheTokenTo(t *testing.T) {
 		t.Fatalf("put in org 1: %d %s, want 403 naming org 2", r.status, r.body)
 	}
 }
+
+func TestOrgOfNamespaceReadsGrafanasNamespaces(t *testing.T) {
+	cases := []struct {
+		ns  string
+		org int64
+		ok  bool
+	}{
+		{"default", 1, true}, {"org-2", 2, true}, {"stacks-123", 1, true},
+		{"", 0, false}, {"org-", 0, false}, {"org-0", 0, false}, {"org-x", 0, false}, {"other", 0, false},
+	}
+	for _, c := range cases {
+		if org, ok := orgOfNamespace(c.ns); org != c.org || ok != c.ok {
+			t.Errorf("orgOfNamespace(%q) = %d %t, want %d %t", c.ns, org, ok, c.org, c.ok)
+		}
+	}
+}
