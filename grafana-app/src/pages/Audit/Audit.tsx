@@ -5,6 +5,8 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Field, Input, LinkButton, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
 import { ApiError, useApi, type AuditFilter, type AuditRecord, type AuditVerification } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
+import { FailureText } from '../failure';
 
 // The filters, in the order of the form; each is kept in the URL query under its API name, so a
 // link to the page shows the same records.
@@ -157,20 +159,13 @@ export function Audit({ canVerify = true }: { canVerify?: boolean }) {
         </div>
       )}
       {current?.error && (
-        <Alert severity="error" title="Could not load the audit log" data-testid={testIds.audit.error}>
-          <p>
-            {current.error.message}
-            {current.error.requestId && <> (request {current.error.requestId})</>}
-          </p>
-          <Button
-            variant="secondary"
-            icon="sync"
-            onClick={() => setAttempt((n) => n + 1)}
-            data-testid={testIds.audit.retry}
-          >
-            Retry
-          </Button>
-        </Alert>
+        <ErrorWithRetry
+          title="Could not load the audit log"
+          failure={<FailureText f={current.error} />}
+          onRetry={() => setAttempt((n) => n + 1)}
+          testId={testIds.audit.error}
+          retryTestId={testIds.audit.retry}
+        />
       )}
       {current && !current.error && current.records.length === 0 && (
         <Alert severity="info" title="No audit records" data-testid={testIds.audit.empty}>

@@ -16,6 +16,8 @@ import {
 } from '@grafana/ui';
 import { useApi, type Alarm, type Cluster as ClusterInfo, type Endpoint, type Member } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
+import { NoClusters } from '../NoClusters';
 import { DASHBOARD_UIDS, dashboardHref } from '../../dashboards';
 import { ClusterPicker } from '../ClusterPicker';
 import { failure, FailureText, type Failure } from '../failure';
@@ -230,24 +232,15 @@ export function Cluster({ canAdmin = false, dashboardsBase }: { canAdmin?: boole
         </div>
       )}
       {current?.error && (
-        <Alert
-          severity="error"
+        <ErrorWithRetry
           title={selected ? `Could not load cluster ${selected}` : 'Could not load the clusters'}
-          data-testid={testIds.cluster.error}
-        >
-          <p>
-            <FailureText f={current.error} />
-          </p>
-          <Button variant="secondary" icon="sync" onClick={retry} data-testid={testIds.cluster.retry}>
-            Retry
-          </Button>
-        </Alert>
+          failure={<FailureText f={current.error} />}
+          onRetry={retry}
+          testId={testIds.cluster.error}
+          retryTestId={testIds.cluster.retry}
+        />
       )}
-      {current && !current.error && !selected && (
-        <Alert severity="info" title="No clusters" data-testid={testIds.cluster.empty}>
-          No clusters are configured in opsproxy, or your token may use none of them.
-        </Alert>
-      )}
+      {current && !current.error && !selected && <NoClusters testId={testIds.cluster.empty} />}
       {current && !current.error && selected && members.length === 0 && (
         <Alert severity="info" title="No members" data-testid={testIds.cluster.empty}>
           Cluster {selected} answered no members.

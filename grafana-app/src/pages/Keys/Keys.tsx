@@ -2,9 +2,10 @@ import React, { useEffect, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Button, ConfirmModal, Field, Input, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
+import { Alert, Button, ConfirmModal, Field, Input, Stack, useStyles2 } from '@grafana/ui';
 import { useApi, type Cluster } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ClustersGate } from '../ClustersGate';
 import { failure, FailureText, type Failure } from './failure';
 import { KeyEditor } from './KeyEditor';
 import { KeyList } from './KeyList';
@@ -176,32 +177,13 @@ export function Keys({ canWrite = false }: { canWrite?: boolean }) {
         </Alert>
       )}
 
-      {!current && (
-        <div data-testid={testIds.keys.loading}>
-          <LoadingPlaceholder text="Loading the clusters…" />
-        </div>
-      )}
-      {current?.error && (
-        <Alert severity="error" title="Could not load the clusters" data-testid={testIds.keys.error}>
-          <p>
-            <FailureText f={current.error} />
-          </p>
-          <Button
-            variant="secondary"
-            icon="sync"
-            onClick={() => setAttempt((n) => n + 1)}
-            data-testid={testIds.keys.retry}
-          >
-            Retry
-          </Button>
-        </Alert>
-      )}
-      {current && !current.error && !cluster && (
-        <Alert severity="info" title="No clusters" data-testid={testIds.keys.empty}>
-          No clusters are configured in opsproxy, or your token may use none of them.
-        </Alert>
-      )}
-      {current && !current.error && cluster && (
+      <ClustersGate
+        loaded={current !== undefined}
+        failure={current?.error && <FailureText f={current.error} />}
+        cluster={cluster}
+        onRetry={() => setAttempt((n) => n + 1)}
+        testIds={testIds.keys}
+      >
         <div className={styles.columns}>
           <nav aria-label="Keyspace" className={styles.tree}>
             <KeyTree
@@ -255,7 +237,7 @@ export function Keys({ canWrite = false }: { canWrite?: boolean }) {
             )}
           </div>
         </div>
-      )}
+      </ClustersGate>
 
       <ConfirmModal
         isOpen={confirmPrefix}

@@ -1,9 +1,10 @@
 import React, { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { Alert, Button, LoadingPlaceholder } from '@grafana/ui';
+import { Alert } from '@grafana/ui';
 import { useApi, type Cluster } from '../../api';
 import { testIds } from '../../components/testIds';
 import { ClusterPicker } from '../ClusterPicker';
+import { ClustersGate } from '../ClustersGate';
 import { failure, FailureText, type Failure } from '../failure';
 import { Compaction } from './Compaction';
 import { DefragPlan } from './DefragPlan';
@@ -59,47 +60,26 @@ export function Maintenance({ canAdmin = false }: { canAdmin?: boolean }) {
         onChange={(cluster) => setParams({ cluster })}
         testId={testIds.maintenance.picker}
       />
-      {!current && (
-        <div data-testid={testIds.maintenance.loading}>
-          <LoadingPlaceholder text="Loading the clusters…" />
-        </div>
-      )}
-      {current?.error && (
-        <Alert severity="error" title="Could not load the clusters" data-testid={testIds.maintenance.error}>
-          <p>
-            <FailureText f={current.error} />
-          </p>
-          <Button
-            variant="secondary"
-            icon="sync"
-            onClick={() => setAttempt((n) => n + 1)}
-            data-testid={testIds.maintenance.retry}
-          >
-            Retry
-          </Button>
-        </Alert>
-      )}
-      {current && !current.error && !selected && (
-        <Alert severity="info" title="No clusters" data-testid={testIds.maintenance.empty}>
-          No clusters are configured in opsproxy, or your token may use none of them.
-        </Alert>
-      )}
-      {current && !current.error && selected && (
-        <>
-          <Compaction key={`compact ${selected}`} cluster={selected} canAdmin={canAdmin} />
-          {canAdmin ? (
-            <>
-              <JobActions key={`jobs ${selected}`} cluster={selected} />
-              <DefragPlan key={`defrag ${selected}`} cluster={selected} />
-              <Snapshots cluster={selected} />
-            </>
-          ) : (
-            <Alert severity="info" title="Admin only" data-testid={testIds.maintenance.adminOnly}>
-              Compaction, defragmentation and snapshot jobs, the defragmentation plan and snapshots need the Admin role.
-            </Alert>
-          )}
-        </>
-      )}
+      <ClustersGate
+        loaded={current !== undefined}
+        failure={current?.error && <FailureText f={current.error} />}
+        cluster={selected}
+        onRetry={() => setAttempt((n) => n + 1)}
+        testIds={testIds.maintenance}
+      >
+        <Compaction key={`compact ${selected}`} cluster={selected} canAdmin={canAdmin} />
+        {canAdmin ? (
+          <>
+            <JobActions key={`jobs ${selected}`} cluster={selected} />
+            <DefragPlan key={`defrag ${selected}`} cluster={selected} />
+            <Snapshots cluster={selected} />
+          </>
+        ) : (
+          <Alert severity="info" title="Admin only" data-testid={testIds.maintenance.adminOnly}>
+            Compaction, defragmentation and snapshot jobs, the defragmentation plan and snapshots need the Admin role.
+          </Alert>
+        )}
+      </ClustersGate>
     </div>
   );
 }

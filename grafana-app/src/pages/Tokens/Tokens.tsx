@@ -15,6 +15,8 @@ import {
 } from '@grafana/ui';
 import { ApiError, useApi, type CreatedToken, type NewToken, type Token, type TokenRole } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
+import { FailureText } from '../failure';
 
 type Failure = { message: string; status?: number; requestId?: string };
 
@@ -114,22 +116,17 @@ function TokenAdmin() {
         </div>
       )}
       {current?.error && (
-        <Alert
-          severity="error"
+        <ErrorWithRetry
           title={current.error.status === 403 ? 'Not allowed to manage tokens' : 'Could not load the tokens'}
-          data-testid={testIds.tokens.error}
+          failure={<FailureText f={current.error} />}
+          onRetry={reload}
+          testId={testIds.tokens.error}
+          retryTestId={testIds.tokens.retry}
         >
-          <p>
-            {current.error.message}
-            {current.error.requestId && <> (request {current.error.requestId})</>}
-          </p>
           {current.error.status === 403 && (
             <p>opsproxy lets only an admin token, and an admin user through it, manage tokens.</p>
           )}
-          <Button variant="secondary" icon="sync" onClick={reload} data-testid={testIds.tokens.retry}>
-            Retry
-          </Button>
-        </Alert>
+        </ErrorWithRetry>
       )}
       {current && !current.error && current.tokens.length === 0 && (
         <Alert severity="info" title="No tokens" data-testid={testIds.tokens.empty}>

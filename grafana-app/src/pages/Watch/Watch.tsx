@@ -5,6 +5,8 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Checkbox, Field, Input, useStyles2 } from '@grafana/ui';
 import { useApi, type WatchKV, type WatchQuery } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
+import { FailureText } from '../failure';
 import { downloadJsonLines } from './exportEvents';
 import { MAX_SHOWN, useWatch, type Received, type WatchStatus } from './useWatch';
 
@@ -315,15 +317,13 @@ function WatchProblem({
   }
   if (status.kind === 'failed') {
     return (
-      <Alert severity="error" title="The watch stopped" data-testid={testIds.watch.error}>
-        <p>
-          {status.error.message}
-          {status.error.requestId && <> (request {status.error.requestId})</>}
-        </p>
-        <Button variant="secondary" icon="sync" onClick={onRetry} data-testid={testIds.watch.retry}>
-          Retry
-        </Button>
-      </Alert>
+      <ErrorWithRetry
+        title="The watch stopped"
+        failure={<FailureText f={status.error} />}
+        onRetry={onRetry}
+        testId={testIds.watch.error}
+        retryTestId={testIds.watch.retry}
+      />
     );
   }
   return null;
