@@ -7,7 +7,8 @@ type Props = {
   failure: React.ReactNode;
   onRetry: () => void;
   testId: string;
-  retryTestId: string;
+  // retryTestId names the Retry button where a test presses it.
+  retryTestId?: string;
   // children say more under the failure, such as what a refusal means on this page.
   children?: React.ReactNode;
 };

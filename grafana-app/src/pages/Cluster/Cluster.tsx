@@ -23,6 +23,7 @@ import { ClusterPicker } from '../ClusterPicker';
 import { failure, FailureText, type Failure } from '../failure';
 import { formatBytes } from '../format';
 import { quorumChange } from './quorum';
+import { getTableStyles } from '../tableStyles';
 
 // What one cluster answered (key: the cluster and attempt it was loaded for). The members are the
 // page; endpoints and alarms fail on their own and leave the rest.
@@ -457,20 +458,9 @@ function EndpointHealth({ current }: { current: Loaded }) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
+  ...getTableStyles(theme),
   toolbar: css({ display: 'flex', justifyContent: 'flex-end', gap: theme.spacing(1), marginBottom: theme.spacing(1) }),
-  caption: css({ textAlign: 'left', fontWeight: theme.typography.fontWeightMedium, padding: theme.spacing(0.5, 0) }),
   heading: css({ marginTop: theme.spacing(3) }),
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    'th, td': {
-      textAlign: 'left',
-      padding: theme.spacing(0.5, 1),
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-      verticalAlign: 'top',
-    },
-  }),
-  mono: css({ fontFamily: theme.typography.fontFamilyMonospace, wordBreak: 'break-all' }),
   add: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'flex-end', marginTop: theme.spacing(2) }),
   alarms: css({ listStyle: 'none', padding: 0, li: { marginBottom: theme.spacing(0.5) } }),
 });

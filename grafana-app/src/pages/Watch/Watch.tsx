@@ -9,6 +9,7 @@ import { ErrorWithRetry } from '../ErrorWithRetry';
 import { FailureText } from '../failure';
 import { downloadJsonLines } from './exportEvents';
 import { MAX_SHOWN, useWatch, type Received, type WatchStatus } from './useWatch';
+import { getTableStyles } from '../tableStyles';
 
 // The watch and the filters live in the URL (cluster, key, prefix, rev; type, q), so that a
 // link opens the same watch with the same filters.
@@ -379,6 +380,7 @@ function hex(b64: string): string {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
+  ...getTableStyles(theme),
   form: css({
     display: 'flex',
     flexWrap: 'wrap',
@@ -408,18 +410,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   status: css({ color: theme.colors.text.secondary, margin: theme.spacing(1, 0) }),
   note: css({ color: theme.colors.text.secondary, marginTop: theme.spacing(1) }),
-  caption: css({ textAlign: 'left', fontWeight: theme.typography.fontWeightMedium, padding: theme.spacing(0.5, 0) }),
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    'th, td': {
-      textAlign: 'left',
-      padding: theme.spacing(0.5, 1),
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-      verticalAlign: 'top',
-    },
-  }),
-  mono: css({ fontFamily: theme.typography.fontFamilyMonospace, wordBreak: 'break-all' }),
 });
 
 export default Watch;
