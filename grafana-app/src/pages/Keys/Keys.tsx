@@ -1,18 +1,17 @@
-import React, { useEffect, useState, type FormEvent } from 'react';
+import React, { useCallback, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, ConfirmModal, Field, Input, Stack, useStyles2 } from '@grafana/ui';
-import { useApi, type Cluster } from '../../api';
+import { useApi } from '../../api';
 import { testIds } from '../../components/testIds';
 import { ClustersGate } from '../ClustersGate';
+import { useClusterList } from '../useClusterList';
 import { failure, FailureText, type Failure } from './failure';
 import { KeyEditor } from './KeyEditor';
 import { KeyList } from './KeyList';
 import { KeyTree } from './KeyTree';
 import { ValueViewer } from './ValueViewer';
-
-type Clusters = { attempt: number; clusters: Cluster[]; error?: Failure };
 
 type Outcome = { kind: 'done'; message: string } | { kind: 'error'; title: string; error: Failure };
 
@@ -31,37 +30,17 @@ export function Keys({ canWrite = false }: { canWrite?: boolean }) {
   const revParam = Number(params.get('rev') ?? '');
   const revision = Number.isInteger(revParam) && revParam > 0 ? revParam : undefined;
 
-  const [attempt, setAttempt] = useState(0);
-  const [loaded, setLoaded] = useState<Clusters | undefined>(undefined);
   const [search, setSearch] = useState(prefix);
   const [reloadKey, setReloadKey] = useState(0);
   const [creating, setCreating] = useState(false);
   const [confirmPrefix, setConfirmPrefix] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | undefined>(undefined);
 
-  useEffect(() => {
-    let cancelled = false;
-    api.listClusters().then(
-      (clusters) => {
-        if (cancelled) {
-          return;
-        }
-        if (!cluster && clusters.length > 0) {
-          // No cluster in the link: show the first, and say so in the URL.
-          setParams((p) => withParams(p, { cluster: clusters[0].name }), { replace: true });
-        }
-        setLoaded({ attempt, clusters });
-      },
-      (err) => {
-        if (!cancelled) {
-          setLoaded({ attempt, clusters: [], error: failure(err) });
-        }
-      }
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, attempt, cluster, setParams]);
+  const selectFirst = useCallback(
+    (first: string) => setParams((p) => withParams(p, { cluster: first }), { replace: true }),
+    [setParams]
+  );
+  const { current, clusters, retry } = useClusterList(cluster, selectFirst, failure);
 
   // The search box follows the URL when the prefix changes there (a link, back, a tree click).
   const [searched, setSearched] = useState(prefix);
@@ -93,9 +72,6 @@ export function Keys({ canWrite = false }: { canWrite?: boolean }) {
       setOutcome({ kind: 'error', title: `Could not delete the keys under ${dir}`, error: failure(err) });
     }
   };
-
-  const current = loaded?.attempt === attempt ? loaded : undefined;
-  const clusters = loaded?.clusters ?? [];
 
   return (
     <div data-testid={testIds.keys.page}>
@@ -181,7 +157,7 @@ export function Keys({ canWrite = false }: { canWrite?: boolean }) {
         loaded={current !== undefined}
         failure={current?.error && <FailureText f={current.error} />}
         cluster={cluster}
-        onRetry={() => setAttempt((n) => n + 1)}
+        onRetry={retry}
         testIds={testIds.keys}
       >
         <div className={styles.columns}>
