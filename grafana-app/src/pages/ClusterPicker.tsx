@@ -3,6 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Field, useStyles2 } from '@grafana/ui';
 import type { Cluster } from '../api';
+import { getSelectStyle } from './selectStyle';
 
 type Props = {
   id: string;
@@ -39,13 +40,5 @@ export function ClusterPicker({ id, clusters, selected, onChange, testId }: Prop
 
 const getStyles = (theme: GrafanaTheme2) => ({
   picker: css({ maxWidth: 320 }),
-  select: css({
-    height: theme.spacing(4),
-    width: '100%',
-    background: theme.components.input.background,
-    color: theme.components.input.text,
-    border: `1px solid ${theme.components.input.borderColor}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(0, 1),
-  }),
+  select: getSelectStyle(theme),
 });

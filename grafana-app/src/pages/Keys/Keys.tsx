@@ -12,6 +12,7 @@ import { KeyEditor } from './KeyEditor';
 import { KeyList } from './KeyList';
 import { KeyTree } from './KeyTree';
 import { ValueViewer } from './ValueViewer';
+import { getSelectStyle } from '../selectStyle';
 
 type Outcome = { kind: 'done'; message: string } | { kind: 'error'; title: string; error: Failure };
 
@@ -248,15 +249,7 @@ function withParams(p: URLSearchParams, changes: Record<string, string | undefin
 
 const getStyles = (theme: GrafanaTheme2) => ({
   field: css({ minWidth: 200, marginBottom: 0 }),
-  select: css({
-    height: theme.spacing(4),
-    width: '100%',
-    background: theme.components.input.background,
-    color: theme.components.input.text,
-    border: `1px solid ${theme.components.input.borderColor}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(0, 1),
-  }),
+  select: getSelectStyle(theme),
   search: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'flex-end', flex: 1, minWidth: 320 }),
   grow: css({ flex: 1, marginBottom: 0 }),
   columns: css({

@@ -10,6 +10,7 @@ import { FailureText } from '../failure';
 import { downloadJsonLines } from './exportEvents';
 import { MAX_SHOWN, useWatch, type Received, type WatchStatus } from './useWatch';
 import { getTableStyles } from '../tableStyles';
+import { getSelectStyle } from '../selectStyle';
 
 // The watch and the filters live in the URL (cluster, key, prefix, rev; type, q), so that a
 // link opens the same watch with the same filters.
@@ -399,15 +400,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     margin: theme.spacing(1, 0),
   }),
   filter: css({ marginBottom: 0, minWidth: 160 }),
-  select: css({
-    height: theme.spacing(4),
-    width: '100%',
-    background: theme.components.input.background,
-    color: theme.components.input.text,
-    border: `1px solid ${theme.components.input.borderColor}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(0, 1),
-  }),
+  select: getSelectStyle(theme),
   status: css({ color: theme.colors.text.secondary, margin: theme.spacing(1, 0) }),
   note: css({ color: theme.colors.text.secondary, marginTop: theme.spacing(1) }),
 });
