@@ -4,6 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Field, useStyles2 } from '@grafana/ui';
 import type { Cluster } from '../api';
 import { getSelectStyle } from './selectStyle';
+import { ClusterOptions } from './ClusterOptions';
 
 type Props = {
   id: string;
@@ -13,9 +14,7 @@ type Props = {
   testId: string;
 };
 
-// ClusterPicker chooses the cluster a page shows. The selected cluster stays an option even when
-// the list does not hold it (a link to a cluster the token may no longer use), so the page can
-// say what went wrong with it.
+// ClusterPicker chooses the cluster a page shows, from ClusterOptions.
 export function ClusterPicker({ id, clusters, selected, onChange, testId }: Props) {
   const styles = useStyles2(getStyles);
   return (
@@ -27,12 +26,7 @@ export function ClusterPicker({ id, clusters, selected, onChange, testId }: Prop
         onChange={(e) => onChange(e.currentTarget.value)}
         data-testid={testId}
       >
-        {!clusters.some((c) => c.name === selected) && <option value={selected}>{selected || '—'}</option>}
-        {clusters.map((c) => (
-          <option key={c.name} value={c.name}>
-            {c.name}
-          </option>
-        ))}
+        <ClusterOptions clusters={clusters} selected={selected} />
       </select>
     </Field>
   );

@@ -13,6 +13,7 @@ import { KeyList } from './KeyList';
 import { KeyTree } from './KeyTree';
 import { ValueViewer } from './ValueViewer';
 import { getSelectStyle } from '../selectStyle';
+import { ClusterOptions } from '../ClusterOptions';
 
 type Outcome = { kind: 'done'; message: string } | { kind: 'error'; title: string; error: Failure };
 
@@ -88,12 +89,7 @@ export function Keys({ canWrite = false }: { canWrite?: boolean }) {
             }}
             data-testid={testIds.keys.picker}
           >
-            {!clusters.some((c) => c.name === cluster) && <option value={cluster}>{cluster || '—'}</option>}
-            {clusters.map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.name}
-              </option>
-            ))}
+            <ClusterOptions clusters={clusters} selected={cluster} />
           </select>
         </Field>
         <form onSubmit={submitSearch} className={styles.search} role="search" aria-label="Search keys by prefix">
