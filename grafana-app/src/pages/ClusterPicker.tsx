@@ -3,6 +3,8 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Field, useStyles2 } from '@grafana/ui';
 import type { Cluster } from '../api';
+import { getSelectStyle } from './selectStyle';
+import { ClusterOptions } from './ClusterOptions';
 
 type Props = {
   id: string;
@@ -12,9 +14,7 @@ type Props = {
   testId: string;
 };
 
-// ClusterPicker chooses the cluster a page shows. The selected cluster stays an option even when
-// the list does not hold it (a link to a cluster the token may no longer use), so the page can
-// say what went wrong with it.
+// ClusterPicker chooses the cluster a page shows, from ClusterOptions.
 export function ClusterPicker({ id, clusters, selected, onChange, testId }: Props) {
   const styles = useStyles2(getStyles);
   return (
@@ -26,12 +26,7 @@ export function ClusterPicker({ id, clusters, selected, onChange, testId }: Prop
         onChange={(e) => onChange(e.currentTarget.value)}
         data-testid={testId}
       >
-        {!clusters.some((c) => c.name === selected) && <option value={selected}>{selected || '—'}</option>}
-        {clusters.map((c) => (
-          <option key={c.name} value={c.name}>
-            {c.name}
-          </option>
-        ))}
+        <ClusterOptions clusters={clusters} selected={selected} />
       </select>
     </Field>
   );
@@ -39,13 +34,5 @@ export function ClusterPicker({ id, clusters, selected, onChange, testId }: Prop
 
 const getStyles = (theme: GrafanaTheme2) => ({
   picker: css({ maxWidth: 320 }),
-  select: css({
-    height: theme.spacing(4),
-    width: '100%',
-    background: theme.components.input.background,
-    color: theme.components.input.text,
-    border: `1px solid ${theme.components.input.borderColor}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(0, 1),
-  }),
+  select: getSelectStyle(theme),
 });

@@ -1,35 +1,14 @@
 import React from 'react';
-import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ApiError, ApiProvider, type AuditRecord } from '../../api';
+import { ApiError, type AuditRecord } from '../../api';
 import { fakeTransport, type FakeTransport } from '../../api/fakeTransport';
 import { testIds } from '../../components/testIds';
+import { renderPage } from '../testing/renderPage';
 import { Audit } from './Audit';
 
-function Location() {
-  const loc = useLocation();
-  return <div data-testid="location">{loc.search}</div>;
-}
-
 function renderAt(t: FakeTransport, url = '/audit', canVerify = true) {
-  return render(
-    <ApiProvider transport={t}>
-      <MemoryRouter initialEntries={[url]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
-        <Routes>
-          <Route
-            path="/audit"
-            element={
-              <>
-                <Audit canVerify={canVerify} />
-                <Location />
-              </>
-            }
-          />
-        </Routes>
-      </MemoryRouter>
-    </ApiProvider>
-  );
+  return renderPage(t, '/audit', url, <Audit canVerify={canVerify} />);
 }
 
 function rec(seq: number, extra: Partial<AuditRecord> = {}): AuditRecord {

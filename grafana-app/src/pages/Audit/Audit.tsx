@@ -1,10 +1,14 @@
 import React, { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { css } from '@emotion/css';
+import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Field, Input, LinkButton, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
 import { ApiError, useApi, type AuditFilter, type AuditRecord, type AuditVerification } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
+import { FailureText } from '../failure';
+import { getSelectStyle } from '../selectStyle';
+import { getTableStyles } from '../tableStyles';
 
 // The filters, in the order of the form; each is kept in the URL query under its API name, so a
 // link to the page shows the same records.
@@ -157,20 +161,13 @@ export function Audit({ canVerify = true }: { canVerify?: boolean }) {
         </div>
       )}
       {current?.error && (
-        <Alert severity="error" title="Could not load the audit log" data-testid={testIds.audit.error}>
-          <p>
-            {current.error.message}
-            {current.error.requestId && <> (request {current.error.requestId})</>}
-          </p>
-          <Button
-            variant="secondary"
-            icon="sync"
-            onClick={() => setAttempt((n) => n + 1)}
-            data-testid={testIds.audit.retry}
-          >
-            Retry
-          </Button>
-        </Alert>
+        <ErrorWithRetry
+          title="Could not load the audit log"
+          failure={<FailureText f={current.error} />}
+          onRetry={() => setAttempt((n) => n + 1)}
+          testId={testIds.audit.error}
+          retryTestId={testIds.audit.retry}
+        />
       )}
       {current && !current.error && current.records.length === 0 && (
         <Alert severity="info" title="No audit records" data-testid={testIds.audit.empty}>
@@ -335,39 +332,25 @@ function VerifyResult({ verify }: { verify: Verify }) {
   );
 }
 
-const getStyles = (theme: GrafanaTheme2) => ({
-  filters: css({
-    display: 'flex',
-    flexWrap: 'wrap',
-    gap: theme.spacing(1),
-    alignItems: 'flex-end',
-    marginBottom: theme.spacing(2),
-  }),
-  field: css({ marginBottom: 0, minWidth: 160 }),
-  select: css({
-    height: theme.spacing(4),
-    width: '100%',
-    background: theme.components.input.background,
-    color: theme.components.input.text,
-    border: `1px solid ${theme.components.input.borderColor}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(0, 1),
-  }),
-  caption: css({ textAlign: 'left', fontWeight: theme.typography.fontWeightMedium, padding: theme.spacing(0.5, 0) }),
-  table: css({
-    width: '100%',
-    marginTop: theme.spacing(2),
-    borderCollapse: 'collapse',
-    'th, td': {
-      textAlign: 'left',
-      padding: theme.spacing(0.5, 1),
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-      verticalAlign: 'top',
-    },
-  }),
-  key: css({ fontFamily: theme.typography.fontFamilyMonospace, wordBreak: 'break-all' }),
-  older: css({ marginTop: theme.spacing(1) }),
-  end: css({ marginTop: theme.spacing(1), color: theme.colors.text.secondary }),
-});
+const getStyles = (theme: GrafanaTheme2) => {
+  const tables = getTableStyles(theme);
+  return {
+    filters: css({
+      display: 'flex',
+      flexWrap: 'wrap',
+      gap: theme.spacing(1),
+      alignItems: 'flex-end',
+      marginBottom: theme.spacing(2),
+    }),
+    field: css({ marginBottom: 0, minWidth: 160 }),
+    select: getSelectStyle(theme),
+    caption: tables.caption,
+    // These tables stand below a form.
+    table: cx(tables.table, css({ marginTop: theme.spacing(2) })),
+    key: tables.mono,
+    older: css({ marginTop: theme.spacing(1) }),
+    end: css({ marginTop: theme.spacing(1), color: theme.colors.text.secondary }),
+  };
+};
 
 export default Audit;

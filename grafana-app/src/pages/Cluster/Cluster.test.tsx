@@ -1,35 +1,14 @@
 import React from 'react';
-import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ApiError, ApiProvider } from '../../api';
+import { ApiError } from '../../api';
 import { fakeTransport, type FakeTransport } from '../../api/fakeTransport';
 import { testIds } from '../../components/testIds';
+import { renderPage } from '../testing/renderPage';
 import { Cluster } from './Cluster';
 
-function Location() {
-  const loc = useLocation();
-  return <div data-testid="location">{loc.search}</div>;
-}
-
 function renderAt(t: FakeTransport, url = '/cluster?cluster=prod', canAdmin = true, dashboardsBase?: string) {
-  return render(
-    <ApiProvider transport={t}>
-      <MemoryRouter initialEntries={[url]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
-        <Routes>
-          <Route
-            path="/cluster"
-            element={
-              <>
-                <Cluster canAdmin={canAdmin} dashboardsBase={dashboardsBase} />
-                <Location />
-              </>
-            }
-          />
-        </Routes>
-      </MemoryRouter>
-    </ApiProvider>
-  );
+  return renderPage(t, '/cluster', url, <Cluster canAdmin={canAdmin} dashboardsBase={dashboardsBase} />);
 }
 
 const members = [

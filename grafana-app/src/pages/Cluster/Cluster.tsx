@@ -16,11 +16,14 @@ import {
 } from '@grafana/ui';
 import { useApi, type Alarm, type Cluster as ClusterInfo, type Endpoint, type Member } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
+import { NoClusters } from '../NoClusters';
 import { DASHBOARD_UIDS, dashboardHref } from '../../dashboards';
 import { ClusterPicker } from '../ClusterPicker';
 import { failure, FailureText, type Failure } from '../failure';
 import { formatBytes } from '../format';
 import { quorumChange } from './quorum';
+import { getTableStyles } from '../tableStyles';
 
 // What one cluster answered (key: the cluster and attempt it was loaded for). The members are the
 // page; endpoints and alarms fail on their own and leave the rest.
@@ -230,24 +233,15 @@ export function Cluster({ canAdmin = false, dashboardsBase }: { canAdmin?: boole
         </div>
       )}
       {current?.error && (
-        <Alert
-          severity="error"
+        <ErrorWithRetry
           title={selected ? `Could not load cluster ${selected}` : 'Could not load the clusters'}
-          data-testid={testIds.cluster.error}
-        >
-          <p>
-            <FailureText f={current.error} />
-          </p>
-          <Button variant="secondary" icon="sync" onClick={retry} data-testid={testIds.cluster.retry}>
-            Retry
-          </Button>
-        </Alert>
+          failure={<FailureText f={current.error} />}
+          onRetry={retry}
+          testId={testIds.cluster.error}
+          retryTestId={testIds.cluster.retry}
+        />
       )}
-      {current && !current.error && !selected && (
-        <Alert severity="info" title="No clusters" data-testid={testIds.cluster.empty}>
-          No clusters are configured in opsproxy, or your token may use none of them.
-        </Alert>
-      )}
+      {current && !current.error && !selected && <NoClusters testId={testIds.cluster.empty} />}
       {current && !current.error && selected && members.length === 0 && (
         <Alert severity="info" title="No members" data-testid={testIds.cluster.empty}>
           Cluster {selected} answered no members.
@@ -464,20 +458,9 @@ function EndpointHealth({ current }: { current: Loaded }) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
+  ...getTableStyles(theme),
   toolbar: css({ display: 'flex', justifyContent: 'flex-end', gap: theme.spacing(1), marginBottom: theme.spacing(1) }),
-  caption: css({ textAlign: 'left', fontWeight: theme.typography.fontWeightMedium, padding: theme.spacing(0.5, 0) }),
   heading: css({ marginTop: theme.spacing(3) }),
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    'th, td': {
-      textAlign: 'left',
-      padding: theme.spacing(0.5, 1),
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-      verticalAlign: 'top',
-    },
-  }),
-  mono: css({ fontFamily: theme.typography.fontFamilyMonospace, wordBreak: 'break-all' }),
   add: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'flex-end', marginTop: theme.spacing(2) }),
   alarms: css({ listStyle: 'none', padding: 0, li: { marginBottom: theme.spacing(0.5) } }),
 });

@@ -2,6 +2,7 @@ import React, { useEffect, useState } from 'react';
 import { Alert, Button, ConfirmModal, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { isFinished, useApi, type Job } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
 import { failure, FailureText, type Failure } from '../failure';
 import { JobProgress } from './JobProgress';
 import { JobStatusBadge } from './JobStatusBadge';
@@ -70,19 +71,13 @@ export function JobDetail({ id, canAdmin, onBack }: Props) {
         </div>
       )}
       {current?.error && (
-        <Alert severity="error" title="Could not load the job" data-testid={testIds.jobs.detailError}>
-          <p>
-            <FailureText f={current.error} />
-          </p>
-          <Button
-            variant="secondary"
-            icon="sync"
-            onClick={() => setAttempt((n) => n + 1)}
-            data-testid={testIds.jobs.detailRetry}
-          >
-            Retry
-          </Button>
-        </Alert>
+        <ErrorWithRetry
+          title="Could not load the job"
+          failure={<FailureText f={current.error} />}
+          onRetry={() => setAttempt((n) => n + 1)}
+          testId={testIds.jobs.detailError}
+          retryTestId={testIds.jobs.detailRetry}
+        />
       )}
       {current?.warning && job && !isFinished(job.status) && (
         <Alert severity="warning" title="Progress may be late" data-testid={testIds.jobs.detailWarning}>

@@ -3,6 +3,7 @@ import { useSearchParams } from 'react-router-dom';
 import { Alert, Button, Field, Input, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { JOB_KINDS, JOB_STATUSES, useApi, type Cluster, type JobFilter, type JobPage } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
 import { failure, FailureText, type Failure } from '../failure';
 import { JobStatusBadge } from './JobStatusBadge';
 import { getStyles } from './styles';
@@ -159,19 +160,13 @@ export function JobList({ clusters }: { clusters: Cluster[] }) {
         </div>
       )}
       {current?.error && (
-        <Alert severity="error" title="Could not load the jobs" data-testid={testIds.jobs.error}>
-          <p>
-            <FailureText f={current.error} />
-          </p>
-          <Button
-            variant="secondary"
-            icon="sync"
-            onClick={() => setAttempt((n) => n + 1)}
-            data-testid={testIds.jobs.retry}
-          >
-            Retry
-          </Button>
-        </Alert>
+        <ErrorWithRetry
+          title="Could not load the jobs"
+          failure={<FailureText f={current.error} />}
+          onRetry={() => setAttempt((n) => n + 1)}
+          testId={testIds.jobs.error}
+          retryTestId={testIds.jobs.retry}
+        />
       )}
       {current?.page && current.page.jobs.length === 0 && (
         <Alert severity="info" title="No jobs" data-testid={testIds.jobs.empty}>

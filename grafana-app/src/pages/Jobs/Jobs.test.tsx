@@ -1,35 +1,14 @@
 import React from 'react';
-import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
-import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ApiError, ApiProvider, type Job, type Schedule } from '../../api';
+import { ApiError, type Job, type Schedule } from '../../api';
 import { fakeTransport, type FakeTransport } from '../../api/fakeTransport';
 import { testIds } from '../../components/testIds';
+import { renderPage } from '../testing/renderPage';
 import { Jobs } from './Jobs';
 
-function Location() {
-  const loc = useLocation();
-  return <div data-testid="location">{loc.search}</div>;
-}
-
 function renderAt(t: FakeTransport, url = '/jobs', canAdmin = true) {
-  return render(
-    <ApiProvider transport={t}>
-      <MemoryRouter initialEntries={[url]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
-        <Routes>
-          <Route
-            path="/jobs"
-            element={
-              <>
-                <Jobs canAdmin={canAdmin} />
-                <Location />
-              </>
-            }
-          />
-        </Routes>
-      </MemoryRouter>
-    </ApiProvider>
-  );
+  return renderPage(t, '/jobs', url, <Jobs canAdmin={canAdmin} />);
 }
 
 const MiB = 1024 * 1024;

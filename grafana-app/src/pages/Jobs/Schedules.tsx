@@ -2,6 +2,7 @@ import React, { useEffect, useState } from 'react';
 import { Alert, Badge, Button, ConfirmModal, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { useApi, type Cluster, type Schedule, type SchedulePage } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
 import { failure, FailureText, type Failure } from '../failure';
 import { ScheduleForm } from './ScheduleForm';
 import { getStyles } from './styles';
@@ -83,19 +84,13 @@ export function Schedules({ canAdmin, clusters, onOpenJob }: Props) {
         </div>
       )}
       {current?.error && (
-        <Alert severity="error" title="Could not load the schedules" data-testid={testIds.jobs.schedulesError}>
-          <p>
-            <FailureText f={current.error} />
-          </p>
-          <Button
-            variant="secondary"
-            icon="sync"
-            onClick={() => setAttempt((n) => n + 1)}
-            data-testid={testIds.jobs.schedulesRetry}
-          >
-            Retry
-          </Button>
-        </Alert>
+        <ErrorWithRetry
+          title="Could not load the schedules"
+          failure={<FailureText f={current.error} />}
+          onRetry={() => setAttempt((n) => n + 1)}
+          testId={testIds.jobs.schedulesError}
+          retryTestId={testIds.jobs.schedulesRetry}
+        />
       )}
       {actionError && (
         <Alert severity="error" title="The schedule was not changed" data-testid={testIds.jobs.scheduleActionError}>

@@ -6,6 +6,7 @@ import { useApi } from '../../api';
 import type { KeyValue } from '../../api/keys';
 import { testIds } from '../../components/testIds';
 import { VirtualList } from '../../components/VirtualList/VirtualList';
+import { ErrorWithRetry } from '../ErrorWithRetry';
 import { base64ToBytes, hexOf } from './bytes';
 import { failure, FailureText, type Failure } from './failure';
 
@@ -116,23 +117,13 @@ export function KeyList({ cluster, prefix, openKey, onOpenKey }: Props) {
   }
   if (listing.error && rows.length === 0) {
     return (
-      <Alert
-        severity="error"
+      <ErrorWithRetry
         title={`Could not list the keys under ${prefix || '(all keys)'}`}
-        data-testid={testIds.keys.error}
-      >
-        <p>
-          <FailureText f={listing.error} />
-        </p>
-        <Button
-          variant="secondary"
-          icon="sync"
-          onClick={() => loadPage(undefined, [])}
-          data-testid={testIds.keys.retry}
-        >
-          Retry
-        </Button>
-      </Alert>
+        failure={<FailureText f={listing.error} />}
+        onRetry={() => loadPage(undefined, [])}
+        testId={testIds.keys.error}
+        retryTestId={testIds.keys.retry}
+      />
     );
   }
   if (rows.length === 0) {

@@ -1,17 +1,19 @@
-import React, { useEffect, useState, type FormEvent } from 'react';
+import React, { useCallback, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Button, ConfirmModal, Field, Input, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
-import { useApi, type Cluster } from '../../api';
+import { Alert, Button, ConfirmModal, Field, Input, Stack, useStyles2 } from '@grafana/ui';
+import { useApi } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ClustersGate } from '../ClustersGate';
+import { useClusterList } from '../useClusterList';
 import { failure, FailureText, type Failure } from './failure';
 import { KeyEditor } from './KeyEditor';
 import { KeyList } from './KeyList';
 import { KeyTree } from './KeyTree';
 import { ValueViewer } from './ValueViewer';
-
-type Clusters = { attempt: number; clusters: Cluster[]; error?: Failure };
+import { getSelectStyle } from '../selectStyle';
+import { ClusterOptions } from '../ClusterOptions';
 
 type Outcome = { kind: 'done'; message: string } | { kind: 'error'; title: string; error: Failure };
 
@@ -30,37 +32,17 @@ export function Keys({ canWrite = false }: { canWrite?: boolean }) {
   const revParam = Number(params.get('rev') ?? '');
   const revision = Number.isInteger(revParam) && revParam > 0 ? revParam : undefined;
 
-  const [attempt, setAttempt] = useState(0);
-  const [loaded, setLoaded] = useState<Clusters | undefined>(undefined);
   const [search, setSearch] = useState(prefix);
   const [reloadKey, setReloadKey] = useState(0);
   const [creating, setCreating] = useState(false);
   const [confirmPrefix, setConfirmPrefix] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | undefined>(undefined);
 
-  useEffect(() => {
-    let cancelled = false;
-    api.listClusters().then(
-      (clusters) => {
-        if (cancelled) {
-          return;
-        }
-        if (!cluster && clusters.length > 0) {
-          // No cluster in the link: show the first, and say so in the URL.
-          setParams((p) => withParams(p, { cluster: clusters[0].name }), { replace: true });
-        }
-        setLoaded({ attempt, clusters });
-      },
-      (err) => {
-        if (!cancelled) {
-          setLoaded({ attempt, clusters: [], error: failure(err) });
-        }
-      }
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, attempt, cluster, setParams]);
+  const selectFirst = useCallback(
+    (first: string) => setParams((p) => withParams(p, { cluster: first }), { replace: true }),
+    [setParams]
+  );
+  const { current, clusters, retry } = useClusterList(cluster, selectFirst, failure);
 
   // The search box follows the URL when the prefix changes there (a link, back, a tree click).
   const [searched, setSearched] = useState(prefix);
@@ -93,9 +75,6 @@ export function Keys({ canWrite = false }: { canWrite?: boolean }) {
     }
   };
 
-  const current = loaded?.attempt === attempt ? loaded : undefined;
-  const clusters = loaded?.clusters ?? [];
-
   return (
     <div data-testid={testIds.keys.page}>
       <Stack gap={2} alignItems="flex-end" wrap="wrap">
@@ -110,12 +89,7 @@ export function Keys({ canWrite = false }: { canWrite?: boolean }) {
             }}
             data-testid={testIds.keys.picker}
           >
-            {!clusters.some((c) => c.name === cluster) && <option value={cluster}>{cluster || '—'}</option>}
-            {clusters.map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.name}
-              </option>
-            ))}
+            <ClusterOptions clusters={clusters} selected={cluster} />
           </select>
         </Field>
         <form onSubmit={submitSearch} className={styles.search} role="search" aria-label="Search keys by prefix">
@@ -176,32 +150,13 @@ export function Keys({ canWrite = false }: { canWrite?: boolean }) {
         </Alert>
       )}
 
-      {!current && (
-        <div data-testid={testIds.keys.loading}>
-          <LoadingPlaceholder text="Loading the clusters…" />
-        </div>
-      )}
-      {current?.error && (
-        <Alert severity="error" title="Could not load the clusters" data-testid={testIds.keys.error}>
-          <p>
-            <FailureText f={current.error} />
-          </p>
-          <Button
-            variant="secondary"
-            icon="sync"
-            onClick={() => setAttempt((n) => n + 1)}
-            data-testid={testIds.keys.retry}
-          >
-            Retry
-          </Button>
-        </Alert>
-      )}
-      {current && !current.error && !cluster && (
-        <Alert severity="info" title="No clusters" data-testid={testIds.keys.empty}>
-          No clusters are configured in opsproxy, or your token may use none of them.
-        </Alert>
-      )}
-      {current && !current.error && cluster && (
+      <ClustersGate
+        loaded={current !== undefined}
+        failure={current?.error && <FailureText f={current.error} />}
+        cluster={cluster}
+        onRetry={retry}
+        testIds={testIds.keys}
+      >
         <div className={styles.columns}>
           <nav aria-label="Keyspace" className={styles.tree}>
             <KeyTree
@@ -255,7 +210,7 @@ export function Keys({ canWrite = false }: { canWrite?: boolean }) {
             )}
           </div>
         </div>
-      )}
+      </ClustersGate>
 
       <ConfirmModal
         isOpen={confirmPrefix}
@@ -290,15 +245,7 @@ function withParams(p: URLSearchParams, changes: Record<string, string | undefin
 
 const getStyles = (theme: GrafanaTheme2) => ({
   field: css({ minWidth: 200, marginBottom: 0 }),
-  select: css({
-    height: theme.spacing(4),
-    width: '100%',
-    background: theme.components.input.background,
-    color: theme.components.input.text,
-    border: `1px solid ${theme.components.input.borderColor}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(0, 1),
-  }),
+  select: getSelectStyle(theme),
   search: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'flex-end', flex: 1, minWidth: 320 }),
   grow: css({ flex: 1, marginBottom: 0 }),
   columns: css({

@@ -5,6 +5,7 @@ import { Alert, Button, ConfirmModal, Field, Input, LoadingPlaceholder, Stack, u
 import { ApiError, useApi } from '../../api';
 import type { KeyValue } from '../../api/keys';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
 import { formatBytes } from '../format';
 import { base64ToBytes, utf8Bytes } from './bytes';
 import { failure, FailureText, type Failure } from './failure';
@@ -163,14 +164,12 @@ export function ValueViewer({ cluster, keyName, revision, onRevisionChange, canW
         </Alert>
       )}
       {current?.error && current.error.status !== 410 && (
-        <Alert severity="error" title={`Could not read ${keyName}`} data-testid={testIds.keys.viewerError}>
-          <p>
-            <FailureText f={current.error} />
-          </p>
-          <Button variant="secondary" icon="sync" onClick={() => setAttempt((a) => a + 1)}>
-            Retry
-          </Button>
-        </Alert>
+        <ErrorWithRetry
+          title={`Could not read ${keyName}`}
+          failure={<FailureText f={current.error} />}
+          onRetry={() => setAttempt((a) => a + 1)}
+          testId={testIds.keys.viewerError}
+        />
       )}
       {current && !current.error && !current.kv && (
         <Alert severity="info" title="No such key" data-testid={testIds.keys.viewerError}>

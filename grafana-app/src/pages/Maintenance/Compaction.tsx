@@ -12,6 +12,7 @@ import {
 } from '@grafana/ui';
 import { useApi } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
 import { failure, FailureText, type Failure } from '../failure';
 import { getStyles } from './styles';
 import { describePlan, planCompaction, type CompactMode } from './compaction';
@@ -84,18 +85,12 @@ export function Compaction({ cluster, canAdmin }: { cluster: string; canAdmin: b
       <h3 id="maintenance-compaction">Compaction</h3>
       {revision.kind === 'loading' && <LoadingPlaceholder text="Reading the current revision…" />}
       {revision.kind === 'error' && (
-        <Alert
-          severity="error"
+        <ErrorWithRetry
           title="Could not read the current revision"
-          data-testid={testIds.maintenance.revisionError}
-        >
-          <p>
-            <FailureText f={revision.error} />
-          </p>
-          <Button variant="secondary" icon="sync" onClick={load}>
-            Retry
-          </Button>
-        </Alert>
+          failure={<FailureText f={revision.error} />}
+          onRetry={load}
+          testId={testIds.maintenance.revisionError}
+        />
       )}
       {revision.kind === 'loaded' && (
         <p data-testid={testIds.maintenance.revision}>

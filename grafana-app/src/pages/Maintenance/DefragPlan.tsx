@@ -3,6 +3,7 @@ import { Alert, Badge, Button, LoadingPlaceholder, useStyles2 } from '@grafana/u
 import { useApi, type Endpoint } from '../../api';
 import type { DefragStep } from '../../api/maintenance';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
 import { formatBytes } from '../format';
 import { failure, FailureText, type Failure } from '../failure';
 import { getStyles } from './styles';
@@ -63,14 +64,12 @@ export function DefragPlan({ cluster }: { cluster: string }) {
         </div>
       )}
       {plan.kind === 'error' && (
-        <Alert severity="error" title="Could not plan a defragmentation" data-testid={testIds.maintenance.defragError}>
-          <p>
-            <FailureText f={plan.error} />
-          </p>
-          <Button variant="secondary" icon="sync" onClick={load}>
-            Retry
-          </Button>
-        </Alert>
+        <ErrorWithRetry
+          title="Could not plan a defragmentation"
+          failure={<FailureText f={plan.error} />}
+          onRetry={load}
+          testId={testIds.maintenance.defragError}
+        />
       )}
       {plan.kind === 'loaded' && plan.steps.length === 0 && (
         <Alert severity="info" title="No members to defragment" data-testid={testIds.maintenance.defragEmpty}>

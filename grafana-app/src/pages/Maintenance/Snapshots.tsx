@@ -3,6 +3,7 @@ import { Alert, Button, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/u
 import { useApi } from '../../api';
 import type { Snapshot } from '../../api/maintenance';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
 import { formatBytes } from '../format';
 import { failure, FailureText, type Failure } from '../failure';
 import { RestoreForm } from './RestoreForm';
@@ -66,14 +67,13 @@ export function Snapshots({ cluster }: { cluster: string }) {
         </div>
       )}
       {list.kind === 'error' && (
-        <Alert severity="error" title="Could not list the snapshots" data-testid={testIds.maintenance.snapshotsError}>
-          <p>
-            <FailureText f={list.error} />
-          </p>
-          <Button variant="secondary" icon="sync" onClick={load} data-testid={testIds.maintenance.snapshotsRetry}>
-            Retry
-          </Button>
-        </Alert>
+        <ErrorWithRetry
+          title="Could not list the snapshots"
+          failure={<FailureText f={list.error} />}
+          onRetry={load}
+          testId={testIds.maintenance.snapshotsError}
+          retryTestId={testIds.maintenance.snapshotsRetry}
+        />
       )}
       {list.kind === 'loaded' && snapshots.length === 0 && (
         <Alert severity="info" title="No snapshots" data-testid={testIds.maintenance.snapshotsEmpty}>

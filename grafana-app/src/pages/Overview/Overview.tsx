@@ -1,9 +1,12 @@
 import React, { useCallback, useEffect, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Badge, Button, LinkButton, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
+import { Badge, Button, LinkButton, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
 import { ApiError, useApi, type Alarm, type Cluster, type Endpoints, type Member } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
+import { FailureText } from '../failure';
+import { NoClusters } from '../NoClusters';
 import { DASHBOARD_UIDS, dashboardHref } from '../../dashboards';
 import { formatBytes } from '../format';
 
@@ -93,21 +96,15 @@ export function Overview({ dashboardsBase }: { dashboardsBase?: string }) {
         </div>
       )}
       {state.kind === 'error' && (
-        <Alert severity="error" title="Could not load the clusters" data-testid={testIds.overview.error}>
-          <p>
-            {state.message}
-            {state.requestId && <> (request {state.requestId})</>}
-          </p>
-          <Button variant="secondary" icon="sync" onClick={retry} data-testid={testIds.overview.retry}>
-            Retry
-          </Button>
-        </Alert>
+        <ErrorWithRetry
+          title="Could not load the clusters"
+          failure={<FailureText f={state} />}
+          onRetry={retry}
+          testId={testIds.overview.error}
+          retryTestId={testIds.overview.retry}
+        />
       )}
-      {state.kind === 'loaded' && state.rows.length === 0 && (
-        <Alert severity="info" title="No clusters" data-testid={testIds.overview.empty}>
-          No clusters are configured in opsproxy, or your token may use none of them.
-        </Alert>
-      )}
+      {state.kind === 'loaded' && state.rows.length === 0 && <NoClusters testId={testIds.overview.empty} />}
       {state.kind === 'loaded' && state.rows.length > 0 && (
         <>
           <div className={styles.toolbar}>

@@ -1,5 +1,5 @@
 import React, { useEffect, useState, type FormEvent } from 'react';
-import { css } from '@emotion/css';
+import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import {
   Alert,
@@ -15,6 +15,10 @@ import {
 } from '@grafana/ui';
 import { ApiError, useApi, type CreatedToken, type NewToken, type Token, type TokenRole } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
+import { FailureText } from '../failure';
+import { getSelectStyle } from '../selectStyle';
+import { getTableStyles } from '../tableStyles';
 
 type Failure = { message: string; status?: number; requestId?: string };
 
@@ -114,22 +118,17 @@ function TokenAdmin() {
         </div>
       )}
       {current?.error && (
-        <Alert
-          severity="error"
+        <ErrorWithRetry
           title={current.error.status === 403 ? 'Not allowed to manage tokens' : 'Could not load the tokens'}
-          data-testid={testIds.tokens.error}
+          failure={<FailureText f={current.error} />}
+          onRetry={reload}
+          testId={testIds.tokens.error}
+          retryTestId={testIds.tokens.retry}
         >
-          <p>
-            {current.error.message}
-            {current.error.requestId && <> (request {current.error.requestId})</>}
-          </p>
           {current.error.status === 403 && (
             <p>opsproxy lets only an admin token, and an admin user through it, manage tokens.</p>
           )}
-          <Button variant="secondary" icon="sync" onClick={reload} data-testid={testIds.tokens.retry}>
-            Retry
-          </Button>
-        </Alert>
+        </ErrorWithRetry>
       )}
       {current && !current.error && current.tokens.length === 0 && (
         <Alert severity="info" title="No tokens" data-testid={testIds.tokens.empty}>
@@ -369,45 +368,31 @@ function SecretOnce({ created, onClose }: { created: CreatedToken; onClose: () =
   );
 }
 
-const getStyles = (theme: GrafanaTheme2) => ({
-  form: css({
-    display: 'flex',
-    flexWrap: 'wrap',
-    gap: theme.spacing(1),
-    alignItems: 'flex-end',
-    marginBottom: theme.spacing(2),
-  }),
-  field: css({ marginBottom: 0, minWidth: 180 }),
-  problem: css({ flexBasis: '100%' }),
-  select: css({
-    height: theme.spacing(4),
-    width: '100%',
-    background: theme.components.input.background,
-    color: theme.components.input.text,
-    border: `1px solid ${theme.components.input.borderColor}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(0, 1),
-  }),
-  secret: css({
-    display: 'block',
-    fontFamily: theme.typography.fontFamilyMonospace,
-    wordBreak: 'break-all',
-    userSelect: 'all',
-    margin: theme.spacing(1, 0),
-  }),
-  caption: css({ textAlign: 'left', fontWeight: theme.typography.fontWeightMedium, padding: theme.spacing(0.5, 0) }),
-  table: css({
-    width: '100%',
-    marginTop: theme.spacing(2),
-    borderCollapse: 'collapse',
-    'th, td': {
-      textAlign: 'left',
-      padding: theme.spacing(0.5, 1),
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-      verticalAlign: 'top',
-    },
-  }),
-  mono: css({ fontFamily: theme.typography.fontFamilyMonospace, wordBreak: 'break-all' }),
-});
+const getStyles = (theme: GrafanaTheme2) => {
+  const tables = getTableStyles(theme);
+  return {
+    form: css({
+      display: 'flex',
+      flexWrap: 'wrap',
+      gap: theme.spacing(1),
+      alignItems: 'flex-end',
+      marginBottom: theme.spacing(2),
+    }),
+    field: css({ marginBottom: 0, minWidth: 180 }),
+    problem: css({ flexBasis: '100%' }),
+    select: getSelectStyle(theme),
+    secret: css({
+      display: 'block',
+      fontFamily: theme.typography.fontFamilyMonospace,
+      wordBreak: 'break-all',
+      userSelect: 'all',
+      margin: theme.spacing(1, 0),
+    }),
+    caption: tables.caption,
+    // These tables stand below a form.
+    table: cx(tables.table, css({ marginTop: theme.spacing(2) })),
+    mono: tables.mono,
+  };
+};
 
 export default Tokens;

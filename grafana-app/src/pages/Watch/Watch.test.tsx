@@ -1,38 +1,17 @@
 import React, { act } from 'react';
-import { MemoryRouter, Route, Routes, useLocation } from 'react-router-dom';
-import { render, screen, waitFor } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ApiProvider, type WatchMessage } from '../../api';
+import type { WatchMessage } from '../../api';
 import { fakeTransport, type FakeTransport } from '../../api/fakeTransport';
 import { testIds } from '../../components/testIds';
+import { renderPage } from '../testing/renderPage';
 import { eventsAsJsonLines } from './exportEvents';
 import { MAX_SHOWN } from './useWatch';
 import { Watch } from './Watch';
 
-function Location() {
-  const loc = useLocation();
-  return <div data-testid="location">{loc.search}</div>;
-}
-
 // renderAt renders the page at url and waits for the cluster list the form offers.
 async function renderAt(t: FakeTransport, url: string) {
-  render(
-    <ApiProvider transport={t}>
-      <MemoryRouter initialEntries={[url]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
-        <Routes>
-          <Route
-            path="/watch"
-            element={
-              <>
-                <Watch />
-                <Location />
-              </>
-            }
-          />
-        </Routes>
-      </MemoryRouter>
-    </ApiProvider>
-  );
+  renderPage(t, '/watch', url, <Watch />);
   await waitFor(() => expect(document.querySelector('#watch-clusters option')).not.toBeNull());
 }
 

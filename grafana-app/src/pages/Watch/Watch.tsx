@@ -5,8 +5,12 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, Checkbox, Field, Input, useStyles2 } from '@grafana/ui';
 import { useApi, type WatchKV, type WatchQuery } from '../../api';
 import { testIds } from '../../components/testIds';
+import { ErrorWithRetry } from '../ErrorWithRetry';
+import { FailureText } from '../failure';
 import { downloadJsonLines } from './exportEvents';
 import { MAX_SHOWN, useWatch, type Received, type WatchStatus } from './useWatch';
+import { getTableStyles } from '../tableStyles';
+import { getSelectStyle } from '../selectStyle';
 
 // The watch and the filters live in the URL (cluster, key, prefix, rev; type, q), so that a
 // link opens the same watch with the same filters.
@@ -315,15 +319,13 @@ function WatchProblem({
   }
   if (status.kind === 'failed') {
     return (
-      <Alert severity="error" title="The watch stopped" data-testid={testIds.watch.error}>
-        <p>
-          {status.error.message}
-          {status.error.requestId && <> (request {status.error.requestId})</>}
-        </p>
-        <Button variant="secondary" icon="sync" onClick={onRetry} data-testid={testIds.watch.retry}>
-          Retry
-        </Button>
-      </Alert>
+      <ErrorWithRetry
+        title="The watch stopped"
+        failure={<FailureText f={status.error} />}
+        onRetry={onRetry}
+        testId={testIds.watch.error}
+        retryTestId={testIds.watch.retry}
+      />
     );
   }
   return null;
@@ -379,6 +381,7 @@ function hex(b64: string): string {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
+  ...getTableStyles(theme),
   form: css({
     display: 'flex',
     flexWrap: 'wrap',
@@ -397,29 +400,9 @@ const getStyles = (theme: GrafanaTheme2) => ({
     margin: theme.spacing(1, 0),
   }),
   filter: css({ marginBottom: 0, minWidth: 160 }),
-  select: css({
-    height: theme.spacing(4),
-    width: '100%',
-    background: theme.components.input.background,
-    color: theme.components.input.text,
-    border: `1px solid ${theme.components.input.borderColor}`,
-    borderRadius: theme.shape.radius.default,
-    padding: theme.spacing(0, 1),
-  }),
+  select: getSelectStyle(theme),
   status: css({ color: theme.colors.text.secondary, margin: theme.spacing(1, 0) }),
   note: css({ color: theme.colors.text.secondary, marginTop: theme.spacing(1) }),
-  caption: css({ textAlign: 'left', fontWeight: theme.typography.fontWeightMedium, padding: theme.spacing(0.5, 0) }),
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    'th, td': {
-      textAlign: 'left',
-      padding: theme.spacing(0.5, 1),
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-      verticalAlign: 'top',
-    },
-  }),
-  mono: css({ fontFamily: theme.typography.fontFamilyMonospace, wordBreak: 'break-all' }),
 });
 
 export default Watch;
