@@ -41,6 +41,8 @@ type Call struct {
 	intent bool
 	// Streamed is set by handlers that wrote their own answer.
 	Streamed bool
+	// Data is the operation's own, passed from its Resolver to its OpFunc.
+	Data any
 	// failure, when set by RecordFailure, is the outcome recorded for an operation that still
 	// answers with its value.
 	failure error
