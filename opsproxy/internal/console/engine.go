@@ -34,7 +34,15 @@ func init() {
 	// Assigned here, not in the declaration: the planners refer to the engine, whose
 	// methods refer to the table.
 	planners = map[string]planner{
-		"get": planGet, "put": planPut, "del": planDel,
+		"get": planGet, "put": planPut, "del": planDel, "txn": planTxn,
+		"watch": planWatch, "compaction": planCompaction, "move-leader": planMoveLeader, "version": planVersion,
+		"lease grant": planLeaseGrant, "lease revoke": planLeaseRevoke, "lease timetolive": planLeaseTimeToLive,
+		"lease list": planLeaseList, "lease keep-alive": planLeaseKeepAlive,
+		"member list": planMemberList, "member add": planMemberAdd, "member remove": planMemberRemove,
+		"member promote": planMemberPromote,
+		"endpoint health": planEndpointHealth, "endpoint status": planEndpointStatus, "endpoint hashkv": planEndpointHashKV,
+		"alarm list": planAlarmList, "alarm disarm": planAlarmDisarm,
+		"snapshot status": planSnapshotStatus, "snapshot save": planSnapshotSave, "defrag": planDefrag,
 	}
 }
 
