@@ -39,7 +39,7 @@ func init() {
 		"lease grant": planLeaseGrant, "lease revoke": planLeaseRevoke, "lease timetolive": planLeaseTimeToLive,
 		"lease list": planLeaseList, "lease keep-alive": planLeaseKeepAlive,
 		"member list": planMemberList, "member add": planMemberAdd, "member remove": planMemberRemove,
-		"member promote": planMemberPromote,
+		"member promote":  planMemberPromote,
 		"endpoint health": planEndpointHealth, "endpoint status": planEndpointStatus, "endpoint hashkv": planEndpointHashKV,
 		"alarm list": planAlarmList, "alarm disarm": planAlarmDisarm,
 		"snapshot status": planSnapshotStatus, "snapshot save": planSnapshotSave, "defrag": planDefrag,
