@@ -128,9 +128,17 @@ func (x *execution) outcome(p *plan) (*Answer, error) {
 	}
 	code := x.exitCode
 	if err != nil {
-		code = ExitCodeOf(err)
+		// etcd's errors end etcdctl with ExitError unless the command chose another code.
+		code = ExitError
+		var ee *exitError
 		var se *silentExit
-		if !errors.As(err, &se) {
+		switch {
+		case errors.As(err, &ee):
+			code = ee.code
+			fmt.Fprintln(&x.stderr, "Error:", err)
+		case errors.As(err, &se):
+			code = se.code
+		default:
 			fmt.Fprintln(&x.stderr, "Error:", err)
 		}
 		x.c.RecordFailure(err)
