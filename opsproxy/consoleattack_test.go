@@ -172,7 +172,8 @@ func TestConsoleRefusesOversizedAndUnboundedRequests(t *testing.T) {
 }
 
 // When the audit log cannot take the attempt, a change is refused (503, exit 2) and does not
-// reach etcd; reads go on (their records are spooled).
+// reach etcd; reads go on, their records (command included) spooled and shipped after, and the
+// chain verifies.
 func TestConsoleRefusesChangesWhileTheAuditLogIsDown(t *testing.T) {
 	st, proxy := openProxiedPostgres(t)
 	e := newEnv(t, envOptions{st: st})
@@ -185,8 +186,20 @@ func TestConsoleRefusesChangesWhileTheAuditLogIsDown(t *testing.T) {
 	if got, _ := e.etcdClient(t).Get(context.Background(), p+"k"); len(got.Kvs) != 0 {
 		t.Fatal("the refused put reached etcd")
 	}
-	if r, a := e.console(t, e.admin, "get "+p+"k"); r.status != http.StatusOK || a.ExitCode != 0 {
+	r, a = e.console(t, e.admin, "get "+p+"k")
+	if r.status != http.StatusOK || a.ExitCode != 0 {
 		t.Fatalf("get while the audit log is down: %d %+v", r.status, a)
+	}
+	proxy.start()
+	eventually(t, "the spool is shipped", func() bool {
+		h := e.outageHealth(t)
+		return h.Store.Reachable && h.AuditSpool.Records == 0
+	})
+	if rec := e.audit(t, r.header.Get("X-Request-Id"), 1)[0]; rec.Command != "get "+p+"k" || rec.Operation != "keys.get" {
+		t.Fatalf("spooled console read shipped as %+v", rec)
+	}
+	if v, err := st.VerifyAudit(context.Background()); err != nil || !v.OK() {
+		t.Fatalf("verify after the outage: %+v %v", v, err)
 	}
 }
 
