@@ -261,3 +261,22 @@ func TestConsoleBoundsItsOutput(t *testing.T) {
 		t.Fatalf("get of 10 MiB: %d, stdout %d bytes, result %d bytes, stderr %q", r.status, len(a.Stdout), len(a.Result), a.Stderr)
 	}
 }
+
+// A console watch is an open watch while it runs: with the user's cap taken by watches of the
+// Watch API, it is refused with 429.
+func TestConsoleWatchCountsAgainstTheUsersOpenWatches(t *testing.T) {
+	e := newEnv(t, envOptions{configure: func(c *Config) { c.Limits.MaxWatchesPerUser = 1 }})
+	viewer := e.token(t, TokenSpec{Name: "watcher", Role: "viewer"})
+	p := uniquePrefix(t)
+	if r, a := e.console(t, viewer, "watch "+p+" --prefix --max-wait=100ms"); r.status != http.StatusOK || a.ExitCode != 0 {
+		t.Fatalf("console watch under the cap: %d %+v", r.status, a)
+	}
+	w, r := e.watch(t, viewer, "key="+p+"&prefix=true")
+	if w == nil {
+		t.Fatalf("watch: %d %s", r.status, r.body)
+	}
+	r, a := e.console(t, viewer, "watch "+p+" --prefix --max-wait=100ms")
+	if r.status != http.StatusTooManyRequests || a.ExitCode != 1 || !strings.Contains(a.Error, "open watches") {
+		t.Fatalf("console watch over the cap: %d %+v", r.status, a)
+	}
+}

@@ -34,5 +34,5 @@ func (s *Server) registerRoutes() {
 	whoami.Register(co)
 	ui.Register(co)
 	jobsapi.Register(co, s.jobs, s.openJobEvents)
-	console.Register(co, s.jobs)
+	console.Register(co, s.jobs, s.openWatches)
 }

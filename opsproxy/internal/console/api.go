@@ -10,6 +10,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobqueue"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/usercap"
 )
 
 // Path is the console route.
@@ -30,12 +31,16 @@ type Engine struct {
 	history store.ConsoleHistoryStore
 	// jobs runs defrag and snapshot save.
 	jobs *jobqueue.Runtime
+	// watchers counts each user's open watches, console watches with the Watch API's, under
+	// limits.max_watches_per_user.
+	watchers *usercap.Counter
 }
 
-// Register adds the console route to co; defrag and snapshot save are enqueued on jobs. Lines
-// are kept in the callers' history when co's store implements store.ConsoleHistoryStore.
-func Register(co *core.Core, jobs *jobqueue.Runtime) *Engine {
-	e := &Engine{co: co, jobs: jobs}
+// Register adds the console route to co; defrag and snapshot save are enqueued on jobs, and a
+// console watch counts among the user's open watches in watchers. Lines are kept in the
+// callers' history when co's store implements store.ConsoleHistoryStore.
+func Register(co *core.Core, jobs *jobqueue.Runtime, watchers *usercap.Counter) *Engine {
+	e := &Engine{co: co, jobs: jobs, watchers: watchers}
 	e.history, _ = co.Store.(store.ConsoleHistoryStore)
 	co.HandleResolved(Path, baseSpec, e.resolve, writeError, e.serve)
 	return e

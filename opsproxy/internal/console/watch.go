@@ -3,11 +3,13 @@ package console
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 )
 
@@ -65,6 +67,12 @@ func planWatch(e *Engine, inv *Invocation) (*plan, error) {
 		command: inv.commandLine(nil),
 		run: func(x *execution) error {
 			x.c.Rec.Key, x.c.Rec.RangeEnd = k, end
+			// A console watch is an open watch while it runs: it counts against the user's
+			// cap as a watch of the Watch API does.
+			if err := x.e.watchers.Acquire(x.c.R.Context(), x.c.P.User, x.e.co.Config().Limits.MaxWatchesPerUser); err != nil {
+				return apihttp.Errorf(http.StatusTooManyRequests, "%w", err)
+			}
+			defer x.e.watchers.Release(x.c.P.User)
 			// The watch is bounded by --max-wait, not --command-timeout (etcdctl's watch has
 			// no timeout at all).
 			ctx, cancel := context.WithTimeout(x.c.R.Context(), maxWait)
