@@ -115,6 +115,11 @@ func splitWords(line string) ([]string, error) {
 		return nil, badRequest(ExitError, "line: an unquoted ( ) or ` (quote the word that contains it), or a trailing \\")
 	}
 	if p.Position >= 0 {
+		if strings.Contains(line, "<redacted ") {
+			// A line recalled from history, its value replaced by its size: running it would
+			// store the placeholder.
+			return nil, badRequest(ExitError, "line: holds a <redacted N bytes> placeholder from history: type the value again")
+		}
 		r := []rune(line)[p.Position]
 		return nil, badRequest(ExitError, "line: an unquoted %q: the console runs one command without redirections or pipes (quote the word that contains it)", r)
 	}

@@ -47,6 +47,7 @@ func TestParseNamesWhatIsWrong(t *testing.T) {
 		`get "k`:                     `a " is never closed`,
 		"get 'k":                     "a ' is never closed",
 		"get k; del k":               "';'",
+		"put /k <redacted 5 bytes>":  "placeholder from history",
 		"get k > /tmp/x":             "'>'",
 		"get k(1)":                   "unquoted ( )",
 		"lease":                      "lease needs a subcommand: grant, revoke, timetolive, list, keep-alive",
