@@ -50,6 +50,15 @@ func TestConsolePutGetDelPrintAsEtcdctl(t *testing.T) {
 					t.Errorf("audit record holds the put value: %+v", rec)
 				}
 			}
+			// The audit API answers the command, in JSON and as the CSV export's last column.
+			q := e.call(t, http.MethodGet, "/api/v1/audit?operation=keys.put&request_id="+r.header.Get("X-Request-Id"), e.admin, nil)
+			if !strings.Contains(string(q.body), `"command":"put `+p+`a \u003credacted 11 bytes\u003e"`) {
+				t.Errorf("audit query answer lacks the command: %s", q.body)
+			}
+			q = e.call(t, http.MethodGet, "/api/v1/audit?format=csv&operation=keys.put&request_id="+r.header.Get("X-Request-Id"), e.admin, nil)
+			if !strings.Contains(string(q.body), ",command\n") || !strings.Contains(string(q.body), ",put "+p+"a <redacted 11 bytes>\n") {
+				t.Errorf("audit CSV export lacks the command: %s", q.body)
+			}
 			e.console(t, e.admin, "put "+p+"b 2")
 			_, a = e.console(t, e.admin, "get "+p+" --prefix")
 			if want := p + "a\nhello world\n" + p + "b\n2\n"; a.Stdout != want || a.Operation != "keys.get" || a.Format != "simple" {

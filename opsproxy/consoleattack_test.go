@@ -48,6 +48,9 @@ func TestConsoleRefusesChangesToAViewerAndAuditsThem(t *testing.T) {
 		if strings.Contains(string(mustJSON(t, rec)), "hunter2") || strings.Contains(string(r.body), "hunter2") {
 			t.Errorf("viewer %q: the value is in the audit record or the answer", c.line)
 		}
+		if strings.Contains(string(mustJSON(t, rec)), viewer) || strings.Contains(string(r.body), viewer) {
+			t.Errorf("viewer %q: the token is in the audit record or the answer", c.line)
+		}
 	}
 	if strings.Contains(e.log.String(), "hunter2") || strings.Contains(e.log.String(), viewer) {
 		t.Error("a put value or the token is in the server's log")
