@@ -24,6 +24,12 @@ type JobStore interface {
 	// that job unchanged with created false (ErrConflict when its kind or
 	// cluster differ from j's).
 	CreateJob(ctx context.Context, j Job) (job Job, created bool, err error)
+	// CreateJobs stores several new jobs in one transaction (one commit for
+	// all), each as CreateJob would in the order given: a job whose
+	// idempotency key an earlier one in js took gets that job. Each job has
+	// its own outcome, so one job's ErrConflict or ErrInvalid does not stop
+	// the others; err is for the whole batch (then nothing is stored).
+	CreateJobs(ctx context.Context, js []Job) (out []JobCreation, err error)
 	// Job returns the job with the given id.
 	Job(ctx context.Context, id string) (Job, error)
 	// ListJobs returns a page of jobs matching f, newest first.
@@ -49,6 +55,14 @@ type JobStore interface {
 	// sees the flag on its next heartbeat. Cancelling a finished job changes
 	// nothing.
 	RequestJobCancel(ctx context.Context, id string, at time.Time) (Job, error)
+}
+
+// JobCreation is the outcome of one job of CreateJobs: what CreateJob
+// would have returned for it.
+type JobCreation struct {
+	Job     Job
+	Created bool
+	Err     error
 }
 
 // Job errors, to be tested with errors.Is.
