@@ -78,7 +78,7 @@ func (s *api) enqueue(c *core.Call) (any, error) {
 	if err := c.CommitIntent(); err != nil {
 		return nil, err
 	}
-	job, err := jobs.Submit(c.R.Context(), s.Store, s.jobs.Queue, want)
+	job, err := jobs.Submit(c.R.Context(), s.jobs.Records, s.jobs.Queue, want)
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		return nil, apihttp.Wrap(http.StatusConflict, "idempotency_key: already used for a job of another kind or cluster", err)
