@@ -111,6 +111,9 @@ func TestJobEnqueueRejectsBadInputNamingTheField(t *testing.T) {
 		{map[string]any{"kind": "echo", "cluster": "c1", "parameters": []int{1}}, 400, "parameters: want a JSON object"},
 		{map[string]any{"kind": "echo", "cluster": "c1", "parameters": map[string]string{"message": "x"}, "idempotency_key": strings.Repeat("k", 300)}, 400, "idempotency_key: longer than"},
 		{map[string]any{"kind": "echo", "cluster": "c1", "parameters": map[string]string{"message": strings.Repeat("x", 70<<10)}}, 413, "request body larger than"},
+		{`{"kind": "echo", "cluster": "c1", "parameters": {"message": "x"}, "idempotency_key": "k\u0000"}`, 400, "idempotency_key: must not contain NUL"},
+		{`{"kind": "echo", "cluster": "c1", "parameters": {"message": "x\u0000"}}`, 400, "parameters: escapes a NUL character"},
+		{`{"kind": "echo", "cluster": "c1", "parameters": {"message": "\ud800"}}`, 400, "parameters: unpaired surrogate escape"},
 	}
 	for _, c := range cases {
 		resp := e.call(t, "POST", "/api/v1/jobs", e.admin, c.body)

@@ -175,7 +175,7 @@ func PrepareJob(j Job, now time.Time) (Job, error) {
 	if len(j.IdempotencyKey) > MaxAuditTextLen {
 		return j, fmt.Errorf("job %s: idempotency key is over %d bytes: %w", j.ID, MaxAuditTextLen, ErrInvalid)
 	}
-	return j, nil
+	return j, checkJobText(j)
 }
 
 // CheckIdempotentJob reports whether existing, found by j's idempotency

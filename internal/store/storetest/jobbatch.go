@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -13,7 +14,8 @@ import (
 // testJobsCreateJobsSettlesEachJob creates one batch holding every case
 // CreateJob distinguishes, and checks each job's outcome is what CreateJob
 // one at a time, in order, gives: a key taken earlier in the batch or
-// before it gives that job, a conflict or an invalid job fails alone.
+// before it gives that job, a conflict or an invalid job (text one of the
+// backends cannot store included) fails alone.
 func testJobsCreateJobsSettlesEachJob(t *testing.T, b Backend) {
 	st := open(t, b)
 	c := ctx(t)
@@ -45,6 +47,8 @@ func testJobsCreateJobsSettlesEachJob(t *testing.T, b Backend) {
 		withID("twin"),                 // 8: id taken by job 7
 		withID(old.ID),                 // 9: id taken by the job from before
 		keyed("defrag", "b"),           // 10: created
+		keyed("defrag", "nul\x00"),     // 11: invalid: PostgreSQL's text takes no NUL
+		{Kind: "defrag", Cluster: "prod", Parameters: json.RawMessage(`{"m":"\u0000"}`)}, // 12: invalid, as jsonb
 	}
 	out, err := st.CreateJobs(c, batch)
 	if err != nil {
@@ -71,8 +75,10 @@ func testJobsCreateJobsSettlesEachJob(t *testing.T, b Backend) {
 			t.Errorf("job %d: %+v, want ErrConflict alone", i, out[i])
 		}
 	}
-	if !errors.Is(out[3].Err, store.ErrInvalid) || out[3].Created {
-		t.Errorf("job 3: %+v, want ErrInvalid", out[3])
+	for _, i := range []int{3, 11, 12} {
+		if !errors.Is(out[i].Err, store.ErrInvalid) || out[i].Created {
+			t.Errorf("job %d: %+v, want ErrInvalid alone", i, out[i])
+		}
 	}
 	page, err := st.ListJobs(c, store.JobFilter{})
 	if err != nil {

@@ -70,6 +70,10 @@ func (s *api) enqueue(c *core.Call) (any, error) {
 	if len(req.IdempotencyKey) > maxIdempotencyKey {
 		return nil, apihttp.Errorf(http.StatusBadRequest, "idempotency_key: longer than %d bytes", maxIdempotencyKey)
 	}
+	if strings.IndexByte(req.IdempotencyKey, 0) >= 0 {
+		// The store refuses it too; PostgreSQL's text cannot hold it.
+		return nil, apihttp.Errorf(http.StatusBadRequest, "idempotency_key: must not contain NUL characters")
+	}
 	want := store.Job{ID: store.NewID(), Kind: kind.Name, Cluster: req.Cluster, Parameters: params,
 		RequestedBy: c.P.User, IdempotencyKey: req.IdempotencyKey}
 	// The attempt names the id the job gets unless the idempotency key finds an earlier one;
