@@ -2,6 +2,7 @@ package jobsapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -82,7 +83,11 @@ func (s *api) enqueue(c *core.Call) (any, error) {
 	if err := c.CommitIntent(); err != nil {
 		return nil, err
 	}
-	job, err := jobs.Submit(c.R.Context(), s.jobs.Records, s.jobs.Queue, want)
+	// Once the attempt is committed the enqueue is carried through even if the client goes
+	// away: waiting for a batch, a record could otherwise be created and answered "failed",
+	// and then be run by the reconciler. The writer's commit timeout and the queue client's
+	// own timeouts bound the wait.
+	job, err := jobs.Submit(context.WithoutCancel(c.R.Context()), s.jobs.Records, s.jobs.Queue, want)
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		return nil, apihttp.Wrap(http.StatusConflict, "idempotency_key: already used for a job of another kind or cluster", err)
