@@ -24,11 +24,13 @@ type JobStore interface {
 	// that job unchanged with created false (ErrConflict when its kind or
 	// cluster differ from j's).
 	CreateJob(ctx context.Context, j Job) (job Job, created bool, err error)
-	// CreateJobs stores several new jobs in one transaction (one commit for
-	// all), each as CreateJob would in the order given: a job whose
-	// idempotency key an earlier one in js took gets that job. Each job has
-	// its own outcome, so one job's ErrConflict or ErrInvalid does not stop
-	// the others; err is for the whole batch (then nothing is stored).
+	// CreateJobs stores several new jobs with one commit for all (more
+	// only when jobs of js share a key or an id), each as CreateJob would in
+	// the order given: a job whose idempotency key an earlier one in js took
+	// gets that job. Each job has its own outcome, so one job's ErrConflict
+	// or ErrInvalid does not stop the others. err is for the whole batch
+	// (then nothing is stored); a failure after some jobs were stored is
+	// instead the Err of each job it left unstored.
 	CreateJobs(ctx context.Context, js []Job) (out []JobCreation, err error)
 	// Job returns the job with the given id.
 	Job(ctx context.Context, id string) (Job, error)

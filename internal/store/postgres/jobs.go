@@ -27,11 +27,15 @@ func (s *Store) CreateJob(ctx context.Context, j store.Job) (store.Job, bool, er
 }
 
 // CreateJobs implements store.JobStore. The jobs go in with one multi-row
-// INSERT ... ON CONFLICT DO NOTHING (one commit), then one SELECT reads
-// the jobs holding the keys of those not inserted; a concurrent insert of
-// the same key elsewhere loses or wins on the unique index the same way.
-// A job whose key or id an earlier job of the batch also has waits for a
-// second round, so that it sees that job as it would one at a time.
+// INSERT ... ON CONFLICT DO NOTHING (one statement, so one commit, all or
+// nothing), then one SELECT reads the jobs holding the keys of those not
+// inserted; a concurrent insert of the same key elsewhere loses or wins on
+// the unique index the same way, and the SELECT, a statement of its own,
+// sees the winner. A job whose key or id an earlier job of the batch also
+// has waits for a second round, so that it sees that job as it would one
+// at a time. Only a failure of the first INSERT fails the batch; after it,
+// a failure is the error of each job it leaves unsettled (none of which
+// is stored).
 func (s *Store) CreateJobs(ctx context.Context, js []store.Job) ([]store.JobCreation, error) {
 	if err := s.check(); err != nil {
 		return nil, fmt.Errorf("create jobs: %w", err)
@@ -48,7 +52,7 @@ func (s *Store) CreateJobs(ctx context.Context, js []store.Job) ([]store.JobCrea
 	}
 	// holders are the jobs known to hold a key, from this batch or before.
 	holders := map[string]store.Job{}
-	for len(todo) > 0 {
+	for first := true; len(todo) > 0; first = false {
 		var round, later []int
 		keys, ids := map[string]bool{}, map[string]bool{}
 		for _, i := range todo {
@@ -67,8 +71,15 @@ func (s *Store) CreateJobs(ctx context.Context, js []store.Job) ([]store.JobCrea
 			ids[j.ID] = true
 			round = append(round, i)
 		}
-		if err := s.insertJobs(ctx, out, round, holders); err != nil {
+		err := s.insertJobs(ctx, out, round, holders)
+		switch {
+		case err != nil && first:
 			return nil, fmt.Errorf("create jobs: %w", err)
+		case err != nil:
+			for _, i := range append(round, later...) {
+				out[i] = store.JobCreation{Err: fmt.Errorf("create job %s: %w", out[i].Job.ID, err)}
+			}
+			return out, nil
 		}
 		todo = later
 	}
@@ -77,6 +88,11 @@ func (s *Store) CreateJobs(ctx context.Context, js []store.Job) ([]store.JobCrea
 
 // insertJobs inserts the jobs out[round] and settles each: created, the
 // job holding its key (recorded in holders), or ErrConflict for a taken id.
+// It returns an error only when the INSERT fails (then nothing is stored
+// and nothing settled); when the SELECT after it fails, that is the error
+// of each job whose key was taken. The rows go in key order, so that the
+// batches of other writers sharing keys take the keys' index locks in the
+// same order and cannot deadlock.
 func (s *Store) insertJobs(ctx context.Context, out []store.JobCreation, round []int, holders map[string]store.Job) error {
 	if len(round) == 0 {
 		return nil
@@ -96,6 +112,7 @@ func (s *Store) insertJobs(ctx context.Context, out []store.JobCreation, round [
 			created_at, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
 			AS t(id, kind, cluster, parameters, requested_by, idempotency_key, created_at)
+		ORDER BY idempotency_key COLLATE "C"
 		ON CONFLICT DO NOTHING RETURNING id`, ids, kinds, clusters, params, by, keys, created)
 	if err != nil {
 		return err
@@ -121,14 +138,15 @@ func (s *Store) insertJobs(ctx context.Context, out []store.JobCreation, round [
 			taken = append(taken, j.IdempotencyKey)
 		}
 	}
+	var readErr error
 	if len(taken) > 0 {
+		var existing []store.Job
 		rows, err := s.pool.Query(ctx, `SELECT `+jobColumns+` FROM jobs WHERE idempotency_key = ANY($1)`, taken)
-		if err != nil {
-			return fmt.Errorf("read jobs by idempotency key: %w", err)
+		if err == nil {
+			existing, err = pgx.CollectRows(rows, scanJob)
 		}
-		existing, err := pgx.CollectRows(rows, scanJob)
 		if err != nil {
-			return fmt.Errorf("read jobs by idempotency key: %w", err)
+			readErr = fmt.Errorf("read jobs by idempotency key: %w", err)
 		}
 		for _, e := range existing {
 			holders[e.IdempotencyKey] = e
@@ -139,11 +157,15 @@ func (s *Store) insertJobs(ctx context.Context, out []store.JobCreation, round [
 		if done[j.ID] {
 			continue
 		}
-		if h, ok := holders[j.IdempotencyKey]; ok && j.IdempotencyKey != "" {
+		h, ok := holders[j.IdempotencyKey]
+		switch {
+		case ok && j.IdempotencyKey != "":
 			out[i] = idempotentCreation(h, j)
-			continue
+		case readErr != nil && j.IdempotencyKey != "":
+			out[i] = store.JobCreation{Err: fmt.Errorf("create job %s: %w", j.ID, readErr)}
+		default:
+			out[i] = store.JobCreation{Err: fmt.Errorf("create job %s: job id %s: %w", j.ID, j.ID, store.ErrConflict)}
 		}
-		out[i] = store.JobCreation{Err: fmt.Errorf("create job %s: job id %s: %w", j.ID, j.ID, store.ErrConflict)}
 	}
 	return nil
 }

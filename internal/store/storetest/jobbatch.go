@@ -234,3 +234,40 @@ func testJobWriterClosed(t *testing.T, b Backend) {
 		t.Errorf("create jobs after close: %v, want ErrClosed", err)
 	}
 }
+
+// testJobsConcurrentBatchesWithKeysInOppositeOrders runs batches of the
+// same keys at once, one in the opposite order of the other (as two
+// replicas' writers may): they must not deadlock, and each key makes one
+// job that both batches give.
+func testJobsConcurrentBatchesWithKeysInOppositeOrders(t *testing.T, b Backend) {
+	st := open(t, b)
+	c := ctx(t)
+	const rounds, keys = 20, 200
+	for r := range rounds {
+		var batches [2][]store.Job
+		for k := range keys {
+			j := newJob("defrag", "prod", base)
+			j.IdempotencyKey = fmt.Sprintf("round-%d/key-%d", r, k)
+			batches[0] = append(batches[0], j)
+			batches[1] = append([]store.Job{j}, batches[1]...)
+		}
+		var outs [2][]store.JobCreation
+		var errs [2]error
+		var wg sync.WaitGroup
+		for i := range batches {
+			wg.Go(func() { outs[i], errs[i] = st.CreateJobs(c, batches[i]) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, batch %d: %v", r, i, err)
+			}
+		}
+		for k := range keys {
+			a, z := outs[0][k], outs[1][keys-1-k]
+			if a.Err != nil || z.Err != nil || a.Job.ID != z.Job.ID || a.Created == z.Created {
+				t.Fatalf("round %d, key %d: %+v and %+v; want one job, created by one batch", r, k, a, z)
+			}
+		}
+	}
+}

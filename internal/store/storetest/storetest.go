@@ -60,6 +60,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"JobsCreateGetAndIdempotencyKey", testJobsCreateGetIdempotent},
 		{"JobsConcurrentCreatesWithOneKeyMakeOneJob", testJobsConcurrentCreateWithOneKey},
 		{"JobsCreateJobsSettlesEachJobAsOneAtATime", testJobsCreateJobsSettlesEachJob},
+		{"JobsConcurrentBatchesWithKeysInOppositeOrdersDoNotDeadlock", testJobsConcurrentBatchesWithKeysInOppositeOrders},
 		{"JobWriterGroupsConcurrentCreatesOneJobPerKey", testJobWriterGroupsConcurrentCreates},
 		{"JobWriterRefusesAfterCloseAndPassesOnStoreClosed", testJobWriterClosed},
 		{"JobsListFiltersAndPages", testJobsList},
