@@ -5,6 +5,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditquery"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/cluster"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/completion"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/consolehistory"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobsapi"
@@ -35,4 +36,5 @@ func (s *Server) registerRoutes() {
 	ui.Register(co)
 	jobsapi.Register(co, s.jobs, s.openJobEvents)
 	consolehistory.Register(co)
+	completion.Register(co)
 }
