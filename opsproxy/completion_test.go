@@ -125,7 +125,12 @@ func TestCompletionOffersEachKindOfCandidate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(strings.ReplaceAll(c.line, p, "P"), func(t *testing.T) {
-			a := e.complete(t, viewer, c.line, -1)
+			r := e.call(t, "GET", completePath("c1", c.line, -1), viewer, nil)
+			if r.status != 200 || !strings.Contains(string(r.body), `"candidates":[`) {
+				t.Fatalf("%d %s, want 200 with a candidates array (never null)", r.status, r.body)
+			}
+			var a completion.Answer
+			r.json(t, &a)
 			got := texts(a)
 			switch {
 			case c.want != nil && !slices.Equal(got, c.want):
