@@ -27,7 +27,7 @@ const historyTimeout = 5 * time.Second
 // operation it performs, runs it and answers what etcdctl would print.
 type Engine struct {
 	co *core.Core
-	// history keeps each user's lines; nil when the server's store keeps none.
+	// history keeps each user's lines.
 	history store.ConsoleHistoryStore
 	// jobs runs defrag and snapshot save.
 	jobs *jobqueue.Runtime
@@ -38,10 +38,9 @@ type Engine struct {
 
 // Register adds the console route to co; defrag and snapshot save are enqueued on jobs, and a
 // console watch counts among the user's open watches in watchers. Lines are kept in the
-// callers' history when co's store implements store.ConsoleHistoryStore.
+// callers' history in co's store.
 func Register(co *core.Core, jobs *jobqueue.Runtime, watchers *usercap.Counter) *Engine {
-	e := &Engine{co: co, jobs: jobs, watchers: watchers}
-	e.history, _ = co.Store.(store.ConsoleHistoryStore)
+	e := &Engine{co: co, jobs: jobs, watchers: watchers, history: co.Store}
 	co.HandleResolved(Path, baseSpec, e.resolve, writeError, e.serve)
 	return e
 }
@@ -122,7 +121,7 @@ func (e *Engine) serve(c *core.Call) (any, error) {
 // bounded by historyTimeout, so the history store adds nothing to a command's round trip; a
 // failure is logged.
 func (e *Engine) keepHistory(c *core.Call, line string) {
-	if e.history == nil || c.P == nil {
+	if c.P == nil {
 		return
 	}
 	user, cluster, start := c.P.User, c.Rec.Cluster, c.Started()

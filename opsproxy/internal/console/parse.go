@@ -105,6 +105,10 @@ var errNotARequest = errors.New("not a txn request")
 // splitWords splits the first line as a shell would, without expansions, and names what
 // keeps it from being split.
 func splitWords(line string) ([]string, error) {
+	line, decoded, err := protectANSIQuotes(line)
+	if err != nil {
+		return nil, err
+	}
 	p := shellwords.NewParser()
 	p.ParseEnv, p.ParseBacktick = false, false
 	words, err := p.Parse(line)
@@ -123,7 +127,7 @@ func splitWords(line string) ([]string, error) {
 		r := []rune(line)[p.Position]
 		return nil, badRequest(ExitError, "line: an unquoted %q: the console runs one command without redirections or pipes (quote the word that contains it)", r)
 	}
-	return words, nil
+	return restoreANSIQuotes(words, decoded), nil
 }
 
 // unbalancedQuote returns the quote character left open in line, or 0.

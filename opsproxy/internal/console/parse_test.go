@@ -1,6 +1,7 @@
 package console
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,5 +76,29 @@ func TestCommandLineRedactsValuesAndQuotesWords(t *testing.T) {
 	}
 	if strings.Contains(got, "secret") {
 		t.Fatal("the value is in the recorded line")
+	}
+}
+
+func TestParseReadsANSICQuotesAsBashDoes(t *testing.T) {
+	for line, want := range map[string][]string{
+		`get $'/bin\xff\x00k'`:           {"/bin\xff\x00k"},
+		`get /a$'\tb'c`:                  {"/a\tbc"},
+		`get $'it\'s' "$'not'"`:          {"it's", "$'not'"},
+		`get '$'\''x'`:                   {"$'x"},
+		`get $'\101\u00e9\n' $'\e\\'`:    {"A\u00e9\n", "\x1b\\"},
+		`get \$'x'`:                      {"$x"},
+		"get $'caf\u00e9' $'\\xe9\\xff'": {"caf\u00e9", "\xe9\xff"},
+	} {
+		inv, err := Parse(line)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", line, err)
+			continue
+		}
+		if !slices.Equal(inv.Args, want) {
+			t.Errorf("Parse(%q) args %q, want %q", line, inv.Args, want)
+		}
+	}
+	if _, err := Parse(`get $'/open`); err == nil || !strings.Contains(err.Error(), "a ' is never closed") {
+		t.Errorf("an unterminated $' gave %v", err)
 	}
 }
