@@ -24,6 +24,10 @@ const SnapshotSHA256Trailer = "X-Snapshot-Sha256"
 // SnapshotMemberHeader names the member a downloaded snapshot was taken from.
 const SnapshotMemberHeader = "X-Snapshot-Member"
 
+// SnapshotVersionHeader is the etcd version the member reports with its snapshot, which
+// `etcdctl snapshot save` prints as "Server version".
+const SnapshotVersionHeader = "X-Etcd-Server-Version"
+
 // downloadChunk is the size of the first read, done before answering so that a member whose
 // stream fails at once is answered 503 rather than with an empty file.
 const downloadChunk = 64 << 10
@@ -49,10 +53,11 @@ func (s *api) downloadSnapshot(c *core.Call) (any, error) {
 	if err := c.CommitIntent(); err != nil {
 		return nil, err
 	}
-	rc, err := m.Maintenance.Snapshot(c.R.Context())
+	snap, err := m.Maintenance.SnapshotWithVersion(c.R.Context())
 	if err != nil {
 		return nil, unavailable(from, err)
 	}
+	rc := snap.Snapshot
 	defer rc.Close()
 	first := make([]byte, downloadChunk)
 	n, err := io.ReadAtLeast(rc, first, 1)
@@ -66,6 +71,9 @@ func (s *api) downloadSnapshot(c *core.Call) (any, error) {
 	hdr.Set("Content-Type", "application/octet-stream")
 	hdr.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", snapshotfile.DefaultName(c.Cluster.Config().Name, from.Member, time.Now())))
 	hdr.Set(SnapshotMemberHeader, from.Member)
+	if snap.Version != "" {
+		hdr.Set(SnapshotVersionHeader, snap.Version)
+	}
 	hdr.Set("Trailer", SnapshotSHA256Trailer)
 	c.W.WriteHeader(http.StatusOK)
 	c.Streamed = true
