@@ -13,9 +13,9 @@ import (
 
 // Command is `etcd-monitor ctl`.
 type Command struct {
-	app   *kingpin.Application
-	cmd   *kingpin.CmdClause
-	cfg   Config
+	app *kingpin.Application
+	cmd *kingpin.CmdClause
+	cfg Config
 	// words are etcdctl's words, taken out of the arguments by Split; parsed are those kingpin
 	// parsed itself, when the arguments were not split (they hold no flag then).
 	words, parsed []string
