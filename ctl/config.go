@@ -80,7 +80,8 @@ func (c *Config) baseURL() (*url.URL, error) {
 	}
 	u, err := url.Parse(c.URL)
 	if err != nil {
-		return nil, fmt.Errorf("--url: %w", err)
+		// The parse error repeats the URL, which may hold credentials.
+		return nil, errors.New("--url: want http(s)://host[:port]: not a URL")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("--url: want http(s)://host[:port], got %q", u.Redacted())

@@ -14,7 +14,7 @@ func Line(words []string) string {
 }
 
 // quoteWord quotes w for a POSIX shell-words parser: as is when it holds nothing special,
-// else in single quotes, each single quote written as '\”.
+// else in single quotes (a single quote inside closes the quotes, is escaped, and reopens them).
 func quoteWord(w string) string {
 	if w == "" {
 		return "''"
