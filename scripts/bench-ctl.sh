@@ -18,7 +18,15 @@ trap cleanup EXIT
 
 echo "== ctl one-shot (etcd-monitor ctl get vs etcdctl get, $runs runs each, alternating)"
 go build -o "$work/etcd-monitor" ./cmd/etcd-monitor
-GOBIN="$work" go install go.etcd.io/etcd/etcdctl/v3@v3.7.3
+# `go install go.etcd.io/etcd/etcdctl/v3@v3.7.3` refuses the module (its go.mod has replace
+# directives), so etcdctl is built inside a throwaway module that requires it.
+mkdir "$work/etcdctl-build"
+(
+  cd "$work/etcdctl-build"
+  go mod init etcdctl-build >/dev/null 2>&1
+  go get go.etcd.io/etcd/etcdctl/v3@v3.7.3 >/dev/null 2>&1
+  go build -o "$work/etcdctl" go.etcd.io/etcd/etcdctl/v3
+)
 
 # A port nothing listens on (the demo refuses to start on a taken one).
 free_port() {
