@@ -5,8 +5,8 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditquery"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/cluster"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/console"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/completion"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/console"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/consolehistory"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobsapi"
