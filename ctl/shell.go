@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -105,7 +106,9 @@ func (s *Session) Shell(ctx context.Context, logger *slog.Logger) int {
 		if len(fields) == 0 {
 			continue
 		}
-		sh.ln.AppendHistory(line)
+		if !redactedValue.MatchString(line) {
+			sh.ln.AppendHistory(line)
+		}
 		switch fields[0] {
 		case "exit", "quit":
 			return code
@@ -125,11 +128,20 @@ func (s *Session) Shell(ctx context.Context, logger *slog.Logger) int {
 
 func (sh *shell) prompt() string { return sh.Cluster + "> " }
 
+// redactedValue is how the console writes a put's value into the history of a user who does
+// not keep values. A line recalled from that history carries it in place of the value.
+var redactedValue = regexp.MustCompile(`<redacted [0-9]+ bytes>`)
+
 // run runs one line on the cluster; Ctrl-C cancels it.
 func (sh *shell) run(line string) int {
 	if sh.Cluster == "" {
 		fmt.Fprintln(sh.Stderr, "Error: no cluster: choose one with: use <cluster>")
 		return ExitError
+	}
+	if redactedValue.MatchString(line) {
+		// Recalled from the history without its value: running it would write the placeholder.
+		fmt.Fprintln(sh.Stderr, "Error: this line was recalled with its value redacted: type the value in its place (PUT /api/v1/console/settings keep_values keeps values in your history)")
+		return ExitBadArgs
 	}
 	ctx, stop := signal.NotifyContext(sh.ctx, os.Interrupt)
 	defer stop()

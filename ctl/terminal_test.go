@@ -129,14 +129,17 @@ func (term *terminal) waitForExit() {
 	}
 }
 
-func TestShellInATerminalCompletesKeysRunsATxnAndRecallsHistoryAfterARestart(t *testing.T) {
+// shellTerminal starts opsproxy and the shell in a terminal, with prefix+"alpha-key" holding
+// "alpha-value", and waits for the prompt.
+func shellTerminal(t *testing.T) (term *terminal, prefix string, get func(key string) []string) {
+	t.Helper()
 	p := startProxy(t, nil)
 	cli, err := sharedCluster(t).Client()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cli.Close()
-	prefix := "/term-" + fmt.Sprint(time.Now().UnixNano()) + "/"
+	t.Cleanup(func() { cli.Close() })
+	prefix = "/term-" + fmt.Sprint(time.Now().UnixNano()) + "/"
 	if _, err := cli.Put(context.Background(), prefix+"alpha-key", "alpha-value"); err != nil {
 		t.Fatal(err)
 	}
@@ -144,9 +147,25 @@ func TestShellInATerminalCompletesKeysRunsATxnAndRecallsHistoryAfterARestart(t *
 	if err := os.WriteFile(tokenFile, []byte(p.admin), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	term := newTerminal(t, "ETCD_MONITOR_URL="+p.url, "ETCD_MONITOR_TOKEN_FILE="+tokenFile, "ETCD_MONITOR_CLUSTER=c1")
+	term = newTerminal(t, "ETCD_MONITOR_URL="+p.url, "ETCD_MONITOR_TOKEN_FILE="+tokenFile, "ETCD_MONITOR_CLUSTER=c1")
 	term.start()
 	term.waitForPrompt("c1>")
+	get = func(key string) []string {
+		resp, err := cli.Get(context.Background(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var values []string
+		for _, kv := range resp.Kvs {
+			values = append(values, string(kv.Value))
+		}
+		return values
+	}
+	return term, prefix, get
+}
+
+func TestShellInATerminalCompletesAKeyAndRecallsHistoryAfterARestart(t *testing.T) {
+	term, prefix, get := shellTerminal(t)
 
 	// A partial key, Tab: the key is completed in place; Enter runs it.
 	term.typeText("get " + prefix + "alp")
@@ -155,30 +174,21 @@ func TestShellInATerminalCompletesKeysRunsATxnAndRecallsHistoryAfterARestart(t *
 	term.keys("Enter")
 	term.waitForText(prefix + "alpha-key\nalpha-value\n")
 	term.waitForPrompt("c1>")
-
-	// A txn asks for its parts as etcdctl txn -i does.
-	term.typeText("txn")
+	term.typeText("put " + prefix + "beta b")
 	term.keys("Enter")
-	term.waitForText("compares:")
-	term.typeText(fmt.Sprintf(`value("%salpha-key") = "alpha-value"`, prefix))
-	term.keys("Enter", "Enter")
-	term.waitForText("success requests (get, put, del):")
-	term.typeText("put " + prefix + "by-txn yes")
-	term.keys("Enter", "Enter")
-	term.waitForText("failure requests (get, put, del):")
-	term.keys("Enter")
-	term.waitForText("SUCCESS")
+	term.waitForText("OK")
 	term.waitForPrompt("c1>")
-	if got, err := cli.Get(context.Background(), prefix+"by-txn"); err != nil || len(got.Kvs) != 1 || string(got.Kvs[0].Value) != "yes" {
-		t.Fatalf("the txn's put: %v %v", got, err)
-	}
+	term.typeText("get " + prefix + " --prefix --keys-only")
+	term.keys("Enter")
+	term.waitForText(prefix + "alpha-key\n\n" + prefix + "beta\n")
+	term.waitForPrompt("c1>")
 
 	// Ctrl-C drops the line being typed; nothing runs.
 	term.typeText("del " + prefix + "alpha-key")
 	term.keys("C-c")
 	term.waitForPrompt("c1>")
-	if got, err := cli.Get(context.Background(), prefix+"alpha-key"); err != nil || len(got.Kvs) != 1 {
-		t.Fatalf("the cancelled del ran: %v %v", got, err)
+	if v := get(prefix + "alpha-key"); len(v) != 1 {
+		t.Fatalf("the cancelled del ran: %q", v)
 	}
 
 	term.typeText("exit")
@@ -189,11 +199,41 @@ func TestShellInATerminalCompletesKeysRunsATxnAndRecallsHistoryAfterARestart(t *
 	term.start()
 	term.waitForPrompt("c1>")
 	term.keys("Up")
-	term.waitForPrompt("c1> txn")
+	term.waitForPrompt("c1> get " + prefix + " --prefix --keys-only")
 	term.keys("Up")
+	// The put comes back without its value (the user keeps no values), and is not run so.
+	term.waitFor("the put recalled with its value redacted", func(s string) bool {
+		return strings.HasPrefix(promptLine(s), "c1> put "+prefix+"beta <redacted ")
+	})
+	term.keys("Enter")
+	term.waitForText("Error: this line was recalled with its value redacted")
+	term.waitForPrompt("c1>")
+	if v := get(prefix + "beta"); len(v) != 1 || v[0] != "b" {
+		t.Fatalf("the recalled put ran: %q", v)
+	}
+	term.keys("Up", "Up", "Up")
 	term.waitForPrompt("c1> get " + prefix + "alpha-key")
 	term.keys("C-c")
 	term.waitForPrompt("c1>")
 	term.keys("C-d")
 	term.waitForExit()
+}
+
+func TestShellInATerminalAsksForATxnsPartsAsEtcdctlDoes(t *testing.T) {
+	term, prefix, get := shellTerminal(t)
+	term.typeText("txn")
+	term.keys("Enter")
+	term.waitForText("compares:")
+	term.typeText(fmt.Sprintf(`value("%salpha-key") = "alpha-value"`, prefix))
+	term.keys("Enter", "Enter")
+	term.waitForText("success requests (get, put, del):")
+	term.typeText("put " + prefix + "by-txn yes")
+	term.keys("Enter", "Enter")
+	term.waitForText("failure requests (get, put, del):")
+	term.keys("Enter")
+	term.waitForText("SUCCESS\n\nOK\n")
+	term.waitForPrompt("c1>")
+	if v := get(prefix + "by-txn"); len(v) != 1 || v[0] != "yes" {
+		t.Fatalf("the txn's put: %q", v)
+	}
 }
