@@ -74,7 +74,10 @@ func (term *terminal) start() {
 }
 
 // typeText types text literally; keys sends tmux key names (Tab, Enter, Up, C-c).
-func (term *terminal) typeText(text string) { term.t.Helper(); term.cmd("send-keys", "-t", "ctl", "-l", text) }
+func (term *terminal) typeText(text string) {
+	term.t.Helper()
+	term.cmd("send-keys", "-t", "ctl", "-l", text)
+}
 func (term *terminal) keys(keys ...string) {
 	term.t.Helper()
 	term.cmd(append([]string{"send-keys", "-t", "ctl"}, keys...)...)
