@@ -37,6 +37,7 @@ free_port() {
   done
 }
 ops="127.0.0.1:$(free_port)"
+: >"$work/demo.out"
 "$work/etcd-monitor" demo --log.level=warn --data-dir "$work/demo" --web.listen-address "127.0.0.1:$(free_port)" \
   --opsproxy.listen-address "$ops" >"$work/demo.out" 2>&1 &
 demo_pid=$!
