@@ -34,8 +34,15 @@ func (s *Session) RunOnce(ctx context.Context, words []string) int {
 	if len(words) >= 2 && words[0] == "snapshot" && words[1] == "save" {
 		return s.snapshotSave(ctx, words[2:])
 	}
-	line := Line(words)
-	if !s.StdinIsTerminal && s.Stdin != nil && readsStdin(words) {
+	line, multiline, err := multilineLine(words)
+	switch {
+	case err != nil:
+		fmt.Fprintln(s.Stderr, "Error:", err)
+		return ExitBadArgs
+	case !multiline:
+		line = Line(words)
+	}
+	if !multiline && !s.StdinIsTerminal && s.Stdin != nil && readsStdin(words) {
 		in, err := io.ReadAll(io.LimitReader(s.Stdin, maxStdin+1))
 		switch {
 		case err != nil:

@@ -1,6 +1,10 @@
 package ctl
 
-import "strings"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Line joins command words into the console's command line, quoting each word that the
 // console's shell-words parser would otherwise split or unquote, so that the words arrive as
@@ -55,19 +59,58 @@ var putValueFlags = map[string]bool{"lease": true, "write-out": true, "w": true,
 // is positional, as for cobra.
 func positionalWords(words []string, valueFlags map[string]bool) []string {
 	var out []string
+	for _, i := range positionalIndexes(words, valueFlags) {
+		out = append(out, words[i])
+	}
+	return out
+}
+
+// positionalIndexes are the indexes of the positional words (see positionalWords).
+func positionalIndexes(words []string, valueFlags map[string]bool) []int {
+	var out []int
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		switch {
 		case w == "--":
-			return append(out, words[i+1:]...)
+			for j := i + 1; j < len(words); j++ {
+				out = append(out, j)
+			}
+			return out
 		case strings.HasPrefix(w, "-") && len(w) > 1:
 			name := strings.TrimLeft(w, "-")
 			if !strings.Contains(name, "=") && valueFlags[name] {
 				i++
 			}
 		default:
-			out = append(out, w)
+			out = append(out, i)
 		}
 	}
 	return out
+}
+
+// multilineLine is the console line for words of which one holds a line break, which cannot
+// stay in the command line (the console reads the lines after the first as stdin): put's value
+// goes on the following lines, as when etcdctl reads it from stdin; any other such word is an
+// error naming it.
+func multilineLine(words []string) (line string, ok bool, err error) {
+	at := -1
+	for i, w := range words {
+		if strings.ContainsAny(w, "\n\r") {
+			if at >= 0 {
+				return "", false, fmt.Errorf("arguments %d and %d hold line breaks; the console takes one command line (put reads a multi-line value from stdin)", at+1, i+1)
+			}
+			at = i
+		}
+	}
+	if at < 0 {
+		return "", false, nil
+	}
+	if words[0] == "put" {
+		pos := positionalIndexes(words[1:], putValueFlags)
+		if len(pos) == 2 && pos[1]+1 == at {
+			rest := append(slices.Clone(words[:at]), words[at+1:]...)
+			return Line(rest) + "\n" + words[at], true, nil
+		}
+	}
+	return "", false, fmt.Errorf("argument %d holds a line break; the console takes one command line (put reads a multi-line value from stdin)", at+1)
 }

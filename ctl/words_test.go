@@ -3,6 +3,8 @@ package ctl
 import (
 	"slices"
 	"testing"
+
+	"github.com/mattn/go-shellwords"
 )
 
 func TestLineQuotesOnlyWordsTheConsoleWouldSplitOrUnquote(t *testing.T) {
@@ -22,6 +24,18 @@ func TestLineQuotesOnlyWordsTheConsoleWouldSplitOrUnquote(t *testing.T) {
 		if got := Line(tc.words); got != tc.want {
 			t.Errorf("Line(%q) = %s, want %s", tc.words, got, tc.want)
 		}
+	}
+}
+
+// The console parses lines with go-shellwords, environment and backticks off: the words must
+// come back as they were given, whatever they hold.
+func TestLineRoundTripsThroughTheConsolesParser(t *testing.T) {
+	words := []string{"put", "--", "-k", "a b", "it's", `"q"`, `back\slash`, "$HOME", "`cmd`", "a;b|c&d", "<in>", "#x", "", "tab\there", "new\nline", "ünï", "*?[]{}~!"}
+	p := shellwords.NewParser()
+	p.ParseEnv, p.ParseBacktick = false, false
+	got, err := p.Parse(Line(words))
+	if err != nil || !slices.Equal(got, words) {
+		t.Fatalf("Line(%q) = %s parses as %q (%v)", words, Line(words), got, err)
 	}
 }
 
