@@ -9,6 +9,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobqueue"
 )
 
 // Path is the console route.
@@ -27,12 +28,14 @@ type Engine struct {
 	co *core.Core
 	// history keeps each user's lines; nil when the server's store keeps none.
 	history store.ConsoleHistoryStore
+	// jobs runs defrag and snapshot save.
+	jobs *jobqueue.Runtime
 }
 
-// Register adds the console route to co. Lines are kept in the callers' history when co's
-// store implements store.ConsoleHistoryStore.
-func Register(co *core.Core) *Engine {
-	e := &Engine{co: co}
+// Register adds the console route to co; defrag and snapshot save are enqueued on jobs. Lines
+// are kept in the callers' history when co's store implements store.ConsoleHistoryStore.
+func Register(co *core.Core, jobs *jobqueue.Runtime) *Engine {
+	e := &Engine{co: co, jobs: jobs}
 	e.history, _ = co.Store.(store.ConsoleHistoryStore)
 	co.HandleResolved(Path, baseSpec, e.resolve, writeError, e.serve)
 	return e

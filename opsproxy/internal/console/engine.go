@@ -34,7 +34,15 @@ func init() {
 	// Assigned here, not in the declaration: the planners refer to the engine, whose
 	// methods refer to the table.
 	planners = map[string]planner{
-		"get": planGet, "put": planPut, "del": planDel,
+		"get": planGet, "put": planPut, "del": planDel, "txn": planTxn,
+		"watch": planWatch, "compaction": planCompaction, "move-leader": planMoveLeader, "version": planVersion,
+		"lease grant": planLeaseGrant, "lease revoke": planLeaseRevoke, "lease timetolive": planLeaseTimeToLive,
+		"lease list": planLeaseList, "lease keep-alive": planLeaseKeepAlive,
+		"member list": planMemberList, "member add": planMemberAdd, "member remove": planMemberRemove,
+		"member promote":  planMemberPromote,
+		"endpoint health": planEndpointHealth, "endpoint status": planEndpointStatus, "endpoint hashkv": planEndpointHashKV,
+		"alarm list": planAlarmList, "alarm disarm": planAlarmDisarm,
+		"snapshot status": planSnapshotStatus, "snapshot save": planSnapshotSave, "defrag": planDefrag,
 	}
 }
 
@@ -120,9 +128,17 @@ func (x *execution) outcome(p *plan) (*Answer, error) {
 	}
 	code := x.exitCode
 	if err != nil {
-		code = ExitCodeOf(err)
+		// etcd's errors end etcdctl with ExitError unless the command chose another code.
+		code = ExitError
+		var ee *exitError
 		var se *silentExit
-		if !errors.As(err, &se) {
+		switch {
+		case errors.As(err, &ee):
+			code = ee.code
+			fmt.Fprintln(&x.stderr, "Error:", err)
+		case errors.As(err, &se):
+			code = se.code
+		default:
 			fmt.Fprintln(&x.stderr, "Error:", err)
 		}
 		x.c.RecordFailure(err)

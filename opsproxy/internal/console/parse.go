@@ -72,11 +72,35 @@ func Parse(line string) (*Invocation, error) {
 		inv.Stdin = rest
 		inv.StdinLines = strings.Split(strings.ReplaceAll(rest, "\r\n", "\n"), "\n")
 	}
-	if err := inv.parseFlags(words[n:]); err != nil {
+	if err := inv.parseFlags(words[n:], GlobalFlags); err != nil {
 		return nil, err
 	}
 	return inv, nil
 }
+
+// parseRequest parses one of txn's requests (get, put or del, with their own flags only, as
+// etcdctl parses them).
+func parseRequest(words []string) (*Invocation, error) {
+	cmd, n := Lookup(words)
+	if cmd == nil || n != 1 || (cmd.Name != "get" && cmd.Name != "put" && cmd.Name != "del") {
+		return nil, errNotARequest
+	}
+	inv := &Invocation{Cmd: cmd, Path: cmd.Name, Words: words, Format: "simple", Timeout: time.Second}
+	fs := pflag.NewFlagSet(cmd.Name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	for _, f := range cmd.Flags {
+		defineFlag(fs, f)
+	}
+	if err := fs.Parse(words[1:]); err != nil {
+		return nil, errNotARequest
+	}
+	inv.Flags, inv.Args = fs, fs.Args()
+	return inv, nil
+}
+
+// errNotARequest is a txn line that is no get, put or del etcdctl would parse.
+var errNotARequest = errors.New("not a txn request")
 
 // splitWords splits the first line as a shell would, without expansions, and names what
 // keeps it from being split.
@@ -118,7 +142,7 @@ func unbalancedQuote(line string) rune {
 
 // parseFlags parses the words after the command's name with the command's flags and the
 // console's global flags, spelled as etcdctl spells them.
-func (inv *Invocation) parseFlags(words []string) error {
+func (inv *Invocation) parseFlags(words []string, globals []Flag) error {
 	for _, w := range words {
 		if w == "--" {
 			break
@@ -131,7 +155,7 @@ func (inv *Invocation) parseFlags(words []string) error {
 	fs := pflag.NewFlagSet(inv.Path, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
-	for _, f := range slices.Concat(inv.Cmd.Flags, GlobalFlags) {
+	for _, f := range slices.Concat(inv.Cmd.Flags, globals) {
 		defineFlag(fs, f)
 	}
 	if err := fs.Parse(words); err != nil {
