@@ -73,3 +73,27 @@ func TestCtlSavesASnapshotIntoALocalFile(t *testing.T) {
 		t.Fatalf("snapshot file: %v %v", fi, err)
 	}
 }
+
+func TestCtlPassesEtcdctlsWordsThroughAndExitsWithItsCode(t *testing.T) {
+	url, tokenFile := ctlProxy(t)
+	ctl := func(words ...string) (int, string) {
+		return captureOutput(t, func() int {
+			return run(append([]string{"ctl", "--url", url, "--token-file", tokenFile, "--cluster", "demo"}, words...))
+		})
+	}
+	if code, out := ctl("put", "/ctl/a b", "x y"); code != 0 || out != "OK\n" {
+		t.Fatalf("put: exit %d, output %q", code, out)
+	}
+	if code, out := ctl("get", "/ctl/", "--prefix", "-w", "simple", "--keys-only"); code != 0 || out != "/ctl/a b\n\n" {
+		t.Fatalf("get --prefix --keys-only: exit %d, output %q", code, out)
+	}
+	if code, out := ctl("--", "get", "/ctl/a b", "--print-value-only"); code != 0 || out != "x y\n" {
+		t.Fatalf("get after --: exit %d, output %q", code, out)
+	}
+	if code, out := ctl("get", "/ctl/", "--no-such-flag"); code != 1 || out != "Error: unknown flag: --no-such-flag\n" {
+		t.Fatalf("an unknown etcdctl flag: exit %d, output %q", code, out)
+	}
+	if code, out := ctl("get"); code != 128 || !strings.HasPrefix(out, "Error: get command needs one argument") {
+		t.Fatalf("a missing argument: exit %d, output %q", code, out)
+	}
+}
