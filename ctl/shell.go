@@ -50,6 +50,10 @@ type shell struct {
 	ln     *liner.State
 	logger *slog.Logger
 	ctx    context.Context
+	// interrupts receives SIGINT for the shell's whole life: Ctrl-C at the prompt is a key
+	// (liner turns signals off while it reads), so a SIGINT is a Ctrl-C pressed after Enter,
+	// meant for the command, even when it comes before the command started.
+	interrupts chan os.Signal
 }
 
 // Shell runs the interactive shell until exit, Ctrl-D or SIGTERM, and returns the exit code.
@@ -68,8 +72,10 @@ func (s *Session) Shell(ctx context.Context, logger *slog.Logger) int {
 		}
 		s.Cluster = name
 	}
-	sh := &shell{Session: s, ln: liner.NewLiner(), logger: logger, ctx: base}
+	sh := &shell{Session: s, ln: liner.NewLiner(), logger: logger, ctx: base, interrupts: make(chan os.Signal, 1)}
 	defer sh.ln.Close()
+	signal.Notify(sh.interrupts, os.Interrupt)
+	defer signal.Stop(sh.interrupts)
 	sh.ln.SetCtrlCAborts(true)
 	sh.ln.SetTabCompletionStyle(liner.TabPrints)
 	sh.ln.SetWordCompleter(sh.complete)
@@ -91,6 +97,11 @@ func (s *Session) Shell(ctx context.Context, logger *slog.Logger) int {
 
 	code := 0
 	for {
+		// A Ctrl-C pressed while no command ran is for none.
+		select {
+		case <-sh.interrupts:
+		default:
+		}
 		line, err := sh.ln.Prompt(sh.prompt())
 		switch {
 		case errors.Is(err, liner.ErrPromptAborted):
@@ -143,8 +154,17 @@ func (sh *shell) run(line string) int {
 		fmt.Fprintln(sh.Stderr, "Error: this line was recalled with its value redacted: type the value in its place (PUT /api/v1/console/settings keep_values keeps values in your history)")
 		return ExitBadArgs
 	}
-	ctx, stop := signal.NotifyContext(sh.ctx, os.Interrupt)
-	defer stop()
+	ctx, cancel := context.WithCancel(sh.ctx)
+	defer cancel()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-sh.interrupts:
+			cancel()
+		case <-done:
+		}
+	}()
 	ans, err := sh.Client.Run(ctx, sh.Cluster, line)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +122,27 @@ func (term *terminal) waitForText(text string) string {
 	return term.waitFor(fmt.Sprintf("%q on the screen", text), func(s string) bool { return strings.Contains(s, text) })
 }
 
+// waitForSignals waits until the terminal turns Ctrl-C into SIGINT again (liner turns that off
+// while it reads a line): the shell has taken the line and is running it.
+func (term *terminal) waitForSignals() {
+	term.t.Helper()
+	tty := strings.TrimSpace(term.cmd("display-message", "-p", "-t", "ctl", "#{pane_tty}"))
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := exec.Command("stty", "-a", "-F", tty).CombinedOutput()
+		if err != nil {
+			term.t.Fatalf("stty -F %s: %v\n%s", tty, err, out)
+		}
+		if slices.Contains(strings.Fields(string(out)), "isig") {
+			return
+		}
+		if time.Now().After(deadline) {
+			term.t.Fatalf("the shell did not take the line; the screen:\n%s", term.screen())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func (term *terminal) waitForExit() {
 	term.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -194,6 +216,16 @@ func TestShellInATerminalCompletesAKeyAndRecallsHistoryAfterARestart(t *testing.
 		t.Fatalf("the cancelled del ran: %q", v)
 	}
 
+	// use completes the cluster names and switches.
+	term.typeText("use c")
+	term.keys("Tab")
+	term.waitForPrompt("c1> use c1")
+	term.keys("Enter")
+	term.waitForPrompt("c1>")
+	term.typeText("use nowhere")
+	term.keys("Enter")
+	term.waitForText(`Error: no cluster "nowhere"; this token may use: c1`)
+
 	term.typeText("exit")
 	term.keys("Enter")
 	term.waitForExit()
@@ -217,6 +249,14 @@ func TestShellInATerminalCompletesAKeyAndRecallsHistoryAfterARestart(t *testing.
 	term.keys("Up", "Up", "Up")
 	term.waitForPrompt("c1> get " + prefix + "alpha-key")
 	term.keys("C-c")
+	term.waitForPrompt("c1>")
+
+	// Ctrl-C cancels a command that is running: a watch that would wait 50 s for an event.
+	term.typeText("watch " + prefix + "quiet --max-events 1 --max-wait 50s")
+	term.keys("Enter")
+	term.waitForSignals()
+	term.keys("C-c")
+	term.waitForText("Error: cancelled")
 	term.waitForPrompt("c1>")
 	term.keys("C-d")
 	term.waitForExit()
