@@ -154,10 +154,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 
 // getJSON sends a request and decodes its JSON answer into out.
 func (c *Client) getJSON(ctx context.Context, method, path string, query url.Values, body, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	rctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	resp, err := c.do(ctx, method, path, query, body)
+	resp, err := c.do(rctx, method, path, query, body)
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("opsproxy did not answer within --timeout %s", c.timeout)
+		}
 		return err
 	}
 	defer resp.Body.Close()
