@@ -134,4 +134,11 @@ func TestConsoleAnswersBadLinesAsEtcdctl(t *testing.T) {
 			t.Errorf("%q: %d exit %d %q, want %d exit %d containing %q", c.line, r.status, a.ExitCode, a.Error, c.status, c.exit, c.msg)
 		}
 	}
+	// A line that does not parse keeps only its command name and size in the audit log: its
+	// other words may hold a value.
+	r, _ := e.console(t, e.admin, "put /k 'top-secret")
+	rec := e.audit(t, r.header.Get("X-Request-Id"), 1)[0]
+	if rec.Operation != "console" || rec.Command != "put <redacted 18 bytes>" || rec.Outcome != store.OutcomeFailed {
+		t.Fatalf("unparsed line audited as %s %q %s", rec.Operation, rec.Command, rec.Outcome)
+	}
 }

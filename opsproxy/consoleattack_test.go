@@ -244,3 +244,20 @@ func TestConsoleEnqueuesDefragAndSnapshotSaveAsJobs(t *testing.T) {
 		t.Fatalf("snapshot save of a path: %d %+v", r.status, a)
 	}
 }
+
+// An answer carries at most console.MaxOutputBytes of stdout and of the result, and says so.
+func TestConsoleBoundsItsOutput(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	p := uniquePrefix(t)
+	cli := e.etcdClient(t)
+	value := strings.Repeat("v", 1<<20)
+	for i := range 10 {
+		if _, err := cli.Put(context.Background(), fmt.Sprintf("%sk%02d", p, i), value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, a := e.console(t, e.admin, "get "+p+" --prefix")
+	if r.status != http.StatusOK || len(a.Stdout) != 8<<20 || string(a.Result) != "null" || !strings.Contains(a.Stderr, "output cut") {
+		t.Fatalf("get of 10 MiB: %d, stdout %d bytes, result %d bytes, stderr %q", r.status, len(a.Stdout), len(a.Result), a.Stderr)
+	}
+}

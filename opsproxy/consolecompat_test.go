@@ -48,9 +48,11 @@ var (
 	normHeaderJSON            = chain(replaceAll(`"revision":\d+`, `"revision":R`), replaceAll(`"raft_term":\d+`, `"raft_term":T`))
 	normHeaderText            = chain(replaceAll(`"Revision" : \d+`, `"Revision" : R`), replaceAll(`"RaftTerm" : \d+`, `"RaftTerm" : T`))
 	normTook                  = chain(replaceAll(`took = [^\n]+`, `took = T`), replaceAll(`"took":"[^"]*"`, `"took":"T"`), replaceAll(`"Took" : [^\n]+`, `"Took" : T`))
-	normLeaseIDs              = chain(replaceAll(`[0-9a-f]{16}`, `LEASE`), replaceAll(`"ID":\d+`, `"ID":L`), replaceAll(`"ID" : \d+`, `"ID" : L`))
+	normLeaseIDs              = chain(replaceAll(`"ID":\d+`, `"ID":L`), replaceAll(`"ID" : \d+`, `"ID" : L`), replaceAll(`\b[0-9a-f]{16}\b`, `LEASE`))
 	normTTL                   = chain(replaceAll(`remaining\(\d+s\)`, `remaining(Ns)`), replaceAll(`"TTL":\d+`, `"TTL":N`), replaceAll(`"TTL" : \d+`, `"TTL" : N`))
 	normMemberIDs             = chain(replaceAll(`Member +[0-9a-f]+ `, `Member M `), replaceAll(`"ID":\d+`, `"ID":M`), replaceAll(`"member_id":\d+`, `"member_id":M`))
+	// Timings in a table change its column widths too.
+	normTookTable = chain(replaceAll(`[\d.]+[µnm]?s\b`, `T`), replaceAll(`[ ─]+`, ` `))
 	// An endpoint's status moves with every request (raft index, db size in use).
 	normStatus = chain(normHeaderJSON, normHeaderText, replaceAll(`\d+(\.\d+)?`, `N`), replaceAll(`[ ─]+`, ` `))
 )
@@ -219,6 +221,28 @@ func TestConsoleMatchesEtcdctl(t *testing.T) {
 		{name: "alarm disarm", args: []string{"alarm", "disarm"}, line: "alarm disarm"},
 		{name: "move-leader to no member", args: []string{"move-leader", "1234"}, line: "move-leader 1234"},
 		{name: "version", args: []string{"version"}, line: "version"},
+		{name: "get from-key", args: []string{"get", p + "b", "--from-key", "--keys-only"}, line: "get " + p + "b --from-key --keys-only"},
+		{name: "get bad consistency", args: []string{"get", p + "a", "--consistency=x"}, line: "get " + p + "a --consistency=x"},
+		{name: "get prefix and from-key", args: []string{"get", p, "--prefix", "--from-key"}, line: "get " + p + " --prefix --from-key"},
+		{name: "put fields", args: []string{"put", p + "x", "v", "-w", "fields"}, line: "put " + p + "x v -w fields", norm: normHeaderText},
+		{name: "txn fields", args: []string{"txn", "-w", "fields"}, stdin: txnIn, line: "txn -w fields\n" + txnIn, norm: normHeaderText},
+		{name: "txn with an argument", args: []string{"txn", "x"}, line: "txn x"},
+		{name: "watch without key", args: []string{"watch"}, line: "watch"},
+		{name: "lease grant fields", args: []string{"lease", "grant", "100", "-w", "fields"}, line: "lease grant 100 -w fields", norm: chain(normLeaseIDs, normHeaderText)},
+		{name: "lease grant bad ttl", args: []string{"lease", "grant", "abc"}, line: "lease grant abc"},
+		{name: "lease list", args: []string{"lease", "list"}, line: "lease list"},
+		{name: "lease list json", args: []string{"lease", "list", "-w", "json"}, line: "lease list -w json", norm: normHeaderJSON},
+		{name: "member list serializable", args: []string{"member", "list", "--consistency=s"}, line: "member list --consistency=s"},
+		{name: "endpoint health table", args: []string{"endpoint", "health", "-w", "table"}, line: "endpoint health -w table", norm: normTookTable},
+		{name: "endpoint status json", args: []string{"endpoint", "status", "-w", "json"}, line: "endpoint status -w json", norm: normStatus},
+		{name: "endpoint status fields", args: []string{"endpoint", "status", "-w", "fields"}, line: "endpoint status -w fields", norm: normStatus},
+		{name: "endpoint hashkv json", args: []string{"endpoint", "hashkv", fmt.Sprintf("--rev=%d", w.Header.Revision), "-w", "json"}, line: fmt.Sprintf("endpoint hashkv --rev=%d -w json", w.Header.Revision), norm: normHeaderJSON},
+		{name: "endpoint hashkv table", args: []string{"endpoint", "hashkv", fmt.Sprintf("--rev=%d", w.Header.Revision), "-w", "table"}, line: fmt.Sprintf("endpoint hashkv --rev=%d -w table", w.Header.Revision)},
+		{name: "alarm list json", args: []string{"alarm", "list", "-w", "json"}, line: "alarm list -w json", norm: normHeaderJSON},
+		{name: "alarm list fields", args: []string{"alarm", "list", "-w", "fields"}, line: "alarm list -w fields", norm: normHeaderText},
+		{name: "alarm list with an argument", args: []string{"alarm", "list", "x"}, line: "alarm list x"},
+		{name: "compaction of no number", args: []string{"compaction", "abc"}, line: "compaction abc"},
+		{name: "move-leader bad id", args: []string{"move-leader", "zz"}, line: "move-leader zz"},
 	}
 	for _, cc := range cases {
 		t.Run(cc.name, func(t *testing.T) { check(t, cc) })

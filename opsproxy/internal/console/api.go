@@ -92,13 +92,12 @@ func (e *Engine) resolve(c *core.Call) (core.OpSpec, error) {
 // unparsedCommand is what is recorded of a line the console could not plan: its command name
 // when it has one, and its size, but none of its other words, which may hold a value.
 func unparsedCommand(line string) string {
+	// Split on blanks only: the line may not split as a shell would, and only words that
+	// name a command (fixed strings of the grammar) are kept.
 	first, _, _ := strings.Cut(line, "\n")
-	words, err := splitWords(first)
 	name := "<unparsed>"
-	if err == nil && len(words) > 0 {
-		if cmd, n := Lookup(words); cmd != nil {
-			name = strings.Join(words[:n], " ")
-		}
+	if cmd, n := Lookup(strings.Fields(first)); cmd != nil {
+		name = strings.Join(strings.Fields(first)[:n], " ")
 	}
 	return name + " " + redacted(line)
 }

@@ -145,11 +145,32 @@ func (x *execution) outcome(p *plan) (*Answer, error) {
 	} else if code != 0 {
 		x.c.RecordFailure(fmt.Errorf("%s exited with code %d", x.inv.Path, code))
 	}
+	stdout, result := x.bounded()
 	return &Answer{
-		Stdout: x.stdout.String(), Stderr: x.stderr.String(), ExitCode: code, Result: x.result(),
+		Stdout: stdout, Stderr: x.stderr.String(), ExitCode: code, Result: result,
 		Operation: p.spec.Name, Format: x.inv.Format, Job: x.job,
 		Duration: int64(time.Since(x.c.Started())),
 	}, nil
+}
+
+// MaxOutputBytes bounds what one answer carries of stdout and of the JSON result each: past it,
+// stdout is cut and the result left out, each with a line on stderr saying so (narrow the
+// command with --limit, --keys-only or a smaller range).
+const MaxOutputBytes = 8 << 20
+
+// bounded is stdout and the result, each within MaxOutputBytes.
+func (x *execution) bounded() (string, json.RawMessage) {
+	stdout := x.stdout.String()
+	if len(stdout) > MaxOutputBytes {
+		stdout = stdout[:MaxOutputBytes]
+		fmt.Fprintf(&x.stderr, "console: output cut at %d bytes (narrow the command: --limit, --keys-only, a smaller range)\n", MaxOutputBytes)
+	}
+	result := x.result()
+	if len(result) > MaxOutputBytes {
+		result = nil
+		fmt.Fprintf(&x.stderr, "console: result left out: over %d bytes\n", MaxOutputBytes)
+	}
+	return stdout, result
 }
 
 // silentExit ends a command with an exit code and no "Error:" line, as etcdctl does where it

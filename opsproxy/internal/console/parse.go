@@ -197,7 +197,8 @@ func defineFlag(fs *pflag.FlagSet, f Flag) {
 	}
 }
 
-// Bool, Int, String and Duration read a flag the grammar defines for the command.
+// Bool reads a boolean flag the grammar defines for the command (Int, String and Duration
+// read the other kinds).
 func (inv *Invocation) Bool(name string) bool {
 	v, _ := inv.Flags.GetBool(name)
 	return v
@@ -220,6 +221,3 @@ func (inv *Invocation) Duration(name string) time.Duration {
 	v, _ := inv.Flags.GetDuration(name)
 	return v
 }
-
-// Changed reports whether the line set the flag.
-func (inv *Invocation) Changed(name string) bool { return inv.Flags.Changed(name) }
