@@ -75,12 +75,14 @@ func (e *UnreachableError) Error() string {
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
-// ExitCodeOf is the exit code for err: opsproxy's for its answers, ExitConnection when it
-// could not be reached, ExitError otherwise.
+// ExitCodeOf is the exit code for err: 0 for none, opsproxy's for its answers, ExitConnection
+// when it could not be reached, ExitError otherwise.
 func ExitCodeOf(err error) int {
 	var ae *APIError
 	var ue *UnreachableError
 	switch {
+	case err == nil:
+		return 0
 	case errors.As(err, &ae):
 		return ae.ExitCode
 	case errors.As(err, &ue):
