@@ -2,6 +2,7 @@ package ctl
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"go.etcd.io/etcd/etcdutl/v3/snapshot"
 	"go.uber.org/zap"
@@ -109,6 +111,77 @@ func TestSnapshotSaveRefusedOrCutLeavesTheFileAsItWas(t *testing.T) {
 		t.Fatalf("cut stream: exit %d stdout %q stderr %q", code, stdout, stderr)
 	}
 	unchanged(t)
+}
+
+func TestSnapshotSaveInterruptedMidwayRemovesItsTemporaryFile(t *testing.T) {
+	p := startProxy(t, nil)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "backup.db")
+	// The answer stops after 4 KiB and the connection stays open: the save waits in the middle.
+	stalled := stallingProxy(t, strings.TrimPrefix(p.url, "http://"), 4<<10)
+	c, err := NewClient(Config{URL: "http://" + stalled, Token: p.admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	saved := make(chan error, 1)
+	go func() {
+		_, err := c.SaveSnapshot(ctx, "c1", path)
+		saved <- err
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(dirEntries(t, dir)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no temporary file appeared")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if names := dirEntries(t, dir); !strings.HasPrefix(names[0], "backup.db.part-") {
+		t.Fatalf("the temporary file is %q, want backup.db.part-* beside the file", names)
+	}
+	cancel() // what Ctrl-C does to the one-shot's context
+	if err := <-saved; !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted save: %v", err)
+	}
+	if names := dirEntries(t, dir); len(names) != 0 {
+		t.Fatalf("left behind: %q", names)
+	}
+}
+
+// stallingProxy forwards TCP connections to target and, after limit bytes of the answer, stops
+// forwarding but keeps the connection open until the test ends.
+func stallingProxy(t *testing.T, target string, limit int64) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() {
+		close(done)
+		ln.Close()
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				up, err := net.Dial("tcp", target)
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				go io.Copy(up, c)
+				io.CopyN(c, up, limit)
+				<-done
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }
 
 // cuttingProxy forwards TCP connections to target and closes each after limit bytes of the
