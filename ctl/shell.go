@@ -64,10 +64,13 @@ func (s *Session) Shell(ctx context.Context, logger *slog.Logger) int {
 	if s.Cluster == "" {
 		name, err := s.Client.DefaultCluster(ctx)
 		var ue *UnreachableError
+		var ae *APIError
 		switch {
-		case errors.As(err, &ue):
+		case errors.As(err, &ue) || errors.As(err, &ae):
+			// opsproxy unreachable, or the token refused: no shell would work.
 			return s.fail(err)
 		case err != nil:
+			// Several clusters (or none): the shell starts without one.
 			fmt.Fprintf(s.Stderr, "%v\nchoose one with: use <cluster>\n", err)
 		}
 		s.Cluster = name
