@@ -33,11 +33,8 @@ type SavedSnapshot struct {
 // as it was. The temporary file is removed on any failure, ctx ending (Ctrl-C) included. A
 // stream opsproxy did not finish (no sha256 trailer, or another sum) is a failure.
 func (c *Client) SaveSnapshot(ctx context.Context, cluster, path string) (SavedSnapshot, error) {
-	resp, err := c.do(ctx, http.MethodGet, clusterPath(cluster, "snapshot"), nil, nil)
-	if err != nil {
-		return SavedSnapshot{}, err
-	}
-	defer resp.Body.Close()
+	// The temporary file first, as etcdctl opens its .part file first: a directory that cannot
+	// take the file fails before opsproxy streams anything.
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -53,6 +50,11 @@ func (c *Client) SaveSnapshot(ctx context.Context, cluster, path string) (SavedS
 			os.Remove(tmp.Name())
 		}
 	}()
+	resp, err := c.do(ctx, http.MethodGet, clusterPath(cluster, "snapshot"), nil, nil)
+	if err != nil {
+		return SavedSnapshot{}, err
+	}
+	defer resp.Body.Close()
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(tmp, h), resp.Body)
 	if err != nil {

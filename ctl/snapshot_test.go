@@ -63,6 +63,11 @@ func TestSnapshotSaveWritesASnapshotEtcdReadsAndPrintsWhatEtcdctlPrints(t *testi
 		t.Fatalf("the directory holds %q, want only backup.db", names)
 	}
 
+	code, _, stderr = s.run(t, "snapshot", "save", filepath.Join(dir, "no-such-dir", "backup.db"))
+	if code != ExitInterrupted || !strings.HasPrefix(stderr, "Error: could not create the temporary file beside ") {
+		t.Fatalf("into a missing directory: exit %d stderr %q", code, stderr)
+	}
+
 	code, _, stderr = s.run(t, "snapshot", "save")
 	if code != ExitBadArgs || stderr != "Error: snapshot save expects one argument <filename>\n" {
 		t.Fatalf("without a file: exit %d stderr %q, want etcdctl's error and exit 128", code, stderr)
