@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, only when it is missing: Prometheus, promtool,
-# Alertmanager, amtool, fio, curl (the README examples test) and Chromium (the console's browser
-# tests, at /usr/bin/chromium) from Debian's packages, and the npm packages of the PGlite
-# TimescaleDB server and of the Grafana app (grafana-app/). Safe to run again and again.
+# Alertmanager, amtool, fio, curl (the README examples test), tmux (ctl's terminal test) and
+# Chromium (the console's browser tests, at /usr/bin/chromium) from Debian's packages, and the
+# npm packages of the PGlite TimescaleDB server and of the Grafana app (grafana-app/). Safe to
+# run again and again.
 set -euo pipefail
 
 need=()
@@ -11,6 +12,7 @@ command -v prometheus   >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v fio          >/dev/null 2>&1 || need+=(fio)
 command -v curl         >/dev/null 2>&1 || need+=(curl)
+command -v tmux         >/dev/null 2>&1 || need+=(tmux)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then

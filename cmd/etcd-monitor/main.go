@@ -13,6 +13,7 @@ import (
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
 
+	"github.com/etcd-monitor/etcd-monitor/ctl"
 	"github.com/etcd-monitor/etcd-monitor/exporter"
 	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
@@ -34,8 +35,10 @@ func run(args []string) int {
 	demo := registerDemo(app)
 	audit := auditseal.RegisterCommand(app)
 	storeCmd := open.RegisterCommand(app)
+	ctlCmd := ctl.RegisterCommand(app)
 
-	chosen, err := app.Parse(args)
+	// etcdctl's words after `ctl` are not kingpin's to parse.
+	chosen, err := app.Parse(ctlCmd.Split(args))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "etcd-monitor: %v (try --help)\n", err)
 		return 2
@@ -57,6 +60,8 @@ func run(args []string) int {
 		return audit.Run(ctx, logger)
 	case storeCmd.Matches(chosen):
 		return storeCmd.Run(ctx, logger)
+	case ctlCmd.Matches(chosen):
+		return ctlCmd.Run(ctx, logger)
 	}
 	fmt.Fprintf(os.Stderr, "etcd-monitor: unknown command %q\n", chosen)
 	return 2
