@@ -50,7 +50,14 @@ describe('console API', () => {
   });
 
   test('history: filtered pages, clear; settings read and written', async () => {
-    const entry = { id: 'h1', cluster: 'prod', line: 'get /a', time: '2026-01-01T00:00:00Z', exit_code: 0, duration_ns: 5 };
+    const entry = {
+      id: 'h1',
+      cluster: 'prod',
+      line: 'get /a',
+      time: '2026-01-01T00:00:00Z',
+      exit_code: 0,
+      duration_ns: 5,
+    };
     const t = fakeTransport({
       'GET /console/history': { entries: [entry], next: 'n2' },
       'DELETE /console/history': { deleted: 3 },
@@ -58,7 +65,10 @@ describe('console API', () => {
       'PUT /console/settings': { keep_values: true },
     });
     const api = createApi(t);
-    expect(await api.consoleHistory({ cluster: 'prod', q: 'get', limit: 10 })).toEqual({ entries: [entry], next: 'n2' });
+    expect(await api.consoleHistory({ cluster: 'prod', q: 'get', limit: 10 })).toEqual({
+      entries: [entry],
+      next: 'n2',
+    });
     expect(t.calls[0].opts.query).toEqual({ cluster: 'prod', q: 'get', limit: 10, cursor: undefined });
     expect(await api.clearConsoleHistory()).toBe(3);
     expect(await api.consoleSettings()).toEqual({ keep_values: false });

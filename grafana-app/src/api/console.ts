@@ -23,7 +23,16 @@ export type ConsoleRun = {
   duration_ns: number;
 };
 
-export const CANDIDATE_KINDS = ['command', 'subcommand', 'flag', 'value', 'key', 'member', 'lease', 'snapshot'] as const;
+export const CANDIDATE_KINDS = [
+  'command',
+  'subcommand',
+  'flag',
+  'value',
+  'key',
+  'member',
+  'lease',
+  'snapshot',
+] as const;
 export type CandidateKind = (typeof CANDIDATE_KINDS)[number];
 
 export type Candidate = { text: string; description?: string; kind: CandidateKind | string };
