@@ -198,9 +198,11 @@ export function Prompt({ cluster, history, busy, onRun }: Props) {
   return (
     <div className={styles.promptBox} data-testid={testIds.etcdctl.prompt}>
       <div className={styles.inputRow}>
-        <label htmlFor={INPUT_ID} className={styles.prompt}>
-          <span aria-hidden>{cluster}$</span>
-          <span className={styles.srOnly}>Command for cluster {cluster}</span>
+        <span aria-hidden className={styles.prompt}>
+          {cluster}$
+        </span>
+        <label htmlFor={INPUT_ID} className={styles.srOnly}>
+          Command for cluster {cluster}
         </label>
         <textarea
           id={INPUT_ID}
