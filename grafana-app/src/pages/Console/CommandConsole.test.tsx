@@ -1,7 +1,7 @@
 import React from 'react';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ApiError, errorFromBody, type ConsoleRun, type RequestOptions } from '../../api';
+import { ApiError, errorFromBody, type ConsoleRun, type Job, type RequestOptions } from '../../api';
 import { fakeTransport, type Answer, type FakeTransport } from '../../api/fakeTransport';
 import { testIds } from '../../components/testIds';
 import { renderPage } from '../testing/renderPage';
