@@ -159,7 +159,7 @@ describe('Console page', () => {
   });
 
   test('a defrag answered with a job links to the job on the Jobs page', async () => {
-    const job = { id: 'j/1', kind: 'defragment', cluster: 'prod', status: 'queued' };
+    const job: Job = { id: 'j/1', kind: 'defragment', cluster: 'prod', status: 'queued' };
     const t = fakeTransport(answers({ 'POST /clusters/prod/console': ran({ operation: 'jobs.enqueue', job }) }));
     await renderAt(t);
     await user.type(input(), 'defrag --cluster{Enter}');
