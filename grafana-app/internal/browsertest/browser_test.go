@@ -3,6 +3,7 @@
 package browsertest
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -77,6 +78,10 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 	cli := e.Etcd.Client(t)
 	seedKeys(t, cli, browsePrefix, browseKeys)
 	seedKeys(t, cli, bigPrefix, bigKeys)
+	// The Console page's key, to complete and read.
+	if _, err := cli.Put(context.Background(), etcdctlKey, etcdctlValue); err != nil {
+		t.Fatal(err)
+	}
 	direct := etcdDirect(t, cli)
 
 	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, scenarios(t, dir)...)
@@ -93,6 +98,8 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 		fmt.Sprintf("BROWSE_KEYS=%d", browseKeys),
 		fmt.Sprintf("BIG_PREFIX=%s", bigPrefix),
 		fmt.Sprintf("BIG_KEYS=%d", bigKeys),
+		"ETCDCTL_KEY="+etcdctlKey,
+		"ETCDCTL_VALUE="+etcdctlValue,
 		"CHROMIUM="+chromium,
 		"SCREENSHOT_DIR="+filepath.Join(dir, "e2e", "screenshots"),
 	)
@@ -107,9 +114,27 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 	if len(denied) != 1 || denied[0].User != "viewer" || denied[0].Role != "viewer" {
 		t.Errorf("audit of the forced removal: %+v, want one denied record of the viewer", denied)
 	}
+	// Two refused puts of the viewer: the one forced on the Keys page's API, and the Console
+	// page's, audited with its command line and the value left out.
 	denied = e.Audit(t, "operation=keys.put&outcome=denied")
-	if len(denied) != 1 || denied[0].User != "viewer" {
-		t.Errorf("audit of the forced put: %+v, want one denied record of the viewer", denied)
+	var forced, console []opsproxytest.AuditRecord
+	for _, r := range denied {
+		if r.Command == "" {
+			forced = append(forced, r)
+		} else {
+			console = append(console, r)
+		}
+	}
+	if len(forced) != 1 || forced[0].User != "viewer" {
+		t.Errorf("audit of the forced put: %+v, want one denied record of the viewer", forced)
+	}
+	if len(console) != 1 || console[0].User != "viewer" || !strings.HasPrefix(console[0].Command, "put "+etcdctlKey) {
+		t.Errorf("audit of the Console page's put: %+v, want one denied record of the viewer's command", console)
+	}
+	for _, r := range console {
+		if strings.Contains(r.Command, "changed-by-a-viewer") {
+			t.Errorf("the audit record of the console's put holds the value: %q", r.Command)
+		}
 	}
 	for _, secret := range []string{e.Admin, viewer, revoked, doomed} {
 		if strings.Contains(e.Logs(), secret) {
