@@ -60,7 +60,8 @@ test('Tab completes a partial key from the live keyspace; get shows its value', 
   await page.keyboard.press('Tab');
   await inputIs(page, `get ${folder}`);
   await page.keyboard.press('Tab');
-  await inputIs(page, `get ${key}`);
+  // A whole key is followed by a space, as shells complete.
+  await inputIs(page, `get ${key} `);
 
   const started = Date.now();
   await page.keyboard.press('Enter');

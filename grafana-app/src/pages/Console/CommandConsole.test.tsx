@@ -63,8 +63,9 @@ describe('Console page', () => {
     expect(await screen.findByTestId(ids.who)).toHaveTextContent(
       'Commands run as ann with the role viewer on keys under /app/'
     );
-    await user.type(input(), 'get /app/a{Enter}');
+    await user.type(input(), 'get /app/a  {Enter}');
     expect(await screen.findByTestId(ids.stdout)).toHaveTextContent('ran get /app/a');
+    // A one-line command's trailing blanks (a completion's space) are dropped.
     expect(consoleCalls(t)).toEqual(['get /app/a']);
     expect(runLines()).toEqual(['prod$ get /app/a']);
     expect(input()).toHaveValue('');
@@ -305,7 +306,7 @@ describe('Console page', () => {
     await user.keyboard('{ArrowDown}');
     expect(input()).toHaveAttribute('aria-activedescendant', 'etcdctl-completions-1');
     await user.keyboard('{Enter}');
-    expect(input()).toHaveValue('get /app/b');
+    expect(input()).toHaveValue('get /app/b ');
     expect(screen.queryByRole('listbox')).not.toBeInTheDocument();
     expect(consoleCalls(t)).toEqual([]);
   });
@@ -336,7 +337,7 @@ describe('Console page', () => {
     expect(input()).toHaveValue('ge');
     await user.keyboard('{Tab}');
     await user.click(await screen.findByTestId(ids.completion('grant')));
-    expect(input()).toHaveValue('grant');
+    expect(input()).toHaveValue('grant ');
   });
 
   test('no candidates, or a failed completion, are said under the prompt', async () => {

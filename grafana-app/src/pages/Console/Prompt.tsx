@@ -4,6 +4,7 @@ import { useApi } from '../../api';
 import { testIds } from '../../components/testIds';
 import { failure } from '../failure';
 import { CompletionList, optionId, type Completing } from './CompletionList';
+import { completedWord } from './completionText';
 import { HistorySearch } from './HistorySearch';
 import { stepHistory, type Walk } from './history';
 import { getStyles } from './styles';
@@ -61,8 +62,8 @@ export function Prompt({ cluster, history, busy, onRun }: Props) {
   };
 
   const take = (c: Completing, i: number) => {
-    const text = c.candidates[i].text;
     const line = current.current;
+    const text = completedWord(c.candidates[i].text, line.slice(c.to));
     show(line.slice(0, c.from) + text + line.slice(c.to), c.from + text.length);
     setCompleting(undefined);
     setWalk(undefined);
@@ -106,7 +107,9 @@ export function Prompt({ cluster, history, busy, onRun }: Props) {
     if (busy || value.trim() === '') {
       return;
     }
-    onRun(value);
+    // A one-line command's trailing blanks (a completion's space) are no part of it; the lines
+    // after a multi-line command's first are stdin, sent as typed.
+    onRun(value.includes('\n') ? value : value.trimEnd());
     setValue('');
     setWalk(undefined);
     setCompleting(undefined);
