@@ -5,6 +5,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditquery"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/cluster"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/console"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobsapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/keys"
@@ -33,4 +34,5 @@ func (s *Server) registerRoutes() {
 	whoami.Register(co)
 	ui.Register(co)
 	jobsapi.Register(co, s.jobs, s.openJobEvents)
+	console.Register(co)
 }

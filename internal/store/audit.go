@@ -76,6 +76,8 @@ const (
 	// MaxAuditKeyLen is the longest Key or RangeEnd kept; of a longer one the record keeps
 	// this prefix with the whole one's size and sha256 (KeySize, KeySHA256).
 	MaxAuditKeyLen = 1024
+	// MaxAuditCommandLen is the longest Command kept; longer text is cut.
+	MaxAuditCommandLen = 4096
 	// MaxAuditTextLen is the longest request id, user, token id, role, source, cluster or
 	// operation kept; longer text is cut.
 	MaxAuditTextLen = 256
@@ -105,6 +107,9 @@ type AuditRecord struct {
 	Source    string `json:"source"` // client address
 	Cluster   string `json:"cluster"`
 	Operation string `json:"operation"` // e.g. "put", "delete", "defragment"
+	// Command is the console command line the operation ran, with put values redacted (their
+	// size and sha256 are ValueSize and ValueSHA256); empty for operations of the REST API.
+	Command string `json:"command,omitempty"`
 	// Key and RangeEnd are raw etcd bytes (etcd keys need not be UTF-8): the
 	// whole key when KeySHA256 is empty, otherwise its first bytes (at most
 	// MaxAuditKeyLen, none when withheld).
@@ -265,6 +270,7 @@ func PrepareAuditRecord(rec AuditRecord, now time.Time) (AuditRecord, error) {
 		*s = cutText(cleanText(*s), MaxAuditTextLen)
 	}
 	rec.Error = cutText(cleanText(rec.Error), MaxAuditErrorLen)
+	rec.Command = cutText(cleanText(rec.Command), MaxAuditCommandLen)
 	rec.ValueSHA256 = strings.ToLower(rec.ValueSHA256)
 	rec.KeySHA256, rec.RangeEndSHA256 = strings.ToLower(rec.KeySHA256), strings.ToLower(rec.RangeEndSHA256)
 	rec.Key, rec.KeySize, rec.KeySHA256 = boundKey(rec.Key, rec.KeySize, rec.KeySHA256)

@@ -42,12 +42,18 @@ const chainDomain = "etcd-monitor/audit/v1\n"
 //	range_end_sha256              uint32 big-endian length then the bytes
 //
 // These came later too; left out when unset, records written before them hash as they did.
-// The two optional parts cannot be mistaken for each other: a client_request_id is written
-// only when not empty, so its uint32 length is at least 1, while key_size's first four bytes
-// are 0 (no etcd key reaches 4 GiB).
+// And then, only when not empty:
+//
+//	0xFFFFFFFF                    uint32 marker
+//	command                       uint32 big-endian length then the bytes
+//
+// The optional parts cannot be mistaken for each other: a client_request_id is written only
+// when not empty and is at most MaxAuditTextLen bytes, so its uint32 length is between 1 and
+// 256; key_size's first four bytes are 0 (no etcd key reaches 4 GiB); and the command starts
+// with the marker 0xFFFFFFFF, which is neither.
 func ChainHash(prev []byte, rec *AuditRecord) []byte {
 	var buf bytes.Buffer
-	buf.Grow(256 + len(rec.Key) + len(rec.RangeEnd) + len(rec.Error))
+	buf.Grow(256 + len(rec.Key) + len(rec.RangeEnd) + len(rec.Error) + len(rec.Command))
 	buf.WriteString(chainDomain)
 	buf.Write(prev)
 	putInt(&buf, rec.Seq)
@@ -68,9 +74,16 @@ func ChainHash(prev []byte, rec *AuditRecord) []byte {
 		putInt(&buf, rec.RangeEndSize)
 		putBytes(&buf, []byte(rec.RangeEndSHA256))
 	}
+	if rec.Command != "" {
+		buf.Write(commandMarker[:])
+		putBytes(&buf, []byte(rec.Command))
+	}
 	sum := sha256.Sum256(buf.Bytes())
 	return sum[:]
 }
+
+// commandMarker starts the command part of the hashed encoding (see ChainHash).
+var commandMarker = [4]byte{0xff, 0xff, 0xff, 0xff}
 
 func putBytes(buf *bytes.Buffer, s []byte) {
 	var n [4]byte

@@ -55,6 +55,30 @@ func TestChainHashOfKeyDigestIsStable(t *testing.T) {
 	}
 }
 
+// The console command extends the encoding only when set, after a 0xFFFFFFFF marker: a record
+// without one hashes as before (TestChainHashIsStable), one with it as below.
+func TestChainHashOfCommandIsStable(t *testing.T) {
+	r := sample()
+	r.Command = "put k <redacted 3 bytes>"
+	// Computed independently (Python, from the documented encoding).
+	const want = "19e7110ca737a93dafdaf96dc9c2a17f31b25f1be2a529d89e20b837403ad701"
+	if got := hex.EncodeToString(store.ChainHash(store.GenesisHash, &r)); got != want {
+		t.Fatalf("ChainHash of the sample record with a command is %s, want %s", got, want)
+	}
+	r.ClientRequestID = "client-1"
+	const withClient = "b0fb4c449082fe20f044729852e365bfeee86b1a1c3a6313d1c1c0b96768741b"
+	if got := hex.EncodeToString(store.ChainHash(store.GenesisHash, &r)); got != withClient {
+		t.Fatalf("ChainHash with a client request id and a command is %s, want %s", got, withClient)
+	}
+	// A client request id cannot pose as a command: its length is never the marker.
+	c, k := sample(), sample()
+	c.Command = "x"
+	k.ClientRequestID = "\xff\xff\xff\xff"
+	if bytes.Equal(store.ChainHash(store.GenesisHash, &c), store.ChainHash(store.GenesisHash, &k)) {
+		t.Fatal("a command and a client request id hash alike")
+	}
+}
+
 func TestChainHashCoversEveryField(t *testing.T) {
 	ref := sample()
 	base := store.ChainHash(store.GenesisHash, &ref)
@@ -80,6 +104,7 @@ func TestChainHashCoversEveryField(t *testing.T) {
 		"range end size":    func(r *store.AuditRecord) { r.RangeEndSize = 1 },
 		"range end sha256":  func(r *store.AuditRecord) { r.RangeEndSHA256 = "ab" },
 		"client request id": func(r *store.AuditRecord) { r.ClientRequestID = "x" },
+		"command":           func(r *store.AuditRecord) { r.Command = "get k" },
 		"field boundary": func(r *store.AuditRecord) {
 			r.RequestID, r.User = "ru", ""
 		},

@@ -14,9 +14,9 @@ import (
 
 const auditColumns = `seq, time, request_id, user_name, token_id, role, source, cluster, operation,
 	key, range_end, value_size, value_sha256, outcome, error, duration_ns, prev_hash, hash, client_request_id,
-	key_size, key_sha256, range_end_size, range_end_sha256`
+	key_size, key_sha256, range_end_size, range_end_sha256, command`
 
-// auditArrays are the parameters $1 to $23 of appendAudit: a batch of linked
+// auditArrays are the parameters $1 to $24 of appendAudit: a batch of linked
 // records as one array per column.
 func auditArrays(recs []store.AuditRecord) []any {
 	n := len(recs)
@@ -27,6 +27,7 @@ func auditArrays(recs []store.AuditRecord) []any {
 		key, rangeEnd, prev, hash                               = make([][]byte, n), make([][]byte, n), make([][]byte, n), make([][]byte, n)
 		clientReqID                                             = texts(n)
 		keySize, keySHA, endSize, endSHA                        = make([]int64, n), texts(n), make([]int64, n), texts(n)
+		command                                                 = texts(n)
 	)
 	for i := range recs {
 		r := &recs[i]
@@ -35,26 +36,27 @@ func auditArrays(recs []store.AuditRecord) []any {
 		size[i], sha[i], outc[i], er[i], dur[i] = r.ValueSize, r.ValueSHA256, string(r.Outcome), r.Error, int64(r.Duration)
 		prev[i], hash[i], clientReqID[i] = r.PrevHash, r.Hash, r.ClientRequestID
 		keySize[i], keySHA[i], endSize[i], endSHA[i] = r.KeySize, r.KeySHA256, r.RangeEndSize, r.RangeEndSHA256
+		command[i] = r.Command
 	}
 	return []any{seq, ts, reqID, user, tok, role, src, cluster, op, key, rangeEnd, size, sha, outc, er, dur, prev, hash,
-		clientReqID, keySize, keySHA, endSize, endSHA}
+		clientReqID, keySize, keySHA, endSize, endSHA, command}
 }
 
 const auditUnnest = `unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
 		$7::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[], $12::bigint[], $13::text[],
 		$14::text[], $15::text[], $16::bigint[], $17::bytea[], $18::bytea[], $19::text[],
-		$20::bigint[], $21::text[], $22::bigint[], $23::text[])`
+		$20::bigint[], $21::text[], $22::bigint[], $23::text[], $24::text[])`
 
 // selectTip reads the chain's newest point.
 const selectTip = `SELECT seq, hash FROM audit_heads ORDER BY seq DESC LIMIT 1`
 
 // appendAudit is the whole append in one statement (its own transaction, one
 // round trip): the batch's head is inserted into audit_heads, only if the tip
-// there is still the point ($26, $27) the batch was linked onto and no other
+// there is still the point ($27, $28) the batch was linked onto and no other
 // batch took that point first, and the records only if it was.
 const appendAudit = `WITH tip AS (` + selectTip + `), link AS (
 	INSERT INTO audit_heads (seq, prev_seq, hash)
-	SELECT $24, $26, $25 FROM tip WHERE tip.seq = $26 AND tip.hash = $27
+	SELECT $25, $27, $26 FROM tip WHERE tip.seq = $27 AND tip.hash = $28
 	ON CONFLICT DO NOTHING
 	RETURNING 1
 )
@@ -311,7 +313,7 @@ func scanAudit(row pgx.CollectableRow) (store.AuditRecord, error) {
 	var dur int64
 	err := row.Scan(&r.Seq, &r.Time, &r.RequestID, &r.User, &r.TokenID, &r.Role, &r.Source, &r.Cluster,
 		&r.Operation, &r.Key, &r.RangeEnd, &r.ValueSize, &r.ValueSHA256, &outcome, &r.Error, &dur,
-		&r.PrevHash, &r.Hash, &r.ClientRequestID, &r.KeySize, &r.KeySHA256, &r.RangeEndSize, &r.RangeEndSHA256)
+		&r.PrevHash, &r.Hash, &r.ClientRequestID, &r.KeySize, &r.KeySHA256, &r.RangeEndSize, &r.RangeEndSHA256, &r.Command)
 	r.Outcome, r.Duration, r.Time = store.Outcome(outcome), time.Duration(dur), r.Time.UTC()
 	if len(r.Key) == 0 {
 		r.Key = nil

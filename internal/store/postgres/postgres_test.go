@@ -79,8 +79,8 @@ func (b *backend) AlterAuditRecord(t testing.TB, seq int64, fn func(*store.Audit
 	}
 	r := page.Records[0]
 	fn(&r)
-	b.exec(t, `UPDATE audit_log SET user_name = $2, operation = $3, outcome = $4, hash = $5, client_request_id = $6 WHERE seq = $1`,
-		seq, r.User, r.Operation, string(r.Outcome), r.Hash, r.ClientRequestID)
+	b.exec(t, `UPDATE audit_log SET user_name = $2, operation = $3, outcome = $4, hash = $5, client_request_id = $6, command = $7 WHERE seq = $1`,
+		seq, r.User, r.Operation, string(r.Outcome), r.Hash, r.ClientRequestID, r.Command)
 }
 
 func (b *backend) DeleteAuditRecord(t testing.TB, seq int64) {

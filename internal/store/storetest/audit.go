@@ -23,7 +23,12 @@ func rec(i int) store.AuditRecord {
 	if i%2 == 0 {
 		clientReqID = fmt.Sprintf("client-%d", i)
 	}
+	var command string
+	if i%3 == 0 {
+		command = fmt.Sprintf("put /app/key-%d <redacted %d bytes>", i, size)
+	}
 	return store.AuditRecord{
+		Command:         command,
 		ClientRequestID: clientReqID,
 		Time:            base.Add(time.Duration(i) * time.Second),
 		RequestID:       fmt.Sprintf("req-%d", i),
@@ -167,6 +172,7 @@ func testAuditRoundTrip(t *testing.T, b Backend) {
 	r.RangeEnd = []byte{0x00}
 	r.Error = "etcdserver: bad \xff key \x00 here"
 	r.ValueSHA256 = strings.ToUpper(r.ValueSHA256)
+	r.Command = "txn\ncompares: mod(\"/app/k\") > \"5\"\n\xff"
 	out, err := st.AppendAudit(ctx(t), r)
 	if err != nil {
 		t.Fatalf("append: %v", err)
@@ -177,6 +183,9 @@ func testAuditRoundTrip(t *testing.T, b Backend) {
 	}
 	if w.Error != "etcdserver: bad \uFFFD key \uFFFD here" {
 		t.Fatalf("error text %q, want invalid bytes replaced", w.Error)
+	}
+	if w.Command != "txn\ncompares: mod(\"/app/k\") > \"5\"\n\uFFFD" {
+		t.Fatalf("command %q, want kept with invalid bytes replaced", w.Command)
 	}
 	if w.ValueSHA256 != strings.ToLower(r.ValueSHA256) {
 		t.Fatalf("value sha256 %q, want lower case", w.ValueSHA256)
@@ -532,6 +541,22 @@ func testAuditVerifyAltered(t *testing.T, b Backend) {
 func testAuditVerifyAlteredClientRequestID(t *testing.T, b Backend) {
 	tamper(t, b, 10, func() {
 		b.AlterAuditRecord(t, 5, func(r *store.AuditRecord) { r.ClientRequestID = "forged" })
+	})
+	wantBreak(t, open(t, b), 5, "altered")
+}
+
+func testAuditVerifyAlteredCommand(t *testing.T, b Backend) {
+	tamper(t, b, 10, func() {
+		// Record 7 is rec(6), which has a command; testAuditVerifyAddedCommand adds one to
+		// record 5 (rec(4)), which has none.
+		b.AlterAuditRecord(t, 7, func(r *store.AuditRecord) { r.Command = "get /app/key-6" })
+	})
+	wantBreak(t, open(t, b), 7, "altered")
+}
+
+func testAuditVerifyAddedCommand(t *testing.T, b Backend) {
+	tamper(t, b, 10, func() {
+		b.AlterAuditRecord(t, 5, func(r *store.AuditRecord) { r.Command = "del /app/key-4" })
 	})
 	wantBreak(t, open(t, b), 5, "altered")
 }

@@ -40,6 +40,8 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"AuditVerifyAcceptsIntactChain", testAuditVerifyIntact},
 		{"AuditVerifyFindsAlteredRecord", testAuditVerifyAltered},
 		{"AuditVerifyFindsAlteredClientRequestID", testAuditVerifyAlteredClientRequestID},
+		{"AuditVerifyFindsAlteredCommand", testAuditVerifyAlteredCommand},
+		{"AuditVerifyFindsCommandAddedToARecord", testAuditVerifyAddedCommand},
 		{"AuditVerifyFindsAlteredAndRehashedRecord", testAuditVerifyRehashed},
 		{"AuditVerifyFindsMissingRecord", testAuditVerifyMissing},
 		{"AuditVerifyFindsTruncatedTail", testAuditVerifyTruncated},

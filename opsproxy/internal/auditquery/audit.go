@@ -112,10 +112,10 @@ func (s *api) queryAudit(c *core.Call) (any, error) {
 }
 
 // CSVHeader names the CSV columns; keys that are not UTF-8 are written as "base64:<...>". The
-// key digest columns come last, so that readers of the earlier columns by position still work.
+// key digest columns and then the console command come last, so that readers of the earlier columns by position still work.
 var CSVHeader = []string{"seq", "time", "request_id", "user", "token_id", "role", "source", "cluster", "operation",
 	"key", "range_end", "value_size", "value_sha256", "outcome", "error", "duration_ns", "prev_hash", "hash",
-	"client_request_id", "key_size", "key_sha256", "range_end_size", "range_end_sha256"}
+	"client_request_id", "key_size", "key_sha256", "range_end_size", "range_end_sha256", "command"}
 
 func csvBytes(b []byte) string {
 	if utf8.Valid(b) {
@@ -142,7 +142,7 @@ func (s *api) exportAuditCSV(c *core.Call, f store.AuditFilter) error {
 				r.Role, r.Source, r.Cluster, r.Operation, csvBytes(r.Key), csvBytes(r.RangeEnd), strconv.FormatInt(r.ValueSize, 10),
 				r.ValueSHA256, string(r.Outcome), r.Error, strconv.FormatInt(int64(r.Duration), 10),
 				hex.EncodeToString(r.PrevHash), hex.EncodeToString(r.Hash), r.ClientRequestID,
-				strconv.FormatInt(r.KeySize, 10), r.KeySHA256, strconv.FormatInt(r.RangeEndSize, 10), r.RangeEndSHA256})
+				strconv.FormatInt(r.KeySize, 10), r.KeySHA256, strconv.FormatInt(r.RangeEndSize, 10), r.RangeEndSHA256, r.Command})
 		}
 		w.Flush()
 		if err := w.Error(); err != nil || page.Next == 0 {

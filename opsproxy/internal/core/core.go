@@ -91,6 +91,23 @@ func (co *Core) Handle(pattern string, spec OpSpec, fn OpFunc) {
 	co.route(pattern, spec.Name, func(w http.ResponseWriter, r *http.Request) { co.serveOp(w, r, spec, fn) })
 }
 
+// HandleResolved registers an operation whose spec is decided from each request by resolve
+// (base names it in the routes and metrics and is the spec a request is audited under when
+// resolve fails). The role check, the cluster lookup and the audit record then use the
+// resolved spec. writeError answers errors (nil: apihttp.WriteError), for routes whose error
+// bodies carry more than the message.
+func (co *Core) HandleResolved(pattern string, base OpSpec, resolve Resolver, writeError func(http.ResponseWriter, *http.Request, error), fn OpFunc) {
+	if co.Metrics != nil {
+		co.Metrics.rateLimited.WithLabelValues(base.Name)
+	}
+	if writeError == nil {
+		writeError = apihttp.WriteError
+	}
+	co.route(pattern, base.Name, func(w http.ResponseWriter, r *http.Request) {
+		co.serveResolvedOp(w, r, base, resolve, writeError, fn)
+	})
+}
+
 // Unauthenticated registers a route that needs no token and reaches no operation (nothing is
 // audited): the liveness and readiness checks and the metrics.
 func (co *Core) Unauthenticated(pattern, operation string, h http.Handler) {

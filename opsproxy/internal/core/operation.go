@@ -41,20 +41,55 @@ type Call struct {
 	intent bool
 	// Streamed is set by handlers that wrote their own answer.
 	Streamed bool
+	// Data is the operation's own, passed from its Resolver to its OpFunc.
+	Data any
+	// failure, when set by RecordFailure, is the outcome recorded for an operation that still
+	// answers with its value.
+	failure error
+	// onFinish run once the outcome is known (see OnFinish).
+	onFinish []func(err error)
+	// writeError answers an error; apihttp.WriteError unless the route chose another.
+	writeError func(http.ResponseWriter, *http.Request, error)
 }
+
+// Resolver decides an operation's spec from its request, before the role check, the cluster
+// lookup and the audit record's operation name depend on it. It may fill in c.Rec (for example
+// the command line) and returns the spec to run with; its error is answered and audited under
+// the route's base spec.
+type Resolver func(c *Call) (OpSpec, error)
+
+// Started is when the request was received.
+func (c *Call) Started() time.Time { return c.start }
+
+// RecordFailure makes the audit record's outcome failed with err's message while the operation
+// still answers with the value it returns: for operations whose answer reports the failure
+// itself (the console answers etcd's error as etcdctl prints it).
+func (c *Call) RecordFailure(err error) { c.failure = err }
+
+// OnFinish registers fn to run once the outcome is recorded, with the error the operation
+// ended with (nil on success, or the error of RecordFailure), before the answer is written.
+// It runs for refusals too, also those decided before the operation ran.
+func (c *Call) OnFinish(fn func(err error)) { c.onFinish = append(c.onFinish, fn) }
 
 // OpFunc runs an operation and returns the value to answer with (ignored once the handler
 // has streamed its own answer).
 type OpFunc func(c *Call) (any, error)
 
 func (co *Core) serveOp(w http.ResponseWriter, r *http.Request, spec OpSpec, fn OpFunc) {
-	c := &Call{core: co, W: w, R: r, Spec: spec, start: time.Now()}
+	co.serveResolvedOp(w, r, spec, nil, apihttp.WriteError, fn)
+}
+
+// serveResolvedOp serves an operation whose spec resolve decides (nil: spec), answering errors
+// with writeError.
+func (co *Core) serveResolvedOp(w http.ResponseWriter, r *http.Request, spec OpSpec, resolve Resolver,
+	writeError func(http.ResponseWriter, *http.Request, error), fn OpFunc) {
+	c := &Call{core: co, W: w, R: r, Spec: spec, start: time.Now(), writeError: writeError}
 	tok, err := co.Auth.Authenticate(r)
 	if err != nil {
 		// No identity: refused before reaching the operation, recorded as a failed
 		// authentication (coalesced by source and reason).
 		co.authFailed(r, spec, c.start, err)
-		apihttp.WriteError(w, r, err)
+		writeError(w, r, err)
 		return
 	}
 	c.Rec = store.AuditRecord{
@@ -76,6 +111,14 @@ func (co *Core) serveOp(w http.ResponseWriter, r *http.Request, spec OpSpec, fn 
 		if key, lerr := co.Rates.check(r, c.P, co.Auth.userHeader, c.start); lerr != nil {
 			co.refuseLimited(c, key, lerr)
 			return
+		}
+	}
+	if err == nil && resolve != nil {
+		var resolved OpSpec
+		if resolved, err = resolve(c); err == nil {
+			// The cluster comes from the path whatever was resolved.
+			resolved.Cluster = spec.Cluster
+			spec, c.Spec, c.Rec.Operation = resolved, resolved, resolved.Name
 		}
 	}
 	if err == nil {
@@ -106,7 +149,7 @@ func (co *Core) refuseLimited(c *Call, key string, err error) {
 		co.finish(c, nil, err)
 		return
 	}
-	apihttp.WriteError(c.W, c.R, err)
+	c.writeError(c.W, c.R, err)
 }
 
 // useCluster checks the token's cluster scope, then that the cluster exists, and gets its
@@ -156,6 +199,9 @@ func (co *Core) finish(c *Call, out any, err error) {
 	rec.Duration = time.Since(c.start)
 	var ae *apihttp.Error
 	switch {
+	case err == nil && c.failure != nil:
+		rec.Outcome = store.OutcomeFailed
+		_, rec.Error = apihttp.StatusOf(c.failure)
 	case err == nil:
 		rec.Outcome = store.OutcomeSucceeded
 	case errors.As(err, &ae) && ae.Denied():
@@ -187,10 +233,17 @@ func (co *Core) finish(c *Call, out any, err error) {
 		// Refusals and failures before any attempt are recorded (or spooled) before the answer.
 		_ = co.Audit.AppendOrSpool(c.R.Context(), rec)
 	}
+	outcome := err
+	if outcome == nil {
+		outcome = c.failure
+	}
+	for _, fn := range c.onFinish {
+		fn(outcome)
+	}
 	switch {
 	case c.Streamed:
 	case err != nil:
-		apihttp.WriteError(c.W, c.R, err)
+		c.writeError(c.W, c.R, err)
 	default:
 		status := c.Status
 		if status == 0 {
