@@ -5,7 +5,9 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditquery"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/cluster"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/completion"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/console"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/consolehistory"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobsapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/keys"
@@ -35,4 +37,6 @@ func (s *Server) registerRoutes() {
 	ui.Register(co)
 	jobsapi.Register(co, s.jobs, s.openJobEvents)
 	console.Register(co)
+	consolehistory.Register(co)
+	completion.Register(co)
 }

@@ -40,9 +40,12 @@ type ConsoleHistoryFilter struct {
 	User string
 	// Cluster limits to one cluster (empty: all).
 	Cluster string
+	// Clusters, when not empty, keeps only the entries of these clusters (a token's scope).
+	Clusters []string
 	// Contains limits to lines containing this text (case-insensitive).
 	Contains string
-	// Limit is the page size (0: 100; at most 1000).
+	// Limit is the page size (0: DefaultConsoleHistoryLimit; over MaxConsoleHistoryLimit is
+	// ErrInvalid).
 	Limit int
 	// Cursor continues a previous page (ConsoleHistoryPage.Next).
 	Cursor string

@@ -12,6 +12,7 @@ type Store interface {
 	ResultStore
 	JobStore
 	ScheduleStore
+	ConsoleHistoryStore
 	// Close releases the store. Calls after Close return ErrClosed.
 	Close() error
 }

@@ -32,13 +32,20 @@ var (
 	// name → id) came with schedules.
 	bucketSchedules     = []byte("schedules")
 	bucketScheduleNames = []byte("schedule_names")
+	// bucketConsoleHistory holds a bucket per user (entries by time then id),
+	// bucketConsoleCounts each user's entry count, bucketConsoleSettings each
+	// user's settings; they came with the console.
+	bucketConsoleHistory  = []byte("console_history")
+	bucketConsoleCounts   = []byte("console_counts")
+	bucketConsoleSettings = []byte("console_settings")
 
 	keyFormat      = []byte("format")
 	keyAuditHead   = []byte("audit_head")
 	keyAuditAnchor = []byte("audit_anchor")
 
 	allBuckets   = [][]byte{bucketMeta, bucketAudit, bucketTokens, bucketTokenHash, bucketResults, bucketBaselines}
-	addedBuckets = [][]byte{bucketCheckpoints, bucketJobs, bucketJobKeys, bucketSchedules, bucketScheduleNames}
+	addedBuckets = [][]byte{bucketCheckpoints, bucketJobs, bucketJobKeys, bucketSchedules, bucketScheduleNames,
+		bucketConsoleHistory, bucketConsoleCounts, bucketConsoleSettings}
 )
 
 // Options tune Open. Zero values pick the defaults.
@@ -50,12 +57,18 @@ type Options struct {
 	// a process that has the file open for writing (bbolt locks the whole
 	// file), up to LockTimeout.
 	ReadOnly bool
+	// ConsoleHistoryPerUser is how many console history entries each user
+	// keeps (default store.DefaultConsoleHistoryPerUser); older ones are
+	// dropped as new ones come.
+	ConsoleHistoryPerUser int
 }
 
 // Store is the bbolt implementation of store.Store.
 type Store struct {
 	db   *bbolt.DB
 	path string
+	// consolePerUser bounds each user's console history.
+	consolePerUser int
 }
 
 var _ store.Store = (*Store)(nil)
@@ -91,7 +104,11 @@ func Open(path string, opts Options) (s *Store, err error) {
 		db.Close()
 		return nil, fmt.Errorf("open bolt store %s: %w", path, err)
 	}
-	return &Store{db: db, path: path}, nil
+	perUser := opts.ConsoleHistoryPerUser
+	if perUser <= 0 {
+		perUser = store.DefaultConsoleHistoryPerUser
+	}
+	return &Store{db: db, path: path, consolePerUser: perUser}, nil
 }
 
 func openError(path string, err error) error {

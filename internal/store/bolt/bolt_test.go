@@ -21,9 +21,11 @@ func newBackend(t *testing.T) storetest.Backend {
 	return &backend{path: filepath.Join(t.TempDir(), "store.db")}
 }
 
-func (b *backend) Open(t testing.TB) store.Store {
+func (b *backend) Open(t testing.TB) store.Store { return b.OpenKeepingConsoleEntries(t, 0) }
+
+func (b *backend) OpenKeepingConsoleEntries(t testing.TB, perUser int) store.Store {
 	t.Helper()
-	st, err := bolt.Open(b.path, bolt.Options{})
+	st, err := bolt.Open(b.path, bolt.Options{ConsoleHistoryPerUser: perUser})
 	if err != nil {
 		t.Fatalf("open bolt store: %v", err)
 	}

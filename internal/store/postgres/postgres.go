@@ -22,6 +22,10 @@ type Options struct {
 	Schema string
 	// Logger receives setup messages (default: discard).
 	Logger *slog.Logger
+	// ConsoleHistoryPerUser is how many console history entries each user
+	// keeps (default store.DefaultConsoleHistoryPerUser); older ones are
+	// dropped as new ones come.
+	ConsoleHistoryPerUser int
 }
 
 // Store is the PostgreSQL implementation of store.Store.
@@ -29,6 +33,8 @@ type Store struct {
 	pool      *pgxpool.Pool
 	timescale bool
 	closed    atomic.Bool
+	// consolePerUser bounds each user's console history.
+	consolePerUser int
 
 	// appendMu makes this Store's appends go one at a time and guards head:
 	// the chain head this Store last wrote, which the next batch is linked
@@ -51,7 +57,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{pool: pool, timescale: ts}, nil
+	perUser := opts.ConsoleHistoryPerUser
+	if perUser <= 0 {
+		perUser = store.DefaultConsoleHistoryPerUser
+	}
+	return &Store{pool: pool, timescale: ts, consolePerUser: perUser}, nil
 }
 
 // Migrate applies the pending migrations, as Open does, and returns their

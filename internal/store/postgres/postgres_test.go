@@ -29,9 +29,11 @@ func newBackend(t *testing.T) storetest.Backend {
 	return b
 }
 
-func (b *backend) Open(t testing.TB) store.Store {
+func (b *backend) Open(t testing.TB) store.Store { return b.OpenKeepingConsoleEntries(t, 0) }
+
+func (b *backend) OpenKeepingConsoleEntries(t testing.TB, perUser int) store.Store {
 	t.Helper()
-	st, err := postgres.Open(context.Background(), b.dsn, postgres.Options{Schema: b.schema})
+	st, err := postgres.Open(context.Background(), b.dsn, postgres.Options{Schema: b.schema, ConsoleHistoryPerUser: perUser})
 	if err != nil {
 		t.Fatalf("open postgres store: %v", err)
 	}
@@ -114,8 +116,8 @@ func TestOpenMigratesOnceAndIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != len(files) || tables != 10 {
-		t.Fatalf("after three opens: %d migrations recorded and %d tables, want %d and 10", n, tables, len(files))
+	if n != len(files) || tables != 12 {
+		t.Fatalf("after three opens: %d migrations recorded and %d tables, want %d and 12", n, tables, len(files))
 	}
 }
 

@@ -118,6 +118,20 @@ func TestRuntimeRoleAppendsButCannotChangeAuditHistory(t *testing.T) {
 	if err := st.DeleteSchedule(ctx, sc.ID); err != nil {
 		t.Fatalf("delete schedule as the runtime role: %v", err)
 	}
+	for i := range 3 {
+		if _, err := st.AppendConsoleEntry(ctx, store.ConsoleEntry{User: "u", Cluster: "prod", Line: "get /a"}); err != nil {
+			t.Fatalf("append console entry %d as the runtime role: %v", i, err)
+		}
+	}
+	if err := st.SetConsoleSettings(ctx, "u", store.ConsoleSettings{KeepValues: true}); err != nil {
+		t.Fatalf("set console settings as the runtime role: %v", err)
+	}
+	if err := st.SetConsoleSettings(ctx, "u", store.ConsoleSettings{}); err != nil {
+		t.Fatalf("change console settings as the runtime role: %v", err)
+	}
+	if n, err := st.ClearConsoleHistory(ctx, "u"); err != nil || n != 3 {
+		t.Fatalf("clear console history as the runtime role: %d, %v", n, err)
+	}
 	if _, err := st.PruneAudit(ctx, time.Now()); !isPermissionDenied(err) {
 		t.Fatalf("prune as the runtime role: %v, want permission denied", err)
 	}

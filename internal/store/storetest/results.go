@@ -213,6 +213,10 @@ func testClosed(t *testing.T, b Backend) {
 	_, checks["create schedule"] = st.CreateSchedule(c, newSchedule("n", "defrag", "prod", base))
 	_, checks["list schedules"] = st.ListSchedules(c, store.ScheduleFilter{})
 	_, checks["advance schedule"] = st.AdvanceSchedule(c, "x", base, "j", 0)
+	_, checks["append console entry"] = st.AppendConsoleEntry(c, consoleEntry("alice", "c1", "get /x", base))
+	_, checks["list console history"] = st.ListConsoleHistory(c, store.ConsoleHistoryFilter{User: "alice"})
+	_, checks["clear console history"] = st.ClearConsoleHistory(c, "alice")
+	checks["set console settings"] = st.SetConsoleSettings(c, "alice", store.ConsoleSettings{KeepValues: true})
 	for name, err := range checks {
 		if !errors.Is(err, store.ErrClosed) {
 			t.Errorf("%s after close: %v, want ErrClosed", name, err)

@@ -13,6 +13,9 @@ type Backend interface {
 	// Open opens the database. It is called again after the previous store
 	// was closed, and must then see the same data.
 	Open(t testing.TB) store.Store
+	// OpenKeepingConsoleEntries opens the database as Open does, keeping at most perUser
+	// console history entries per user (0: the backend's default).
+	OpenKeepingConsoleEntries(t testing.TB, perUser int) store.Store
 	// AlterAuditRecord rewrites the stored record seq with fn, underneath
 	// the store (as someone with file or SQL access would). It is called
 	// while no store from Open is open.
@@ -71,6 +74,13 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"SchedulesPauseResumeAndDelete", testSchedulesPauseResumeDelete},
 		{"SchedulesAdvanceOnlyForward", testSchedulesAdvanceOnlyForward},
 		{"SchedulesConcurrentAdvancesOfOneSlotAdvanceOnce", testSchedulesConcurrentAdvance},
+		{"ConsoleHistoryIsPrivateToItsUserNewestFirst", testConsoleHistoryPrivateNewestFirst},
+		{"ConsoleHistoryPagesWithCursor", testConsoleHistoryPages},
+		{"ConsoleHistoryFiltersByClusterAndText", testConsoleHistoryFilters},
+		{"ConsoleHistoryRejectsBadInput", testConsoleHistoryBadInput},
+		{"ConsoleHistoryKeepsTheNewestEntriesPerUser", testConsoleHistoryRetention},
+		{"ConsoleHistoryClearRemovesOnlyTheUsersEntries", testConsoleHistoryClear},
+		{"ConsoleSettingsRoundTrip", testConsoleSettings},
 		{"ClosedStoreReturnsErrClosed", testClosed},
 	}
 	for _, tc := range tests {
