@@ -68,7 +68,8 @@ test('Tab completes a partial key from the live keyspace; get shows its value', 
   const stdout = page.locator(ids.stdout).last();
   await stdout.waitFor();
   console.log(`figure: console get round trip seen in the page ${Date.now() - started} ms (under contention)`);
-  assert.equal(await stdout.innerText(), `${key}\n${value}`);
+  // Exactly what etcdctl prints: the key, then the value, each on its line.
+  assert.equal(await stdout.textContent(), `${key}\n${value}\n`);
   assert.equal(await input.inputValue(), '', 'the prompt is empty again');
 
   await page.locator(ids.toggle).last().click();

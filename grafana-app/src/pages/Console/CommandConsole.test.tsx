@@ -120,7 +120,7 @@ describe('Console page', () => {
 
   test('the structured view shows kvs as a table and the result as a tree, beside the text', async () => {
     const result = {
-      header: { revision: 5 },
+      header: { revision: 5, member_id: 12402926239619891000 },
       kvs: [{ key: btoa('/app/a'), value: btoa('hello'), create_revision: 2, mod_revision: 5, version: 2 }],
       count: 1,
     };
@@ -135,6 +135,9 @@ describe('Console page', () => {
     const rows = within(within(structured).getByTestId(ids.kvTable)).getAllByRole('row');
     expect(rows[1]).toHaveTextContent('/app/ahello52');
     expect(within(structured).getByTestId(ids.jsonTree)).toHaveTextContent('revision: 5');
+    expect(within(structured).getByTestId(ids.jsonTree)).toHaveTextContent(
+      'member_id: 12402926239619891000 (not exact: beyond JavaScript’s precision; see the text)'
+    );
     await user.click(toggle);
     expect(screen.queryByTestId(ids.structured)).not.toBeInTheDocument();
   });

@@ -85,6 +85,12 @@ function MemberTable({ rows }: { rows: NonNullable<ReturnType<typeof memberRows>
   );
 }
 
+// inexact reports a whole number too big for JavaScript to hold exactly: etcd's uint64 ids
+// (cluster, member, lease) lose their last digits in JSON.parse.
+function inexact(v: unknown): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v);
+}
+
 // OPEN_DEPTH is how deep the tree starts unfolded.
 const OPEN_DEPTH = 2;
 
@@ -112,6 +118,7 @@ function JsonNode({ name, value, depth }: { name: string; value: unknown; depth:
     <div>
       <span className={styles.jsonKey}>{name}:</span>{' '}
       <span className={typeof value === 'string' ? styles.jsonString : styles.jsonOther}>{JSON.stringify(value)}</span>
+      {inexact(value) && <span className={styles.meta}> (not exact: beyond JavaScript’s precision; see the text)</span>}
     </div>
   );
 }

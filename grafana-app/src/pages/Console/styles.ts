@@ -18,7 +18,7 @@ export const getStyles = (theme: GrafanaTheme2) => {
       alignItems: 'flex-end',
       marginBottom: theme.spacing(1),
     }),
-    who: css({ color: theme.colors.text.secondary, paddingBottom: theme.spacing(1) }),
+    who: css({ color: theme.colors.text.secondary, margin: 0, paddingBottom: theme.spacing(1), flexGrow: 1 }),
     note: css({ color: theme.colors.text.secondary, margin: theme.spacing(0.5, 0) }),
     terminal: css({
       ...mono,
@@ -76,7 +76,12 @@ export const getStyles = (theme: GrafanaTheme2) => {
       background: theme.colors.background.primary,
     }),
     option: css({ display: 'flex', gap: theme.spacing(2), padding: theme.spacing(0.25, 1), cursor: 'pointer' }),
-    selected: css({ background: theme.colors.action.selected, outline: `1px solid ${theme.colors.primary.border}` }),
+    // The chosen option in the primary colour, its description too (contrast on the highlight).
+    selected: css({
+      background: theme.colors.primary.main,
+      color: theme.colors.primary.contrastText,
+      '& span': { color: 'inherit' },
+    }),
     optionText: css({ whiteSpace: 'pre' }),
     optionMeta: css({ color: theme.colors.text.secondary, marginLeft: 'auto' }),
     help: css({
