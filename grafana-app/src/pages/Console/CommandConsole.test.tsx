@@ -37,6 +37,7 @@ function answers(more: Record<string, Answer> = {}): Record<string, Answer> {
     'GET /clusters': { clusters: [{ name: 'prod' }, { name: 'stage' }] },
     'GET /whoami': { user: 'ann', role: 'viewer', key_prefixes: ['/app/'] },
     'GET /console/history': { entries: [] },
+    'GET /console/settings': { keep_values: false },
     'POST /clusters/prod/console': (o: RequestOptions) => ran({ stdout: `ran ${lineOf(o)}\n` }),
     ...more,
   };
@@ -372,7 +373,7 @@ describe('Console page', () => {
     await user.type(input(), 'get /a{Enter}');
     await user.type(input(), 'get /b{Enter}');
     await waitFor(() => expect(runLines()).toEqual(['prod$ get /a', 'prod$ get /b']));
-    await user.click(screen.getByTestId(ids.clear));
+    await user.click(screen.getByRole('button', { name: 'Clear output' }));
     expect(runLines()).toEqual([]);
     expect(screen.getByTestId(ids.clear)).toBeDisabled();
   });
@@ -435,5 +436,46 @@ describe('Console page', () => {
     t2.answers['GET /clusters'] = { clusters: [{ name: 'prod' }] };
     await user.click(screen.getByTestId(ids.retry));
     expect(await screen.findByTestId(ids.input)).toBeInTheDocument();
+  });
+  test('keep put values: read, then changed with a PUT', async () => {
+    const t = fakeTransport(
+      answers({ 'PUT /console/settings': (o: RequestOptions) => o.body as { keep_values: boolean } })
+    );
+    await renderAt(t);
+    const keep = screen.getByLabelText(/Keep put values in my history/);
+    await waitFor(() => expect(keep).toBeEnabled());
+    expect(keep).not.toBeChecked();
+    await user.click(keep);
+    await waitFor(() => expect(keep).toBeChecked());
+    expect(t.calls.find((c) => c.method === 'PUT')?.opts.body).toEqual({ keep_values: true });
+
+    t.answers['PUT /console/settings'] = new ApiError('console settings unavailable', 503);
+    await user.click(keep);
+    expect(await screen.findByTestId(ids.settingsError)).toHaveTextContent('console settings unavailable');
+    expect(keep).toBeChecked();
+  });
+
+  test('Clear history… asks first, deletes the stored lines and forgets the ones held', async () => {
+    const stored = [
+      { id: 'h', cluster: 'prod', line: 'get /old', time: '2026-01-01T00:00:00Z', exit_code: 0, duration_ns: 1 },
+    ];
+    const t = fakeTransport(
+      answers({ 'GET /console/history': { entries: stored }, 'DELETE /console/history': { deleted: 4 } })
+    );
+    await renderAt(t);
+    await waitFor(() => expect(t.calls.some((c) => c.path === '/console/history')).toBe(true));
+    await user.type(input(), 'get /new{Enter}');
+    await screen.findByTestId(ids.stdout);
+    await user.click(screen.getByTestId(ids.clearHistory));
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Every line of your console history is deleted, on every cluster');
+    expect(t.calls.some((c) => c.method === 'DELETE')).toBe(false);
+    await user.click(within(dialog).getByRole('button', { name: 'Clear history' }));
+    expect(await screen.findByTestId(ids.historyCleared)).toHaveTextContent('Deleted 4 lines of your history.');
+    await user.click(input());
+    await user.keyboard('{ArrowUp}');
+    expect(input()).toHaveValue('');
+    // The scrollback is not the history: it stays.
+    expect(runLines()).toEqual(['prod$ get /new']);
   });
 });

@@ -6,6 +6,7 @@ import { ClusterPicker } from '../ClusterPicker';
 import { ClustersGate } from '../ClustersGate';
 import { failure, FailureText } from '../failure';
 import { useClusterList } from '../useClusterList';
+import { HistorySettings } from './HistorySettings';
 import { Prompt } from './Prompt';
 import { Scrollback } from './Scrollback';
 import { getStyles } from './styles';
@@ -60,6 +61,7 @@ export function CommandConsole() {
             audits what the role may not do.
           </p>
         )}
+        <HistorySettings onCleared={history.forget} />
         <Button
           variant="secondary"
           icon="trash-alt"
@@ -67,7 +69,7 @@ export function CommandConsole() {
           disabled={runs.length === 0}
           data-testid={testIds.etcdctl.clear}
         >
-          Clear
+          Clear output
         </Button>
       </div>
       <ClustersGate

@@ -13,6 +13,8 @@ export type ConsoleHistory = {
   problem?: Failure;
   // add keeps a line that ran on cluster for this session.
   add(cluster: string, line: string): void;
+  // forget drops every line held, stored and of the session (the stored history was cleared).
+  forget(): void;
 };
 
 // useConsoleHistory holds the prompt's history of cluster: the caller's stored lines of that
@@ -44,5 +46,9 @@ export function useConsoleHistory(cluster: string): ConsoleHistory {
     (c: string, line: string) => setSession((s) => ({ ...s, [c]: appendLine(s[c] ?? [], line) })),
     []
   );
-  return { lines, problem: current?.problem, add };
+  const forget = useCallback(() => {
+    setStored({ cluster, lines: [] });
+    setSession({});
+  }, [cluster]);
+  return { lines, problem: current?.problem, add, forget };
 }
