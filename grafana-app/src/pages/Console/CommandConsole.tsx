@@ -54,13 +54,6 @@ export function CommandConsole() {
           onChange={(c) => setParams({ cluster: c })}
           testId={testIds.etcdctl.picker}
         />
-        {who && (
-          <p className={styles.who} data-testid={testIds.etcdctl.who}>
-            Commands run as {who.user} with the role {who.role}
-            {who.key_prefixes.length > 0 && <> on keys under {who.key_prefixes.join(', ')}</>}; opsproxy refuses and
-            audits what the role may not do.
-          </p>
-        )}
         <HistorySettings onCleared={history.forget} />
         <Button
           variant="secondary"
@@ -72,6 +65,13 @@ export function CommandConsole() {
           Clear output
         </Button>
       </div>
+      {who && (
+        <p className={styles.who} data-testid={testIds.etcdctl.who}>
+          Commands run as {who.user} with the role {who.role}
+          {who.key_prefixes.length > 0 && <> on keys under {who.key_prefixes.join(', ')}</>}; opsproxy refuses and
+          audits what the role may not do.
+        </p>
+      )}
       <ClustersGate
         loaded={current !== undefined}
         failure={current?.error && <FailureText f={current.error} />}

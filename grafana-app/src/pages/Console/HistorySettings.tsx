@@ -1,8 +1,9 @@
 import React, { useEffect, useState } from 'react';
-import { Alert, Button, Checkbox, ConfirmModal } from '@grafana/ui';
+import { Alert, Button, Checkbox, ConfirmModal, useStyles2 } from '@grafana/ui';
 import { useApi } from '../../api';
 import { testIds } from '../../components/testIds';
 import { failure, FailureText, type Failure } from '../failure';
+import { getStyles } from './styles';
 
 type Outcome = { kind: 'cleared'; count: number } | { kind: 'error'; what: string; error: Failure };
 
@@ -11,6 +12,7 @@ type Outcome = { kind: 'cleared'; count: number } | { kind: 'error'; what: strin
 // onCleared lets the page forget the lines it holds too.
 export function HistorySettings({ onCleared }: { onCleared: () => void }) {
   const api = useApi();
+  const styles = useStyles2(getStyles);
   const [keepValues, setKeepValues] = useState<boolean | undefined>(undefined);
   const [confirming, setConfirming] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | undefined>(undefined);
@@ -71,6 +73,7 @@ export function HistorySettings({ onCleared }: { onCleared: () => void }) {
           severity="success"
           title={`Deleted ${outcome.count} line${outcome.count === 1 ? '' : 's'} of your history.`}
           onRemove={() => setOutcome(undefined)}
+          className={styles.wide}
           data-testid={testIds.etcdctl.historyCleared}
         />
       )}
@@ -79,6 +82,7 @@ export function HistorySettings({ onCleared }: { onCleared: () => void }) {
           severity="error"
           title={outcome.what}
           onRemove={() => setOutcome(undefined)}
+          className={styles.wide}
           data-testid={testIds.etcdctl.settingsError}
         >
           <FailureText f={outcome.error} />

@@ -18,7 +18,9 @@ export const getStyles = (theme: GrafanaTheme2) => {
       alignItems: 'flex-end',
       marginBottom: theme.spacing(1),
     }),
-    who: css({ color: theme.colors.text.secondary, margin: 0, paddingBottom: theme.spacing(1), flexGrow: 1 }),
+    // wide takes a row of the toolbar to itself (an alert under the controls).
+    wide: css({ flexBasis: '100%' }),
+    who: css({ color: theme.colors.text.secondary, margin: theme.spacing(0, 0, 1) }),
     note: css({ color: theme.colors.text.secondary, margin: theme.spacing(0.5, 0) }),
     terminal: css({
       ...mono,
