@@ -90,7 +90,8 @@ export function CommandConsole() {
         )}
         <section className={styles.terminal} aria-label={`etcdctl console of cluster ${cluster}`}>
           <Scrollback runs={runs} dropped={dropped} />
-          <Prompt cluster={cluster} history={history.lines} busy={busy} onRun={runLine} />
+          {/* A prompt per cluster: its history walk and completion belong to that cluster's. */}
+          <Prompt key={cluster} cluster={cluster} history={history.lines} busy={busy} onRun={runLine} />
         </section>
       </ClustersGate>
     </div>

@@ -1,4 +1,4 @@
-import React, { useMemo, useState, type KeyboardEvent } from 'react';
+import React, { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { cx } from '@emotion/css';
 import { useStyles2 } from '@grafana/ui';
 import { testIds } from '../../components/testIds';
@@ -12,8 +12,8 @@ const LIST_ID = 'etcdctl-search-matches';
 // Esc goes back to the prompt unchanged.
 export function HistorySearch({
   lines,
-  onTake,
-  onCancel,
+  onTake: take,
+  onCancel: cancel,
 }: {
   lines: string[];
   onTake: (line: string) => void;
@@ -24,6 +24,18 @@ export function HistorySearch({
   const [selected, setSelected] = useState(0);
   const matches = useMemo(() => searchHistory(lines, query), [lines, query]);
   const chosen = Math.min(selected, Math.max(matches.length - 1, 0));
+  // ended: the search was taken or cancelled; the blur of its input going away is not a cancel.
+  const ended = useRef(false);
+  const onTake = (line: string) => {
+    ended.current = true;
+    take(line);
+  };
+  const onCancel = () => {
+    if (!ended.current) {
+      ended.current = true;
+      cancel();
+    }
+  };
 
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'Enter') {
