@@ -50,6 +50,15 @@ func TestConsolePutGetDelPrintAsEtcdctl(t *testing.T) {
 					t.Errorf("audit record holds the put value: %+v", rec)
 				}
 			}
+			// The audit API answers the command, in JSON and as the CSV export's last column.
+			q := e.call(t, http.MethodGet, "/api/v1/audit?operation=keys.put&request_id="+r.header.Get("X-Request-Id"), e.admin, nil)
+			if !strings.Contains(string(q.body), `"command":"put `+p+`a \u003credacted 11 bytes\u003e"`) {
+				t.Errorf("audit query answer lacks the command: %s", q.body)
+			}
+			q = e.call(t, http.MethodGet, "/api/v1/audit?format=csv&operation=keys.put&request_id="+r.header.Get("X-Request-Id"), e.admin, nil)
+			if !strings.Contains(string(q.body), ",command\n") || !strings.Contains(string(q.body), ",put "+p+"a <redacted 11 bytes>\n") {
+				t.Errorf("audit CSV export lacks the command: %s", q.body)
+			}
 			e.console(t, e.admin, "put "+p+"b 2")
 			_, a = e.console(t, e.admin, "get "+p+" --prefix")
 			if want := p + "a\nhello world\n" + p + "b\n2\n"; a.Stdout != want || a.Operation != "keys.get" || a.Format != "simple" {
@@ -133,5 +142,12 @@ func TestConsoleAnswersBadLinesAsEtcdctl(t *testing.T) {
 		if r.status != c.status || a.ExitCode != c.exit || !strings.Contains(a.Error, c.msg) {
 			t.Errorf("%q: %d exit %d %q, want %d exit %d containing %q", c.line, r.status, a.ExitCode, a.Error, c.status, c.exit, c.msg)
 		}
+	}
+	// A line that does not parse keeps only its command name and size in the audit log: its
+	// other words may hold a value.
+	r, _ := e.console(t, e.admin, "put /k 'top-secret")
+	rec := e.audit(t, r.header.Get("X-Request-Id"), 1)[0]
+	if rec.Operation != "console" || rec.Command != "put <redacted 18 bytes>" || rec.Outcome != store.OutcomeFailed {
+		t.Fatalf("unparsed line audited as %s %q %s", rec.Operation, rec.Command, rec.Outcome)
 	}
 }

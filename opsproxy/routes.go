@@ -36,7 +36,7 @@ func (s *Server) registerRoutes() {
 	whoami.Register(co)
 	ui.Register(co)
 	jobsapi.Register(co, s.jobs, s.openJobEvents)
-	console.Register(co)
+	console.Register(co, s.jobs, s.openWatches)
 	consolehistory.Register(co)
 	completion.Register(co)
 }

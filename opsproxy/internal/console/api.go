@@ -9,6 +9,8 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobqueue"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/usercap"
 )
 
 // Path is the console route.
@@ -27,12 +29,18 @@ type Engine struct {
 	co *core.Core
 	// history keeps each user's lines; nil when the server's store keeps none.
 	history store.ConsoleHistoryStore
+	// jobs runs defrag and snapshot save.
+	jobs *jobqueue.Runtime
+	// watchers counts each user's open watches, console watches with the Watch API's, under
+	// limits.max_watches_per_user.
+	watchers *usercap.Counter
 }
 
-// Register adds the console route to co. Lines are kept in the callers' history when co's
-// store implements store.ConsoleHistoryStore.
-func Register(co *core.Core) *Engine {
-	e := &Engine{co: co}
+// Register adds the console route to co; defrag and snapshot save are enqueued on jobs, and a
+// console watch counts among the user's open watches in watchers. Lines are kept in the
+// callers' history when co's store implements store.ConsoleHistoryStore.
+func Register(co *core.Core, jobs *jobqueue.Runtime, watchers *usercap.Counter) *Engine {
+	e := &Engine{co: co, jobs: jobs, watchers: watchers}
 	e.history, _ = co.Store.(store.ConsoleHistoryStore)
 	co.HandleResolved(Path, baseSpec, e.resolve, writeError, e.serve)
 	return e
@@ -89,13 +97,12 @@ func (e *Engine) resolve(c *core.Call) (core.OpSpec, error) {
 // unparsedCommand is what is recorded of a line the console could not plan: its command name
 // when it has one, and its size, but none of its other words, which may hold a value.
 func unparsedCommand(line string) string {
+	// Split on blanks only: the line may not split as a shell would, and only words that
+	// name a command (fixed strings of the grammar) are kept.
 	first, _, _ := strings.Cut(line, "\n")
-	words, err := splitWords(first)
 	name := "<unparsed>"
-	if err == nil && len(words) > 0 {
-		if cmd, n := Lookup(words); cmd != nil {
-			name = strings.Join(words[:n], " ")
-		}
+	if cmd, n := Lookup(strings.Fields(first)); cmd != nil {
+		name = strings.Join(strings.Fields(first)[:n], " ")
 	}
 	return name + " " + redacted(line)
 }

@@ -34,7 +34,15 @@ func init() {
 	// Assigned here, not in the declaration: the planners refer to the engine, whose
 	// methods refer to the table.
 	planners = map[string]planner{
-		"get": planGet, "put": planPut, "del": planDel,
+		"get": planGet, "put": planPut, "del": planDel, "txn": planTxn,
+		"watch": planWatch, "compaction": planCompaction, "move-leader": planMoveLeader, "version": planVersion,
+		"lease grant": planLeaseGrant, "lease revoke": planLeaseRevoke, "lease timetolive": planLeaseTimeToLive,
+		"lease list": planLeaseList, "lease keep-alive": planLeaseKeepAlive,
+		"member list": planMemberList, "member add": planMemberAdd, "member remove": planMemberRemove,
+		"member promote":  planMemberPromote,
+		"endpoint health": planEndpointHealth, "endpoint status": planEndpointStatus, "endpoint hashkv": planEndpointHashKV,
+		"alarm list": planAlarmList, "alarm disarm": planAlarmDisarm,
+		"snapshot status": planSnapshotStatus, "snapshot save": planSnapshotSave, "defrag": planDefrag,
 	}
 }
 
@@ -120,20 +128,49 @@ func (x *execution) outcome(p *plan) (*Answer, error) {
 	}
 	code := x.exitCode
 	if err != nil {
-		code = ExitCodeOf(err)
+		// etcd's errors end etcdctl with ExitError unless the command chose another code.
+		code = ExitError
+		var ee *exitError
 		var se *silentExit
-		if !errors.As(err, &se) {
+		switch {
+		case errors.As(err, &ee):
+			code = ee.code
+			fmt.Fprintln(&x.stderr, "Error:", err)
+		case errors.As(err, &se):
+			code = se.code
+		default:
 			fmt.Fprintln(&x.stderr, "Error:", err)
 		}
 		x.c.RecordFailure(err)
 	} else if code != 0 {
 		x.c.RecordFailure(fmt.Errorf("%s exited with code %d", x.inv.Path, code))
 	}
+	stdout, result := x.bounded()
 	return &Answer{
-		Stdout: x.stdout.String(), Stderr: x.stderr.String(), ExitCode: code, Result: x.result(),
+		Stdout: stdout, Stderr: x.stderr.String(), ExitCode: code, Result: result,
 		Operation: p.spec.Name, Format: x.inv.Format, Job: x.job,
 		Duration: int64(time.Since(x.c.Started())),
 	}, nil
+}
+
+// MaxOutputBytes bounds what one answer carries of stdout and of the JSON result each: past it,
+// stdout is cut and the result left out, each with a line on stderr saying so (narrow the
+// command with --limit, --keys-only or a smaller range).
+const MaxOutputBytes = 8 << 20
+
+// bounded is stdout and the result, each within MaxOutputBytes.
+func (x *execution) bounded() (string, json.RawMessage) {
+	stdout := x.stdout.String()
+	if len(stdout) > MaxOutputBytes {
+		stdout = stdout[:MaxOutputBytes]
+		fmt.Fprintf(&x.stderr, "console: output cut at %d bytes (narrow the command: --limit, --keys-only, a smaller range)\n", MaxOutputBytes)
+	}
+	result := x.result()
+	if len(result) > MaxOutputBytes {
+		result = nil
+		fmt.Fprintf(&x.stderr, "console: result left out: over %d bytes\n", MaxOutputBytes)
+	}
+	return stdout, result
 }
 
 // silentExit ends a command with an exit code and no "Error:" line, as etcdctl does where it

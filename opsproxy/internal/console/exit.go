@@ -15,6 +15,7 @@ const (
 	ExitBadConnection = 2
 	ExitInvalidInput  = 3
 	ExitBadFeature    = 4
+	ExitInterrupted   = 5
 	ExitBadArgs       = 128
 )
 
@@ -41,6 +42,10 @@ func ExitCodeOf(err error) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
+	}
+	var se *silentExit
+	if errors.As(err, &se) {
+		return se.code
 	}
 	switch status, _ := apihttp.StatusOf(err); status {
 	case http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:

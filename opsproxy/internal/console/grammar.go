@@ -134,6 +134,7 @@ var Commands = []*Command{
 			{Name: "rev", Kind: FlagInt, Default: "0", Usage: "Revision to start watching"},
 			{Name: "prev-kv", Kind: FlagBool, Default: "false", Usage: "get the previous key-value pair before the event happens"},
 			{Name: "progress-notify", Kind: FlagBool, Default: "false", Usage: "get periodic watch progress notification from server"},
+			{Name: "interactive", Short: "i", Kind: FlagBool, Default: "false", Usage: "Interactive mode (refused in the console: a console watch is bounded; the Watch page is for long watches)"},
 			{Name: "max-events", Kind: FlagInt, Default: "10", Usage: "stop after this many events (at most 1000)", ConsoleOnly: true},
 			{Name: "max-wait", Kind: FlagDuration, Default: "10s", Usage: "stop after this long (at most 60s)", ConsoleOnly: true},
 		}},

@@ -72,11 +72,35 @@ func Parse(line string) (*Invocation, error) {
 		inv.Stdin = rest
 		inv.StdinLines = strings.Split(strings.ReplaceAll(rest, "\r\n", "\n"), "\n")
 	}
-	if err := inv.parseFlags(words[n:]); err != nil {
+	if err := inv.parseFlags(words[n:], GlobalFlags); err != nil {
 		return nil, err
 	}
 	return inv, nil
 }
+
+// parseRequest parses one of txn's requests (get, put or del, with their own flags only, as
+// etcdctl parses them).
+func parseRequest(words []string) (*Invocation, error) {
+	cmd, n := Lookup(words)
+	if cmd == nil || n != 1 || (cmd.Name != "get" && cmd.Name != "put" && cmd.Name != "del") {
+		return nil, errNotARequest
+	}
+	inv := &Invocation{Cmd: cmd, Path: cmd.Name, Words: words, Format: "simple", Timeout: time.Second}
+	fs := pflag.NewFlagSet(cmd.Name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	for _, f := range cmd.Flags {
+		defineFlag(fs, f)
+	}
+	if err := fs.Parse(words[1:]); err != nil {
+		return nil, errNotARequest
+	}
+	inv.Flags, inv.Args = fs, fs.Args()
+	return inv, nil
+}
+
+// errNotARequest is a txn line that is no get, put or del etcdctl would parse.
+var errNotARequest = errors.New("not a txn request")
 
 // splitWords splits the first line as a shell would, without expansions, and names what
 // keeps it from being split.
@@ -91,6 +115,11 @@ func splitWords(line string) ([]string, error) {
 		return nil, badRequest(ExitError, "line: an unquoted ( ) or ` (quote the word that contains it), or a trailing \\")
 	}
 	if p.Position >= 0 {
+		if strings.Contains(line, "<redacted ") {
+			// A line recalled from history, its value replaced by its size: running it would
+			// store the placeholder.
+			return nil, badRequest(ExitError, "line: holds a <redacted N bytes> placeholder from history: type the value again")
+		}
 		r := []rune(line)[p.Position]
 		return nil, badRequest(ExitError, "line: an unquoted %q: the console runs one command without redirections or pipes (quote the word that contains it)", r)
 	}
@@ -118,7 +147,7 @@ func unbalancedQuote(line string) rune {
 
 // parseFlags parses the words after the command's name with the command's flags and the
 // console's global flags, spelled as etcdctl spells them.
-func (inv *Invocation) parseFlags(words []string) error {
+func (inv *Invocation) parseFlags(words []string, globals []Flag) error {
 	for _, w := range words {
 		if w == "--" {
 			break
@@ -131,7 +160,7 @@ func (inv *Invocation) parseFlags(words []string) error {
 	fs := pflag.NewFlagSet(inv.Path, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
-	for _, f := range slices.Concat(inv.Cmd.Flags, GlobalFlags) {
+	for _, f := range slices.Concat(inv.Cmd.Flags, globals) {
 		defineFlag(fs, f)
 	}
 	if err := fs.Parse(words); err != nil {
@@ -173,7 +202,8 @@ func defineFlag(fs *pflag.FlagSet, f Flag) {
 	}
 }
 
-// Bool, Int, String and Duration read a flag the grammar defines for the command.
+// Bool reads a boolean flag the grammar defines for the command (Int, String and Duration
+// read the other kinds).
 func (inv *Invocation) Bool(name string) bool {
 	v, _ := inv.Flags.GetBool(name)
 	return v
@@ -196,6 +226,3 @@ func (inv *Invocation) Duration(name string) time.Duration {
 	v, _ := inv.Flags.GetDuration(name)
 	return v
 }
-
-// Changed reports whether the line set the flag.
-func (inv *Invocation) Changed(name string) bool { return inv.Flags.Changed(name) }
