@@ -91,7 +91,7 @@ export const RunView = memo(function RunView({ run }: { run: Run }) {
   );
 });
 
-// REFUSAL_TITLES say what opsproxy's answer means for the line.
+// refusalTitle says what opsproxy's answer means for the line.
 function refusalTitle(status: number): string {
   switch (status) {
     case 400:
@@ -101,7 +101,13 @@ function refusalTitle(status: number): string {
     case 403:
       return 'Refused';
     case 404:
-      return 'No such cluster';
+      return 'Not found';
+    case 413:
+      return 'Too large';
+    case 429:
+      return 'Too many requests';
+    case 503:
+      return 'Unavailable';
     case 0:
       return 'No answer from opsproxy';
     default:
