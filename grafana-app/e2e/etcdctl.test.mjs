@@ -128,3 +128,23 @@ test('the history comes back after a reload: ↑ and Ctrl-R', async () => {
   await browser.checkPage(page, 'etcdctl-history-search');
   await page.close();
 });
+
+test('Shift+Enter writes a txn over several lines; Enter runs it', async () => {
+  const { page, input } = await openConsole(adminToken);
+  await input.click();
+  // The command, its compares, a blank line, the success requests, a blank line, the failure requests.
+  const lines = ['txn', `value("${key}") = "${value}"`, '', `get ${key}`, '', `put ${key} "not expected"`];
+  for (const [i, line] of lines.entries()) {
+    if (i > 0) {
+      await page.keyboard.press('Shift+Enter');
+    }
+    await page.keyboard.type(line);
+  }
+  assert.equal(await input.inputValue(), lines.join('\n'));
+  await page.keyboard.press('Enter');
+  const stdout = page.locator(ids.stdout).last();
+  await stdout.waitFor();
+  assert.equal(await stdout.textContent(), `SUCCESS\n\n${key}\n${value}\n`);
+  await browser.checkPage(page, 'etcdctl-txn');
+  await page.close();
+});

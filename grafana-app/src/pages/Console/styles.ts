@@ -32,9 +32,17 @@ export const getStyles = (theme: GrafanaTheme2) => {
     scrollback: css({ maxHeight: '60vh', overflowY: 'auto', marginBottom: theme.spacing(1) }),
     run: css({ padding: theme.spacing(0.5, 0), borderBottom: `1px dashed ${theme.colors.border.weak}` }),
     runHead: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'baseline' }),
-    runLine: css({ ...mono, margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all', flexGrow: 1 }),
+    // The line as typed stands apart from what it printed: bold, with a gap under it.
+    runLine: css({
+      ...mono,
+      margin: 0,
+      whiteSpace: 'pre-wrap',
+      wordBreak: 'break-all',
+      flexGrow: 1,
+      fontWeight: theme.typography.fontWeightBold,
+    }),
     prompt: css({ color: theme.colors.primary.text, fontWeight: theme.typography.fontWeightBold }),
-    runBody: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(2) }),
+    runBody: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(2), marginTop: theme.spacing(0.5) }),
     text: css({ flex: '1 1 320px', minWidth: 0 }),
     structured: css({
       flex: '1 1 320px',
