@@ -266,6 +266,22 @@ describe('Console page', () => {
     expect(input()).toHaveFocus();
   });
 
+  test('the reverse search says when nothing matches, and a click takes a match', async () => {
+    const t = fakeTransport(answers());
+    await renderAt(t);
+    await user.type(input(), 'get /one{Enter}');
+    await screen.findByTestId(ids.stdout);
+    await user.type(input(), 'get /two{Enter}');
+    await waitFor(() => expect(screen.getAllByTestId(ids.stdout)).toHaveLength(2));
+    await user.keyboard('{Control>}r{/Control}');
+    await user.type(screen.getByLabelText(/Search history/), 'zzz');
+    expect(screen.getByTestId(ids.search)).toHaveTextContent('No line in the history contains “zzz”.');
+    await user.clear(screen.getByLabelText(/Search history/));
+    await user.click(within(screen.getByRole('listbox', { name: 'Matching lines' })).getByText('get /one'));
+    expect(screen.queryByTestId(ids.search)).not.toBeInTheDocument();
+    expect(input()).toHaveValue('get /one');
+  });
+
   test('Tab with one candidate completes in place, at the cursor in UTF-8 bytes', async () => {
     const t = fakeTransport(
       answers({
