@@ -55,7 +55,11 @@ func buildEtcdctl() (string, error) {
 			return "", err
 		}
 	}
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	// The go command that runs the tests (on PATH), as the Makefile's $(GO) is.
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		return "", err
+	}
 	run := func(args ...string) error {
 		cmd := exec.Command(gobin, args...)
 		cmd.Dir = work
