@@ -15,9 +15,10 @@ import (
 
 const consoleColumns = `id, cluster, line, time, exit_code, duration_ns`
 
-// AppendConsoleEntry implements store.ConsoleHistoryStore. The insert and the dropping of the
-// user's entries past the bound are one transaction; the bound is found through the
-// (user_name, time, id) index, so it costs a walk of that user's newest entries only.
+// AppendConsoleEntry implements store.ConsoleHistoryStore. The insert, the user's count and
+// the dropping of the user's oldest entries past the bound are one transaction; the count's row
+// lock makes one user's appends take turns, and the oldest entries are found from the old end of
+// the (user_name, time, id) index, so an append costs the same at the bound as below it.
 func (s *Store) AppendConsoleEntry(ctx context.Context, e store.ConsoleEntry) (store.ConsoleEntry, error) {
 	if err := s.check(); err != nil {
 		return store.ConsoleEntry{}, fmt.Errorf("append console entry: %w", err)
@@ -31,9 +32,20 @@ func (s *Store) AppendConsoleEntry(ctx context.Context, e store.ConsoleEntry) (s
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.ID, e.User, e.Cluster, e.Line, e.Time, e.ExitCode, int64(e.Duration)); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM console_history WHERE user_name = $1 AND (time, id COLLATE "C") <= (
-			SELECT time, id COLLATE "C" FROM console_history WHERE user_name = $1
-			ORDER BY time DESC, id COLLATE "C" DESC OFFSET $2 LIMIT 1)`, e.User, s.consolePerUser)
+		var n int64
+		if err := tx.QueryRow(ctx, `INSERT INTO console_counts (user_name, entries) VALUES ($1, 1)
+			ON CONFLICT (user_name) DO UPDATE SET entries = console_counts.entries + 1 RETURNING entries`, e.User).Scan(&n); err != nil {
+			return err
+		}
+		if n <= int64(s.consolePerUser) {
+			return nil
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM console_history WHERE id IN (
+			SELECT id FROM console_history WHERE user_name = $1 ORDER BY time, id COLLATE "C" LIMIT $2)`, e.User, n-int64(s.consolePerUser))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE console_counts SET entries = entries - $2 WHERE user_name = $1`, e.User, tag.RowsAffected())
 		return err
 	})
 	switch {
@@ -111,11 +123,20 @@ func (s *Store) ClearConsoleHistory(ctx context.Context, user string) (int64, er
 	if err := store.CheckConsoleUser(user); err != nil {
 		return 0, fmt.Errorf("clear console history: %w", err)
 	}
-	tag, err := s.pool.Exec(ctx, `DELETE FROM console_history WHERE user_name = $1`, user)
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM console_history WHERE user_name = $1`, user)
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		_, err = tx.Exec(ctx, `DELETE FROM console_counts WHERE user_name = $1`, user)
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("clear console history: %w", err)
 	}
-	return tag.RowsAffected(), nil
+	return n, nil
 }
 
 // ConsoleSettings implements store.ConsoleHistoryStore.

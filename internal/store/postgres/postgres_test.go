@@ -116,8 +116,8 @@ func TestOpenMigratesOnceAndIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != len(files) || tables != 12 {
-		t.Fatalf("after three opens: %d migrations recorded and %d tables, want %d and 12", n, tables, len(files))
+	if n != len(files) || tables != 13 {
+		t.Fatalf("after three opens: %d migrations recorded and %d tables, want %d and 13", n, tables, len(files))
 	}
 }
 
@@ -340,5 +340,59 @@ func BenchmarkCreateJobs(b *testing.B) {
 		}
 		storetest.DropSchemaAtCleanup(b, dsn, schema)
 		return st
+	})
+}
+
+// BenchmarkConsoleHistoryAtTheBound measures one user's console history holding its 10,000
+// entries (loaded by SQL), as opsproxy's console uses it: appends, each of which also drops the
+// oldest entry past the bound; the first page; a search.
+func BenchmarkConsoleHistoryAtTheBound(b *testing.B) {
+	dsn := testDSN(b)
+	schema := "store_bench_" + store.NewID()[:12]
+	st, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema})
+	if err != nil {
+		b.Fatalf("open: %v", err)
+	}
+	storetest.DropSchemaAtCleanup(b, dsn, schema)
+	defer st.Close()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// Other users' entries too: the index must keep each user's walk to their own.
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`INSERT INTO %s.console_history (id, user_name, cluster, line, time, exit_code, duration_ns)
+		SELECT 'seed-' || u || '-' || i, 'user-' || u, 'c1', 'get /registry/pods/ns-' || i || ' --prefix', now() - (i || ' seconds')::interval, 0, 1000
+		FROM generate_series(1, %d) AS i, generate_series(1, 5) AS u`, pgx.Identifier{schema}.Sanitize(), store.DefaultConsoleHistoryPerUser)); err != nil {
+		b.Fatalf("seed: %v", err)
+	}
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`INSERT INTO %s.console_counts (user_name, entries) SELECT 'user-' || u, %d FROM generate_series(1, 5) AS u`,
+		pgx.Identifier{schema}.Sanitize(), store.DefaultConsoleHistoryPerUser)); err != nil {
+		b.Fatalf("seed counts: %v", err)
+	}
+	for _, user := range []string{"user-1", "new-user"} {
+		// user-1 is at the bound (each append drops one); new-user far below it.
+		b.Run("append/"+user, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := st.AppendConsoleEntry(ctx, store.ConsoleEntry{User: user, Cluster: "c1", Line: "get /a"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("first-page", func(b *testing.B) {
+		for b.Loop() {
+			if page, err := st.ListConsoleHistory(ctx, store.ConsoleHistoryFilter{User: "user-2"}); err != nil || len(page.Entries) != 100 {
+				b.Fatalf("%d entries, %v", len(page.Entries), err)
+			}
+		}
+	})
+	b.Run("search", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.ListConsoleHistory(ctx, store.ConsoleHistoryFilter{User: "user-2", Contains: "NS-9999 "}); err != nil {
+				b.Fatal(err)
+			}
+		}
 	})
 }

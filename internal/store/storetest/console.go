@@ -226,6 +226,42 @@ func testConsoleHistoryRetention(t *testing.T, b Backend) {
 	}
 }
 
+func testConsoleHistoryConcurrentAppendsKeepTheBound(t *testing.T, b Backend) {
+	const keep, writers, each = 20, 8, 10
+	st := b.OpenKeepingConsoleEntries(t, keep)
+	t.Cleanup(func() { _ = st.Close() })
+	c := ctx(t)
+	errs := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			for i := range each {
+				if _, err := st.AppendConsoleEntry(c, consoleEntry("alice", "c1", fmt.Sprintf("get /w%d/%d", w, i), time.Time{})); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range writers {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent append: %v", err)
+		}
+	}
+	page := listConsole(t, st, store.ConsoleHistoryFilter{User: "alice"})
+	if len(page.Entries) != keep {
+		t.Fatalf("after %d concurrent appends keeping %d: %d entries", writers*each, keep, len(page.Entries))
+	}
+	// The count the bound is kept by is right too: one more append still leaves exactly keep.
+	appendEntries(t, st, consoleEntry("alice", "c1", "get /last", time.Time{}))
+	if got := listConsole(t, st, store.ConsoleHistoryFilter{User: "alice"}); len(got.Entries) != keep || got.Entries[0].Line != "get /last" {
+		t.Fatalf("after one more: %d entries, newest %q", len(got.Entries), got.Entries[0].Line)
+	}
+	if n, err := st.ClearConsoleHistory(c, "alice"); err != nil || n != keep {
+		t.Fatalf("clear: %d, %v; want %d", n, err, keep)
+	}
+}
+
 func testConsoleHistoryClear(t *testing.T, b Backend) {
 	st := open(t, b)
 	c := ctx(t)

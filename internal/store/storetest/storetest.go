@@ -79,6 +79,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"ConsoleHistoryFiltersByClusterAndText", testConsoleHistoryFilters},
 		{"ConsoleHistoryRejectsBadInput", testConsoleHistoryBadInput},
 		{"ConsoleHistoryKeepsTheNewestEntriesPerUser", testConsoleHistoryRetention},
+		{"ConsoleHistoryConcurrentAppendsKeepTheBound", testConsoleHistoryConcurrentAppendsKeepTheBound},
 		{"ConsoleHistoryClearRemovesOnlyTheUsersEntries", testConsoleHistoryClear},
 		{"ConsoleSettingsRoundTrip", testConsoleSettings},
 		{"ClosedStoreReturnsErrClosed", testClosed},

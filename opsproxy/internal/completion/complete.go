@@ -108,7 +108,10 @@ func Complete(ctx context.Context, line string, cursor int, cl Cluster) (Answer,
 	if err != nil {
 		return Answer{}, err
 	}
-	if len(ans.Candidates) > MaxCandidates {
+	switch {
+	case ans.Candidates == nil:
+		ans.Candidates = []Candidate{} // [] in JSON, not null
+	case len(ans.Candidates) > MaxCandidates:
 		ans.Candidates, ans.Truncated = ans.Candidates[:MaxCandidates], true
 	}
 	return ans, nil

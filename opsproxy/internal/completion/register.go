@@ -12,9 +12,9 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 )
 
-// Timeout bounds the cluster reads of one completion (within the cluster's request timeout):
-// a completion that comes later than this is of no use to someone typing.
-const Timeout = 2 * time.Second
+// readTimeout bounds the cluster reads of one completion (within the cluster's request
+// timeout): a completion that comes later than this is of no use to someone typing.
+const readTimeout = 2 * time.Second
 
 // api serves the completion route.
 type api struct{ *core.Core }
@@ -59,7 +59,7 @@ func (s *api) complete(c *core.Call) (any, error) {
 	}
 	ctx, cancel := conn.RequestCtx(c.R.Context())
 	defer cancel()
-	ctx, cancelCompletion := context.WithTimeout(ctx, Timeout)
+	ctx, cancelCompletion := context.WithTimeout(ctx, readTimeout)
 	defer cancelCompletion()
 	r := &clusterReader{conn: conn, p: c.P, snapshotDir: s.Config().Maintenance.SnapshotDir, logger: s.Logger}
 	ans, err := Complete(ctx, line, cursor, r)
@@ -73,10 +73,11 @@ func (s *api) complete(c *core.Call) (any, error) {
 }
 
 // unavailable answers a failed cluster read with 503, whatever kind of failure it was: the
-// grammar's candidates do not depend on the cluster, and the client may retry.
+// grammar's candidates do not depend on the cluster, and the client may retry. A client that
+// went away stays one (499).
 func unavailable(cluster string, err error) error {
 	code, msg := apihttp.StatusOf(err)
-	if code == http.StatusServiceUnavailable {
+	if code == http.StatusServiceUnavailable || code == 499 {
 		return err
 	}
 	return apihttp.Wrap(http.StatusServiceUnavailable, fmt.Sprintf("cluster %s: completion could not read the cluster: %s", cluster, msg), err)
