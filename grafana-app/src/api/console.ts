@@ -23,19 +23,8 @@ export type ConsoleRun = {
   duration_ns: number;
 };
 
-export const CANDIDATE_KINDS = [
-  'command',
-  'subcommand',
-  'flag',
-  'value',
-  'key',
-  'member',
-  'lease',
-  'snapshot',
-] as const;
-export type CandidateKind = (typeof CANDIDATE_KINDS)[number];
-
-export type Candidate = { text: string; description?: string; kind: CandidateKind | string };
+// Candidate's kind is one of command, subcommand, flag, value, key, member, lease, snapshot.
+export type Candidate = { text: string; description?: string; kind: string };
 
 // Completion replaces line[from:to] with a candidate's text; truncated says there were more.
 export type Completion = { from: number; to: number; candidates: Candidate[]; truncated: boolean };

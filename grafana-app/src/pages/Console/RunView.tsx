@@ -132,7 +132,7 @@ function Refusal({ run }: { run: Extract<Run, { state: 'failed' }> }) {
 }
 
 // formatDuration writes a run's duration as etcdctl users read it: µs, ms or s.
-export function formatDuration(ns: number): string {
+function formatDuration(ns: number): string {
   if (ns < 1e6) {
     return `${Math.round(ns / 1e3)} µs`;
   }
