@@ -69,6 +69,7 @@ describe('Console page', () => {
     // A one-line command's trailing blanks (a completion's space) are dropped.
     expect(consoleCalls(t)).toEqual(['get /app/a']);
     expect(runLines()).toEqual(['prod$ get /app/a']);
+    expect(screen.getByTestId(ids.run(1))).toHaveTextContent('keys.get · 1.2 ms');
     expect(input()).toHaveValue('');
     expect(input()).toHaveFocus();
     expect(screen.queryByTestId(ids.exitCode)).not.toBeInTheDocument();
