@@ -41,6 +41,11 @@ func keyNames(ctx context.Context, cur word, cl Cluster) ([]Candidate, bool, err
 		}
 		added := 0
 		for _, k := range keys {
+			if !strings.HasPrefix(k, prefix) {
+				// Only a key past the prefix's range could be, and none is read: kept out of
+				// childOf all the same, which slices by the prefix's length.
+				continue
+			}
 			child, group := childOf(dir, k)
 			if len(out) > 0 && child == last {
 				continue
@@ -55,6 +60,11 @@ func keyNames(ctx context.Context, cur word, cl Cluster) ([]Candidate, bool, err
 			out = append(out, Candidate{Text: quote(child, cur.open, group), Description: desc, Kind: KindKey})
 			last, lastGroup = child, group
 			added++
+		}
+		if added == 0 {
+			// Every read from past the last child starts with a new one; a read without one
+			// could only repeat itself.
+			return out, false, nil
 		}
 		next := afterChild(last, lastGroup)
 		if end != "\x00" && next >= end {
