@@ -87,7 +87,9 @@ func TestConsoleMatchesEtcdctl(t *testing.T) {
 	cli := e.etcdClient(t)
 	ctx := context.Background()
 	const p = "/compat/"
-	for k, v := range map[string]string{p + "a": "hello", p + "b": "2", p + "c": "3", p + "y": "v"} {
+	// d1/ and d2/ hold the same keys: etcdctl deletes one, the console the other.
+	for k, v := range map[string]string{p + "a": "hello", p + "b": "2", p + "c": "3", p + "y": "v",
+		p + "d1/x": "1", p + "d1/y": "2", p + "d2/x": "1", p + "d2/y": "2"} {
 		if _, err := cli.Put(ctx, k, v); err != nil {
 			t.Fatal(err)
 		}
@@ -192,6 +194,10 @@ func TestConsoleMatchesEtcdctl(t *testing.T) {
 		{name: "put bad lease", args: []string{"put", p + "z", "v", "--lease=xyz"}, line: "put " + p + "z v --lease=xyz"},
 		{name: "put json", args: []string{"put", p + "x", "v", "-w", "json"}, line: "put " + p + "x v -w json", norm: normHeaderJSON},
 		{name: "del missing key", args: []string{"del", p + "nothing"}, line: "del " + p + "nothing"},
+		{name: "del prefix prev-kv", args: []string{"del", p + "d1/", "--prefix", "--prev-kv"}, line: "del " + p + "d2/ --prefix --prev-kv",
+			norm: replaceAll(`/d[12]/`, "/d/")},
+		{name: "get at a revision", args: []string{"get", p + "a", fmt.Sprintf("--rev=%d", w.Header.Revision), "-w", "json"},
+			line: fmt.Sprintf("get %sa --rev=%d -w json", p, w.Header.Revision), norm: normHeaderJSON},
 		{name: "del fields", args: []string{"del", p + "nothing", "-w", "fields"}, line: "del " + p + "nothing -w fields", norm: normHeaderText},
 		{name: "txn", args: []string{"txn"}, stdin: txnIn, line: "txn\n" + txnIn},
 		{name: "txn json", args: []string{"txn", "-w", "json"}, stdin: txnIn, line: "txn -w json\n" + txnIn, norm: normHeaderJSON},

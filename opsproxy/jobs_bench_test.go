@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -82,6 +83,8 @@ func BenchmarkJobAPIEnqueueRedis(b *testing.B) {
 						b.Error(err)
 						return
 					}
+					// Read to the end, or the client closes the connection and dials a new one.
+					_, _ = io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 					if resp.StatusCode != http.StatusAccepted {
 						b.Errorf("enqueue: %d", resp.StatusCode)

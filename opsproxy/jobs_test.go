@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
@@ -110,6 +111,9 @@ func TestJobEnqueueRejectsBadInputNamingTheField(t *testing.T) {
 		{map[string]any{"kind": "echo", "cluster": "c1", "parameters": []int{1}}, 400, "parameters: want a JSON object"},
 		{map[string]any{"kind": "echo", "cluster": "c1", "parameters": map[string]string{"message": "x"}, "idempotency_key": strings.Repeat("k", 300)}, 400, "idempotency_key: longer than"},
 		{map[string]any{"kind": "echo", "cluster": "c1", "parameters": map[string]string{"message": strings.Repeat("x", 70<<10)}}, 413, "request body larger than"},
+		{`{"kind": "echo", "cluster": "c1", "parameters": {"message": "x"}, "idempotency_key": "k\u0000"}`, 400, "idempotency_key: must not contain NUL"},
+		{`{"kind": "echo", "cluster": "c1", "parameters": {"message": "x\u0000"}}`, 400, "parameters: escapes a NUL character"},
+		{`{"kind": "echo", "cluster": "c1", "parameters": {"message": "\ud800"}}`, 400, "parameters: unpaired surrogate escape"},
 	}
 	for _, c := range cases {
 		resp := e.call(t, "POST", "/api/v1/jobs", e.admin, c.body)
@@ -152,6 +156,64 @@ func TestJobIdempotencyKey(t *testing.T) {
 			}
 			if page := listJobs(t, e, e.admin, "?user=test-admin"); len(page.Jobs) != 1 {
 				t.Fatalf("jobs after idempotent enqueues: %d", len(page.Jobs))
+			}
+		})
+	}
+}
+
+// Concurrent enqueues share the store's transactions (the runtime's JobWriter) and keep
+// idempotency exact: of the requests with one key, one creates the job (202) and the others
+// get it (200); requests without a key each create their own.
+func TestJobConcurrentEnqueuesKeepIdempotencyKeysExact(t *testing.T) {
+	for _, kind := range storeKinds {
+		t.Run(string(kind), func(t *testing.T) {
+			e := jobEnv(t, kind, "queue:\n  workers: 0\nlimits:\n  rate:\n    per_user: 0\n")
+			const perKey = 8
+			keys := []string{"deploy-1", "deploy-2", ""}
+			type answer struct {
+				key    string
+				status int
+				job    store.Job
+			}
+			answers := make(chan answer, perKey*len(keys))
+			var wg sync.WaitGroup
+			for _, key := range keys {
+				for range perKey {
+					wg.Go(func() {
+						body := map[string]any{"kind": "echo", "cluster": "c1", "parameters": map[string]string{"message": "m"}, "idempotency_key": key}
+						resp := e.call(t, "POST", "/api/v1/jobs", e.admin, body)
+						var j store.Job
+						_ = json.Unmarshal(resp.body, &j)
+						answers <- answer{key, resp.status, j}
+					})
+				}
+			}
+			wg.Wait()
+			close(answers)
+			ids := map[string]map[string]bool{}
+			accepted := map[string]int{}
+			for a := range answers {
+				if a.status != http.StatusAccepted && a.status != http.StatusOK || a.job.ID == "" {
+					t.Fatalf("enqueue with key %q: %d %+v", a.key, a.status, a.job)
+				}
+				if ids[a.key] == nil {
+					ids[a.key] = map[string]bool{}
+				}
+				ids[a.key][a.job.ID] = true
+				if a.status == http.StatusAccepted {
+					accepted[a.key]++
+				}
+			}
+			for _, key := range keys[:2] {
+				if len(ids[key]) != 1 || accepted[key] != 1 {
+					t.Errorf("key %s: jobs %v, %d answers 202; want one job, created once", key, ids[key], accepted[key])
+				}
+			}
+			if len(ids[""]) != perKey || accepted[""] != perKey {
+				t.Errorf("without a key: %d jobs, %d answers 202; want %d of each", len(ids[""]), accepted[""], perKey)
+			}
+			if page := listJobs(t, e, e.admin, "?user=test-admin"); len(page.Jobs) != perKey+2 {
+				t.Fatalf("%d jobs stored, want %d", len(page.Jobs), perKey+2)
 			}
 		})
 	}

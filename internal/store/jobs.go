@@ -24,6 +24,14 @@ type JobStore interface {
 	// that job unchanged with created false (ErrConflict when its kind or
 	// cluster differ from j's).
 	CreateJob(ctx context.Context, j Job) (job Job, created bool, err error)
+	// CreateJobs stores several new jobs with one commit for all (more
+	// only when jobs of js share a key or an id), each as CreateJob would in
+	// the order given: a job whose idempotency key an earlier one in js took
+	// gets that job. Each job has its own outcome, so one job's ErrConflict
+	// or ErrInvalid does not stop the others. err is for the whole batch
+	// (then nothing is stored); a failure after some jobs were stored is
+	// instead the Err of each job it left unstored.
+	CreateJobs(ctx context.Context, js []Job) (out []JobCreation, err error)
 	// Job returns the job with the given id.
 	Job(ctx context.Context, id string) (Job, error)
 	// ListJobs returns a page of jobs matching f, newest first.
@@ -49,6 +57,14 @@ type JobStore interface {
 	// sees the flag on its next heartbeat. Cancelling a finished job changes
 	// nothing.
 	RequestJobCancel(ctx context.Context, id string, at time.Time) (Job, error)
+}
+
+// JobCreation is the outcome of one job of CreateJobs: what CreateJob
+// would have returned for it.
+type JobCreation struct {
+	Job     Job
+	Created bool
+	Err     error
 }
 
 // Job errors, to be tested with errors.Is.
@@ -161,7 +177,7 @@ func PrepareJob(j Job, now time.Time) (Job, error) {
 	if len(j.IdempotencyKey) > MaxAuditTextLen {
 		return j, fmt.Errorf("job %s: idempotency key is over %d bytes: %w", j.ID, MaxAuditTextLen, ErrInvalid)
 	}
-	return j, nil
+	return j, checkJobText(j)
 }
 
 // CheckIdempotentJob reports whether existing, found by j's idempotency

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -15,38 +16,80 @@ import (
 
 // CreateJob implements store.JobStore.
 func (s *Store) CreateJob(ctx context.Context, j store.Job) (store.Job, bool, error) {
-	j, err := store.PrepareJob(j, time.Now())
+	out, err := s.CreateJobs(ctx, []store.Job{j})
 	if err != nil {
 		return store.Job{}, false, err
 	}
-	created := true
-	err = s.update(func(tx *bbolt.Tx) error {
+	return out[0].Job, out[0].Created, out[0].Err
+}
+
+// CreateJobs implements store.JobStore: one Update, so one fsync, for the
+// whole batch. The jobs go in in order within it, so a job sees the
+// idempotency keys of the ones before it.
+func (s *Store) CreateJobs(ctx context.Context, js []store.Job) ([]store.JobCreation, error) {
+	if len(js) == 0 {
+		return nil, nil
+	}
+	out := make([]store.JobCreation, len(js))
+	now := time.Now()
+	for i, j := range js {
+		if out[i].Job, out[i].Err = store.PrepareJob(j, now); out[i].Err != nil {
+			out[i].Job = store.Job{}
+		}
+	}
+	err := s.update(func(tx *bbolt.Tx) error {
 		jobs, keys := tx.Bucket(bucketJobs), tx.Bucket(bucketJobKeys)
-		if j.IdempotencyKey != "" {
-			if id := keys.Get([]byte(j.IdempotencyKey)); id != nil {
-				existing, err := getJob(jobs, string(id))
-				if err != nil {
-					return err
-				}
-				if err := store.CheckIdempotentJob(existing, j); err != nil {
-					return err
-				}
-				j, created = existing, false
-				return nil
+		for i := range out {
+			if out[i].Err != nil {
+				continue
 			}
-			if err := keys.Put([]byte(j.IdempotencyKey), []byte(j.ID)); err != nil {
-				return err
+			j := out[i].Job
+			job, created, err := createJob(jobs, keys, j)
+			switch {
+			case errors.Is(err, store.ErrConflict):
+				out[i] = store.JobCreation{Err: fmt.Errorf("create job %s: %w", j.ID, err)}
+			case err != nil:
+				return fmt.Errorf("job %s: %w", j.ID, err)
+			default:
+				out[i] = store.JobCreation{Job: job, Created: created}
 			}
 		}
-		if jobs.Get([]byte(j.ID)) != nil {
-			return fmt.Errorf("job id %s: %w", j.ID, store.ErrConflict)
-		}
-		return putJob(jobs, j)
+		return nil
 	})
 	if err != nil {
-		return store.Job{}, false, fmt.Errorf("create job %s: %w", j.ID, err)
+		return nil, fmt.Errorf("create jobs: %w", err)
 	}
-	return j, created, nil
+	return out, nil
+}
+
+// createJob stores j unless its idempotency key is taken, in which case
+// it returns the job holding the key. It writes nothing when it returns
+// an error.
+func createJob(jobs, keys *bbolt.Bucket, j store.Job) (store.Job, bool, error) {
+	if j.IdempotencyKey != "" {
+		if id := keys.Get([]byte(j.IdempotencyKey)); id != nil {
+			existing, err := getJob(jobs, string(id))
+			if err != nil {
+				return store.Job{}, false, err
+			}
+			if err := store.CheckIdempotentJob(existing, j); err != nil {
+				return store.Job{}, false, err
+			}
+			return existing, false, nil
+		}
+	}
+	if jobs.Get([]byte(j.ID)) != nil {
+		return store.Job{}, false, fmt.Errorf("job id %s: %w", j.ID, store.ErrConflict)
+	}
+	if j.IdempotencyKey != "" {
+		if err := keys.Put([]byte(j.IdempotencyKey), []byte(j.ID)); err != nil {
+			return store.Job{}, false, err
+		}
+	}
+	if err := putJob(jobs, j); err != nil {
+		return store.Job{}, false, err
+	}
+	return j, true, nil
 }
 
 // Job implements store.JobStore.

@@ -17,43 +17,165 @@ import (
 const jobColumns = `id, kind, cluster, parameters, requested_by, idempotency_key, status, progress, result, error,
 	attempts, fence, worker, cancel_requested, created_at, started_at, heartbeat_at, finished_at`
 
-// CreateJob implements store.JobStore. The insert and the look-up of an
-// existing key are one statement each; a concurrent insert of the same key
-// loses on the unique index and reads the winner's job.
+// CreateJob implements store.JobStore.
 func (s *Store) CreateJob(ctx context.Context, j store.Job) (store.Job, bool, error) {
-	if err := s.check(); err != nil {
-		return store.Job{}, false, fmt.Errorf("create job: %w", err)
-	}
-	j, err := store.PrepareJob(j, time.Now())
+	out, err := s.CreateJobs(ctx, []store.Job{j})
 	if err != nil {
 		return store.Job{}, false, err
 	}
-	var key *string
-	if j.IdempotencyKey != "" {
-		key = &j.IdempotencyKey
+	return out[0].Job, out[0].Created, out[0].Err
+}
+
+// CreateJobs implements store.JobStore. The jobs go in with one multi-row
+// INSERT ... ON CONFLICT DO NOTHING (one statement, so one commit, all or
+// nothing), then one SELECT reads the jobs holding the keys of those not
+// inserted; a concurrent insert of the same key elsewhere loses or wins on
+// the unique index the same way, and the SELECT, a statement of its own,
+// sees the winner. A job whose key or id an earlier job of the batch also
+// has waits for a second round, so that it sees that job as it would one
+// at a time. Only a failure of the first INSERT fails the batch; after it,
+// a failure is the error of each job it leaves unsettled (none of which
+// is stored).
+func (s *Store) CreateJobs(ctx context.Context, js []store.Job) ([]store.JobCreation, error) {
+	if err := s.check(); err != nil {
+		return nil, fmt.Errorf("create jobs: %w", err)
 	}
-	tag, err := s.pool.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', 0, 0, '', false, $10, NULL, NULL, NULL)
-		ON CONFLICT (idempotency_key) DO NOTHING`,
-		j.ID, j.Kind, j.Cluster, string(j.Parameters), j.RequestedBy, key, string(j.Status),
-		string(j.Progress), string(j.Result), j.CreatedAt)
-	if isUniqueViolation(err) {
-		return store.Job{}, false, fmt.Errorf("create job %s: %w", j.ID, store.ErrConflict)
+	out := make([]store.JobCreation, len(js))
+	now := time.Now()
+	var todo []int
+	for i, j := range js {
+		if out[i].Job, out[i].Err = store.PrepareJob(j, now); out[i].Err != nil {
+			out[i].Job = store.Job{}
+			continue
+		}
+		todo = append(todo, i)
 	}
+	// holders are the jobs known to hold a key, from this batch or before.
+	holders := map[string]store.Job{}
+	for first := true; len(todo) > 0; first = false {
+		var round, later []int
+		keys, ids := map[string]bool{}, map[string]bool{}
+		for _, i := range todo {
+			j := out[i].Job
+			if h, ok := holders[j.IdempotencyKey]; ok && j.IdempotencyKey != "" {
+				out[i] = idempotentCreation(h, j)
+				continue
+			}
+			if keys[j.IdempotencyKey] || ids[j.ID] {
+				later = append(later, i)
+				continue
+			}
+			if j.IdempotencyKey != "" {
+				keys[j.IdempotencyKey] = true
+			}
+			ids[j.ID] = true
+			round = append(round, i)
+		}
+		err := s.insertJobs(ctx, out, round, holders)
+		switch {
+		case err != nil && first:
+			return nil, fmt.Errorf("create jobs: %w", err)
+		case err != nil:
+			for _, i := range append(round, later...) {
+				out[i] = store.JobCreation{Err: fmt.Errorf("create job %s: %w", out[i].Job.ID, err)}
+			}
+			return out, nil
+		}
+		todo = later
+	}
+	return out, nil
+}
+
+// insertJobs inserts the jobs out[round] and settles each: created, the
+// job holding its key (recorded in holders), or ErrConflict for a taken id.
+// It returns an error only when the INSERT fails (then nothing is stored
+// and nothing settled); when the SELECT after it fails, that is the error
+// of each job whose key was taken. The rows go in key order, so that the
+// batches of other writers sharing keys take the keys' index locks in the
+// same order and cannot deadlock.
+func (s *Store) insertJobs(ctx context.Context, out []store.JobCreation, round []int, holders map[string]store.Job) error {
+	if len(round) == 0 {
+		return nil
+	}
+	n := len(round)
+	ids, kinds, clusters, params := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	by, keys, created := make([]string, n), make([]*string, n), make([]time.Time, n)
+	for k, i := range round {
+		j := out[i].Job
+		ids[k], kinds[k], clusters[k], params[k], by[k], created[k] = j.ID, j.Kind, j.Cluster, string(j.Parameters), j.RequestedBy, j.CreatedAt
+		if j.IdempotencyKey != "" {
+			keys[k] = &j.IdempotencyKey
+		}
+	}
+	rows, err := s.pool.Query(ctx, `INSERT INTO jobs (`+jobColumns+`)
+		SELECT id, kind, cluster, parameters::jsonb, requested_by, idempotency_key, 'queued', '{}'::jsonb, '{}'::jsonb, '', 0, 0, '', false,
+			created_at, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+			AS t(id, kind, cluster, parameters, requested_by, idempotency_key, created_at)
+		ORDER BY idempotency_key COLLATE "C"
+		ON CONFLICT DO NOTHING RETURNING id`, ids, kinds, clusters, params, by, keys, created)
 	if err != nil {
-		return store.Job{}, false, fmt.Errorf("create job %s: %w", j.ID, err)
+		return err
 	}
-	if tag.RowsAffected() == 1 {
-		return j, true, nil
-	}
-	existing, err := oneJob(ctx, s.pool, `idempotency_key = $1`, j.IdempotencyKey)
+	inserted, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return store.Job{}, false, fmt.Errorf("create job: idempotency key %q: %w", j.IdempotencyKey, err)
+		return err
 	}
-	if err := store.CheckIdempotentJob(existing, j); err != nil {
-		return store.Job{}, false, fmt.Errorf("create job: %w", err)
+	done := make(map[string]bool, len(inserted))
+	for _, id := range inserted {
+		done[id] = true
 	}
-	return existing, false, nil
+	var taken []string
+	for _, i := range round {
+		j := out[i].Job
+		switch {
+		case done[j.ID]:
+			out[i].Created = true
+			if j.IdempotencyKey != "" {
+				holders[j.IdempotencyKey] = j
+			}
+		case j.IdempotencyKey != "":
+			taken = append(taken, j.IdempotencyKey)
+		}
+	}
+	var readErr error
+	if len(taken) > 0 {
+		var existing []store.Job
+		rows, err := s.pool.Query(ctx, `SELECT `+jobColumns+` FROM jobs WHERE idempotency_key = ANY($1)`, taken)
+		if err == nil {
+			existing, err = pgx.CollectRows(rows, scanJob)
+		}
+		if err != nil {
+			readErr = fmt.Errorf("read jobs by idempotency key: %w", err)
+		}
+		for _, e := range existing {
+			holders[e.IdempotencyKey] = e
+		}
+	}
+	for _, i := range round {
+		j := out[i].Job
+		if done[j.ID] {
+			continue
+		}
+		h, ok := holders[j.IdempotencyKey]
+		switch {
+		case ok && j.IdempotencyKey != "":
+			out[i] = idempotentCreation(h, j)
+		case readErr != nil && j.IdempotencyKey != "":
+			out[i] = store.JobCreation{Err: fmt.Errorf("create job %s: %w", j.ID, readErr)}
+		default:
+			out[i] = store.JobCreation{Err: fmt.Errorf("create job %s: job id %s: %w", j.ID, j.ID, store.ErrConflict)}
+		}
+	}
+	return nil
+}
+
+// idempotentCreation is the outcome of creating j when h holds its key.
+func idempotentCreation(h, j store.Job) store.JobCreation {
+	if err := store.CheckIdempotentJob(h, j); err != nil {
+		return store.JobCreation{Err: fmt.Errorf("create job: %w", err)}
+	}
+	return store.JobCreation{Job: h}
 }
 
 // Job implements store.JobStore.

@@ -74,22 +74,19 @@ func (e *Engine) resolve(c *core.Call) (core.OpSpec, error) {
 		return baseSpec, withExit(ExitError, apihttp.Errorf(http.StatusRequestEntityTooLarge, "line: %d bytes, at most %d", len(line), MaxLineBytes))
 	}
 	c.Rec.Command = unparsedCommand(line)
+	e.keepHistory(c, line)
 	inv, err := Parse(line)
 	if err != nil {
-		e.keepHistory(c, line, c.Rec.Command)
 		return baseSpec, err
 	}
 	p, err := planners[inv.Path](e, inv)
 	if err != nil {
-		e.keepHistory(c, line, unparsedCommand(line))
 		return baseSpec, err
 	}
 	c.Rec.Command = p.command
 	if unsupportedFormat(inv.Format, inv.Path) {
-		e.keepHistory(c, line, p.command)
 		return baseSpec, badRequest(ExitBadFeature, "%s not supported as output format", inv.Format)
 	}
-	e.keepHistory(c, line, p.command)
 	c.Data = &resolved{inv: inv, plan: p}
 	return p.spec, nil
 }
@@ -120,16 +117,17 @@ func (e *Engine) serve(c *core.Call) (any, error) {
 }
 
 // keepHistory appends the line to the caller's history once its outcome is known: as typed
-// when the caller keeps values, else as recorded (values redacted). The write goes on after
-// the answer, bounded by historyTimeout, so the history store adds nothing to a command's
-// round trip; a failure is logged.
-func (e *Engine) keepHistory(c *core.Call, line, recorded string) {
+// when the caller keeps values, else as audited (c.Rec.Command: values redacted, a line that
+// did not parse reduced to its command name and size). The write goes on after the answer,
+// bounded by historyTimeout, so the history store adds nothing to a command's round trip; a
+// failure is logged.
+func (e *Engine) keepHistory(c *core.Call, line string) {
 	if e.history == nil || c.P == nil {
 		return
 	}
 	user, cluster, start := c.P.User, c.Rec.Cluster, c.Started()
 	c.OnFinish(func(err error) {
-		entry := store.ConsoleEntry{User: user, Cluster: cluster, Line: recorded, Time: start,
+		entry := store.ConsoleEntry{User: user, Cluster: cluster, Line: c.Rec.Command, Time: start,
 			Duration: time.Since(start)}
 		switch r, _ := c.Data.(*resolved); {
 		case r != nil && r.answer != nil:

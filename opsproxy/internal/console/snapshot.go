@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -146,7 +147,9 @@ func (e *Engine) planJob(inv *Invocation, kindName string, params json.RawMessag
 			if err := x.c.CommitIntent(); err != nil {
 				return err
 			}
-			job, err := jobs.Submit(x.c.R.Context(), x.e.co.Store, x.e.jobs.Queue, want)
+			// As the jobs API: through the runtime's group-committing writer, and carried
+			// through to the queue once its attempt is committed, even if the client goes away.
+			job, err := jobs.Submit(context.WithoutCancel(x.c.R.Context()), x.e.jobs.Records, x.e.jobs.Queue, want)
 			switch {
 			case err != nil && job.ID == "":
 				return apihttp.StoreError("job", err)

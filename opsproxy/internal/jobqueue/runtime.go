@@ -9,6 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditlog"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/config"
 )
@@ -30,7 +31,10 @@ type Options struct {
 
 // Runtime is a process's job queue and its workers.
 type Runtime struct {
-	Queue   jobs.Queue
+	Queue jobs.Queue
+	// Records are the job records for enqueues: the store's, with CreateJob group-committed
+	// (concurrent enqueues share one transaction).
+	Records *store.JobWriter
 	Metrics *jobs.Metrics
 	// ScheduleMetrics are the scheduler's; nil when queue.scheduler is off.
 	ScheduleMetrics *jobs.ScheduleMetrics
@@ -53,10 +57,12 @@ func Start(o Options) (*Runtime, error) {
 	}
 	vis := time.Duration(o.Config.VisibilityTimeout)
 	qopts := jobs.Options{VisibilityTimeout: vis, MaxAttempts: o.Config.MaxAttempts}
-	rt := &Runtime{Kinds: o.Kinds, done: make(chan struct{}), scheduled: make(chan struct{})}
+	rt := &Runtime{Kinds: o.Kinds, done: make(chan struct{}), scheduled: make(chan struct{}),
+		Records: store.NewJobWriter(o.Store, store.JobWriterOptions{})}
 	if o.Config.RedisURL != "" {
 		ropts, err := o.Config.RedisOptions()
 		if err != nil {
+			_ = rt.Records.Close()
 			return nil, err
 		}
 		rt.client = redis.NewClient(ropts)
@@ -138,13 +144,15 @@ func (rt *Runtime) Kind(name string) (jobs.Kind, bool) {
 }
 
 // Close stops the scheduler and the workers, letting running jobs finish within the runner's
-// grace period and handing the others back to the queue, then closes the queue.
+// grace period and handing the others back to the queue, then creates the jobs Records holds
+// and closes the queue.
 func (rt *Runtime) Close() error {
 	if rt.cancel != nil {
 		rt.cancel()
 	}
 	<-rt.scheduled
 	<-rt.done
+	_ = rt.Records.Close()
 	err := rt.Queue.Close()
 	if rt.client != nil {
 		if cerr := rt.client.Close(); err == nil {

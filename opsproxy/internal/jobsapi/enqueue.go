@@ -2,6 +2,7 @@ package jobsapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -70,6 +71,10 @@ func (s *api) enqueue(c *core.Call) (any, error) {
 	if len(req.IdempotencyKey) > maxIdempotencyKey {
 		return nil, apihttp.Errorf(http.StatusBadRequest, "idempotency_key: longer than %d bytes", maxIdempotencyKey)
 	}
+	if strings.IndexByte(req.IdempotencyKey, 0) >= 0 {
+		// The store refuses it too; PostgreSQL's text cannot hold it.
+		return nil, apihttp.Errorf(http.StatusBadRequest, "idempotency_key: must not contain NUL characters")
+	}
 	want := store.Job{ID: store.NewID(), Kind: kind.Name, Cluster: req.Cluster, Parameters: params,
 		RequestedBy: c.P.User, IdempotencyKey: req.IdempotencyKey}
 	// The attempt names the id the job gets unless the idempotency key finds an earlier one;
@@ -78,7 +83,11 @@ func (s *api) enqueue(c *core.Call) (any, error) {
 	if err := c.CommitIntent(); err != nil {
 		return nil, err
 	}
-	job, err := jobs.Submit(c.R.Context(), s.Store, s.jobs.Queue, want)
+	// Once the attempt is committed the enqueue is carried through even if the client goes
+	// away: waiting for a batch, a record could otherwise be created and answered "failed",
+	// and then be run by the reconciler. The writer's commit timeout and the queue client's
+	// own timeouts bound the wait.
+	job, err := jobs.Submit(context.WithoutCancel(c.R.Context()), s.jobs.Records, s.jobs.Queue, want)
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		return nil, apihttp.Wrap(http.StatusConflict, "idempotency_key: already used for a job of another kind or cluster", err)
