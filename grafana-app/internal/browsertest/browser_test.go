@@ -3,12 +3,15 @@
 package browsertest
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,14 +53,32 @@ func requireConsole(t *testing.T, url string) {
 	}
 }
 
-// scenarios are the scenario files, run one after the other (each drives its own Chromium).
-func scenarios(t *testing.T, dir string) []string {
+// scenarios are the scenario files, run one after the other (each drives its own Chromium), by
+// name (console for e2e/console.test.mjs). BROWSER_SCENARIOS (names, comma-separated) runs only
+// those, to work on one page; every scenario runs otherwise.
+func scenarios(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "e2e", "*.test.mjs"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenarios in %s/e2e (%v)", dir, err)
 	}
-	return files
+	all := map[string]string{}
+	for _, f := range files {
+		all[strings.TrimSuffix(filepath.Base(f), ".test.mjs")] = f
+	}
+	only := os.Getenv("BROWSER_SCENARIOS")
+	if only == "" {
+		return all
+	}
+	picked := map[string]string{}
+	for _, name := range strings.Split(only, ",") {
+		f, ok := all[strings.TrimSpace(name)]
+		if !ok {
+			t.Fatalf("BROWSER_SCENARIOS: no scenario %q in %s/e2e", name, dir)
+		}
+		picked[strings.TrimSpace(name)] = f
+	}
+	return picked
 }
 
 func TestConsoleScenariosInChromium(t *testing.T) {
@@ -77,9 +98,18 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 	cli := e.Etcd.Client(t)
 	seedKeys(t, cli, browsePrefix, browseKeys)
 	seedKeys(t, cli, bigPrefix, bigKeys)
+	// The Console page's key, to complete and read.
+	if _, err := cli.Put(context.Background(), etcdctlKey, etcdctlValue); err != nil {
+		t.Fatal(err)
+	}
 	direct := etcdDirect(t, cli)
 
-	args := append([]string{"--test", "--test-concurrency=1", "--test-reporter=spec"}, scenarios(t, dir)...)
+	run := scenarios(t, dir)
+	args := []string{"--test", "--test-concurrency=1", "--test-reporter=spec"}
+	// In name order, as the glob lists them: a scenario may rely on what an earlier one left.
+	for _, name := range slices.Sorted(maps.Keys(run)) {
+		args = append(args, run[name])
+	}
 	cmd := exec.Command("node", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
@@ -93,6 +123,8 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 		fmt.Sprintf("BROWSE_KEYS=%d", browseKeys),
 		fmt.Sprintf("BIG_PREFIX=%s", bigPrefix),
 		fmt.Sprintf("BIG_KEYS=%d", bigKeys),
+		"ETCDCTL_KEY="+etcdctlKey,
+		"ETCDCTL_VALUE="+etcdctlValue,
 		"CHROMIUM="+chromium,
 		"SCREENSHOT_DIR="+filepath.Join(dir, "e2e", "screenshots"),
 	)
@@ -102,14 +134,35 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 		t.Fatalf("browser scenarios: %v", err)
 	}
 
-	// What the browser did, as opsproxy recorded it: the viewer's forced removal and put refused.
-	denied := e.Audit(t, "operation=members.remove&outcome=denied")
-	if len(denied) != 1 || denied[0].User != "viewer" || denied[0].Role != "viewer" {
-		t.Errorf("audit of the forced removal: %+v, want one denied record of the viewer", denied)
+	// What the browser did, as opsproxy recorded it: the viewer's forced removal (console) and
+	// put (keys) refused, and the Console page's put (etcdctl) refused, audited with its command
+	// line and the value left out.
+	if _, ok := run["console"]; ok {
+		denied := e.Audit(t, "operation=members.remove&outcome=denied")
+		if len(denied) != 1 || denied[0].User != "viewer" || denied[0].Role != "viewer" {
+			t.Errorf("audit of the forced removal: %+v, want one denied record of the viewer", denied)
+		}
 	}
-	denied = e.Audit(t, "operation=keys.put&outcome=denied")
-	if len(denied) != 1 || denied[0].User != "viewer" {
-		t.Errorf("audit of the forced put: %+v, want one denied record of the viewer", denied)
+	var forced, console []opsproxytest.AuditRecord
+	for _, r := range e.Audit(t, "operation=keys.put&outcome=denied") {
+		if r.Command == "" {
+			forced = append(forced, r)
+		} else {
+			console = append(console, r)
+		}
+	}
+	if _, ok := run["keys"]; ok && (len(forced) != 1 || forced[0].User != "viewer") {
+		t.Errorf("audit of the forced put: %+v, want one denied record of the viewer", forced)
+	}
+	if _, ok := run["etcdctl"]; ok {
+		if len(console) != 1 || console[0].User != "viewer" || !strings.HasPrefix(console[0].Command, "put "+etcdctlKey) {
+			t.Errorf("audit of the Console page's put: %+v, want one denied record of the viewer's command", console)
+		}
+		for _, r := range console {
+			if strings.Contains(r.Command, "changed-by-a-viewer") {
+				t.Errorf("the audit record of the console's put holds the value: %q", r.Command)
+			}
+		}
 	}
 	for _, secret := range []string{e.Admin, viewer, revoked, doomed} {
 		if strings.Contains(e.Logs(), secret) {

@@ -20,6 +20,12 @@ const (
 	bigKeys      = 100_000
 )
 
+// The key the Console page's scenario completes, reads and (as a viewer) is refused to change.
+const (
+	etcdctlKey   = "/e2e/etcdctl/greeting"
+	etcdctlValue = "hello from etcd"
+)
+
 // putsPerTxn stays under etcd's default --max-txn-ops (128).
 const putsPerTxn = 128
 

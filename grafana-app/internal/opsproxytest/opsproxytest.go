@@ -155,6 +155,8 @@ type AuditRecord struct {
 	Operation string `json:"operation"`
 	Outcome   string `json:"outcome"`
 	Cluster   string `json:"cluster"`
+	// Command is the console's command line (values redacted); empty for the REST API's calls.
+	Command string `json:"command"`
 }
 
 // Audit reads opsproxy's audit log with the admin token, directly.

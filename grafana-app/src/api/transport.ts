@@ -41,12 +41,14 @@ export type StreamHandlers = {
 };
 
 // ApiError is opsproxy's error answer {error, request_id} with its status; status 0 means the
-// request got no answer at all.
+// request got no answer at all. exitCode is etcdctl's exit code for the outcome, which the
+// console API's errors carry (exit_code).
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
-    readonly requestId?: string
+    readonly requestId?: string,
+    readonly exitCode?: number
   ) {
     super(message);
     this.name = 'ApiError';
@@ -67,7 +69,12 @@ export function queryString(query?: Query): string {
 // errorFromBody makes the ApiError of a non-2xx answer: opsproxy's {error, request_id}, or
 // Grafana's {message} when the plugin backend or Grafana itself refused.
 export function errorFromBody(status: number, body: unknown, statusText?: string): ApiError {
-  const b = (body && typeof body === 'object' ? body : {}) as { error?: string; message?: string; request_id?: string };
+  const b = (body && typeof body === 'object' ? body : {}) as {
+    error?: string;
+    message?: string;
+    request_id?: string;
+    exit_code?: unknown;
+  };
   const message = b.error || b.message || statusText || `HTTP ${status}`;
-  return new ApiError(message, status, b.request_id);
+  return new ApiError(message, status, b.request_id, typeof b.exit_code === 'number' ? b.exit_code : undefined);
 }

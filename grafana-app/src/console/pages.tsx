@@ -3,6 +3,7 @@ import type { Role } from '../api';
 import { ROUTES } from '../constants';
 import { Audit } from '../pages/Audit/Audit';
 import { Cluster } from '../pages/Cluster/Cluster';
+import { CommandConsole } from '../pages/Console/CommandConsole';
 import { Jobs } from '../pages/Jobs/Jobs';
 import { Keys } from '../pages/Keys/Keys';
 import { Maintenance } from '../pages/Maintenance/Maintenance';
@@ -35,6 +36,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
     render: (can) => <Maintenance canAdmin={can.canAdmin} />,
   },
   { route: ROUTES.Jobs, title: 'Jobs', role: 'viewer', render: (can) => <Jobs canAdmin={can.canAdmin} /> },
+  { route: ROUTES.Console, title: 'Console', role: 'viewer', render: () => <CommandConsole /> },
   { route: ROUTES.Audit, title: 'Audit', role: 'viewer', render: (can) => <Audit canVerify={can.canVerify} /> },
   { route: ROUTES.Tokens, title: 'Tokens', role: 'admin', render: (can) => <Tokens canAdmin={can.canAdmin} /> },
 ];

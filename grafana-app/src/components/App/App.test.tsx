@@ -24,6 +24,12 @@ function backend() {
     if (req.url.startsWith('/api/plugins/etcdmonitor-etcd-app/resources/api/v1/clusters')) {
       return of({ status: 200, data: { clusters: [] } });
     }
+    if (
+      req.url.startsWith('/api/plugins/etcdmonitor-etcd-app/resources/api/v1/whoami') ||
+      req.url.startsWith('/api/plugins/etcdmonitor-etcd-app/resources/api/v1/console/')
+    ) {
+      return of({ status: 200, data: {} });
+    }
     if (req.url.startsWith('/api/plugins/etcdmonitor-etcd-app/resources/api/v1/audit')) {
       return of({ status: 200, data: { records: [] } });
     }
@@ -72,6 +78,16 @@ describe('App', () => {
     renderAt('/keys');
     expect(await screen.findByTestId(testIds.keys.empty)).toBeInTheDocument();
     expect(screen.getByTestId(testIds.keys.page)).toBeInTheDocument();
+  });
+
+  test('routes console to the Console page, through the plugin resources', async () => {
+    const fetch = backend();
+    renderAt('/console');
+    expect(await screen.findByTestId(testIds.etcdctl.empty)).toBeInTheDocument();
+    expect(screen.getByTestId(testIds.etcdctl.page)).toBeInTheDocument();
+    expect(fetch.mock.calls.map((c) => c[0].url)).toContain(
+      '/api/plugins/etcdmonitor-etcd-app/resources/api/v1/clusters'
+    );
   });
 
   test('routes audit to the Audit page', async () => {
