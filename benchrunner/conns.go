@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 )
 
 // connections are the run's gRPC connections and the clients that share them, as etcd's tool
@@ -61,6 +62,11 @@ func newReachableClient(ctx context.Context, cfg clientv3.Config) (*clientv3.Cli
 	if cfg.Context == nil {
 		cfg.Context = ctx
 	}
+	if cfg.Logger == nil {
+		// The client's retry warnings would interleave with the report; failures reach the
+		// report and the error instead.
+		cfg.Logger = zap.NewNop()
+	}
 	cli, err := clientv3.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("dial error: %s: %w", cfg.Endpoints[0], err)
@@ -70,7 +76,7 @@ func newReachableClient(ctx context.Context, cfg clientv3.Config) (*clientv3.Cli
 	if _, err := cli.Status(sctx, cfg.Endpoints[0]); err != nil {
 		cli.Close()
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("dial error: %s: no answer within the dial timeout (%s)", cfg.Endpoints[0], timeout)
+			return nil, fmt.Errorf("dial error: %s: no answer within the dial timeout (%s): %w", cfg.Endpoints[0], timeout, err)
 		}
 		return nil, fmt.Errorf("dial error: %s: %w", cfg.Endpoints[0], err)
 	}
