@@ -234,7 +234,7 @@ func histogramBars(d Distribution) ([]bar, error) {
 	var bars []bar
 	for _, b := range h.Distribution() {
 		if b.Count > 0 {
-			bars = append(bars, bar{seconds: time.Duration(b.To).Seconds(), count: b.Count})
+			bars = append(bars, bar{seconds: time.Duration(b.From).Seconds(), count: b.Count})
 		}
 	}
 	return bars, nil

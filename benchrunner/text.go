@@ -135,7 +135,10 @@ func (t textFormat) report(v phaseView) string {
 func (t textFormat) percentiles(d Distribution) string {
 	var b strings.Builder
 	for _, p := range percentileKeys {
-		if v := d.Percentiles[p.key]; v > 0 {
+		// etcd prints a percentile only when some latency's rank reaches it: with fewer than
+		// 1000 requests there is no 99.9 % line.
+		reached := d.Count > 0 && float64(d.Count-1)*100/float64(d.Count) >= p.q
+		if v := d.Percentiles[p.key]; v > 0 && reached {
 			fmt.Fprintf(&b, "  %v%% in %s.\n", p.q, t.sec(v))
 		}
 	}
