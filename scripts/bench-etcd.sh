@@ -85,7 +85,7 @@ run() {
     >"$work/$name.out" 2>"$work/$name.err" || { cat "$work/$name.err" >&2; echo "bench-etcd: $name failed" >&2; exit 1; }
 }
 rps() { awk -F'\t' '/Requests\/sec:/ { print $2; exit }' "$work/$1.out"; }
-cpu_us_per_req() { awk -v n="$2" '{ printf "%.1f", ($2 + $3) * 1e6 / n }' "$work/$1.time"; }
+cpu_us_per_req() { awk -v n="$2" '{ printf "%.1f\n", ($2 + $3) * 1e6 / n }' "$work/$1.time"; }
 rss_mib() { awk '{ printf "%.0f", $4 / 1024 }' "$work/$1.time"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # pct NAME P [BLOCK]: the P% line of the report's latency distribution (or of the service-time
