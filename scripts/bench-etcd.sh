@@ -157,12 +157,16 @@ for ((i = 0; i < rounds; i++)); do
   run "rate-official$i" official "${load[@]}" --precise put --rate "$rate" --total $((rate * 10)) --key-space-size 1000
   run "rate-ours$i" ours "${load[@]}" --precise put --rate "$rate" --total $((rate * 10)) --key-space-size 1000
 done
-printf '%-10s %18s %18s %8s\n' "" "ours service time" "official latency" "diff"
+# range: the rounds' lowest and highest, in ms: the spread of one tool against itself.
+range_ms() { sort -g | awk '{ v[NR] = $1 } END { printf "%.2f-%.2f", v[1] * 1000, v[NR] * 1000 }'; }
+printf '%-10s %18s %18s %8s %22s %22s\n' "" "ours service time" "official latency" "diff" "ours, rounds" "official, rounds"
 for p in 50 99; do
   o=$(for ((i = 0; i < rounds; i++)); do pct "rate-ours$i" "$p" service; done | median)
   e=$(for ((i = 0; i < rounds; i++)); do pct "rate-official$i" "$p"; done | median)
-  printf '%-10s %16.2fms %16.2fms %+7.1f%%\n' "p$p" "$(awk -v v="$o" 'BEGIN { print v * 1000 }')" "$(awk -v v="$e" 'BEGIN { print v * 1000 }')" \
-    "$(awk -v o="$o" -v e="$e" 'BEGIN { print (o / e - 1) * 100 }')"
+  printf '%-10s %16.2fms %16.2fms %+7.1f%% %20sms %20sms\n' "p$p" "$(awk -v v="$o" 'BEGIN { print v * 1000 }')" "$(awk -v v="$e" 'BEGIN { print v * 1000 }')" \
+    "$(awk -v o="$o" -v e="$e" 'BEGIN { print (o / e - 1) * 100 }')" \
+    "$(for ((i = 0; i < rounds; i++)); do pct "rate-ours$i" "$p" service; done | range_ms)" \
+    "$(for ((i = 0; i < rounds; i++)); do pct "rate-official$i" "$p"; done | range_ms)"
 done
 o=$(for ((i = 0; i < rounds; i++)); do pct "rate-ours$i" 99; done | median)
 printf '%-10s %16.2fms %18s  (ours from each request'"'"'s intended start)\n' "p99 lat." "$(awk -v v="$o" 'BEGIN { print v * 1000 }')" ""
