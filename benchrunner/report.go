@@ -34,6 +34,15 @@ type Report struct {
 	// Samples are per-second figures, the input of regression detection.
 	Samples []Sample `json:"samples"`
 
+	// Phases are the parts of a run etcd's tool reports separately, each with its own figures:
+	// txn-mixed's "read" and "write", watch's "watch-creation" and "events", watch-latency's
+	// "put" and "watch-events". The figures above are then the whole run (txn-mixed) or its
+	// main part (watch: events; watch-latency: watch-events). Empty for the other commands.
+	Phases []Phase `json:"phases,omitempty"`
+
+	// HashKV is put --check-hashkv's summary of the first endpoint after the load.
+	HashKV *HashKV `json:"hashkv,omitempty"`
+
 	Runner  Runner      `json:"runner"`
 	Cluster ClusterInfo `json:"cluster"`
 }
@@ -54,14 +63,34 @@ type Distribution struct {
 }
 
 // Sample is one second of a run.
+// Figures count by completion time; the last sample covers the rest of the run (less than a
+// second) and its Throughput is per second of that remainder.
 type Sample struct {
 	// Second counts from 0 at the start of the load phase.
-	Second     int     `json:"second"`
+	Second int `json:"second"`
+	// Unix is the second's start as Unix time (the first column of etcd's --sample CSV).
+	Unix       int64   `json:"unix"`
 	Requests   int64   `json:"requests"`
 	Errors     int64   `json:"errors"`
 	Throughput float64 `json:"throughput"`
 	P50        float64 `json:"p50"`
 	P99        float64 `json:"p99"`
+	// Min, Mean and Max are the second's latencies (etcd's --sample columns), in seconds.
+	Min  float64 `json:"min"`
+	Mean float64 `json:"mean"`
+	Max  float64 `json:"max"`
+}
+
+// Phase is one separately reported part of a run (see Report.Phases).
+type Phase struct {
+	Name       string           `json:"name"`
+	Requests   int64            `json:"requests"`
+	Errors     map[string]int64 `json:"errors,omitempty"`
+	Elapsed    time.Duration    `json:"elapsed_ns"`
+	Throughput float64          `json:"throughput"`
+	Latency    Distribution     `json:"latency"`
+	Service    Distribution     `json:"service"`
+	Samples    []Sample         `json:"samples"`
 }
 
 // Runner describes the machine that generated the load: on a small box the generator can be
@@ -83,4 +112,12 @@ type ClusterInfo struct {
 	Version string `json:"version"`
 	Members int    `json:"members"`
 	DBSize  int64  `json:"db_size_bytes"`
+}
+
+// HashKV is the hash of the key space at one endpoint (put --check-hashkv).
+type HashKV struct {
+	Hash     uint32        `json:"hash"`
+	Endpoint string        `json:"endpoint"`
+	Took     time.Duration `json:"took_ns"`
+	DBSize   int64         `json:"db_size_bytes"`
 }

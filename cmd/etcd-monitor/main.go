@@ -13,6 +13,7 @@ import (
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
 
+	"github.com/etcd-monitor/etcd-monitor/benchrunner"
 	"github.com/etcd-monitor/etcd-monitor/ctl"
 	"github.com/etcd-monitor/etcd-monitor/exporter"
 	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
@@ -23,6 +24,13 @@ import (
 func main() { os.Exit(run(os.Args[1:])) }
 
 func run(args []string) int {
+	// bench parses its own command line, with etcd benchmark's cobra-style flags (--total=100
+	// and --total 100, anywhere after the command), which kingpin's grammar cannot express.
+	if len(args) > 0 && args[0] == "bench" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return benchrunner.Main(ctx, args[1:], benchrunner.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+	}
 	app := kingpin.New("etcd-monitor", "Watches and operates etcd clusters.")
 	logCfg := &promslog.Config{}
 	promslogflag.AddFlags(app, logCfg)
@@ -36,6 +44,8 @@ func run(args []string) int {
 	audit := auditseal.RegisterCommand(app)
 	storeCmd := open.RegisterCommand(app)
 	ctlCmd := ctl.RegisterCommand(app)
+	// Listed in --help; `etcd-monitor bench …` is dispatched above, before kingpin parses.
+	app.Command("bench", "Load-test etcd as etcd's benchmark tool does, measured right (etcd-monitor bench --help).")
 
 	// etcdctl's words after `ctl` are not kingpin's to parse.
 	chosen, err := app.Parse(ctlCmd.Split(args))
