@@ -1,0 +1,32 @@
+package htmlreport
+
+import "testing"
+
+func TestNiceCeilingRoundsUpToReadableSteps(t *testing.T) {
+	for in, want := range map[float64]float64{0: 1, 0.7: 1, 1: 1, 1.3: 2, 2.2: 2.5, 3: 5, 7: 10, 1234: 2000, 0.012: 0.02} {
+		if got := niceCeiling(in); got != want {
+			t.Errorf("niceCeiling(%g) = %g, want %g", in, got, want)
+		}
+	}
+}
+
+func TestChartKeepsPointsInsideThePlot(t *testing.T) {
+	c := newChart("t", "ms", []line{{name: "a", xs: []float64{0, 1, 2}, ys: []float64{0, 5, 9}}}, nil)
+	if c.Empty || len(c.Series) != 1 {
+		t.Fatalf("chart = %+v", c)
+	}
+	for _, p := range c.Series[0].Dots {
+		if p.X < c.PlotLeft || p.X > c.PlotRight || p.Y < c.PlotTop || p.Y > c.PlotBottom {
+			t.Errorf("point %+v outside the plot area", p)
+		}
+	}
+	if got := c.Series[0].Points; got != "64,224 384,118 704,33.2" {
+		t.Errorf("points = %q", got)
+	}
+}
+
+func TestChartOfNothingIsEmpty(t *testing.T) {
+	if c := newChart("t", "", []line{{name: "a"}}, nil); !c.Empty {
+		t.Error("a chart without points should be empty")
+	}
+}
