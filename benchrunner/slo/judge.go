@@ -18,30 +18,31 @@ const GeneratorSaturation = 0.85
 
 // Verdict is a profile's outcome over its runs.
 type Verdict struct {
-	Pass    bool
-	Profile string
-	Checks  []Check
+	Pass    bool    `json:"pass"`
+	Profile string  `json:"profile"`
+	Checks  []Check `json:"checks"`
 	// RunnerCPUPercent is the highest CPU use of the load generator over the runs, as
 	// benchrunner.Runner.CPUPercent counts it (100 per CPU).
-	RunnerCPUPercent float64
+	RunnerCPUPercent float64 `json:"runner_cpu_percent"`
 	// GeneratorLimited is set when that use was above GeneratorSaturation of the runner's CPUs.
-	GeneratorLimited bool
+	GeneratorLimited bool `json:"generator_limited"`
 	// Note says what the reader should know beside the checks (a saturated generator).
-	Note string
+	Note string `json:"note,omitempty"`
 }
 
 // Check is one rule applied to one run.
 type Check struct {
 	// Rule names the rule and, when the profile has several runs, the run: "throughput",
 	// "p99 (run 2: range)".
-	Rule string
-	Pass bool
+	Rule string `json:"rule"`
+	Pass bool   `json:"pass"`
 	// Want is the rule's bound and Got the measured figure, in Unit ("req/s", "s", "errors").
-	Want, Got float64
-	Unit      string
+	Want float64 `json:"want"`
+	Got  float64 `json:"got"`
+	Unit string  `json:"unit"`
 	// Message says it in words, with the shortfall when the rule failed:
 	// "throughput 812/s < 900/s (90 % of 1000/s): short by 9.8 %".
-	Message string
+	Message string `json:"message"`
 }
 
 // Judge applies p's rules to reports, the outcomes of p.Runs in order. A missing or partial
