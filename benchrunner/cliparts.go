@@ -19,7 +19,9 @@ func AddConnectionFlags(fs *pflag.FlagSet) *ConnectionFlags {
 
 // ClientConfig builds the client configuration after fs is parsed (prompting for --user's
 // password on stdio when it was not given after a colon).
-func (c *ConnectionFlags) ClientConfig(stdio IO) (clientv3.Config, error) { return c.f.clientConfig(stdio) }
+func (c *ConnectionFlags) ClientConfig(stdio IO) (clientv3.Config, error) {
+	return c.f.clientConfig(stdio)
+}
 
 // Prefix is --prefix, the dedicated key prefix.
 func (c *ConnectionFlags) Prefix() string { return c.f.prefix }

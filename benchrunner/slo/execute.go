@@ -3,7 +3,10 @@ package slo
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+
+	"go.uber.org/zap"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
@@ -62,16 +65,24 @@ func ensurePrefixEmpty(ctx context.Context, cfg clientv3.Config, prefix string) 
 	if cfg.Context == nil {
 		cfg.Context = ctx
 	}
+	if cfg.Logger == nil {
+		// The client's retry warnings would interleave with the output; the error says it all.
+		cfg.Logger = zap.NewNop()
+	}
+	timeout := cfg.DialTimeout
+	if timeout <= 0 {
+		timeout = prefixCheckTimeout
+	}
 	cli, err := clientv3.New(cfg)
 	if err != nil {
-		return fmt.Errorf("connecting to %v: %w", cfg.Endpoints, err)
+		return fmt.Errorf("dial error: %s: %w", strings.Join(cfg.Endpoints, ","), err)
 	}
 	defer cli.Close()
-	rctx, cancel := context.WithTimeout(ctx, prefixCheckTimeout)
+	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	resp, err := cli.Get(rctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
 	if err != nil {
-		return fmt.Errorf("checking prefix %q: %w", prefix, err)
+		return fmt.Errorf("checking prefix %q at %s: %w", prefix, strings.Join(cfg.Endpoints, ","), err)
 	}
 	if resp.Count > 0 {
 		return fmt.Errorf("%w: prefix %q holds %d keys; delete them (etcdctl del --prefix %q) or choose another prefix",

@@ -138,7 +138,7 @@ func latencyCheck(rule string, limit time.Duration, got float64) Check {
 	if c.Pass {
 		c.Message = fmt.Sprintf("%s %s ≤ %s", rule, formatSeconds(got), formatSeconds(want))
 	} else {
-		c.Message = fmt.Sprintf("%s %s > %s: over by %s %%", rule, formatSeconds(got), formatSeconds(want), formatNumber(100*(got-want)/want))
+		c.Message = fmt.Sprintf("%s %s > %s: over by %s", rule, formatSeconds(got), formatSeconds(want), overBy(got, want))
 	}
 	return c
 }
@@ -172,6 +172,14 @@ func errorCheck(limit int64, errs map[string]int64) Check {
 	return c
 }
 
+// overBy says how far got exceeds want: in percent up to ten times, then as a multiple.
+func overBy(got, want float64) string {
+	if got >= 10*want {
+		return formatNumber(got/want) + "× the limit"
+	}
+	return formatNumber(100*(got-want)/want) + " %"
+}
+
 // shortfall is how far got falls below want, in percent of want.
 func shortfall(want, got float64) float64 {
 	if want == 0 {
@@ -196,6 +204,8 @@ func formatSeconds(s float64) string {
 		return d.Round(time.Millisecond).String()
 	case d >= time.Millisecond:
 		return d.Round(10 * time.Microsecond).String()
+	case d >= time.Microsecond:
+		return d.Round(time.Microsecond).String()
 	}
-	return d.Round(time.Microsecond).String()
+	return d.String()
 }
