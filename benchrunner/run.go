@@ -32,9 +32,10 @@ var ErrPrefixInUse = errors.New("benchmark prefix is not empty")
 // while during the load: the cluster went away under the benchmark.
 var ErrClusterLost = errors.New("cluster lost during the benchmark")
 
-// Tunables of the run that tests shorten: how long one request may take before it counts as
-// an error, how long the load may go without a single success before the cluster counts as
-// lost, and how long cleanup may take.
+// Tunables of the run that tests shorten: how long a set-up request (status, member list,
+// lease grant, a watch-latency put) may take, how long the load may go without a single
+// success before the cluster counts as lost (its hung requests are then cancelled), and how
+// long cleanup may take.
 var (
 	requestTimeout = 10 * time.Second
 	lostAfter      = 10 * time.Second
