@@ -1,6 +1,7 @@
 package slo
 
 import (
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -68,6 +69,17 @@ func TestLoadProfilesRejectsInvalidFiles(t *testing.T) {
 
 func TestLoadProfilesOfAMissingFile(t *testing.T) {
 	if _, err := LoadProfiles(filepath.Join("testdata", "absent.yml")); err == nil || !strings.Contains(err.Error(), "absent.yml") {
+		t.Errorf("error %v", err)
+	}
+}
+
+func TestLoadProfilesRefusesAnOversizedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.yml")
+	big := "profiles:\n" + strings.Repeat("# padding padding padding padding padding padding padding\n", 20000)
+	if err := os.WriteFile(path, []byte(big), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadProfiles(path); err == nil || !strings.Contains(err.Error(), "larger than 1024 KiB") {
 		t.Errorf("error %v", err)
 	}
 }
