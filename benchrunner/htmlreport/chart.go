@@ -12,7 +12,7 @@ const (
 	chartWidth   = 720
 	chartHeight  = 260
 	marginLeft   = 64
-	marginRight  = 16
+	marginRight  = 28
 	marginTop    = 12
 	marginBottom = 36
 )
@@ -127,15 +127,21 @@ func niceCeiling(v float64) float64 {
 
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
-// formatAxis prints an axis value compactly: 12000 → "12k", 0.25 → "0.25".
+// formatAxis prints an axis value compactly with three significant digits at most:
+// 12000 → "12k", 3750 → "3750", 0.25 → "0.25".
 func formatAxis(v float64) string {
+	suffix := ""
 	switch {
 	case v >= 1e6:
-		return strconv.FormatFloat(v/1e6, 'g', 3, 64) + "M"
+		v, suffix = v/1e6, "M"
 	case v >= 1e4:
-		return strconv.FormatFloat(v/1e3, 'g', 3, 64) + "k"
+		v, suffix = v/1e3, "k"
 	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
+	if v != 0 {
+		scale := math.Pow(10, 3-math.Ceil(math.Log10(math.Abs(v))))
+		v = math.Round(v*scale) / scale
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64) + suffix
 }
 
 // formatMillis prints seconds as milliseconds with three significant digits.

@@ -20,7 +20,7 @@ func TestChartKeepsPointsInsideThePlot(t *testing.T) {
 			t.Errorf("point %+v outside the plot area", p)
 		}
 	}
-	if got := c.Series[0].Points; got != "64,224 384,118 704,33.2" {
+	if got := c.Series[0].Points; got != "64,224 378,118 692,33.2" {
 		t.Errorf("points = %q", got)
 	}
 }
@@ -28,5 +28,13 @@ func TestChartKeepsPointsInsideThePlot(t *testing.T) {
 func TestChartOfNothingIsEmpty(t *testing.T) {
 	if c := newChart("t", "", []line{{name: "a"}}, nil); !c.Empty {
 		t.Error("a chart without points should be empty")
+	}
+}
+
+func TestFormatAxisIsCompact(t *testing.T) {
+	for in, want := range map[float64]string{0: "0", 3750: "3750", 1250: "1250", 12000: "12k", 2.5e6: "2.5M", 0.25: "0.25", 0.0123456: "0.0123", 1234.5: "1230"} {
+		if got := formatAxis(in); got != want {
+			t.Errorf("formatAxis(%g) = %q, want %q", in, got, want)
+		}
 	}
 }
