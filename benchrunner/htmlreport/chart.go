@@ -58,14 +58,18 @@ type line struct {
 }
 
 // newChart scales lines into a chart; xLabels, when set, names the x positions 0, 1, … (a
-// categorical axis such as percentiles) instead of numeric ticks.
-func newChart(title, yLabel string, lines []line, xLabels []string) chart {
+// categorical axis such as percentiles) instead of numeric ticks. logY draws the y axis in
+// decades, for latencies that span several (a percentile curve's tail).
+func newChart(title, yLabel string, lines []line, xLabels []string, logY bool) chart {
 	c := chart{Title: title, YLabel: yLabel, Width: chartWidth, Height: chartHeight,
 		PlotLeft: marginLeft, PlotRight: chartWidth - marginRight, PlotTop: marginTop, PlotBottom: chartHeight - marginBottom}
-	xMin, xMax, yMax := math.Inf(1), math.Inf(-1), 0.0
+	xMin, xMax, yMax, yMinPositive := math.Inf(1), math.Inf(-1), 0.0, math.Inf(1)
 	for _, l := range lines {
 		for i := range l.xs {
 			xMin, xMax, yMax = math.Min(xMin, l.xs[i]), math.Max(xMax, l.xs[i]), math.Max(yMax, l.ys[i])
+			if l.ys[i] > 0 {
+				yMinPositive = math.Min(yMinPositive, l.ys[i])
+			}
 		}
 	}
 	if math.IsInf(xMin, 1) {
@@ -78,12 +82,26 @@ func newChart(title, yLabel string, lines []line, xLabels []string) chart {
 	if xMax == xMin {
 		xMax = xMin + 1
 	}
-	yTop := niceCeiling(yMax)
 	sx := func(x float64) float64 { return c.PlotLeft + (x-xMin)/(xMax-xMin)*(c.PlotRight-c.PlotLeft) }
-	sy := func(y float64) float64 { return c.PlotBottom - y/yTop*(c.PlotBottom-c.PlotTop) }
-	for i := 0; i <= 4; i++ {
-		y := yTop * float64(i) / 4
-		c.YTicks = append(c.YTicks, tick{Pos: round1(sy(y)), Label: formatAxis(y)})
+	var sy func(float64) float64
+	if logY && !math.IsInf(yMinPositive, 1) {
+		lo, hi := math.Floor(math.Log10(yMinPositive)), math.Ceil(math.Log10(yMax))
+		if hi <= lo {
+			hi = lo + 1
+		}
+		sy = func(y float64) float64 {
+			return c.PlotBottom - (math.Log10(math.Max(y, math.Pow(10, lo)))-lo)/(hi-lo)*(c.PlotBottom-c.PlotTop)
+		}
+		for d := lo; d <= hi; d++ {
+			c.YTicks = append(c.YTicks, tick{Pos: round1(sy(math.Pow(10, d))), Label: formatAxis(math.Pow(10, d))})
+		}
+	} else {
+		yTop := niceCeiling(yMax)
+		sy = func(y float64) float64 { return c.PlotBottom - y/yTop*(c.PlotBottom-c.PlotTop) }
+		for i := 0; i <= 4; i++ {
+			y := yTop * float64(i) / 4
+			c.YTicks = append(c.YTicks, tick{Pos: round1(sy(y)), Label: formatAxis(y)})
+		}
 	}
 	if xLabels != nil {
 		for i, l := range xLabels {

@@ -106,9 +106,9 @@ func newPageModel(runs []Run, o regress.Options) pageModel {
 	for i, k := range percentileKeys {
 		labels[i] = k + " %"
 	}
-	m.Latency = newChart("Latency distribution", "ms", latency, labels)
-	m.Throughput = newChart("Throughput per second", "req/s", throughput, nil)
-	m.P99 = newChart("p99 latency per second", "ms", p99, nil)
+	m.Latency = newChart("Latency distribution", "ms, log scale", latency, labels, true)
+	m.Throughput = newChart("Throughput per second", "req/s", throughput, nil, false)
+	m.P99 = newChart("p99 latency per second", "ms", p99, nil, false)
 	return m
 }
 
