@@ -84,3 +84,12 @@ func TestBenchReportBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestBenchCheckAndReportHelp(t *testing.T) {
+	for sub, want := range map[string]string{"check": "--profiles string", "report": "-o, --output string"} {
+		code, out, _ := runBench(context.Background(), sub, "--help")
+		if code != 0 || !strings.Contains(out, "etcd-monitor bench "+sub) || !strings.Contains(out, want) {
+			t.Errorf("%s --help: exit %d\n%s", sub, code, out)
+		}
+	}
+}
