@@ -167,6 +167,36 @@ func TestBenchCheckInterruptedCleansUp(t *testing.T) {
 	}
 }
 
+// TestBenchCheckFailsWhenTheClusterGoesAway stops the only member once the first key is
+// written: the engine gives up on the lost cluster, the verdict fails with the run named as
+// cut short, and the status is 1.
+func TestBenchCheckFailsWhenTheClusterGoesAway(t *testing.T) {
+	c := etcdtest.New(t, etcdtest.Config{})
+	cli := c.Client(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	watch := cli.Watch(ctx, benchrunner.DefaultPrefix, clientv3.WithPrefix())
+	go func() {
+		for resp := range watch {
+			if len(resp.Events) > 0 {
+				c.Members[0].Stop(t)
+				return
+			}
+		}
+	}()
+	code, out, errOut := runBench(context.Background(), "check", "--profiles", profilesFile(t), "--profile", "slow",
+		"--endpoints", strings.Join(c.ClientConfig().Endpoints, ","))
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "FAIL: run 1 (put) stopped early") || !strings.HasSuffix(out, "FAIL\n") {
+		t.Errorf("output:\n%s", out)
+	}
+	if !strings.Contains(errOut, "cluster lost") {
+		t.Errorf("stderr should say the cluster was lost:\n%s", errOut)
+	}
+}
+
 func TestBenchCheckBadInput(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.yml")
 	if err := os.WriteFile(bad, []byte("profiles:\n  - name: x\n    runs: [{command: put, flags: {rte: \"1\"}}]\n"), 0o600); err != nil {
