@@ -21,7 +21,20 @@ func jobKinds(s *Server) []jobs.Kind {
 		HealthTimeout: time.Duration(m.HealthTimeout),
 		DefragTimeout: time.Duration(m.DefragTimeout),
 		Logger:        s.logger,
+		Results:       s.store,
+		Protected:     s.clusterProtected,
 	})
+}
+
+// clusterProtected reports whether the cluster called name is configured as protected, in
+// the configuration served now (a reload that protects a cluster applies to the next job).
+func (s *Server) clusterProtected(name string) bool {
+	for _, c := range s.core.Config().Clusters {
+		if c.Name == name {
+			return c.Protected
+		}
+	}
+	return false
 }
 
 // jobCluster holds the connection of a configured cluster for the length of a job: a reload

@@ -34,6 +34,10 @@ type Cluster struct {
 	DialTimeout  model.Duration `yaml:"dial_timeout,omitempty"`
 	// RequestTimeout bounds each request to a member.
 	RequestTimeout model.Duration `yaml:"request_timeout,omitempty"`
+	// Protected marks a cluster that load must not reach by accident (production): opsproxy
+	// refuses benchmark jobs on it unless the admin who asks passes force. The exporter
+	// ignores it.
+	Protected bool `yaml:"protected,omitempty"`
 }
 
 // TLS is the client side of TLS towards the cluster's members.
