@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditquery"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/benchapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/cluster"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobsapi"
@@ -33,4 +34,5 @@ func (s *Server) registerRoutes() {
 	whoami.Register(co)
 	ui.Register(co)
 	jobsapi.Register(co, s.jobs, s.openJobEvents)
+	benchapi.Register(co)
 }
