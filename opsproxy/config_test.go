@@ -66,6 +66,7 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 	want := map[string]string{
 		"invalid-clusters-missing.yml":                    "clusters: must not be empty",
 		"invalid-cluster-endpoints-empty.yml":             "clusters[0].endpoints: must not be empty",
+		"invalid-cluster-protected-not-bool.yml":          "clusters[0].protected: want true or false",
 		"invalid-unknown-field.yml":                       "field retension not found",
 		"invalid-audit-max-batch-zero.yml":                "audit.max_batch: must be greater than 0",
 		"invalid-audit-seal-no-witness.yml":               "audit.witness: set file or etcd",

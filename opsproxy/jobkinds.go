@@ -31,7 +31,7 @@ func jobKinds(s *Server) []jobs.Kind {
 func (s *Server) clusterProtected(name string) bool {
 	for _, c := range s.core.Config().Clusters {
 		if c.Name == name {
-			return c.Protected
+			return bool(c.Protected)
 		}
 	}
 	return false

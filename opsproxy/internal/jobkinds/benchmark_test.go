@@ -221,4 +221,3 @@ func TestBenchmarkParametersAreCheckedNamingTheField(t *testing.T) {
 		}
 	}
 }
-
