@@ -4,7 +4,7 @@ export const PLUGIN_ID = pluginJson.id;
 export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 
 // Route names of the app's pages, under PLUGIN_BASE_URL. The pages arrive one by one (issue #12):
-// Overview, Keys, Watch, Cluster, Maintenance, Audit, Tokens; then Jobs (issue #13).
+// Overview, Keys, Watch, Cluster, Maintenance, Audit, Tokens; then Jobs (issue #13) and Benchmarks (issue #15).
 export enum ROUTES {
   Overview = 'overview',
   Keys = 'keys',
@@ -14,4 +14,5 @@ export enum ROUTES {
   Audit = 'audit',
   Tokens = 'tokens',
   Jobs = 'jobs',
+  Benchmarks = 'benchmarks',
 }

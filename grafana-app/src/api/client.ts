@@ -1,3 +1,4 @@
+import { benchmarksApi } from './benchmarks';
 import { jobsApi } from './jobs';
 import { maintenanceApi } from './maintenance';
 import { keysApi } from './keys';
@@ -44,6 +45,7 @@ export function createApi(t: Transport) {
     ...watchApi(t),
     ...tokensApi(t),
     ...jobsApi(t),
+    ...benchmarksApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

@@ -8,3 +8,4 @@ export { consoleTransport } from './consoleTransport';
 export * from './watch';
 export * from './tokens';
 export * from './jobs';
+export * from './benchmarks';

@@ -6,6 +6,7 @@ import { ApiProvider, grafanaTransport } from '../../api';
 import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
 import { Cluster } from '../../pages/Cluster/Cluster';
+import { Benchmarks } from '../../pages/Benchmarks/Benchmarks';
 import { Jobs } from '../../pages/Jobs/Jobs';
 import { Maintenance } from '../../pages/Maintenance/Maintenance';
 import { Keys } from '../../pages/Keys/Keys';
@@ -81,6 +82,14 @@ function App(_props: AppRootProps<AppSettings>) {
             element={
               <PluginPage>
                 <Jobs canAdmin={isAdmin} />
+              </PluginPage>
+            }
+          />
+          <Route
+            path={ROUTES.Benchmarks}
+            element={
+              <PluginPage>
+                <Benchmarks canAdmin={isAdmin} />
               </PluginPage>
             }
           />
