@@ -33,7 +33,16 @@ function summary(id: string, throughput: number, p99: number, extra: Partial<Ben
 }
 
 function run(s: BenchmarkSummary): BenchmarkRun {
-  const pct = (f: number) => ({ '10': f, '25': f * 1.2, '50': f * 1.5, '75': f * 2, '90': f * 3, '95': f * 4, '99': s.latency_p99, '99.9': s.latency_p99 * 2 });
+  const pct = (f: number) => ({
+    '10': f,
+    '25': f * 1.2,
+    '50': f * 1.5,
+    '75': f * 2,
+    '90': f * 3,
+    '95': f * 4,
+    '99': s.latency_p99,
+    '99.9': s.latency_p99 * 2,
+  });
   return {
     ...s,
     parameters: { job: s.job, profile: s.profile, command: s.command },
@@ -41,8 +50,22 @@ function run(s: BenchmarkSummary): BenchmarkRun {
       command: s.command,
       requests: s.requests,
       throughput: s.throughput,
-      latency: { count: s.requests, fastest: 0.0005, slowest: 0.2, average: 0.004, stddev: 0.002, percentiles: pct(0.001) },
-      service: { count: s.requests, fastest: 0.0005, slowest: 0.2, average: 0.004, stddev: 0.002, percentiles: pct(0.001) },
+      latency: {
+        count: s.requests,
+        fastest: 0.0005,
+        slowest: 0.2,
+        average: 0.004,
+        stddev: 0.002,
+        percentiles: pct(0.001),
+      },
+      service: {
+        count: s.requests,
+        fastest: 0.0005,
+        slowest: 0.2,
+        average: 0.004,
+        stddev: 0.002,
+        percentiles: pct(0.001),
+      },
       runner: { host: 'bench-1', cpus: 2, cpu_percent: 71 },
     },
   };
@@ -56,7 +79,15 @@ const regressed: Comparison = {
   baseline: older,
   verdict: 'regressed',
   results: [
-    { metric: 'throughput', verdict: 'regressed', change: -0.4, low: -0.42, high: -0.38, baseline_median: 1000, run_median: 600 },
+    {
+      metric: 'throughput',
+      verdict: 'regressed',
+      change: -0.4,
+      low: -0.42,
+      high: -0.38,
+      baseline_median: 1000,
+      run_median: 600,
+    },
     { metric: 'p99', verdict: 'regressed', change: 2, low: 1.8, high: 2.2, baseline_median: 0.01, run_median: 0.03 },
   ],
 };
@@ -98,15 +129,31 @@ test('two runs selected are overlaid and compared, with the regression badge', a
 
 test('an admin sets a run as the baseline and compares with it', async () => {
   const t = answers();
-  t.answers['PUT /clusters/prod/baselines/golden'] = { cluster: 'prod', name: 'golden', set_by: 'ann', set_at: '', run: older };
+  t.answers['PUT /clusters/prod/baselines/golden'] = {
+    cluster: 'prod',
+    name: 'golden',
+    set_by: 'ann',
+    set_at: '',
+    run: older,
+  };
   renderAt(t, `/benchmarks?cluster=prod&runs=${older.id}`);
   await userEvent.click(await screen.findByTestId(testIds.benchmarks.setBaseline));
-  expect(await screen.findByTestId(testIds.benchmarks.baselineMessage)).toHaveTextContent('Baseline golden now points at this run.');
+  expect(await screen.findByTestId(testIds.benchmarks.baselineMessage)).toHaveTextContent(
+    'Baseline golden now points at this run.'
+  );
   expect(t.calls.find((c) => c.method === 'PUT')?.opts.body).toEqual({ result_id: older.id });
 
-  t.answers[`GET /benchmarks/${older.id}/compare`] = { ...regressed, run: older, baseline_name: 'golden', verdict: 'unchanged', results: [] };
+  t.answers[`GET /benchmarks/${older.id}/compare`] = {
+    ...regressed,
+    run: older,
+    baseline_name: 'golden',
+    verdict: 'unchanged',
+    results: [],
+  };
   await userEvent.click(screen.getByTestId(testIds.benchmarks.compareBaseline));
-  expect(await screen.findByTestId(testIds.benchmarks.regression)).toHaveTextContent('unchanged against baseline golden');
+  expect(await screen.findByTestId(testIds.benchmarks.regression)).toHaveTextContent(
+    'unchanged against baseline golden'
+  );
 });
 
 test('a viewer is offered neither a run nor a baseline to set', async () => {
@@ -128,7 +175,11 @@ test('a run from a profile is enqueued and followed live until it ends; the list
   expect(body).toMatchObject({ kind: 'benchmark', cluster: 'prod', parameters: { profile: 'm' } });
 
   const progress = (done: number, status = 'running') =>
-    JSON.stringify({ ...job, status, progress: { state: 'running', profile: 'm', step: 1, steps: 1, command: 'put', done, total: 60000 } });
+    JSON.stringify({
+      ...job,
+      status,
+      progress: { state: 'running', profile: 'm', step: 1, steps: 1, command: 'put', done, total: 60000 },
+    });
   act(() => {
     t.emit('/jobs/j9/events', { event: 'job', data: progress(1000) });
   });
@@ -162,13 +213,20 @@ test('custom flags are sent by name; a flag without a value is refused before an
   await userEvent.type(flags, '--total=0 --clients 4');
   await userEvent.click(screen.getByTestId(testIds.benchmarks.force));
   await userEvent.click(screen.getByTestId(testIds.benchmarks.run));
-  await waitFor(() => expect(screen.getByTestId(testIds.benchmarks.startError)).toHaveTextContent('--total: must be positive'));
+  await waitFor(() =>
+    expect(screen.getByTestId(testIds.benchmarks.startError)).toHaveTextContent('--total: must be positive')
+  );
   expect(t.calls.find((c) => c.method === 'POST')?.opts.body).toMatchObject({
     parameters: { command: 'put', flags: { total: '0', clients: '4' }, force: true },
   });
 });
 
 test('parseFlags reads etcd-style flags', () => {
-  expect(parseFlags('--total=10 --clients 4\n-conns=2 rate=5')).toEqual({ total: '10', clients: '4', conns: '2', rate: '5' });
+  expect(parseFlags('--total=10 --clients 4\n-conns=2 rate=5')).toEqual({
+    total: '10',
+    clients: '4',
+    conns: '2',
+    rate: '5',
+  });
   expect(() => parseFlags('--total')).toThrow('flags: "--total" has no value');
 });

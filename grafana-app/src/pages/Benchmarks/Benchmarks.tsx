@@ -78,7 +78,9 @@ export function Benchmarks({ canAdmin = false }: { canAdmin?: boolean }) {
           </Alert>
         )}
         {runs && <RunList runs={runs} selected={selected} onToggle={toggle} />}
-        {selected.length > 0 && <RunDetail cluster={cluster} ids={selected} canAdmin={canAdmin} />}
+        {selected.length > 0 && (
+          <RunDetail key={selected.join(',')} cluster={cluster} ids={selected} canAdmin={canAdmin} />
+        )}
       </ClustersGate>
     </div>
   );

@@ -15,7 +15,9 @@ const PAD = 40;
 export function LatencyChart({ runs }: { runs: BenchmarkRun[] }) {
   const theme = useTheme2();
   const colors = [theme.colors.primary.main, theme.colors.warning.main];
-  const values = runs.flatMap((r) => PERCENTILES.map((p) => r.report.latency?.percentiles?.[p] ?? 0)).filter((v) => v > 0);
+  const values = runs
+    .flatMap((r) => PERCENTILES.map((p) => r.report.latency?.percentiles?.[p] ?? 0))
+    .filter((v) => v > 0);
   if (values.length === 0) {
     return <p>No latency was recorded.</p>;
   }

@@ -22,10 +22,8 @@ export function RunDetail({ cluster, ids, canAdmin }: Props) {
   const key = ids.join(',');
 
   useEffect(() => {
+    // The page keys this component by the selection, so a new selection starts from fresh state.
     let cancelled = false;
-    setError(undefined);
-    setComparison(undefined);
-    setMessage(undefined);
     const wanted = key.split(',').filter((x) => x !== '');
     Promise.all(wanted.map((id) => api.getBenchmark(id)))
       .then((rs) => {
@@ -77,13 +75,15 @@ export function RunDetail({ cluster, ids, canAdmin }: Props) {
       <ul>
         {runs.map((r) => (
           <li key={r.id}>
-            {r.profile} {r.command} {r.id.slice(0, 8)}: {rate(r.report.throughput)}, p50 {latency(r.report.latency?.percentiles?.['50'])}, p99{' '}
-            {latency(r.report.latency?.percentiles?.['99'])}, slowest {latency(r.report.latency?.slowest)}
+            {r.profile} {r.command} {r.id.slice(0, 8)}: {rate(r.report.throughput)}, p50{' '}
+            {latency(r.report.latency?.percentiles?.['50'])}, p99 {latency(r.report.latency?.percentiles?.['99'])},
+            slowest {latency(r.report.latency?.slowest)}
             {r.report.partial && <> — partial: {r.report.reason}</>}
             {r.report.runner && (
               <>
                 {' '}
-                (runner {r.report.runner.host}, {r.report.runner.cpus} CPUs, {r.report.runner.cpu_percent.toFixed(0)} % CPU)
+                (runner {r.report.runner.host}, {r.report.runner.cpus} CPUs, {r.report.runner.cpu_percent.toFixed(0)} %
+                CPU)
               </>
             )}
           </li>
@@ -92,7 +92,11 @@ export function RunDetail({ cluster, ids, canAdmin }: Props) {
       {runs.length === 1 && (
         <div>
           <Field label="Baseline name">
-            <Input value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid={testIds.benchmarks.baselineName} />
+            <Input
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              data-testid={testIds.benchmarks.baselineName}
+            />
           </Field>
           {canAdmin && (
             <Button variant="secondary" onClick={setBaseline} data-testid={testIds.benchmarks.setBaseline}>

@@ -50,7 +50,12 @@ export function StartRun({ cluster, onFinished }: Props) {
       parameters = { ...parameters, force: true };
     }
     try {
-      const job = await api.enqueueJob({ kind: 'benchmark', cluster, parameters, idempotency_key: newIdempotencyKey() });
+      const job = await api.enqueueJob({
+        kind: 'benchmark',
+        cluster,
+        parameters,
+        idempotency_key: newIdempotencyKey(),
+      });
       setLive({ job });
       last.current = undefined;
       abort.current?.abort();
@@ -91,8 +96,15 @@ export function StartRun({ cluster, onFinished }: Props) {
   const p = (live?.job.progress ?? {}) as BenchmarkProgress;
   return (
     <div data-testid={testIds.benchmarks.start}>
-      <Field label="Profile" description="An SLO profile (etcdctl check perf's s, m, l, xl; k8s-large), or a command of your own.">
-        <select value={profile} onChange={(e) => setProfile(e.currentTarget.value)} data-testid={testIds.benchmarks.profile}>
+      <Field
+        label="Profile"
+        description="An SLO profile (etcdctl check perf's s, m, l, xl; k8s-large), or a command of your own."
+      >
+        <select
+          value={profile}
+          onChange={(e) => setProfile(e.currentTarget.value)}
+          data-testid={testIds.benchmarks.profile}
+        >
           {PROFILES.map((x) => (
             <option key={x} value={x}>
               {x}
@@ -104,7 +116,11 @@ export function StartRun({ cluster, onFinished }: Props) {
       {profile === CUSTOM && (
         <>
           <Field label="Command">
-            <select value={command} onChange={(e) => setCommand(e.currentTarget.value)} data-testid={testIds.benchmarks.command}>
+            <select
+              value={command}
+              onChange={(e) => setCommand(e.currentTarget.value)}
+              data-testid={testIds.benchmarks.command}
+            >
               {COMMANDS.map((x) => (
                 <option key={x} value={x}>
                   {x}
@@ -112,8 +128,16 @@ export function StartRun({ cluster, onFinished }: Props) {
               ))}
             </select>
           </Field>
-          <Field label="Flags" description="etcd benchmark's flags, e.g. --total=100000 --clients=100 --conns=10 --rate=5000">
-            <TextArea rows={2} value={flags} onChange={(e) => setFlags(e.currentTarget.value)} data-testid={testIds.benchmarks.flags} />
+          <Field
+            label="Flags"
+            description="etcd benchmark's flags, e.g. --total=100000 --clients=100 --conns=10 --rate=5000"
+          >
+            <TextArea
+              rows={2}
+              value={flags}
+              onChange={(e) => setFlags(e.currentTarget.value)}
+              data-testid={testIds.benchmarks.flags}
+            />
           </Field>
         </>
       )}
@@ -144,10 +168,14 @@ export function StartRun({ cluster, onFinished }: Props) {
               {(p.total ?? 0).toLocaleString('en-US')} requests
             </>
           )}
-          {running && live.rate !== undefined && <span data-testid={testIds.benchmarks.liveRate}> at {rate(live.rate)}</span>}
+          {running && live.rate !== undefined && (
+            <span data-testid={testIds.benchmarks.liveRate}> at {rate(live.rate)}</span>
+          )}
           {isFinished(live.job.status) && (
             <div data-testid={testIds.benchmarks.jobOutcome}>
-              {live.job.status === 'succeeded' ? 'Finished; its runs are listed below.' : live.job.error ?? live.job.status}
+              {live.job.status === 'succeeded'
+                ? 'Finished; its runs are listed below.'
+                : (live.job.error ?? live.job.status)}
             </div>
           )}
         </div>
