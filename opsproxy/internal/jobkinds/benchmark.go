@@ -149,15 +149,20 @@ func (d Deps) benchmark(ctx context.Context, run *jobs.Run) (json.RawMessage, er
 	}
 	_ = prog.save(context.WithoutCancel(ctx), func(p *benchmarkProgress) { p.Results = out.Results })
 
-	if runErr != nil || out.Partial {
+	if len(reports) > 0 && (runErr != nil || out.Partial) {
 		// The engine deletes its keys when it stops; when the cluster was gone it could not.
+		// Without a report the load never started (no connection, the prefix refused): no key
+		// of the job's was written.
 		out.Cleanup = d.cleanupAfter(ctx, prog, client, prefix)
 	}
 	raw, err := json.Marshal(out)
 	if err != nil {
 		return nil, err
 	}
-	if runErr != nil {
+	switch {
+	case runErr != nil && len(out.Results) == 0:
+		return nil, fmt.Errorf("benchmark of cluster %s: %w", run.Job.Cluster, runErr)
+	case runErr != nil:
 		return nil, fmt.Errorf("%w (partial report stored as %s%s)", runErr, strings.Join(out.Results, ", "), out.Cleanup.suffix())
 	}
 	if ctx.Err() != nil {

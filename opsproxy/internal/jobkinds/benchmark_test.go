@@ -167,6 +167,26 @@ func TestBenchmarkJobLosingItsClusterStoresAPartialReportAndCleansUpWhenItReturn
 	}
 }
 
+// A benchmark of a cluster that does not answer fails at once (within the dial timeout), storing
+// nothing and waiting for no cleanup: it wrote no key.
+func TestBenchmarkJobOfAnUnreachableClusterFailsWithoutWaiting(t *testing.T) {
+	c := startBenchCluster(t)
+	st, q := openStore(t), jobs.NewMemQueue("test", jobs.Options{MaxAttempts: 1})
+	t.Cleanup(func() { _ = q.Close() })
+	d := c.benchDeps(t, st)
+	d.CleanupWait = time.Hour
+	startRunner(t, q, st, runnerOpts(), d)
+	c.Members[0].Stop(t)
+	got := waitFinal(t, st, submit(t, st, q, KindBenchmark, `{"command":"put","flags":{"total":"100"}}`).ID)
+	if got.Status != store.JobFailed || strings.Contains(got.Error, "partial report") {
+		t.Fatalf("job %s: %q", got.Status, got.Error)
+	}
+	results, err := st.ListResults(context.Background(), store.ResultFilter{Kind: store.KindBenchmark})
+	if err != nil || len(results) != 0 {
+		t.Fatalf("results %v, %v: want none", results, err)
+	}
+}
+
 func TestBenchmarkOnAProtectedClusterNeedsForce(t *testing.T) {
 	d := Deps{Protected: func(name string) bool { return name == "prod" }}.withDefaults()
 	kind := d.benchmarkKind()
