@@ -276,6 +276,7 @@ export const testIds = {
     detail: 'data-testid benchmarks-detail',
     detailError: 'data-testid benchmarks-detail-error',
     chart: 'data-testid benchmarks-chart',
+    samples: (metric: string) => `data-testid benchmarks-samples ${metric}`,
     series: (id: string) => `data-testid benchmarks-series ${id}`,
     baselineName: 'data-testid benchmarks-baseline-name',
     setBaseline: 'data-testid benchmarks-set-baseline',

@@ -67,6 +67,14 @@ function run(s: BenchmarkSummary): BenchmarkRun {
         percentiles: pct(0.001),
       },
       runner: { host: 'bench-1', cpus: 2, cpu_percent: 71 },
+      samples: [0, 1, 2].map((second) => ({
+        second,
+        requests: s.throughput,
+        errors: 0,
+        throughput: s.throughput,
+        p50: s.latency_p99 / 4,
+        p99: s.latency_p99,
+      })),
     },
   };
 }
@@ -120,6 +128,9 @@ test('two runs selected are overlaid and compared, with the regression badge', a
   const chart = await screen.findByTestId(testIds.benchmarks.chart);
   expect(within(chart).getByTestId(testIds.benchmarks.series(newer.id))).toBeInTheDocument();
   expect(within(chart).getByTestId(testIds.benchmarks.series(older.id))).toBeInTheDocument();
+  const perSecond = screen.getByTestId(testIds.benchmarks.samples('throughput'));
+  expect(perSecond.querySelectorAll('polyline')).toHaveLength(2);
+  expect(perSecond).toHaveTextContent('max 1,000/s');
   const badge = await screen.findByTestId(testIds.benchmarks.regression);
   expect(badge).toHaveTextContent('regressed against run r1bbbbbb');
   expect(badge).toHaveTextContent('throughput: regressed, -40.0 % (-42.0 % to -38.0 %)');

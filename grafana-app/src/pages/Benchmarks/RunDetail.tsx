@@ -5,6 +5,7 @@ import { testIds } from '../../components/testIds';
 import { failure, FailureText, type Failure } from '../failure';
 import { LatencyChart } from './LatencyChart';
 import { RegressionBadge } from './RegressionBadge';
+import { SamplesChart } from './SamplesChart';
 import { latency, rate } from './format';
 
 type Props = { cluster: string; ids: string[]; canAdmin: boolean };
@@ -72,6 +73,8 @@ export function RunDetail({ cluster, ids, canAdmin }: Props) {
   return (
     <div data-testid={testIds.benchmarks.detail}>
       <LatencyChart runs={runs} />
+      <SamplesChart runs={runs} metric="throughput" />
+      <SamplesChart runs={runs} metric="p99" />
       <ul>
         {runs.map((r) => (
           <li key={r.id}>
