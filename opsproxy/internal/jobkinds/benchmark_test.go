@@ -167,6 +167,41 @@ func TestBenchmarkJobLosingItsClusterStoresAPartialReportAndCleansUpWhenItReturn
 	}
 }
 
+// Two benchmarks of one cluster never run at once (they would measure each other): the second
+// waits, queued, until the first has ended.
+func TestBenchmarkJobsRunOneAtATimePerCluster(t *testing.T) {
+	c := startBenchCluster(t)
+	st, q := openStore(t), jobs.NewMemQueue("test", jobs.Options{})
+	t.Cleanup(func() { _ = q.Close() })
+	startRunner(t, q, st, runnerOpts(), c.benchDeps(t, st))
+	first := submit(t, st, q, KindBenchmark, `{"command":"put","flags":{"total":"1000000","rate":"100"}}`)
+	eventually(t, "the first benchmark to write", func() bool {
+		var p benchmarkProgress
+		return json.Unmarshal(record(t, st, first.ID).Progress, &p) == nil && p.Done > 0
+	})
+	second := submit(t, st, q, KindBenchmark, `{"command":"put","flags":{"total":"50"}}`)
+	// Let the first run on for another 200 requests, the second offered to the workers all along.
+	var done int64
+	eventually(t, "the first benchmark to go on", func() bool {
+		var p benchmarkProgress
+		_ = json.Unmarshal(record(t, st, first.ID).Progress, &p)
+		done = p.Done
+		return p.Done > 200
+	})
+	if got := record(t, st, second.ID); got.Status != store.JobQueued {
+		t.Fatalf("second benchmark %s while the first runs (%d requests done)", got.Status, done)
+	}
+	if _, err := st.RequestJobCancel(context.Background(), first.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if got := waitFinal(t, st, second.ID); got.Status != store.JobSucceeded {
+		t.Fatalf("second benchmark after the first: %s %q", got.Status, got.Error)
+	}
+	if got := record(t, st, first.ID); got.Status != store.JobCancelled || !got.FinishedAt.Before(record(t, st, second.ID).StartedAt.Add(time.Nanosecond)) {
+		t.Fatalf("first %s finished %v, second started %v", got.Status, got.FinishedAt, record(t, st, second.ID).StartedAt)
+	}
+}
+
 // A benchmark of a cluster that does not answer fails at once (within the dial timeout), storing
 // nothing and waiting for no cleanup: it wrote no key.
 func TestBenchmarkJobOfAnUnreachableClusterFailsWithoutWaiting(t *testing.T) {
