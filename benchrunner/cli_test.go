@@ -164,3 +164,19 @@ func TestCLIInterruptPrintsThePartialReport(t *testing.T) {
 		t.Errorf("%d keys left after the interrupt", n)
 	}
 }
+
+// etcd's TLS flags: a client certificate, its key and the CA.
+func TestCLIConnectsWithTLSFlags(t *testing.T) {
+	c := etcdtest.New(t, etcdtest.Config{Size: 1, TLS: true})
+	tlsFiles := c.TLS
+	code, out, errOut := runMain(context.Background(), "", nil, "put", "--total", "20",
+		"--endpoints", c.Members[0].ClientURL, "--cert", tlsFiles.ClientCertFile, "--key", tlsFiles.ClientKeyFile, "--cacert", tlsFiles.CAFile)
+	if code != exitOK || !strings.Contains(out, "\nSummary:\n") {
+		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, _, errOut = runMain(context.Background(), "", nil, "put", "--total", "20", "--dial-timeout", "2s",
+		"--endpoints", c.Members[0].ClientURL, "--cacert", tlsFiles.CAFile)
+	if code != exitFailed || !strings.Contains(errOut, "dial error") {
+		t.Errorf("without a client certificate: exit %d, stderr:\n%s", code, errOut)
+	}
+}

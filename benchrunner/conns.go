@@ -59,9 +59,6 @@ func newReachableClient(ctx context.Context, cfg clientv3.Config) (*clientv3.Cli
 	if timeout <= 0 {
 		timeout = requestTimeout
 	}
-	if cfg.Context == nil {
-		cfg.Context = ctx
-	}
 	if cfg.Logger == nil {
 		// The client's retry warnings would interleave with the report; failures reach the
 		// report and the error instead.

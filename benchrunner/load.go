@@ -55,9 +55,10 @@ func (l *load) run(ctx context.Context, cancel context.CancelCauseFunc) {
 				if intended.IsZero() {
 					intended = sent
 				}
-				rctx, rcancel := context.WithTimeout(ctx, requestTimeout)
-				phase, err := l.do(rctx, c, slot)
-				rcancel()
+				// No timeout per request (a timer each would cost more CPU than the rest of
+				// the bookkeeping): a request that hangs is ended by the watchdog, which
+				// cancels ctx when nothing succeeds for lostAfter.
+				phase, err := l.do(ctx, c, slot)
 				end := time.Now()
 				watch.inflight.Add(-1)
 				if err != nil && ctx.Err() != nil {
@@ -82,9 +83,9 @@ func (l *load) run(ctx context.Context, cancel context.CancelCauseFunc) {
 type watchdog struct {
 	lastSuccess atomic.Int64 // unix nanoseconds
 	inflight    atomic.Int64
+	failedSince atomic.Bool // a request failed since the last success
 	mu          sync.Mutex
 	lastErr     error
-	failedSince bool
 }
 
 func newWatchdog(start time.Time) *watchdog {
@@ -96,14 +97,15 @@ func newWatchdog(start time.Time) *watchdog {
 func (w *watchdog) observe(end time.Time, err error) {
 	if err == nil {
 		w.lastSuccess.Store(end.UnixNano())
-		w.mu.Lock()
-		w.failedSince = false
-		w.mu.Unlock()
+		if w.failedSince.Load() {
+			w.failedSince.Store(false)
+		}
 		return
 	}
 	w.mu.Lock()
-	w.lastErr, w.failedSince = err, true
+	w.lastErr = err
 	w.mu.Unlock()
+	w.failedSince.Store(true)
 }
 
 func (w *watchdog) run(ctx context.Context, cancel context.CancelCauseFunc) (stop func()) {
@@ -122,9 +124,9 @@ func (w *watchdog) run(ctx context.Context, cancel context.CancelCauseFunc) (sto
 					continue
 				}
 				w.mu.Lock()
-				failed, lastErr := w.failedSince, w.lastErr
+				lastErr := w.lastErr
 				w.mu.Unlock()
-				if failed || w.inflight.Load() > 0 {
+				if w.failedSince.Load() || w.inflight.Load() > 0 {
 					reason := "requests hung"
 					if lastErr != nil {
 						reason = "last error: " + lastErr.Error()

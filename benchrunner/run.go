@@ -32,9 +32,10 @@ var ErrPrefixInUse = errors.New("benchmark prefix is not empty")
 // while during the load: the cluster went away under the benchmark.
 var ErrClusterLost = errors.New("cluster lost during the benchmark")
 
-// Tunables of the run that tests shorten: how long one request may take before it counts as
-// an error, how long the load may go without a single success before the cluster counts as
-// lost, and how long cleanup may take.
+// Tunables of the run that tests shorten: how long a set-up request (status, member list,
+// lease grant, a watch-latency put) may take, how long the load may go without a single
+// success before the cluster counts as lost (its hung requests are then cancelled), and how
+// long cleanup may take.
 var (
 	requestTimeout = 10 * time.Second
 	lostAfter      = 10 * time.Second
@@ -163,6 +164,42 @@ func validate(cmd commandSpec, f flagValues) error {
 	}
 	if f.duration("compact-interval") < 0 {
 		return errors.New("--compact-interval: must not be negative")
+	}
+	return checkBounds(f)
+}
+
+// Bounds past which a run would only exhaust the generator's memory (a value or key is
+// allocated once, a watcher costs a channel and goroutine, watch-latency keeps a time per
+// event); etcd's own request limit is 1.5 MiB by default.
+const (
+	maxPayloadBytes   = 64 << 20
+	maxClients        = 100_000
+	maxWatchers       = 1_000_000
+	maxLatencyRecords = 100_000_000
+)
+
+func checkBounds(f flagValues) error {
+	for _, n := range []string{"key-size", "val-size"} {
+		if _, ok := f.raw[n]; ok && f.int(n) > maxPayloadBytes {
+			return fmt.Errorf("--%s: at most %d bytes, got %d", n, maxPayloadBytes, f.int(n))
+		}
+	}
+	for _, n := range []string{"conns", "clients"} {
+		if f.float(n) > maxClients {
+			return fmt.Errorf("--%s: at most %d, got %s", n, maxClients, f.raw[n])
+		}
+	}
+	for _, per := range []string{"watch-per-stream", "watchers-per-stream"} {
+		if _, ok := f.raw[per]; !ok {
+			continue
+		}
+		watchers := f.float("streams") * f.float(per)
+		if watchers > maxWatchers {
+			return fmt.Errorf("--streams × --%s: at most %d watchers, got %.0f", per, maxWatchers, watchers)
+		}
+		if per == "watchers-per-stream" && watchers*f.float("put-total") > maxLatencyRecords {
+			return fmt.Errorf("--put-total: watch-latency keeps a time per event, at most %d (watchers × --put-total), got %.0f", maxLatencyRecords, watchers*f.float("put-total"))
+		}
 	}
 	return nil
 }

@@ -59,6 +59,7 @@ func TestEveryCommandProducesASaneReport(t *testing.T) {
 	}{
 		{"put", nil, map[string]string{"total": "300", "key-space-size": "50", "clients": "4", "conns": "2"}, 300, nil},
 		{"put", nil, map[string]string{"total": "200", "rate": "400", "sequential-keys": "true", "key-space-size": "20", "check-hashkv": "true"}, 200, nil},
+		{"put", nil, map[string]string{"total": "100", "target-leader": "true", "conns": "2"}, 100, nil},
 		{"range", []string{"/some-key"}, map[string]string{"total": "300", "consistency": "s"}, 300, nil},
 		{"range", []string{"/a", "/z"}, map[string]string{"total": "200", "clients": "3", "conns": "3"}, 200, nil},
 		{"txn-put", nil, map[string]string{"total": "200", "txn-ops": "3", "key-space-size": "10"}, 200, nil},
@@ -230,6 +231,11 @@ func TestBadOptionsNameTheFlag(t *testing.T) {
 		{Options{Command: "txn-put", Flags: map[string]string{"txn-ops": "5"}}, "--txn-ops: must be no larger than --key-space-size"},
 		{Options{Command: "watch-latency", Flags: map[string]string{"put-rate": "0"}}, "--put-rate: must be positive"},
 		{Options{Command: "mvcc"}, `unknown command "mvcc"`},
+		{Options{Command: "put", Flags: map[string]string{"val-size": "1099511627776"}}, "--val-size: at most 67108864 bytes"},
+		{Options{Command: "put", Flags: map[string]string{"clients": "18446744073709551615"}}, "--clients: at most 100000"},
+		{Options{Command: "watch", Flags: map[string]string{"streams": "100000", "watch-per-stream": "100000"}}, "--streams × --watch-per-stream: at most 1000000 watchers"},
+		{Options{Command: "watch-latency", Flags: map[string]string{"put-total": "10000000"}}, "--put-total: watch-latency keeps a time per event"},
+		{Options{Command: "put", Flags: map[string]string{"rate": "-5"}}, "--rate: must not be negative"},
 	}
 	for _, tc := range cases {
 		tc.o.Client = cfg

@@ -94,9 +94,11 @@ func runWatch(ctx context.Context, cancel context.CancelCauseFunc, p *prepared, 
 		// Events of failed puts never come: stop waiting for them.
 		wcancel()
 	}
-	wg.Wait()
-	received := events.finish(time.Now())
 	var err error
+	if !awaitEvents(ctx, &wg, wcancel, func() int64 { return eventsTotal - remaining.Load() }) {
+		err = fmt.Errorf("%w: watch events stopped arriving (%d of %d received)", ErrClusterLost, eventsTotal-remaining.Load(), eventsTotal)
+	}
+	received := events.finish(time.Now())
 	for e, n := range putErrs {
 		err = fmt.Errorf("watch: %d puts failed: %s", n, e)
 		break
@@ -187,7 +189,9 @@ func runWatchLatency(ctx context.Context, cancel context.CancelCauseFunc, p *pre
 	if done < putTotal {
 		wcancel()
 	}
-	wg.Wait()
+	if !awaitEvents(ctx, &wg, wcancel, prog.done.Load) && putErr == nil {
+		putErr = fmt.Errorf("%w: watch events stopped arriving", ErrClusterLost)
+	}
 	putFigs := putRec.finish(time.Now())
 
 	watchRec := newRecorder(putRec.start)
@@ -206,4 +210,32 @@ func runWatchLatency(ctx context.Context, cancel context.CancelCauseFunc, p *pre
 	}
 	watchFigs := watchRec.finish(time.Now())
 	return runFigures{main: watchFigs, phases: []namedFigures{{"put", putFigs}, {"watch-events", watchFigs}}}, putErr
+}
+
+// awaitEvents waits for the watchers to receive their events once the puts are done; when
+// received (a count of events) does not move for lostAfter, it cancels the watches and
+// reports false.
+func awaitEvents(ctx context.Context, wg *sync.WaitGroup, cancelWatches context.CancelFunc, received func() int64) bool {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	tick := time.NewTicker(lostAfter)
+	defer tick.Stop()
+	last := received()
+	for {
+		select {
+		case <-done:
+			return true
+		case <-ctx.Done():
+			<-done // the watches are children of ctx: they end
+			return true
+		case <-tick.C:
+			if now := received(); now != last {
+				last = now
+				continue
+			}
+			cancelWatches()
+			<-done
+			return false
+		}
+	}
 }

@@ -9,12 +9,14 @@
 #     every latency in memory; ours keeps fixed-size histograms);
 #   - at the same offered load (--rate below saturation), our service-time p50/p99 against the
 #     official tool's latency p50/p99 (they should agree within ±10 %).
-# Heavy: run it when the machine is quiet, and say how loaded it was when quoting the figures.
+# SECTIONS picks the parts (default "noise compare rss rate"). Heavy: run it when the machine is
+# quiet, and say how loaded it was when quoting the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
 total=${TOTAL:-20000}
 rate=${RATE:-500}
+sections=" ${SECTIONS:-noise compare rss rate} "
 read -r -a sizes <<<"${SIZES:-100000 1000000}"
 [ "${BIG:-0}" = 1 ] && sizes+=(3000000)
 [ -x /usr/bin/time ] || { echo "bench-etcd: needs GNU time at /usr/bin/time (Debian package: time)" >&2; exit 1; }
@@ -85,7 +87,7 @@ run() {
     >"$work/$name.out" 2>"$work/$name.err" || { cat "$work/$name.err" >&2; echo "bench-etcd: $name failed" >&2; exit 1; }
 }
 rps() { awk -F'\t' '/Requests\/sec:/ { print $2; exit }' "$work/$1.out"; }
-cpu_us_per_req() { awk -v n="$2" '{ printf "%.1f", ($2 + $3) * 1e6 / n }' "$work/$1.time"; }
+cpu_us_per_req() { awk -v n="$2" '{ printf "%.1f\n", ($2 + $3) * 1e6 / n }' "$work/$1.time"; }
 rss_mib() { awk '{ printf "%.0f", $4 / 1024 }' "$work/$1.time"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # pct NAME P [BLOCK]: the P% line of the report's latency distribution (or of the service-time
@@ -98,6 +100,7 @@ pct() {
 }
 
 load=(--conns 10 --clients 100)
+if [[ $sections == *" noise "* ]]; then
 echo
 echo "-- noise floor: the official tool against itself, put, ${load[*]} --total $total"
 for ((i = 0; i < rounds; i++)); do
@@ -109,6 +112,9 @@ nb=$(for ((i = 0; i < rounds; i++)); do rps "noise-b$i"; done | median)
 spread=$(for ((i = 0; i < rounds; i++)); do awk -v a="$(rps "noise-a$i")" -v b="$(rps "noise-b$i")" 'BEGIN { print (a > b ? a / b : b / a) - 1 }'; done | sort -g | tail -1)
 awk -v a="$na" -v b="$nb" -v s="$spread" 'BEGIN { printf "official A %.0f req/s, official B %.0f req/s: median ratio %.3f, widest round %.1f %%\n", a, b, a / b, s * 100 }'
 
+fi
+
+if [[ $sections == *" compare "* ]]; then
 workloads=(
   "put|put --total $total --key-space-size 1000"
   "range-l|range foo --total $total"
@@ -130,6 +136,9 @@ for w in "${workloads[@]}"; do
   printf '%-10s %14.0f %14.0f %7.2fx %16s %16s\n' "$name" "$o" "$e" "$(awk -v o="$o" -v e="$e" 'BEGIN { print o / e }')" "$oc" "$ec"
 done
 
+fi
+
+if [[ $sections == *" rss "* ]]; then
 echo
 printf '%-28s %14s %14s\n' "peak RSS, range -s, ${load[*]}" "ours MiB" "official MiB"
 for n in "${sizes[@]}"; do
@@ -138,18 +147,27 @@ for n in "${sizes[@]}"; do
   printf '%-28s %14s %14s\n' "  --total $n" "$(rss_mib "rss-ours-$n")" "$(rss_mib "rss-official-$n")"
 done
 
+fi
+
+if [[ $sections == *" rate "* ]]; then
 echo
-echo "-- same offered load: put --rate $rate --total $((rate * 10)) (below saturation), ${load[*]}"
+# --precise: at these latencies etcd's four decimals of a second are a tenth of a millisecond.
+echo "-- same offered load: put --rate $rate --total $((rate * 10)) (below saturation), ${load[*]} --precise"
 for ((i = 0; i < rounds; i++)); do
-  run "rate-official$i" official "${load[@]}" put --rate "$rate" --total $((rate * 10)) --key-space-size 1000
-  run "rate-ours$i" ours "${load[@]}" put --rate "$rate" --total $((rate * 10)) --key-space-size 1000
+  run "rate-official$i" official "${load[@]}" --precise put --rate "$rate" --total $((rate * 10)) --key-space-size 1000
+  run "rate-ours$i" ours "${load[@]}" --precise put --rate "$rate" --total $((rate * 10)) --key-space-size 1000
 done
-printf '%-10s %18s %18s %8s\n' "" "ours service time" "official latency" "diff"
+# range: the rounds' lowest and highest, in ms: the spread of one tool against itself.
+range_ms() { sort -g | awk '{ v[NR] = $1 } END { printf "%.2f-%.2f", v[1] * 1000, v[NR] * 1000 }'; }
+printf '%-10s %18s %18s %8s %22s %22s\n' "" "ours service time" "official latency" "diff" "ours, rounds" "official, rounds"
 for p in 50 99; do
   o=$(for ((i = 0; i < rounds; i++)); do pct "rate-ours$i" "$p" service; done | median)
   e=$(for ((i = 0; i < rounds; i++)); do pct "rate-official$i" "$p"; done | median)
-  printf '%-10s %16.2fms %16.2fms %+7.1f%%\n' "p$p" "$(awk -v v="$o" 'BEGIN { print v * 1000 }')" "$(awk -v v="$e" 'BEGIN { print v * 1000 }')" \
-    "$(awk -v o="$o" -v e="$e" 'BEGIN { print (o / e - 1) * 100 }')"
+  printf '%-10s %16.2fms %16.2fms %+7.1f%% %20sms %20sms\n' "p$p" "$(awk -v v="$o" 'BEGIN { print v * 1000 }')" "$(awk -v v="$e" 'BEGIN { print v * 1000 }')" \
+    "$(awk -v o="$o" -v e="$e" 'BEGIN { print (o / e - 1) * 100 }')" \
+    "$(for ((i = 0; i < rounds; i++)); do pct "rate-ours$i" "$p" service; done | range_ms)" \
+    "$(for ((i = 0; i < rounds; i++)); do pct "rate-official$i" "$p"; done | range_ms)"
 done
 o=$(for ((i = 0; i < rounds; i++)); do pct "rate-ours$i" 99; done | median)
 printf '%-10s %16.2fms %18s  (ours from each request'"'"'s intended start)\n' "p99 lat." "$(awk -v v="$o" 'BEGIN { print v * 1000 }')" ""
+fi

@@ -119,3 +119,15 @@ func TestAuditAndStoreCommandsAreRegistered(t *testing.T) {
 		}
 	}
 }
+
+// `etcd-monitor bench` takes etcd benchmark's command line, which kingpin never sees.
+func TestBenchCommandIsDispatched(t *testing.T) {
+	code, out := captureOutput(t, func() int { return run([]string{"bench", "put", "--total=0"}) })
+	if code != 1 || !strings.Contains(out, "--total: must be positive") {
+		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+	code, out = captureOutput(t, func() int { return run([]string{"bench", "foo"}) })
+	if code != 255 || !strings.Contains(out, `unknown command "foo" for "etcd-monitor bench"`) {
+		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+}
