@@ -18,30 +18,31 @@ const GeneratorSaturation = 0.85
 
 // Verdict is a profile's outcome over its runs.
 type Verdict struct {
-	Pass    bool
-	Profile string
-	Checks  []Check
+	Pass    bool    `json:"pass"`
+	Profile string  `json:"profile"`
+	Checks  []Check `json:"checks"`
 	// RunnerCPUPercent is the highest CPU use of the load generator over the runs, as
 	// benchrunner.Runner.CPUPercent counts it (100 per CPU).
-	RunnerCPUPercent float64
+	RunnerCPUPercent float64 `json:"runner_cpu_percent"`
 	// GeneratorLimited is set when that use was above GeneratorSaturation of the runner's CPUs.
-	GeneratorLimited bool
+	GeneratorLimited bool `json:"generator_limited"`
 	// Note says what the reader should know beside the checks (a saturated generator).
-	Note string
+	Note string `json:"note,omitempty"`
 }
 
 // Check is one rule applied to one run.
 type Check struct {
 	// Rule names the rule and, when the profile has several runs, the run: "throughput",
 	// "p99 (run 2: range)".
-	Rule string
-	Pass bool
+	Rule string `json:"rule"`
+	Pass bool   `json:"pass"`
 	// Want is the rule's bound and Got the measured figure, in Unit ("req/s", "s", "errors").
-	Want, Got float64
-	Unit      string
+	Want float64 `json:"want"`
+	Got  float64 `json:"got"`
+	Unit string  `json:"unit"`
 	// Message says it in words, with the shortfall when the rule failed:
 	// "throughput 812/s < 900/s (90 % of 1000/s): short by 9.8 %".
-	Message string
+	Message string `json:"message"`
 }
 
 // Judge applies p's rules to reports, the outcomes of p.Runs in order. A missing or partial
@@ -137,7 +138,7 @@ func latencyCheck(rule string, limit time.Duration, got float64) Check {
 	if c.Pass {
 		c.Message = fmt.Sprintf("%s %s ≤ %s", rule, formatSeconds(got), formatSeconds(want))
 	} else {
-		c.Message = fmt.Sprintf("%s %s > %s: over by %s %%", rule, formatSeconds(got), formatSeconds(want), formatNumber(100*(got-want)/want))
+		c.Message = fmt.Sprintf("%s %s > %s: over by %s", rule, formatSeconds(got), formatSeconds(want), overBy(got, want))
 	}
 	return c
 }
@@ -171,6 +172,14 @@ func errorCheck(limit int64, errs map[string]int64) Check {
 	return c
 }
 
+// overBy says how far got exceeds want: in percent up to ten times, then as a multiple.
+func overBy(got, want float64) string {
+	if got >= 10*want {
+		return formatNumber(got/want) + "× the limit"
+	}
+	return formatNumber(100*(got-want)/want) + " %"
+}
+
 // shortfall is how far got falls below want, in percent of want.
 func shortfall(want, got float64) float64 {
 	if want == 0 {
@@ -195,6 +204,8 @@ func formatSeconds(s float64) string {
 		return d.Round(time.Millisecond).String()
 	case d >= time.Millisecond:
 		return d.Round(10 * time.Microsecond).String()
+	case d >= time.Microsecond:
+		return d.Round(time.Microsecond).String()
 	}
-	return d.Round(time.Microsecond).String()
+	return d.String()
 }

@@ -57,15 +57,26 @@ type RulesYAML struct {
 	MaxErrors          int64   `yaml:"max_errors"`
 }
 
+// maxProfilesFile bounds a profiles file: profiles are a few lines each.
+const maxProfilesFile = 1 << 20
+
 // profileName keeps names usable as a metric label and a URL path segment.
 var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
 // LoadProfiles reads custom profiles from a YAML file; unknown keys are errors and a bad
 // profile fails the load with its field named ("profiles[1].runs[0].flags: unknown flag: --rte").
 func LoadProfiles(path string) ([]Profile, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("profiles file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxProfilesFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("profiles file %s: %w", path, err)
+	}
+	if len(b) > maxProfilesFile {
+		return nil, fmt.Errorf("profiles file %s: larger than %d KiB", path, maxProfilesFile>>10)
 	}
 	ps, err := ParseProfiles(b)
 	if err != nil {

@@ -28,7 +28,7 @@ func run(args []string) int {
 	if len(args) > 0 && args[0] == "bench" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return benchrunner.Main(ctx, args[1:], benchrunner.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+		return bench(ctx, args[1:], benchrunner.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 	}
 	app := kingpin.New("etcd-monitor", "Watches and operates etcd clusters.")
 	logCfg := &promslog.Config{}
