@@ -45,7 +45,7 @@ type benchmarkResult struct {
 	Profile string        `json:"profile"`
 	Results []string      `json:"results"`
 	Partial bool          `json:"partial,omitempty"`
-	Verdict *VerdictJSON  `json:"verdict,omitempty"`
+	Verdict *slo.Verdict  `json:"verdict,omitempty"`
 	Cleanup *cleanupState `json:"cleanup,omitempty"`
 }
 
@@ -133,7 +133,7 @@ func (d Deps) benchmark(ctx context.Context, run *jobs.Run) (json.RawMessage, er
 	var verdict store.Verdict
 	if params.Profile != "" {
 		v := slo.Judge(prof, reports)
-		out.Verdict = verdictJSON(v)
+		out.Verdict = &v
 		verdict = store.VerdictFail
 		if v.Pass {
 			verdict = store.VerdictPass

@@ -23,35 +23,6 @@ type BenchmarkParameters struct {
 	Force   bool              `json:"force,omitempty"`
 }
 
-// VerdictJSON is an SLO verdict as stored and answered.
-type VerdictJSON struct {
-	Pass             bool        `json:"pass"`
-	Profile          string      `json:"profile"`
-	Checks           []CheckJSON `json:"checks"`
-	RunnerCPUPercent float64     `json:"runner_cpu_percent"`
-	GeneratorLimited bool        `json:"generator_limited,omitempty"`
-	Note             string      `json:"note,omitempty"`
-}
-
-// CheckJSON is one rule of a verdict.
-type CheckJSON struct {
-	Rule    string  `json:"rule"`
-	Pass    bool    `json:"pass"`
-	Want    float64 `json:"want"`
-	Got     float64 `json:"got"`
-	Unit    string  `json:"unit"`
-	Message string  `json:"message"`
-}
-
-func verdictJSON(v slo.Verdict) *VerdictJSON {
-	out := &VerdictJSON{Pass: v.Pass, Profile: v.Profile, RunnerCPUPercent: v.RunnerCPUPercent,
-		GeneratorLimited: v.GeneratorLimited, Note: v.Note, Checks: make([]CheckJSON, 0, len(v.Checks))}
-	for _, c := range v.Checks {
-		out.Checks = append(out.Checks, CheckJSON{Rule: c.Rule, Pass: c.Pass, Want: c.Want, Got: c.Got, Unit: c.Unit, Message: c.Message})
-	}
-	return out
-}
-
 // benchmarkStoreResult is the stored result of step i of a benchmark job: its report as the
 // figures (a partial one says so in its own fields), named by the profile.
 func benchmarkStoreResult(job store.Job, params benchmarkParams, prof slo.Profile, i int, rep *benchrunner.Report, verdict store.Verdict) store.Result {
