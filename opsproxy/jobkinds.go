@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobkinds"
@@ -23,6 +24,9 @@ func jobKinds(s *Server) []jobs.Kind {
 		Logger:        s.logger,
 		Results:       s.store,
 		Protected:     s.clusterProtected,
+		// The profiles of the configuration served now: a reload that changes them applies to
+		// the next job.
+		Profiles: func() []slo.Profile { return s.core.Config().Benchmarks.Profiles },
 	})
 }
 

@@ -54,7 +54,7 @@ func (d Deps) benchmarkKind() jobs.Kind {
 		// Load on a cluster is an operation on it: admin, one at a time per cluster (two
 		// benchmarks at once measure each other).
 		Name: KindBenchmark, Role: "admin", Cluster: true, Mutating: true,
-		Validate: func(raw json.RawMessage) error { _, err := parseBenchmarkParams(raw); return err },
+		Validate: func(raw json.RawMessage) error { _, err := d.parseBenchmarkParams(raw); return err },
 		Admit:    d.admitBenchmark,
 		Handler:  d.benchmark,
 		Options:  jobs.HandleOptions{ExclusivePerCluster: true},
@@ -63,7 +63,7 @@ func (d Deps) benchmarkKind() jobs.Kind {
 
 // admitBenchmark refuses a benchmark of a protected cluster unless it is forced.
 func (d Deps) admitBenchmark(cluster string, raw json.RawMessage) error {
-	p, err := parseBenchmarkParams(raw)
+	p, err := d.parseBenchmarkParams(raw)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func BenchmarkPrefix(jobID string) string {
 // cluster lost, a cancel) stores its partial report too; keys it could not delete are
 // deleted once the cluster answers again, for as long as Deps.CleanupWait allows.
 func (d Deps) benchmark(ctx context.Context, run *jobs.Run) (json.RawMessage, error) {
-	params, err := parseBenchmarkParams(run.Job.Parameters)
+	params, err := d.parseBenchmarkParams(run.Job.Parameters)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (d Deps) benchmark(ctx context.Context, run *jobs.Run) (json.RawMessage, er
 	if d.Results == nil {
 		return nil, errors.New("no history store to keep benchmark results in")
 	}
-	prof, _ := params.profile()
+	prof := params.resolved
 	conn, release, err := d.cluster(run.Job.Cluster)
 	if err != nil {
 		return nil, err

@@ -31,9 +31,23 @@ type benchmarkParams struct {
 	Flags   map[string]string `json:"flags,omitempty"`
 	// Force runs the benchmark on a cluster configured as protected.
 	Force bool `json:"force,omitempty"`
+
+	// resolved is the profile the job runs: the named one (built-in or configured), or a
+	// one-run profile of the custom command without rules (so no verdict).
+	resolved slo.Profile
 }
 
-func parseBenchmarkParams(raw json.RawMessage) (benchmarkParams, error) {
+// profiles are the configured profiles (none without Deps.Profiles).
+func (d Deps) profiles() []slo.Profile {
+	if d.Profiles == nil {
+		return nil
+	}
+	return d.Profiles()
+}
+
+// parseBenchmarkParams decodes and checks a benchmark job's parameters against the built-in
+// profiles and those of the configuration (Deps.Profiles).
+func (d Deps) parseBenchmarkParams(raw json.RawMessage) (benchmarkParams, error) {
 	var p benchmarkParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -47,9 +61,11 @@ func parseBenchmarkParams(raw json.RawMessage) (benchmarkParams, error) {
 		if len(p.Profile) > maxBenchmarkValueLen {
 			return p, fmt.Errorf("profile: longer than %d characters", maxBenchmarkValueLen)
 		}
-		if _, err := slo.Lookup(p.Profile, nil); err != nil {
+		prof, err := slo.Lookup(p.Profile, d.profiles())
+		if err != nil {
 			return p, err
 		}
+		p.resolved = prof
 		return p, nil
 	}
 	if len(p.Args) > maxBenchmarkArgs {
@@ -74,21 +90,11 @@ func parseBenchmarkParams(raw json.RawMessage) (benchmarkParams, error) {
 		}
 	}
 	// The error names the flag as etcd's tool does ("--total: must be positive").
-	prof, _ := p.profile()
-	if err := benchrunner.Validate(prof.Runs[0].Options(benchrunner.DefaultPrefix)); err != nil {
+	p.resolved = slo.Profile{Name: CustomProfile, Runs: []slo.Step{{Command: p.Command, Args: p.Args, Flags: p.Flags}}}
+	if err := benchrunner.Validate(p.resolved.Runs[0].Options(benchrunner.DefaultPrefix)); err != nil {
 		return p, fmt.Errorf("flags: %w", err)
 	}
 	return p, nil
-}
-
-// profile is the profile the job runs: the named one, or a one-run profile of the custom
-// command without rules (so no verdict).
-func (p benchmarkParams) profile() (slo.Profile, bool) {
-	if p.Profile != "" {
-		prof, err := slo.Lookup(p.Profile, nil)
-		return prof, err == nil
-	}
-	return slo.Profile{Name: CustomProfile, Runs: []slo.Step{{Command: p.Command, Args: p.Args, Flags: p.Flags}}}, true
 }
 
 // CustomProfile is the result name of a benchmark job that ran a command rather than a profile.

@@ -11,6 +11,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/etcd-monitor/etcd-monitor/benchrunner"
+	"github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
@@ -96,6 +97,64 @@ func TestBenchmarkJobStoresItsReportAndDeletesItsKeys(t *testing.T) {
 			t.Fatalf("%d benchmark keys left", n)
 		}
 	})
+}
+
+// A profile of the configuration runs by name; its rules give the verdict, stored with each
+// step's result and in the job's result, with the rule that failed.
+func TestBenchmarkJobOfAConfiguredProfileStoresItsVerdict(t *testing.T) {
+	profiles, err := slo.ParseProfiles([]byte(`profiles:
+  - name: smoke
+    runs:
+      - command: put
+        duration: 2s
+        flags: {rate: "50", clients: "2", conns: "1"}
+      - command: range
+        duration: 1s
+        flags: {rate: "50", clients: "2", conns: "1", consistency: s}
+    rules: {min_throughput_ratio: 0.01, max_p99: 30s, max_errors: 0}
+  - name: impossible
+    runs:
+      - command: put
+        flags: {total: "20"}
+    rules: {min_throughput: 1e12}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startBenchCluster(t)
+	st, q := openStore(t), jobs.NewMemQueue("test", jobs.Options{})
+	t.Cleanup(func() { _ = q.Close() })
+	d := c.benchDeps(t, st)
+	d.Profiles = func() []slo.Profile { return profiles }
+	startRunner(t, q, st, runnerOpts(), d)
+	for profile, want := range map[string]store.Verdict{"smoke": store.VerdictPass, "impossible": store.VerdictFail} {
+		got := waitFinal(t, st, submit(t, st, q, KindBenchmark, `{"profile":"`+profile+`"}`).ID)
+		if got.Status != store.JobSucceeded {
+			t.Fatalf("%s: %s %q", profile, got.Status, got.Error)
+		}
+		out := decodeBenchResult(t, got.Result)
+		if out.Verdict == nil || out.Verdict.Pass != (want == store.VerdictPass) || out.Profile != profile {
+			t.Fatalf("%s: result %s, want %s", profile, got.Result, want)
+		}
+		for i, id := range out.Results {
+			res, rep, params := storedReport(t, st, id)
+			if res.Verdict != want || res.Name != profile || params.Step != i+1 || params.Steps != len(out.Results) || rep.Requests == 0 {
+				t.Fatalf("%s step %d: verdict %s, name %s, parameters %+v, %d requests", profile, i+1, res.Verdict, res.Name, params, rep.Requests)
+			}
+		}
+		if profile == "smoke" && len(out.Results) != 2 {
+			t.Fatalf("smoke: %d results, want one per step", len(out.Results))
+		}
+		if profile == "impossible" && !strings.Contains(string(got.Result), "min throughput") {
+			t.Fatalf("impossible: the failed rule is not named: %s", got.Result)
+		}
+	}
+	if _, err := (Deps{}).parseBenchmarkParams(json.RawMessage(`{"profile":"smoke"}`)); err == nil {
+		t.Fatal("a configured profile is accepted without the configuration")
+	}
+	if n := benchKeys(t, c.cli); n != 0 {
+		t.Fatalf("%d benchmark keys left", n)
+	}
 }
 
 // A cancelled benchmark stops, keeps its partial report and leaves no key behind.
@@ -262,7 +321,7 @@ func TestBenchmarkParametersAreCheckedNamingTheField(t *testing.T) {
 		`{"command":"put","prefix":"/"}`:                       "prefix: unknown parameter",
 		string(manyRaw):                                        "flags: at most 64",
 	} {
-		_, err := parseBenchmarkParams(json.RawMessage(params))
+		_, err := Deps{}.parseBenchmarkParams(json.RawMessage(params))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%.80s: %v, want %q", params, err, want)
 		}
@@ -271,7 +330,7 @@ func TestBenchmarkParametersAreCheckedNamingTheField(t *testing.T) {
 		}
 	}
 	for _, ok := range []string{`{"profile":"s"}`, `{"profile":"small","force":true}`, `{"command":"range","flags":{"consistency":"s"}}`} {
-		if _, err := parseBenchmarkParams(json.RawMessage(ok)); err != nil {
+		if _, err := (Deps{}).parseBenchmarkParams(json.RawMessage(ok)); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/config"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
@@ -37,6 +38,9 @@ type Deps struct {
 	// Protected says whether the configured cluster called name is protected: benchmarks on
 	// it need force. Nil protects none.
 	Protected func(name string) bool
+	// Profiles returns the SLO profiles of the configuration (benchmarks.profiles_file), looked
+	// up by name before the built-in ones. Nil offers the built-in ones only.
+	Profiles func() []slo.Profile
 	// CleanupWait is how long a benchmark that lost its cluster waits for it to come back to
 	// delete its keys (default maintenance.health_timeout × 30: 5 minutes by default).
 	CleanupWait time.Duration
