@@ -45,9 +45,21 @@ func readExporterMetrics(path string) (map[string]string, error) {
 	return readMetricsTable(path, "metrics")
 }
 
-// readOpsproxyMetrics reads the name and type columns of opsproxy's table in docs/metrics.md.
+// readOpsproxyMetrics reads the name and type columns of opsproxy's tables in docs/metrics.md:
+// its own metrics and those of the stored benchmark runs.
 func readOpsproxyMetrics(path string) (map[string]string, error) {
-	return readMetricsTable(path, "opsproxy-metrics")
+	out, err := readMetricsTable(path, "opsproxy-metrics")
+	if err != nil {
+		return nil, err
+	}
+	bench, err := readMetricsTable(path, "benchmark-metrics")
+	if err != nil {
+		return nil, err
+	}
+	for name, typ := range bench {
+		out[name] = typ
+	}
+	return out, nil
 }
 
 // readMetricsTable reads the name and type columns of the table between the <!-- marker:begin -->

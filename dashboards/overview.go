@@ -106,5 +106,21 @@ func overview() *dashboard.DashboardBuilder {
 			rangeQuery(`sum by (grpc_method) (rate(grpc_server_handled_total{`+c+`, grpc_type="unary"}[$__rate_interval]))`, "{{grpc_method}}"))).
 		WithPanel(graphWithLine("gRPC error ratio", "Share of requests failing with a server-side error code (recording rule over 5m).",
 			unitPercent01, thresholds(base(green), at(0.01, orange), at(0.05, red)),
-			rangeQuery(`cluster:grpc_server_handled:error_ratio_rate5m{`+c+`}`, "{{job}}")))
+			rangeQuery(`cluster:grpc_server_handled:error_ratio_rate5m{`+c+`}`, "{{job}}"))).
+		// Every opsproxy replica shows the same stored runs: max over the replicas.
+		WithRow(dashboard.NewRowBuilder("Benchmarks (latest run per profile, from opsproxy)")).
+		WithPanel(tablePanel("SLO verdict", "The latest benchmark of each SLO profile passed (1) or failed (0).",
+			unitShort, thresholds(base(red), at(1, green)),
+			tableQuery(`max by (profile) (etcd_monitor_benchmark_slo_pass{`+c+`})`)).
+			WithTransformation(hideColumns("Time"))).
+		WithPanel(tablePanel("Regression against the baseline", "1 when the latest run of a profile and command is slower than the cluster's baseline of the same profile and command beyond 5 %.",
+			unitShort, thresholds(base(green), at(1, red)),
+			tableQuery(`max by (profile, command, baseline) (etcd_monitor_benchmark_regressed{`+c+`})`)).
+			WithTransformation(hideColumns("Time"))).
+		WithPanel(graph("Benchmark throughput", "Successful requests per second of the latest run of each profile and command; a step is a new run.",
+			unitRequestsSec,
+			rangeQuery(`max by (profile, command) (etcd_monitor_benchmark_throughput{`+c+`})`, "{{profile}} {{command}}"))).
+		WithPanel(graph("Benchmark p99 latency", "99th percentile latency of the latest run of each profile and command, from each request's intended start.",
+			unitSeconds,
+			rangeQuery(`max by (profile, command) (etcd_monitor_benchmark_latency_p99_seconds{`+c+`})`, "{{profile}} {{command}}")))
 }

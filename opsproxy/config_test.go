@@ -66,6 +66,9 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 	want := map[string]string{
 		"invalid-clusters-missing.yml":                    "clusters: must not be empty",
 		"invalid-cluster-endpoints-empty.yml":             "clusters[0].endpoints: must not be empty",
+		"invalid-cluster-protected-not-bool.yml":          "clusters[0].protected: want true or false",
+		"invalid-benchmarks-profiles-file-missing.yml":    "benchmarks.profiles_file: profiles file: open testdata/no-such-profiles.yml: no such file or directory",
+		"invalid-benchmarks-profile-bad-flag.yml":         "benchmarks.profiles_file: profiles file testdata/profiles-bad-flag.yml: profiles[0].runs[0].duration: needs a positive flags.rate",
 		"invalid-unknown-field.yml":                       "field retension not found",
 		"invalid-audit-max-batch-zero.yml":                "audit.max_batch: must be greater than 0",
 		"invalid-audit-seal-no-witness.yml":               "audit.witness: set file or etcd",

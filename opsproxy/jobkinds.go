@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobkinds"
@@ -21,7 +22,23 @@ func jobKinds(s *Server) []jobs.Kind {
 		HealthTimeout: time.Duration(m.HealthTimeout),
 		DefragTimeout: time.Duration(m.DefragTimeout),
 		Logger:        s.logger,
+		Results:       s.store,
+		Protected:     s.clusterProtected,
+		// The profiles of the configuration served now: a reload that changes them applies to
+		// the next job.
+		Profiles: func() []slo.Profile { return s.core.Config().Benchmarks.Profiles },
 	})
+}
+
+// clusterProtected reports whether the cluster called name is configured as protected, in
+// the configuration served now (a reload that protects a cluster applies to the next job).
+func (s *Server) clusterProtected(name string) bool {
+	for _, c := range s.core.Config().Clusters {
+		if c.Name == name {
+			return bool(c.Protected)
+		}
+	}
+	return false
 }
 
 // jobCluster holds the connection of a configured cluster for the length of a job: a reload

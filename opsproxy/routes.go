@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditquery"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/benchapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/cluster"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/completion"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/console"
@@ -39,4 +40,5 @@ func (s *Server) registerRoutes() {
 	console.Register(co, s.jobs, s.openWatches)
 	consolehistory.Register(co)
 	completion.Register(co)
+	benchapi.Register(co)
 }

@@ -268,6 +268,20 @@ and on (cluster, endpoint)
 		summary:     `{{ $labels.instance }}: jobs ran out of attempts.`,
 		description: `{{ $labels.instance }} (job {{ $labels.job }}): {{ $value }} jobs went to the queue's dead letters in the last 15 minutes, after failing every attempt. Their records say failed with the last error: GET /api/v1/jobs?status=failed.`,
 	},
+	{
+		// Every opsproxy replica shows the same runs (read from the shared history store): the
+		// replicas are aggregated away so that one failing run is one alert.
+		name: "etcdMonitorBenchmarkSLOFailing", severity: "warning", scope: "cluster",
+		expr:        `max by (cluster, profile) (etcd_monitor_benchmark_slo_pass{$opsproxy}) == 0`,
+		summary:     `etcd cluster {{ $labels.cluster }} failed its {{ $labels.profile }} benchmark SLO.`,
+		description: `The latest benchmark of etcd cluster "{{ $labels.cluster }}" against the SLO profile {{ $labels.profile }} failed (for $for). GET /api/v1/benchmarks?cluster={{ $labels.cluster }}&profile={{ $labels.profile }} lists the runs; each run's verdict says which rule failed and by how much, and whether the load generator itself was the limit.`,
+	},
+	{
+		name: "etcdMonitorBenchmarkRegressed", severity: "warning", scope: "cluster",
+		expr:        `max by (cluster, profile, command, baseline) (etcd_monitor_benchmark_regressed{$opsproxy}) == 1`,
+		summary:     `etcd cluster {{ $labels.cluster }}: the latest {{ $labels.profile }} {{ $labels.command }} benchmark regressed against baseline {{ $labels.baseline }}.`,
+		description: `The latest {{ $labels.command }} run of profile {{ $labels.profile }} on etcd cluster "{{ $labels.cluster }}" is slower than its baseline {{ $labels.baseline }} beyond the minimum effect of 5 %, by the block-bootstrap test on the per-second samples (for $for). GET /api/v1/benchmarks/<id>/compare?baseline={{ $labels.baseline }} gives the change and its interval per metric.`,
+	},
 }
 
 // recording rules are the expensive expressions the dashboards use, per member and per cluster.

@@ -34,6 +34,28 @@ type Cluster struct {
 	DialTimeout  model.Duration `yaml:"dial_timeout,omitempty"`
 	// RequestTimeout bounds each request to a member.
 	RequestTimeout model.Duration `yaml:"request_timeout,omitempty"`
+	// Protected marks a cluster that load must not reach by accident (production): opsproxy
+	// refuses benchmark jobs on it unless the admin who asks passes force. The exporter
+	// ignores it.
+	Protected Protection `yaml:"protected,omitempty"`
+}
+
+// errProtection is the error of a protected flag that is not a boolean; the list prefixes it
+// with the entry's index.
+var errProtection = errors.New("protected: want true or false")
+
+// Protection is a cluster's protected flag; it exists to name the field when its value is
+// not a boolean.
+type Protection bool
+
+// UnmarshalYAML accepts a YAML boolean only.
+func (p *Protection) UnmarshalYAML(unmarshal func(any) error) error {
+	var b bool
+	if err := unmarshal(&b); err != nil {
+		return errProtection
+	}
+	*p = Protection(b)
+	return nil
 }
 
 // TLS is the client side of TLS towards the cluster's members.

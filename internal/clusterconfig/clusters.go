@@ -1,6 +1,7 @@
 package clusterconfig
 
 import (
+	"errors"
 	"fmt"
 )
 
@@ -49,7 +50,10 @@ type rawCluster struct {
 }
 
 func (r *rawCluster) UnmarshalYAML(unmarshal func(any) error) error {
-	if err := r.c.decode(unmarshal); err != nil {
+	if err := r.c.decode(unmarshal); errors.Is(err, errProtection) {
+		r.err = err
+		return nil
+	} else if err != nil {
 		return err
 	}
 	r.err = r.c.Validate()

@@ -21,6 +21,11 @@ type Kind struct {
 	// Validate checks the parameters (a JSON object, possibly empty) before a job is created;
 	// its error names the field. Nil accepts any object.
 	Validate func(params json.RawMessage) error
+	// Admit, when set, decides whether a job with valid parameters may be created for a
+	// cluster as it is configured now (a benchmark of a protected cluster needs force); its
+	// error says why not. The handler checks again when it runs, as the configuration may
+	// have changed meanwhile.
+	Admit func(cluster string, params json.RawMessage) error
 	// Handler runs the job, with Options.
 	Handler Handler
 	Options HandleOptions

@@ -16,7 +16,7 @@ type Family struct {
 }
 
 // row matches "| name | type | labels | help |".
-var row = regexp.MustCompile(`^\| ([a-z_]+) \| (gauge|counter|histogram|summary) \|([^|]*)\| (.*) \|$`)
+var row = regexp.MustCompile(`^\| ([a-z][a-z0-9_]*) \| (gauge|counter|histogram|summary) \|([^|]*)\| (.*) \|$`)
 
 // Read returns the rows of the table between <!-- marker:begin --> and <!-- marker:end --> in path.
 func Read(t testing.TB, path, marker string) map[string]Family {

@@ -1,4 +1,5 @@
 import { consoleApi } from './console';
+import { benchmarksApi } from './benchmarks';
 import { jobsApi } from './jobs';
 import { maintenanceApi } from './maintenance';
 import { keysApi } from './keys';
@@ -46,6 +47,7 @@ export function createApi(t: Transport) {
     ...tokensApi(t),
     ...jobsApi(t),
     ...consoleApi(t),
+    ...benchmarksApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

@@ -9,3 +9,4 @@ export * from './watch';
 export * from './tokens';
 export * from './jobs';
 export * from './console';
+export * from './benchmarks';

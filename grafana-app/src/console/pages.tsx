@@ -2,6 +2,7 @@ import React, { type ReactNode } from 'react';
 import type { Role } from '../api';
 import { ROUTES } from '../constants';
 import { Audit } from '../pages/Audit/Audit';
+import { Benchmarks } from '../pages/Benchmarks/Benchmarks';
 import { Cluster } from '../pages/Cluster/Cluster';
 import { CommandConsole } from '../pages/Console/CommandConsole';
 import { Jobs } from '../pages/Jobs/Jobs';
@@ -37,6 +38,12 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   },
   { route: ROUTES.Jobs, title: 'Jobs', role: 'viewer', render: (can) => <Jobs canAdmin={can.canAdmin} /> },
   { route: ROUTES.Console, title: 'Console', role: 'viewer', render: () => <CommandConsole /> },
+  {
+    route: ROUTES.Benchmarks,
+    title: 'Benchmarks',
+    role: 'viewer',
+    render: (can) => <Benchmarks canAdmin={can.canAdmin} />,
+  },
   { route: ROUTES.Audit, title: 'Audit', role: 'viewer', render: (can) => <Audit canVerify={can.canVerify} /> },
   { route: ROUTES.Tokens, title: 'Tokens', role: 'admin', render: (can) => <Tokens canAdmin={can.canAdmin} /> },
 ];

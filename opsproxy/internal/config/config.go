@@ -33,6 +33,7 @@ type Config struct {
 	Maintenance MaintenanceConfig `yaml:"maintenance,omitempty"`
 	UI          UIConfig          `yaml:"ui,omitempty"`
 	Queue       QueueConfig       `yaml:"queue,omitempty"`
+	Benchmarks  BenchmarksConfig  `yaml:"benchmarks,omitempty"`
 }
 
 // AuthConfig configures token authentication.
@@ -417,7 +418,10 @@ func (c *Config) Validate() error {
 	if err := c.Audit.Seal.Validate(); err != nil {
 		return fmt.Errorf("audit.%w", err)
 	}
-	return c.Queue.validate()
+	if err := c.Queue.validate(); err != nil {
+		return err
+	}
+	return c.Benchmarks.load()
 }
 
 // LoadConfig reads and checks a configuration file.

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
+	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/config"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 )
@@ -31,6 +33,17 @@ type Deps struct {
 	// it the room for a defragmentation is judged from the quota (see doc.go).
 	DiskFree func(cluster, member string) (free int64, ok bool)
 	Logger   *slog.Logger
+	// Results keeps the reports of benchmark jobs (the history store).
+	Results store.ResultStore
+	// Protected says whether the configured cluster called name is protected: benchmarks on
+	// it need force. Nil protects none.
+	Protected func(name string) bool
+	// Profiles returns the SLO profiles of the configuration (benchmarks.profiles_file), looked
+	// up by name before the built-in ones. Nil offers the built-in ones only.
+	Profiles func() []slo.Profile
+	// CleanupWait is how long a benchmark that lost its cluster waits for it to come back to
+	// delete its keys (default maintenance.health_timeout × 30: 5 minutes by default).
+	CleanupWait time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -58,6 +71,9 @@ func (d Deps) withDefaults() Deps {
 	}
 	if d.DefragTimeout <= 0 {
 		d.DefragTimeout = config.DefaultDefragTimeout
+	}
+	if d.CleanupWait <= 0 {
+		d.CleanupWait = 30 * d.HealthTimeout
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)

@@ -68,6 +68,11 @@ func (s *api) enqueue(c *core.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if kind.Admit != nil {
+		if err := kind.Admit(req.Cluster, params); err != nil {
+			return nil, apihttp.Errorf(http.StatusConflict, "%v", err)
+		}
+	}
 	if len(req.IdempotencyKey) > maxIdempotencyKey {
 		return nil, apihttp.Errorf(http.StatusBadRequest, "idempotency_key: longer than %d bytes", maxIdempotencyKey)
 	}

@@ -5,6 +5,7 @@ import { config, PluginPage } from '@grafana/runtime';
 import { ApiProvider, grafanaTransport } from '../../api';
 import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
+import { Benchmarks } from '../../pages/Benchmarks/Benchmarks';
 import { Cluster } from '../../pages/Cluster/Cluster';
 import { CommandConsole } from '../../pages/Console/CommandConsole';
 import { Jobs } from '../../pages/Jobs/Jobs';
@@ -90,6 +91,14 @@ function App(_props: AppRootProps<AppSettings>) {
             element={
               <PluginPage>
                 <CommandConsole />
+              </PluginPage>
+            }
+          />
+          <Route
+            path={ROUTES.Benchmarks}
+            element={
+              <PluginPage>
+                <Benchmarks canAdmin={isAdmin} />
               </PluginPage>
             }
           />

@@ -1,0 +1,243 @@
+import React from 'react';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ApiError, parseFlags, type BenchmarkRun, type BenchmarkSummary, type Comparison, type Job } from '../../api';
+import { fakeTransport, type FakeTransport } from '../../api/fakeTransport';
+import { testIds } from '../../components/testIds';
+import { renderPage } from '../testing/renderPage';
+import { Benchmarks } from './Benchmarks';
+
+function renderAt(t: FakeTransport, url = '/benchmarks?cluster=prod', canAdmin = true) {
+  return renderPage(t, '/benchmarks', url, <Benchmarks canAdmin={canAdmin} />);
+}
+
+const clusters = { clusters: [{ name: 'prod' }, { name: 'lab' }] };
+
+function summary(id: string, throughput: number, p99: number, extra: Partial<BenchmarkSummary> = {}): BenchmarkSummary {
+  return {
+    id,
+    cluster: 'prod',
+    profile: 'm',
+    job: 'j-' + id,
+    step: 1,
+    steps: 1,
+    command: 'put',
+    started_at: '2026-12-06T10:00:00Z',
+    finished_at: '2026-12-06T10:01:00Z',
+    verdict: 'pass',
+    requests: throughput * 60,
+    throughput,
+    latency_p99: p99,
+    ...extra,
+  };
+}
+
+function run(s: BenchmarkSummary): BenchmarkRun {
+  const pct = (f: number) => ({
+    '10': f,
+    '25': f * 1.2,
+    '50': f * 1.5,
+    '75': f * 2,
+    '90': f * 3,
+    '95': f * 4,
+    '99': s.latency_p99,
+    '99.9': s.latency_p99 * 2,
+  });
+  return {
+    ...s,
+    parameters: { job: s.job, profile: s.profile, command: s.command },
+    report: {
+      command: s.command,
+      requests: s.requests,
+      throughput: s.throughput,
+      latency: {
+        count: s.requests,
+        fastest: 0.0005,
+        slowest: 0.2,
+        average: 0.004,
+        stddev: 0.002,
+        percentiles: pct(0.001),
+      },
+      service: {
+        count: s.requests,
+        fastest: 0.0005,
+        slowest: 0.2,
+        average: 0.004,
+        stddev: 0.002,
+        percentiles: pct(0.001),
+      },
+      runner: { host: 'bench-1', cpus: 2, cpu_percent: 71 },
+      samples: [0, 1, 2].map((second) => ({
+        second,
+        requests: s.throughput,
+        errors: 0,
+        throughput: s.throughput,
+        p50: s.latency_p99 / 4,
+        p99: s.latency_p99,
+      })),
+    },
+  };
+}
+
+const newer = summary('r2aaaaaaaa', 600, 0.03, { verdict: 'fail' });
+const older = summary('r1bbbbbbbb', 1000, 0.01);
+
+const regressed: Comparison = {
+  run: newer,
+  baseline: older,
+  verdict: 'regressed',
+  results: [
+    {
+      metric: 'throughput',
+      verdict: 'regressed',
+      change: -0.4,
+      low: -0.42,
+      high: -0.38,
+      baseline_median: 1000,
+      run_median: 600,
+    },
+    { metric: 'p99', verdict: 'regressed', change: 2, low: 1.8, high: 2.2, baseline_median: 0.01, run_median: 0.03 },
+  ],
+};
+
+function answers(): FakeTransport {
+  return fakeTransport({
+    'GET /clusters': clusters,
+    'GET /benchmarks': { benchmarks: [newer, older] },
+    [`GET /benchmarks/${newer.id}`]: run(newer),
+    [`GET /benchmarks/${older.id}`]: run(older),
+    [`GET /benchmarks/${newer.id}/compare`]: regressed,
+  });
+}
+
+test('lists the runs of the cluster with their verdicts, partial runs marked', async () => {
+  const t = answers();
+  t.answers['GET /benchmarks'] = { benchmarks: [newer, { ...older, partial: true }] };
+  renderAt(t);
+  const table = await screen.findByTestId(testIds.benchmarks.runs);
+  expect(within(table).getByTestId(testIds.benchmarks.row(newer.id))).toHaveTextContent('fail');
+  expect(within(table).getByTestId(testIds.benchmarks.row(older.id))).toHaveTextContent('partial');
+  expect(t.calls.find((c) => c.path === '/benchmarks')?.opts.query).toMatchObject({ cluster: 'prod' });
+});
+
+test('two runs selected are overlaid and compared, with the regression badge', async () => {
+  const t = answers();
+  renderAt(t);
+  await userEvent.click(await screen.findByTestId(testIds.benchmarks.select(newer.id)));
+  await userEvent.click(screen.getByTestId(testIds.benchmarks.select(older.id)));
+  const chart = await screen.findByTestId(testIds.benchmarks.chart);
+  expect(within(chart).getByTestId(testIds.benchmarks.series(newer.id))).toBeInTheDocument();
+  expect(within(chart).getByTestId(testIds.benchmarks.series(older.id))).toBeInTheDocument();
+  const perSecond = screen.getByTestId(testIds.benchmarks.samples('throughput'));
+  expect(perSecond.querySelectorAll('polyline')).toHaveLength(2);
+  expect(perSecond).toHaveTextContent('max 1,000/s');
+  const badge = await screen.findByTestId(testIds.benchmarks.regression);
+  expect(badge).toHaveTextContent('regressed against run r1bbbbbb');
+  expect(badge).toHaveTextContent('throughput: regressed, -40.0 % (-42.0 % to -38.0 %)');
+  expect(t.calls.find((c) => c.path === `/benchmarks/${newer.id}/compare`)?.opts.query).toEqual({ against: older.id });
+  expect(screen.getByTestId('location')).toHaveTextContent(`runs=${newer.id}%2C${older.id}`);
+});
+
+test('an admin sets a run as the baseline and compares with it', async () => {
+  const t = answers();
+  t.answers['PUT /clusters/prod/baselines/golden'] = {
+    cluster: 'prod',
+    name: 'golden',
+    set_by: 'ann',
+    set_at: '',
+    run: older,
+  };
+  renderAt(t, `/benchmarks?cluster=prod&runs=${older.id}`);
+  await userEvent.click(await screen.findByTestId(testIds.benchmarks.setBaseline));
+  expect(await screen.findByTestId(testIds.benchmarks.baselineMessage)).toHaveTextContent(
+    'Baseline golden now points at this run.'
+  );
+  expect(t.calls.find((c) => c.method === 'PUT')?.opts.body).toEqual({ result_id: older.id });
+
+  t.answers[`GET /benchmarks/${older.id}/compare`] = {
+    ...regressed,
+    run: older,
+    baseline_name: 'golden',
+    verdict: 'unchanged',
+    results: [],
+  };
+  await userEvent.click(screen.getByTestId(testIds.benchmarks.compareBaseline));
+  expect(await screen.findByTestId(testIds.benchmarks.regression)).toHaveTextContent(
+    'unchanged against baseline golden'
+  );
+});
+
+test('a viewer is offered neither a run nor a baseline to set', async () => {
+  renderAt(answers(), `/benchmarks?cluster=prod&runs=${older.id}`, false);
+  await screen.findByTestId(testIds.benchmarks.detail);
+  expect(screen.queryByTestId(testIds.benchmarks.start)).not.toBeInTheDocument();
+  expect(screen.queryByTestId(testIds.benchmarks.setBaseline)).not.toBeInTheDocument();
+});
+
+test('a run from a profile is enqueued and followed live until it ends; the list is read again', async () => {
+  const t = answers();
+  const job: Job = { id: 'j9', kind: 'benchmark', cluster: 'prod', status: 'queued' };
+  t.answers['POST /jobs'] = job;
+  renderAt(t);
+  await userEvent.selectOptions(await screen.findByTestId(testIds.benchmarks.profile), 'm');
+  await userEvent.click(screen.getByTestId(testIds.benchmarks.run));
+  await waitFor(() => expect(t.streams.some((s) => s.path === '/jobs/j9/events')).toBe(true));
+  const body = t.calls.find((c) => c.method === 'POST')?.opts.body as Record<string, unknown>;
+  expect(body).toMatchObject({ kind: 'benchmark', cluster: 'prod', parameters: { profile: 'm' } });
+
+  const progress = (done: number, status = 'running') =>
+    JSON.stringify({
+      ...job,
+      status,
+      progress: { state: 'running', profile: 'm', step: 1, steps: 1, command: 'put', done, total: 60000 },
+    });
+  act(() => {
+    t.emit('/jobs/j9/events', { event: 'job', data: progress(1000) });
+  });
+  expect(screen.getByTestId(testIds.benchmarks.progress)).toHaveTextContent('1,000 / 60,000 requests');
+  await new Promise((r) => setTimeout(r, 20));
+  act(() => {
+    t.emit('/jobs/j9/events', { event: 'job', data: progress(2000) });
+  });
+  expect(screen.getByTestId(testIds.benchmarks.liveRate)).toHaveTextContent('/s');
+  const lists = t.calls.filter((c) => c.path === '/benchmarks').length;
+  act(() => {
+    t.emit('/jobs/j9/events', { event: 'job', data: progress(60000, 'succeeded') });
+  });
+  expect(screen.getByTestId(testIds.benchmarks.jobOutcome)).toHaveTextContent('Finished');
+  await waitFor(() => expect(t.calls.filter((c) => c.path === '/benchmarks').length).toBe(lists + 1));
+});
+
+test('custom flags are sent by name; a flag without a value is refused before anything is sent', async () => {
+  const t = answers();
+  t.answers['POST /jobs'] = new ApiError('parameters: flags: --total: must be positive', 400);
+  renderAt(t);
+  await userEvent.selectOptions(await screen.findByTestId(testIds.benchmarks.profile), 'custom');
+  const flags = screen.getByTestId(testIds.benchmarks.flags);
+  await userEvent.clear(flags);
+  await userEvent.type(flags, '--total');
+  await userEvent.click(screen.getByTestId(testIds.benchmarks.run));
+  expect(await screen.findByTestId(testIds.benchmarks.startError)).toHaveTextContent('flags: "--total" has no value');
+  expect(t.calls.some((c) => c.method === 'POST')).toBe(false);
+
+  await userEvent.clear(flags);
+  await userEvent.type(flags, '--total=0 --clients 4');
+  await userEvent.click(screen.getByTestId(testIds.benchmarks.force));
+  await userEvent.click(screen.getByTestId(testIds.benchmarks.run));
+  await waitFor(() =>
+    expect(screen.getByTestId(testIds.benchmarks.startError)).toHaveTextContent('--total: must be positive')
+  );
+  expect(t.calls.find((c) => c.method === 'POST')?.opts.body).toMatchObject({
+    parameters: { command: 'put', flags: { total: '0', clients: '4' }, force: true },
+  });
+});
+
+test('parseFlags reads etcd-style flags', () => {
+  expect(parseFlags('--total=10 --clients 4\n-conns=2 rate=5')).toEqual({
+    total: '10',
+    clients: '4',
+    conns: '2',
+    rate: '5',
+  });
+  expect(() => parseFlags('--total')).toThrow('flags: "--total" has no value');
+});
