@@ -9,20 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/embedetcd"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
-)
-
-// shared is a one-member etcd cluster the tests use, each under a key prefix of its own.
-var (
-	sharedOnce sync.Once
-	shared     *embedetcd.Cluster
-	sharedErr  error
-	sharedDir  string
 )
 
 func TestMain(m *testing.M) {
@@ -32,27 +23,8 @@ func TestMain(m *testing.M) {
 		os.Exit(runShellUnderTest())
 	}
 	code := m.Run()
-	if shared != nil {
-		shared.Close()
-	}
-	if sharedDir != "" {
-		os.RemoveAll(sharedDir)
-	}
+	etcdtest.StopShared()
 	os.Exit(code)
-}
-
-func sharedCluster(t testing.TB) *embedetcd.Cluster {
-	t.Helper()
-	sharedOnce.Do(func() {
-		sharedDir, sharedErr = os.MkdirTemp("", "ctl-etcd-")
-		if sharedErr == nil {
-			shared, sharedErr = embedetcd.Start(embedetcd.Config{Dir: sharedDir, Size: 1})
-		}
-	})
-	if sharedErr != nil {
-		t.Fatalf("shared etcd: %v", sharedErr)
-	}
-	return shared
 }
 
 // proxy is a real opsproxy on a loopback test server, on a bbolt store, serving the given
@@ -67,7 +39,7 @@ type proxy struct {
 func startProxy(t testing.TB, clusters map[string]*embedetcd.Cluster) *proxy {
 	t.Helper()
 	if clusters == nil {
-		clusters = map[string]*embedetcd.Cluster{"c1": sharedCluster(t)}
+		clusters = map[string]*embedetcd.Cluster{"c1": etcdtest.Shared(t)}
 	}
 	dir := t.TempDir()
 	var b strings.Builder

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/embedetcd"
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
@@ -99,7 +100,7 @@ func TestOneShotRefusalsNameWhatWasRefusedAndNeverTheToken(t *testing.T) {
 }
 
 func TestDefaultClusterIsTheOnlyOneOrTheErrorNamesThem(t *testing.T) {
-	c := sharedCluster(t)
+	c := etcdtest.Shared(t)
 	p := startProxy(t, map[string]*embedetcd.Cluster{"east": c, "west": c})
 	s := p.session(t, p.admin, "")
 	if _, err := s.Client.DefaultCluster(context.Background()); err == nil || !strings.Contains(err.Error(), "[east west]") || !strings.Contains(err.Error(), "ETCD_MONITOR_CLUSTER") {

@@ -15,6 +15,7 @@ import (
 	"go.etcd.io/etcd/etcdutl/v3/snapshot"
 	"go.uber.org/zap"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
@@ -34,7 +35,7 @@ func dirEntries(t *testing.T, dir string) []string {
 
 func TestSnapshotSaveWritesASnapshotEtcdReadsAndPrintsWhatEtcdctlPrints(t *testing.T) {
 	p := startProxy(t, nil)
-	cli, err := sharedCluster(t).Client()
+	cli, err := etcdtest.Shared(t).Client()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 )
 
 // shellUnderTestEnv makes the test binary run the shell instead of the tests (see TestMain):
@@ -159,7 +161,7 @@ func (term *terminal) waitForExit() {
 func shellTerminal(t *testing.T) (term *terminal, prefix string, get func(key string) []string) {
 	t.Helper()
 	p := startProxy(t, nil)
-	cli, err := sharedCluster(t).Client()
+	cli, err := etcdtest.Shared(t).Client()
 	if err != nil {
 		t.Fatal(err)
 	}

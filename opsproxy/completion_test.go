@@ -422,7 +422,7 @@ func TestCompletionSkipScansGroupsWithoutReadingTheirKeys(t *testing.T) {
 // sharedClient is a client of the shared cluster, closed at cleanup.
 func sharedClient(t testing.TB) *clientv3.Client {
 	t.Helper()
-	cli, err := sharedCluster(t).Client()
+	cli, err := etcdtest.Shared(t).Client()
 	if err != nil {
 		t.Fatal(err)
 	}

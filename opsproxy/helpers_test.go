@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,39 +27,11 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/store/storetest"
 )
 
-// shared is a one-member cluster used by tests that only read and write keys, each under a
-// prefix of its own; tests that change membership or stop members start their own.
-var (
-	sharedOnce sync.Once
-	shared     *embedetcd.Cluster
-	sharedErr  error
-	sharedDir  string
-)
-
 func TestMain(m *testing.M) {
 	etcdtest.RunMemberIfRequested()
 	code := m.Run()
-	if shared != nil {
-		shared.Close()
-	}
-	if sharedDir != "" {
-		os.RemoveAll(sharedDir)
-	}
+	etcdtest.StopShared()
 	os.Exit(code)
-}
-
-func sharedCluster(t testing.TB) *embedetcd.Cluster {
-	t.Helper()
-	sharedOnce.Do(func() {
-		sharedDir, sharedErr = os.MkdirTemp("", "opsproxy-etcd-")
-		if sharedErr == nil {
-			shared, sharedErr = embedetcd.Start(embedetcd.Config{Dir: sharedDir, Size: 1})
-		}
-	})
-	if sharedErr != nil {
-		t.Fatalf("shared etcd: %v", sharedErr)
-	}
-	return shared
 }
 
 // storeKind selects the history store of a test server.
@@ -152,7 +123,7 @@ func clusterEntry(name string, c *embedetcd.Cluster) string {
 func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	if o.cluster == nil {
-		o.cluster = sharedCluster(t)
+		o.cluster = etcdtest.Shared(t)
 	}
 	dir := t.TempDir()
 	path := writeConfig(t, dir, clusterEntry("c1", o.cluster), o.extra)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/redistest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 )
@@ -323,7 +324,7 @@ func TestScheduleFiredByTheWorker(t *testing.T) {
 	st := openStore(t, postgresStore)
 	queue := fmt.Sprintf("queue:\n  redis_url: %s\n  stream: %s\n  visibility_timeout: 1s\n  schedule_interval: 1s\n", redis.URL(), "s"+store.NewID()[:8])
 	e := newEnv(t, envOptions{st: st, extra: queue + "  workers: 0\n  scheduler: false\n", jobKinds: testJobKinds()})
-	cfg, err := LoadConfig(writeConfig(t, t.TempDir(), clusterEntry("c1", sharedCluster(t)), queue))
+	cfg, err := LoadConfig(writeConfig(t, t.TempDir(), clusterEntry("c1", etcdtest.Shared(t)), queue))
 	if err != nil {
 		t.Fatal(err)
 	}

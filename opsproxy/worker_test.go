@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/metricsdoc"
 	"github.com/etcd-monitor/etcd-monitor/internal/redistest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
@@ -27,7 +28,7 @@ import (
 
 // The worker refuses a configuration without a Redis queue, naming the field.
 func TestWorkerRefusesConfigWithoutRedis(t *testing.T) {
-	cfg, err := LoadConfig(writeConfig(t, t.TempDir(), clusterEntry("c1", sharedCluster(t)), ""))
+	cfg, err := LoadConfig(writeConfig(t, t.TempDir(), clusterEntry("c1", etcdtest.Shared(t)), ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestWorkerProcessRunsQueuedJobsAndStopsOnSIGTERM(t *testing.T) {
 // The worker's metrics are those of docs/metrics.md's worker table.
 func TestWorkerMetricsAreDocumented(t *testing.T) {
 	redis := redistest.Start(t, "")
-	cfg, err := LoadConfig(writeConfig(t, t.TempDir(), clusterEntry("c1", sharedCluster(t)),
+	cfg, err := LoadConfig(writeConfig(t, t.TempDir(), clusterEntry("c1", etcdtest.Shared(t)),
 		fmt.Sprintf("queue:\n  redis_url: %s\n", redis.URL())))
 	if err != nil {
 		t.Fatal(err)
