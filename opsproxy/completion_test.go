@@ -122,6 +122,11 @@ func TestCompletionOffersEachKindOfCandidate(t *testing.T) {
 		{line: "nosuchcommand ", want: []string{}, kind: ""},
 		{line: "get " + p + "nothing-here", want: []string{}, kind: ""},
 		{line: "snapshot save ", want: []string{}, kind: ""},
+		{line: "ch", want: []string{"check"}, kind: "command"},
+		{line: "check ", want: []string{"perf"}, kind: "subcommand"},
+		{line: "check perf --load ", want: []string{"s", "m", "l", "xl", "k8s-large"}, kind: "value"},
+		{line: "check perf --load=x", want: []string{"--load=xl"}, kind: "value"},
+		{line: "check perf --auto", want: []string{"--auto-compact", "--auto-defrag"}, kind: "flag"},
 	}
 	for _, c := range cases {
 		t.Run(strings.ReplaceAll(c.line, p, "P"), func(t *testing.T) {

@@ -29,16 +29,16 @@ type Engine struct {
 	co *core.Core
 	// history keeps each user's lines.
 	history store.ConsoleHistoryStore
-	// jobs runs defrag and snapshot save.
+	// jobs runs defrag, snapshot save and check perf.
 	jobs *jobqueue.Runtime
 	// watchers counts each user's open watches, console watches with the Watch API's, under
 	// limits.max_watches_per_user.
 	watchers *usercap.Counter
 }
 
-// Register adds the console route to co; defrag and snapshot save are enqueued on jobs, and a
-// console watch counts among the user's open watches in watchers. Lines are kept in the
-// callers' history in co's store.
+// Register adds the console route to co; defrag, snapshot save and check perf are enqueued on
+// jobs, and a console watch counts among the user's open watches in watchers. Lines are kept
+// in the callers' history in co's store.
 func Register(co *core.Core, jobs *jobqueue.Runtime, watchers *usercap.Counter) *Engine {
 	e := &Engine{co: co, jobs: jobs, watchers: watchers, history: co.Store}
 	co.HandleResolved(Path, baseSpec, e.resolve, writeError, e.serve)

@@ -43,6 +43,7 @@ func init() {
 		"endpoint health": planEndpointHealth, "endpoint status": planEndpointStatus, "endpoint hashkv": planEndpointHashKV,
 		"alarm list": planAlarmList, "alarm disarm": planAlarmDisarm,
 		"snapshot status": planSnapshotStatus, "snapshot save": planSnapshotSave, "defrag": planDefrag,
+		"check perf": planCheckPerf,
 	}
 }
 

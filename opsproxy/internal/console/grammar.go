@@ -4,6 +4,8 @@ package console
 // minus what opsproxy decides for the caller (endpoints, TLS, etcd users), plus the bounds a
 // console watch needs. The engine builds its flag sets from it and completion offers it.
 
+import "github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
+
 // FlagKind is how a flag's value is read.
 type FlagKind int
 
@@ -75,6 +77,16 @@ var (
 	orderChoices       = []Choice{{"ASCEND", "ascending"}, {"DESCEND", "descending"}}
 	writeOutChoices    = []Choice{{"simple", "etcdctl's plain text"}, {"json", "JSON"}, {"table", "a table"}, {"fields", "one field per line"}}
 )
+
+// loadChoices are check perf's --load values: the built-in benchmark profiles, etcdctl's four
+// workloads first, with what each runs.
+func loadChoices() []Choice {
+	var out []Choice
+	for _, p := range slo.Builtin() {
+		out = append(out, Choice{p.Name, p.Description})
+	}
+	return out
+}
 
 // GlobalFlags are the flags every command takes. etcdctl's connection flags (endpoints,
 // TLS, --user, discovery) are refused: the cluster's configuration in opsproxy supplies them.
@@ -150,6 +162,16 @@ var Commands = []*Command{
 			Args: []Arg{{"filename", ArgFile, false}}},
 		{Name: "status", Usage: "status <filename>", Short: "Gets backend snapshot status of a given file (a snapshot opsproxy keeps)",
 			Args: []Arg{{"filename", ArgSnapshot, false}}},
+	}},
+	{Name: "check", Usage: "check <subcommand>", Short: "commands for checking properties of the etcd cluster", Sub: []*Command{
+		{Name: "perf", Usage: "perf [options]", Short: "Check the performance of the etcd cluster (a benchmark job in the console)",
+			Flags: []Flag{
+				{Name: "load", Kind: FlagString, Default: "s", Usage: "The performance check's workload model. Accepted workloads: s(small), m(medium), l(large), xl(xLarge); in the console also k8s-large and the profiles configured in opsproxy", Choices: loadChoices()},
+				{Name: "prefix", Kind: FlagString, Default: "/etcdctl-check-perf/", Usage: "The prefix for writing the performance check's keys (refused in the console: the job writes under its own prefix)"},
+				{Name: "auto-compact", Kind: FlagBool, Default: "false", Usage: "Compact storage with last revision after test is finished (refused in the console: run compaction afterwards)"},
+				{Name: "auto-defrag", Kind: FlagBool, Default: "false", Usage: "Defragment storage after test is finished (refused in the console: run defrag afterwards)"},
+				{Name: "force", Kind: FlagBool, Default: "false", Usage: "run on a cluster configured as protected", ConsoleOnly: true},
+			}},
 	}},
 	{Name: "member", Usage: "member <subcommand>", Short: "Membership related commands", Sub: []*Command{
 		{Name: "add", Usage: "add <memberName> [options]", Short: "Adds a member into the cluster",

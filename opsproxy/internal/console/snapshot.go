@@ -20,6 +20,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobkinds"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
 )
 
@@ -27,6 +28,7 @@ import (
 const (
 	kindDefragment = "defragment"
 	kindSnapshot   = "snapshot"
+	kindBenchmark  = jobkinds.KindBenchmark
 )
 
 // planSnapshotStatus reads a snapshot kept in opsproxy's snapshot directory with etcd's
@@ -99,7 +101,7 @@ func planDefrag(e *Engine, inv *Invocation) (*plan, error) {
 	if len(inv.Args) != 0 {
 		return nil, badRequest(ExitBadArgs, "defrag command accepts no arguments")
 	}
-	return e.planJob(inv, kindDefragment, json.RawMessage(`{}`), func(j store.Job) string {
+	return e.planJob(inv, kindDefragment, json.RawMessage(`{}`), "", func(j store.Job) string {
 		return fmt.Sprintf("Defragmentation job %s enqueued: every member, one at a time, followers first", j.ID)
 	})
 }
@@ -114,14 +116,15 @@ func planSnapshotSave(e *Engine, inv *Invocation) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.planJob(inv, kindSnapshot, params, func(j store.Job) string {
+	return e.planJob(inv, kindSnapshot, params, "", func(j store.Job) string {
 		return fmt.Sprintf("Snapshot job %s enqueued: saves %s into opsproxy's snapshot directory", j.ID, inv.Args[0])
 	})
 }
 
 // planJob plans enqueueing a job of kind on the path's cluster, with the checks of the jobs
-// API: the kind's role and its parameters.
-func (e *Engine) planJob(inv *Invocation, kindName string, params json.RawMessage, describe func(store.Job) string) (*plan, error) {
+// API: the kind's role, its parameters and, once the role is checked, whether the cluster as
+// configured admits it (409 as in the jobs API, admitHint added: how the line gets past it).
+func (e *Engine) planJob(inv *Invocation, kindName string, params json.RawMessage, admitHint string, describe func(store.Job) string) (*plan, error) {
 	if e.jobs == nil {
 		return nil, badRequest(ExitError, "%s: the jobs runtime is not running in this opsproxy", inv.Path)
 	}
@@ -142,6 +145,11 @@ func (e *Engine) planJob(inv *Invocation, kindName string, params json.RawMessag
 		spec:    core.OpSpec{Name: "jobs.enqueue", Role: role, Mutating: true},
 		command: inv.commandLine(nil),
 		run: func(x *execution) error {
+			if kind.Admit != nil {
+				if err := kind.Admit(x.c.Rec.Cluster, params); err != nil {
+					return apihttp.Errorf(http.StatusConflict, "%s: %v%s", inv.Path, err, admitHint)
+				}
+			}
 			want := store.Job{ID: store.NewID(), Kind: kind.Name, Cluster: x.c.Rec.Cluster, Parameters: params, RequestedBy: x.c.P.User}
 			x.c.Rec.Key = []byte(want.ID)
 			if err := x.c.CommitIntent(); err != nil {
