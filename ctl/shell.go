@@ -41,7 +41,7 @@ opsproxy with your token's role and are audited. Tab completes commands, flags a
   exit            leave (or Ctrl-D); Ctrl-C cancels the line or the running command
 A txn asks for its compares, success and failure requests, each ended by an empty line.
 snapshot save runs as a job in the shell; use the one-shot "etcd-monitor ctl snapshot save FILE"
-to write a local file.
+to write a local file. defrag and check perf run as jobs too: the answer names the job to follow.
 `
 
 // shell is the state of the interactive shell.

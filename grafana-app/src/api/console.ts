@@ -18,7 +18,7 @@ export type ConsoleRun = {
   operation: string;
   // format is the -w used: simple, json, table or fields.
   format: string;
-  // job is the job a defrag or snapshot save enqueued.
+  // job is the job a defrag, snapshot save or check perf enqueued.
   job: Job | null;
   duration_ns: number;
 };
