@@ -111,3 +111,25 @@ func TestDefaultClusterIsTheOnlyOneOrTheErrorNamesThem(t *testing.T) {
 		t.Fatalf("a token of one cluster: %q %v", got, err)
 	}
 }
+
+// check perf goes to the console like every command; its refusals come back as etcdctl's
+// exit codes (the enqueueing itself is tested in opsproxy, where no worker runs the load).
+func TestOneShotCheckPerfRefusalsExitAsEtcdctl(t *testing.T) {
+	p := startProxy(t, nil)
+	viewer := p.token(t, opsproxy.TokenSpec{Name: "ctl-perf-viewer", Role: "viewer"})
+	for _, tc := range []struct {
+		token string
+		words []string
+		code  int
+		want  string
+	}{
+		{p.admin, []string{"check", "perf", "--load", "xxl"}, 4, `Error: --load: profile "xxl": no such profile`},
+		{p.admin, []string{"check", "perf", "--prefix", "/mine/"}, 128, "Error: --prefix: not available in the console"},
+		{viewer, []string{"check", "perf"}, 1, "viewer"},
+	} {
+		code, stdout, stderr := p.session(t, tc.token, "c1").run(t, tc.words...)
+		if code != tc.code || stdout != "" || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d stdout %q stderr %q, want exit %d and %q", tc.words, code, stdout, stderr, tc.code, tc.want)
+		}
+	}
+}
