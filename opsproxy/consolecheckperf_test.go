@@ -3,8 +3,12 @@ package opsproxy
 import (
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 )
@@ -151,5 +155,34 @@ func TestConsoleCheckPerfRefusedWhileTheStoreIsDown(t *testing.T) {
 	}
 	if strings.Contains(string(r.body), "dial tcp") {
 		t.Fatalf("the answer holds the driver's text: %s", r.body)
+	}
+}
+
+// A check perf of a small profile configured in opsproxy runs to its verdict on a worker, and
+// the answer's job is the one that ran.
+func TestConsoleCheckPerfOfAConfiguredProfileRunsToItsVerdict(t *testing.T) {
+	profiles := filepath.Join(t.TempDir(), "profiles.yml")
+	yml := "profiles:\n  - name: tiny\n    runs:\n      - command: put\n        flags: {total: \"50\", clients: \"2\", conns: \"1\"}\n    rules:\n      min_throughput: 1\n"
+	if err := os.WriteFile(profiles, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, envOptions{extra: jobsQueue + "benchmarks:\n  profiles_file: " + profiles + "\n"})
+	r, a := e.console(t, e.admin, "check perf --load=tiny")
+	if r.status != http.StatusOK || a.Job == nil {
+		t.Fatalf("check perf --load=tiny: %d %+v", r.status, a)
+	}
+	j := e.waitJob(t, e.admin, a.Job.ID, func(j store.Job) bool { return j.Status.Final() })
+	var res struct {
+		Profile string   `json:"profile"`
+		Results []string `json:"results"`
+		Verdict *struct {
+			Pass bool `json:"pass"`
+		} `json:"verdict"`
+	}
+	if j.Status != store.JobSucceeded || json.Unmarshal(j.Result, &res) != nil || res.Profile != "tiny" || len(res.Results) != 1 || res.Verdict == nil {
+		t.Fatalf("job %s %s: result %s", j.Status, j.Error, j.Result)
+	}
+	if got, err := e.etcdClient(t).Get(t.Context(), "/etcd-monitor-bench/job-"+j.ID+"/", clientv3.WithPrefix(), clientv3.WithCountOnly()); err != nil || got.Count != 0 {
+		t.Fatalf("keys left under the job's prefix: %v %v", got, err)
 	}
 }
