@@ -57,3 +57,35 @@ func BenchmarkConsoleGet(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkConsoleCheckPerfEnqueue compares `check perf` in the console with the same benchmark
+// job enqueued through POST /api/v1/jobs (admin token, bbolt store, no worker: the jobs stay
+// queued), one request at a time: sub-benchmarks jobs_api and console. Both commit the audit
+// attempt and the job record; the console adds its parse and plan.
+func BenchmarkConsoleCheckPerfEnqueue(b *testing.B) {
+	e := newEnv(b, envOptions{extra: "queue:\n  workers: 0\nlimits:\n  rate:\n    per_user: 0\n"})
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	post := func(b *testing.B, path, body string) {
+		req, _ := http.NewRequest(http.MethodPost, e.url+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+e.admin)
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusAccepted {
+			b.Fatalf("POST %s: %d %s", path, resp.StatusCode, raw)
+		}
+	}
+	b.Run("jobs_api", func(b *testing.B) {
+		for b.Loop() {
+			post(b, "/api/v1/jobs", `{"kind":"benchmark","cluster":"c1","parameters":{"profile":"s"}}`)
+		}
+	})
+	b.Run("console", func(b *testing.B) {
+		for b.Loop() {
+			post(b, "/api/v1/clusters/c1/console", `{"line":"check perf"}`)
+		}
+	})
+}
