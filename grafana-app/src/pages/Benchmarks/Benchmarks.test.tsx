@@ -232,6 +232,14 @@ test('custom flags are sent by name; a flag without a value is refused before an
   });
 });
 
+test('every control of the form and the baseline is named by its label', async () => {
+  renderAt(answers(), `/benchmarks?cluster=prod&runs=${older.id}`);
+  await userEvent.selectOptions(await screen.findByLabelText(/^Profile/), 'custom');
+  expect(screen.getByLabelText('Command')).toBe(screen.getByTestId(testIds.benchmarks.command));
+  expect(screen.getByLabelText(/^Flags/)).toBe(screen.getByTestId(testIds.benchmarks.flags));
+  expect(await screen.findByLabelText('Baseline name')).toBe(screen.getByTestId(testIds.benchmarks.baselineName));
+});
+
 test('parseFlags reads etcd-style flags', () => {
   expect(parseFlags('--total=10 --clients 4\n-conns=2 rate=5')).toEqual({
     total: '10',

@@ -94,8 +94,9 @@ export function RunDetail({ cluster, ids, canAdmin }: Props) {
       </ul>
       {runs.length === 1 && (
         <div>
-          <Field label="Baseline name">
+          <Field label="Baseline name" htmlFor="benchmarks-baseline-name">
             <Input
+              id="benchmarks-baseline-name"
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
               data-testid={testIds.benchmarks.baselineName}

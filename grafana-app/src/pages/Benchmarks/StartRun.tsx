@@ -98,9 +98,11 @@ export function StartRun({ cluster, onFinished }: Props) {
     <div data-testid={testIds.benchmarks.start}>
       <Field
         label="Profile"
+        htmlFor="benchmarks-profile"
         description="An SLO profile (etcdctl check perf's s, m, l, xl; k8s-large), or a command of your own."
       >
         <select
+          id="benchmarks-profile"
           value={profile}
           onChange={(e) => setProfile(e.currentTarget.value)}
           data-testid={testIds.benchmarks.profile}
@@ -115,8 +117,9 @@ export function StartRun({ cluster, onFinished }: Props) {
       </Field>
       {profile === CUSTOM && (
         <>
-          <Field label="Command">
+          <Field label="Command" htmlFor="benchmarks-command">
             <select
+              id="benchmarks-command"
               value={command}
               onChange={(e) => setCommand(e.currentTarget.value)}
               data-testid={testIds.benchmarks.command}
@@ -130,9 +133,11 @@ export function StartRun({ cluster, onFinished }: Props) {
           </Field>
           <Field
             label="Flags"
+            htmlFor="benchmarks-flags"
             description="etcd benchmark's flags, e.g. --total=100000 --clients=100 --conns=10 --rate=5000"
           >
             <TextArea
+              id="benchmarks-flags"
               rows={2}
               value={flags}
               onChange={(e) => setFlags(e.currentTarget.value)}
