@@ -61,6 +61,10 @@ func TestBenchmarksRunListCompareAndBaselineThroughTheAPI(t *testing.T) {
 			if r.status != http.StatusForbidden {
 				t.Fatalf("viewer sets a baseline: %d %s", r.status, r.body)
 			}
+			// Refused before the handler, the record still names the path's cluster.
+			if recs := e.audit(t, r.header.Get("X-Request-Id"), 1); recs[0].Cluster != "c1" || recs[0].Outcome != store.OutcomeDenied {
+				t.Fatalf("the viewer's refused baseline audited as %+v, want denied on c1", recs[0])
+			}
 			r = e.call(t, "PUT", "/api/v1/clusters/c1/baselines/release-1", e.admin, map[string]string{"result_id": first})
 			var b benchapi.Baseline
 			r.json(t, &b)

@@ -175,19 +175,17 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 }
 
 // checkBenchmarksAudit checks what the Benchmarks scenario left in the audit: the viewer's forced
-// start and forced baseline refused, and the admin's baseline set, each recorded once. The
-// refused baseline is not checked for its cluster: opsproxy refuses the role before the baseline
-// handler reads the path's cluster (the route needs no etcd connection, so it is not one of the
-// cluster operations whose cluster opsproxy records up front).
+// start and forced baseline refused, and the admin's baseline set, each recorded once against
+// cluster c1.
 func checkBenchmarksAudit(t *testing.T, e *opsproxytest.Env) {
 	t.Helper()
 	for _, c := range []struct{ query, user, cluster string }{
 		{"operation=jobs.enqueue&outcome=denied", "viewer", "c1"},
-		{"operation=benchmarks.baseline.set&outcome=denied", "viewer", ""},
+		{"operation=benchmarks.baseline.set&outcome=denied", "viewer", "c1"},
 		{"operation=benchmarks.baseline.set&outcome=succeeded", "test-admin", "c1"},
 	} {
 		recs := e.Audit(t, c.query)
-		if len(recs) != 1 || recs[0].User != c.user || (c.cluster != "" && recs[0].Cluster != c.cluster) {
+		if len(recs) != 1 || recs[0].User != c.user || recs[0].Cluster != c.cluster {
 			t.Errorf("audit %s: %+v, want one record of %s", c.query, recs, c.user)
 		}
 	}

@@ -102,9 +102,10 @@ func (co *Core) serveResolvedOp(w http.ResponseWriter, r *http.Request, spec OpS
 		Source:          co.sourceAddr(r),
 		Operation:       spec.Name,
 	}
-	if spec.Cluster {
-		c.Rec.Cluster = r.PathValue("cluster")
-	}
+	// Every route under /clusters/{cluster}/ is recorded against its cluster, also those that
+	// need no connection to it (baselines, completion's grammar) and when refused before the
+	// handler runs, so the audit log filtered by cluster shows them.
+	c.Rec.Cluster = truncate(r.PathValue("cluster"), 256)
 	c.P, err = co.Auth.Principal(r, tok, co.Config().Auth.Grafana)
 	c.Rec.User, c.Rec.Role = c.P.User, c.P.Role.String()
 	if co.Rates != nil {
