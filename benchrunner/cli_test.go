@@ -88,7 +88,8 @@ func TestCLIUsageAndHelp(t *testing.T) {
 		t.Errorf("range without a key: exit %d, stderr:\n%s", code, errOut)
 	}
 	code, out, _ := runMain(context.Background(), "", nil)
-	if code != exitOK || !strings.Contains(out, "Available Commands:\n") || !strings.Contains(out, "  watch-latency   Benchmark watch latency\n") {
+	if code != exitOK || !strings.Contains(out, "Available Commands:\n") || !strings.Contains(out, "  watch-latency   Benchmark watch latency\n") ||
+		!strings.Contains(out, "\n  check           Run an SLO profile") || !strings.Contains(out, "\n  report          Write one self-contained HTML page") {
 		t.Errorf("no command: exit %d, stdout:\n%s", code, out)
 	}
 	code, out, _ = runMain(context.Background(), "", nil, "txn-put", "--help")

@@ -34,6 +34,10 @@ func rootUsage() string {
 		cmd, _ := commandByName(name)
 		fmt.Fprintf(&b, "  %-15s %s\n", cmd.Name, cmd.Short)
 	}
+	// check and report are etcd-monitor's own, dispatched by the command before this drop-in.
+	fmt.Fprintf(&b, "\netcd-monitor's own (the first word after bench):\n")
+	fmt.Fprintf(&b, "  %-15s %s\n", "check", "Run an SLO profile (etcdctl check perf's s, m, l, xl; k8s-large; --profiles FILE) and give a verdict")
+	fmt.Fprintf(&b, "  %-15s %s\n", "report", "Write one self-contained HTML page of runs saved with -w json (-o FILE)")
 	fmt.Fprintf(&b, "\nFlags:\n%s\nUse \"%s [command] --help\" for more information about a command.\n",
 		globalFlagSet(true).FlagUsages(), toolName)
 	return b.String()
