@@ -157,6 +157,16 @@ func TestBenchmarkOnAProtectedClusterNeedsForce(t *testing.T) {
 	if r.status != http.StatusConflict || !strings.Contains(r.errorText(t), "force: true") {
 		t.Fatalf("unforced: %d %s", r.status, r.body)
 	}
+	// A schedule of unforced benchmarks is refused when it is created, not at each slot.
+	sched := map[string]any{"name": "nightly", "kind": "benchmark", "cluster": "c1", "cron": "@daily",
+		"parameters": map[string]any{"command": "put", "flags": map[string]string{"total": "20"}}}
+	if r := e.call(t, "POST", "/api/v1/schedules", e.admin, sched); r.status != http.StatusConflict || !strings.Contains(r.errorText(t), "force: true") {
+		t.Fatalf("unforced schedule: %d %s", r.status, r.body)
+	}
+	sched["parameters"].(map[string]any)["force"] = true
+	if r := e.call(t, "POST", "/api/v1/schedules", e.admin, sched); r.status != http.StatusCreated {
+		t.Fatalf("forced schedule: %d %s", r.status, r.body)
+	}
 	e.runBenchmark(t, `{"command":"put","flags":{"total":"20"},"force":true}`)
 }
 

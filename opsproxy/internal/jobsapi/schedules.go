@@ -58,6 +58,13 @@ func (s *api) createSchedule(c *core.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if kind.Admit != nil {
+		// Refused now rather than at every slot: a schedule the kind would refuse (a benchmark
+		// of a protected cluster without force) would only fire failing jobs.
+		if err := kind.Admit(req.Cluster, params); err != nil {
+			return nil, apihttp.Errorf(http.StatusConflict, "%v", err)
+		}
+	}
 	want := store.Schedule{ID: store.NewID(), Name: req.Name, Kind: kind.Name, Cluster: req.Cluster, Parameters: params,
 		Cron: req.Cron, Timezone: req.Timezone, CreatedBy: c.P.User}
 	if want.Timezone == "" {
