@@ -50,7 +50,10 @@ func randomValue(size int) string {
 func simpleLoad(ctx context.Context, cancel context.CancelCauseFunc, p *prepared, clients []*clientv3.Client, total int64, rate int, do request) runFigures {
 	prog := &progress{total: total, fn: p.o.Progress}
 	stop := prog.start()
+	feed := newSampleFeed(p.o.OnSample)
+	defer feed.stop()
 	l := &load{clients: clients, total: total, rate: rate, main: newRecorder(time.Now()), do: do, progress: prog}
+	l.main.live = feed
 	l.run(ctx, cancel)
 	stop()
 	return runFigures{main: l.main.finish(time.Now())}
@@ -192,6 +195,9 @@ func runTxnMixed(ctx context.Context, cancel context.CancelCauseFunc, p *prepare
 			return phaseWrite, err
 		},
 	}
+	feed := newSampleFeed(p.o.OnSample)
+	defer feed.stop()
+	l.main.live = feed
 	l.run(ctx, cancel)
 	stop()
 	end := time.Now()

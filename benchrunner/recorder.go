@@ -123,6 +123,8 @@ type recorder struct {
 	secErrs  int64
 	samples  []Sample
 	finished bool
+	// live, when set, also gets each sample as its second closes (Options.OnSample).
+	live *sampleFeed
 }
 
 func newRecorder(start time.Time) *recorder {
@@ -181,6 +183,7 @@ func (r *recorder) closeSecond(window time.Duration) {
 		s.Max = r.secLat.max.Seconds()
 	}
 	r.samples = append(r.samples, s)
+	r.live.send(s)
 	r.secLat.reset()
 	r.secErrs = 0
 }

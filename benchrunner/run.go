@@ -22,6 +22,12 @@ type Options struct {
 	Prefix  string            // the dedicated prefix benchmark keys are written under (default "/etcd-monitor-bench/")
 	// Progress, when set, is called about once a second with the requests done so far and the total.
 	Progress func(done, total int64)
+	// OnSample, when set, gets each second's Sample of the run's main figures as the second
+	// closes (the last, partial one when the load ends), in order, from one goroutine; Run
+	// returns after its last call. A callback too slow to keep up loses samples, never slows
+	// the load. watch-latency's figures exist only once its events are matched to its puts,
+	// so its samples all come at the end.
+	OnSample func(Sample)
 }
 
 // ErrPrefixInUse is returned (wrapped, naming the prefix and its key count) when the dedicated

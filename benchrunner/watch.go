@@ -60,6 +60,9 @@ func runWatch(ctx context.Context, cancel context.CancelCauseFunc, p *prepared, 
 	}
 
 	events := newRecorder(time.Now())
+	feed := newSampleFeed(p.o.OnSample)
+	defer feed.stop()
+	events.live = feed
 	remaining := atomic.Int64{}
 	remaining.Store(eventsTotal)
 	var wg sync.WaitGroup
@@ -209,6 +212,13 @@ func runWatchLatency(ctx context.Context, cancel context.CancelCauseFunc, p *pre
 		}
 	}
 	watchFigs := watchRec.finish(time.Now())
+	// The samples exist only now that events are matched to puts: all of them at once, here
+	// on Run's goroutine, where none need be dropped.
+	if p.o.OnSample != nil {
+		for _, s := range watchFigs.Samples {
+			p.o.OnSample(s)
+		}
+	}
 	return runFigures{main: watchFigs, phases: []namedFigures{{"put", putFigs}, {"watch-events", watchFigs}}}, putErr
 }
 
