@@ -16,6 +16,19 @@ import (
 // at the first step that fails or is cut short, returning the reports so far (the last one
 // partial) with the error. progress, when set, gets the step's index and the engine's progress.
 func Execute(ctx context.Context, p Profile, client clientv3.Config, prefix string, progress func(step int, done, total int64)) ([]*benchrunner.Report, error) {
+	return ExecuteObserved(ctx, p, client, prefix, Observer{Progress: progress})
+}
+
+// Observer follows a profile's execution; either callback may be nil.
+type Observer struct {
+	// Progress gets the step's index and the engine's progress, about once a second.
+	Progress func(step int, done, total int64)
+	// Sample gets the step's index and each second's sample as it closes (Options.OnSample).
+	Sample func(step int, s benchrunner.Sample)
+}
+
+// ExecuteObserved is Execute with the per-second samples too, for a live view of the run.
+func ExecuteObserved(ctx context.Context, p Profile, client clientv3.Config, prefix string, obs Observer) ([]*benchrunner.Report, error) {
 	if len(p.Runs) == 0 {
 		return nil, fmt.Errorf("profile %q: has no runs", p.Name)
 	}
@@ -34,9 +47,12 @@ func Execute(ctx context.Context, p Profile, client clientv3.Config, prefix stri
 	for i, s := range p.Runs {
 		o := s.Options(prefix)
 		o.Client = client
-		if progress != nil {
-			step := i
-			o.Progress = func(done, total int64) { progress(step, done, total) }
+		step := i
+		if obs.Progress != nil {
+			o.Progress = func(done, total int64) { obs.Progress(step, done, total) }
+		}
+		if obs.Sample != nil {
+			o.OnSample = func(s benchrunner.Sample) { obs.Sample(step, s) }
 		}
 		rep, err := benchrunner.Run(ctx, o)
 		if rep != nil {

@@ -37,7 +37,15 @@ type benchmarkProgress struct {
 	Prefix string `json:"prefix"`
 	// Results are the ids of the stored results of the steps finished so far.
 	Results []string `json:"results,omitempty"`
+	// Samples are the last liveSamples per-second samples of the step SamplesStep (counted
+	// from 1), oldest first, for a live chart while the run goes on.
+	Samples     []benchrunner.Sample `json:"samples,omitempty"`
+	SamplesStep int                  `json:"samples_step,omitempty"`
 }
+
+// liveSamples bounds the samples a benchmark's progress carries: two minutes of the run keep
+// the job record small (a few tens of KiB) however long the run is.
+const liveSamples = 120
 
 // benchmarkResult is the result of a "benchmark" job: the stored results (one per step, each
 // with the step's report as its figures) and the verdict when a profile was named.
@@ -120,10 +128,14 @@ func (d Deps) benchmark(ctx context.Context, run *jobs.Run) (json.RawMessage, er
 	if err := prog.save(ctx, func(p *benchmarkProgress) { p.Step, p.Command = 1, prof.Runs[0].Command }); err != nil {
 		return nil, err
 	}
-	reports, runErr := slo.Execute(runCtx, prof, client, prefix, func(step int, done, total int64) {
-		prog.update(runCtx, func(p *benchmarkProgress) {
-			p.Step, p.Command, p.Done, p.Total = step+1, prof.Runs[step].Command, done, total
-		})
+	reports, runErr := slo.ExecuteObserved(runCtx, prof, client, prefix, slo.Observer{
+		Progress: func(step int, done, total int64) {
+			prog.update(runCtx, func(p *benchmarkProgress) {
+				p.Step, p.Command, p.Done, p.Total = step+1, prof.Runs[step].Command, done, total
+			})
+		},
+		// Kept for the next progress write (about a second away) rather than written each.
+		Sample: prog.addSample,
 	})
 	if cause := context.Cause(runCtx); errors.Is(cause, store.ErrFenced) {
 		return nil, cause
@@ -191,6 +203,20 @@ func (w *progressWriter) save(ctx context.Context, change func(*benchmarkProgres
 		w.fenced(err)
 	}
 	return err
+}
+
+// addSample keeps a step's closed second, the step's last liveSamples only; a new step's
+// first sample replaces the previous step's.
+func (w *progressWriter) addSample(step int, s benchrunner.Sample) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.p.SamplesStep != step+1 {
+		w.p.Samples, w.p.SamplesStep = nil, step+1
+	}
+	if len(w.p.Samples) == liveSamples {
+		w.p.Samples = append(w.p.Samples[:0], w.p.Samples[1:]...)
+	}
+	w.p.Samples = append(w.p.Samples, s)
 }
 
 // update writes the engine's progress; a store that does not answer loses this second's
