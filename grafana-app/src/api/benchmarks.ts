@@ -94,6 +94,9 @@ export type BenchmarkProgress = {
   done?: number;
   total?: number;
   results?: string[];
+  // samples are the last per-second samples (at most 120) of step samples_step, closed so far.
+  samples?: Sample[];
+  samples_step?: number;
 };
 
 // BenchmarkParameters are a benchmark job's parameters: a profile, or a command with its flags.

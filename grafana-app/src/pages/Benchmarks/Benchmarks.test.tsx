@@ -208,6 +208,74 @@ test('a run from a profile is enqueued and followed live until it ends; the list
   await waitFor(() => expect(t.calls.filter((c) => c.path === '/benchmarks').length).toBe(lists + 1));
 });
 
+test('while a run goes on, its per-second throughput and p99 are drawn from the progress samples', async () => {
+  const t = answers();
+  const job: Job = { id: 'j7', kind: 'benchmark', cluster: 'prod', status: 'queued' };
+  t.answers['POST /jobs'] = job;
+  renderAt(t);
+  await userEvent.selectOptions(await screen.findByTestId(testIds.benchmarks.profile), 'm');
+  await userEvent.click(screen.getByTestId(testIds.benchmarks.run));
+  await waitFor(() => expect(t.streams.some((s) => s.path === '/jobs/j7/events')).toBe(true));
+
+  const sample = (second: number, throughput: number, p99: number) => ({
+    second,
+    unix: 1_800_000_000 + second,
+    requests: throughput,
+    errors: 0,
+    throughput,
+    p50: p99 / 4,
+    p99,
+  });
+  const emit = (progress: Record<string, unknown>, status = 'running') =>
+    act(() => {
+      t.emit('/jobs/j7/events', {
+        event: 'job',
+        data: JSON.stringify({
+          ...job,
+          status,
+          progress: { state: 'running', profile: 'm', steps: 2, command: 'put', total: 60000, ...progress },
+        }),
+      });
+    });
+  const points = (metric: string) =>
+    screen.getByTestId(testIds.benchmarks.liveSamples(metric)).querySelector('polyline')?.getAttribute('points') ?? '';
+
+  // No second has closed yet: nothing to draw.
+  emit({ step: 1, done: 100 });
+  expect(screen.queryByTestId(testIds.benchmarks.liveCharts)).not.toBeInTheDocument();
+
+  emit({ step: 1, done: 900, samples_step: 1, samples: [sample(0, 800, 0.004)] });
+  expect(screen.getByTestId(testIds.benchmarks.liveSamples('throughput'))).toHaveTextContent('max 800/s');
+  expect(points('p99').split(' ')).toHaveLength(1);
+
+  // Each progress write redraws with the seconds closed since.
+  emit({
+    step: 1,
+    done: 3100,
+    samples_step: 1,
+    samples: [sample(0, 800, 0.004), sample(1, 1200, 0.006), sample(2, 1100, 0.012)],
+  });
+  expect(screen.getByTestId(testIds.benchmarks.liveSamples('throughput'))).toHaveTextContent('max 1,200/s');
+  expect(screen.getByTestId(testIds.benchmarks.liveSamples('p99'))).toHaveTextContent('p99 per second (max');
+  expect(points('throughput').split(' ')).toHaveLength(3);
+  expect(points('p99').split(' ')).toHaveLength(3);
+  // The finished runs' charts are not the live ones.
+  expect(screen.queryByTestId(testIds.benchmarks.samples('throughput'))).not.toBeInTheDocument();
+
+  // The next step has begun but none of its seconds has closed: the last step's are not shown as its.
+  emit({ step: 2, done: 50, samples_step: 1, samples: [sample(0, 800, 0.004)] });
+  expect(screen.queryByTestId(testIds.benchmarks.liveCharts)).not.toBeInTheDocument();
+  emit({ step: 2, done: 700, samples_step: 2, samples: [sample(0, 650, 0.02)] });
+  expect(screen.getByTestId(testIds.benchmarks.liveSamples('throughput'))).toHaveTextContent('max 650/s');
+
+  const lists = t.calls.filter((c) => c.path === '/benchmarks').length;
+  emit({ step: 2, done: 60000, samples_step: 2, samples: [sample(0, 650, 0.02)] }, 'succeeded');
+  expect(screen.getByTestId(testIds.benchmarks.jobOutcome)).toHaveTextContent('Finished');
+  expect(screen.queryByTestId(testIds.benchmarks.liveCharts)).not.toBeInTheDocument();
+  // The finished run's charts come from its stored report, in the list read again.
+  await waitFor(() => expect(t.calls.filter((c) => c.path === '/benchmarks').length).toBe(lists + 1));
+});
+
 test('custom flags are sent by name; a flag without a value is refused before anything is sent', async () => {
   const t = answers();
   t.answers['POST /jobs'] = new ApiError('parameters: flags: --total: must be positive', 400);

@@ -67,14 +67,15 @@ export function RunDetail({ cluster, ids, canAdmin }: Props) {
       </Alert>
     );
   }
+  const series = runs.map((r) => ({ key: r.id, samples: r.report.samples ?? [] }));
   if (runs.length === 0) {
     return null;
   }
   return (
     <div data-testid={testIds.benchmarks.detail}>
       <LatencyChart runs={runs} />
-      <SamplesChart runs={runs} metric="throughput" />
-      <SamplesChart runs={runs} metric="p99" />
+      <SamplesChart series={series} metric="throughput" />
+      <SamplesChart series={series} metric="p99" />
       <ul>
         {runs.map((r) => (
           <li key={r.id}>

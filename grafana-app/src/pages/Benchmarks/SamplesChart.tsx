@@ -1,6 +1,6 @@
 import React from 'react';
 import { useTheme2 } from '@grafana/ui';
-import type { BenchmarkRun, Sample } from '../../api';
+import type { Sample } from '../../api';
 import { testIds } from '../../components/testIds';
 import { latency, rate } from './format';
 
@@ -8,15 +8,19 @@ const W = 560;
 const H = 160;
 const PAD = 40;
 
-type Props = { runs: BenchmarkRun[]; metric: 'throughput' | 'p99' };
+// SampleSeries is one run's per-second samples, keyed by the run (or the running job).
+export type SampleSeries = { key: string; samples: Sample[] };
+
+type Props = { series: SampleSeries[]; metric: 'throughput' | 'p99'; testId?: string };
 
 // SamplesChart draws the per-second throughput or p99 of one or two runs, overlaid, second by
-// second from the start of each run's load: the figures the regression test compares.
-export function SamplesChart({ runs, metric }: Props) {
+// second from the start of each run's load: the figures the regression test compares, and,
+// while a run goes on, its samples so far.
+export function SamplesChart({ series: runs, metric, testId }: Props) {
   const theme = useTheme2();
   const colors = [theme.colors.primary.main, theme.colors.warning.main];
   const value = (s: Sample) => (metric === 'throughput' ? s.throughput : s.p99);
-  const series = runs.map((r) => (r.report.samples ?? []).filter((s) => metric === 'throughput' || s.requests > 0));
+  const series = runs.map((r) => r.samples.filter((s) => metric === 'throughput' || s.requests > 0));
   const all = series.flat();
   if (all.length === 0) {
     return null;
@@ -28,13 +32,13 @@ export function SamplesChart({ runs, metric }: Props) {
   const label =
     metric === 'throughput' ? `throughput per second (max ${rate(maxY)})` : `p99 per second (max ${latency(maxY)})`;
   return (
-    <svg width={W} height={H} role="img" aria-label={label} data-testid={testIds.benchmarks.samples(metric)}>
+    <svg width={W} height={H} role="img" aria-label={label} data-testid={testId ?? testIds.benchmarks.samples(metric)}>
       <text x={PAD} y={12} fontSize="11" fill={theme.colors.text.secondary}>
         {label}
       </text>
       {series.map((ss, k) => (
         <polyline
-          key={runs[k].id}
+          key={runs[k].key}
           fill="none"
           stroke={colors[k % colors.length]}
           strokeWidth={1.5}

@@ -15,6 +15,7 @@ import {
 import { testIds } from '../../components/testIds';
 import { failure, FailureText, type Failure } from '../failure';
 import { rate } from './format';
+import { SamplesChart } from './SamplesChart';
 
 type Props = { cluster: string; onFinished: (job: Job) => void };
 
@@ -94,6 +95,9 @@ export function StartRun({ cluster, onFinished }: Props) {
 
   const running = live && !isFinished(live.job.status);
   const p = (live?.job.progress ?? {}) as BenchmarkProgress;
+  // The charts follow the step under way: samples of a step before it (the progress write
+  // that starts a step may come before its first second closes) are not drawn.
+  const liveSamples = p.samples_step === (p.step ?? 1) ? (p.samples ?? []) : [];
   return (
     <div data-testid={testIds.benchmarks.start}>
       <Field
@@ -175,6 +179,20 @@ export function StartRun({ cluster, onFinished }: Props) {
           )}
           {running && live.rate !== undefined && (
             <span data-testid={testIds.benchmarks.liveRate}> at {rate(live.rate)}</span>
+          )}
+          {running && liveSamples.length > 0 && (
+            <div data-testid={testIds.benchmarks.liveCharts}>
+              <SamplesChart
+                series={[{ key: live.job.id, samples: liveSamples }]}
+                metric="throughput"
+                testId={testIds.benchmarks.liveSamples('throughput')}
+              />
+              <SamplesChart
+                series={[{ key: live.job.id, samples: liveSamples }]}
+                metric="p99"
+                testId={testIds.benchmarks.liveSamples('p99')}
+              />
+            </div>
           )}
           {isFinished(live.job.status) && (
             <div data-testid={testIds.benchmarks.jobOutcome}>
