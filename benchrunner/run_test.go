@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -73,9 +74,11 @@ func TestEveryCommandProducesASaneReport(t *testing.T) {
 		t.Run(tc.command+strings.Join(tc.args, "_"), func(t *testing.T) {
 			var mu sync.Mutex
 			var calls int
+			var live []Sample
 			rep, err := Run(context.Background(), Options{
 				Command: tc.command, Args: tc.args, Flags: tc.flags, Client: c.ClientConfig(),
 				Progress: func(done, total int64) { mu.Lock(); calls++; mu.Unlock() },
+				OnSample: func(s Sample) { mu.Lock(); live = append(live, s); mu.Unlock() },
 			})
 			if err != nil {
 				t.Fatalf("run: %v", err)
@@ -95,6 +98,11 @@ func TestEveryCommandProducesASaneReport(t *testing.T) {
 			if sampled != rep.Requests {
 				t.Errorf("samples count %d requests, report %d", sampled, rep.Requests)
 			}
+			mu.Lock()
+			if !reflect.DeepEqual(live, rep.Samples) {
+				t.Errorf("OnSample got %+v, the report has %+v", live, rep.Samples)
+			}
+			mu.Unlock()
 			for _, name := range tc.phases {
 				ph := rep.phase(name)
 				if ph.Requests == 0 {

@@ -3,6 +3,8 @@ package slo
 import (
 	"context"
 	"errors"
+	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,6 +49,34 @@ func TestExecuteRunsEveryStepInOrder(t *testing.T) {
 	resp, err := c.Client(t).Get(context.Background(), "/slo-exec/", clientv3.WithPrefix(), clientv3.WithCountOnly())
 	if err != nil || resp.Count != 0 {
 		t.Errorf("keys left under the prefix: %v %v", resp, err)
+	}
+}
+
+// TestExecuteObservedPassesEachStepsSamples: each step's per-second samples reach the
+// observer as they close, with the step's index, as its report has them.
+func TestExecuteObservedPassesEachStepsSamples(t *testing.T) {
+	c := etcdtest.New(t, etcdtest.Config{})
+	p := Profile{Name: "two", Runs: []Step{
+		{Command: "put", Flags: map[string]string{"total": "60", "rate": "40"}},
+		{Command: "range", Flags: map[string]string{"total": "20", "consistency": "s"}},
+	}}
+	var mu sync.Mutex
+	live := map[int][]benchrunner.Sample{}
+	reports, err := ExecuteObserved(context.Background(), p, c.ClientConfig(), "/slo-observed/", Observer{
+		Sample: func(step int, s benchrunner.Sample) { mu.Lock(); live[step] = append(live[step], s); mu.Unlock() },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(reports) != 2 || len(live) != 2 {
+		t.Fatalf("%d reports, samples of steps %v", len(reports), live)
+	}
+	for i, rep := range reports {
+		if !reflect.DeepEqual(live[i], rep.Samples) {
+			t.Errorf("step %d: observed %+v, reported %+v", i, live[i], rep.Samples)
+		}
 	}
 }
 
