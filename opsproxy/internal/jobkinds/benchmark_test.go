@@ -125,7 +125,7 @@ func TestBenchmarkJobOfAConfiguredProfileStoresItsVerdict(t *testing.T) {
 	st, q := openStore(t), jobs.NewMemQueue("test", jobs.Options{})
 	t.Cleanup(func() { _ = q.Close() })
 	d := c.benchDeps(t, st)
-	d.Profiles = func() []slo.Profile { return profiles }
+	d.Profiles = func(string) []slo.Profile { return profiles }
 	startRunner(t, q, st, runnerOpts(), d)
 	for profile, want := range map[string]store.Verdict{"smoke": store.VerdictPass, "impossible": store.VerdictFail} {
 		got := waitFinal(t, st, submit(t, st, q, KindBenchmark, `{"profile":"`+profile+`"}`).ID)
