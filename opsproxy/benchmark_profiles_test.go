@@ -92,7 +92,8 @@ func TestBenchmarkProfilesAreLayeredPerCluster(t *testing.T) {
 	}
 }
 
-// A profile only c1 offers is a bad parameter on c2, as a job and as a schedule; the listing
+// A profile only c1 offers is a bad parameter on c2, as a job, a schedule and a console
+// check perf; the listing
 // refuses tokens of other clusters and clusters not configured.
 func TestBenchmarkProfilesRefuseOtherClustersAndUnknownOnes(t *testing.T) {
 	e := profilesEnv(t)
@@ -107,6 +108,7 @@ func TestBenchmarkProfilesRefuseOtherClustersAndUnknownOnes(t *testing.T) {
 	}{
 		{"c1's profile on c2", "POST", "/api/v1/jobs", e.admin, c2Job, 400, `profile "c1only"`},
 		{"c1's profile scheduled on c2", "POST", "/api/v1/schedules", e.admin, c2Schedule, 400, `profile "c1only"`},
+		{"c1's profile by the console on c2", "POST", "/api/v1/clusters/c2/console", e.admin, map[string]string{"line": "check perf --load=c1only"}, 400, `profile "c1only"`},
 		{"other cluster's token lists c1's", "GET", "/api/v1/clusters/c1/benchmark-profiles", elsewhere, nil, 403, `cluster "c1"`},
 		{"unknown cluster", "GET", "/api/v1/clusters/zz/benchmark-profiles", e.admin, nil, 404, "no cluster"},
 		{"oversized cluster name", "GET", "/api/v1/clusters/" + strings.Repeat("c", 4096) + "/benchmark-profiles", e.admin, nil, 404, "no cluster"},
