@@ -127,3 +127,32 @@ func TestBenchmarkProfilesRefuseOtherClustersAndUnknownOnes(t *testing.T) {
 		t.Error("c2's token lists no profile of c2")
 	}
 }
+
+// A reload that gives c1 a profiles file of its own offers its profiles at once; one that names
+// a cluster not configured is refused, naming the field, and the served profiles stay.
+func TestReloadAppliesClusterBenchmarkProfiles(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	if _, ok := listedProfiles(t, e, "c1", e.admin)["nightly"]; ok {
+		t.Fatal("c1 offers nightly before any file names it")
+	}
+	own := filepath.Join(t.TempDir(), "c1.yml")
+	yml := "profiles:\n  - name: nightly\n    runs:\n      - command: put\n        flags: {total: \"50\"}\n"
+	if err := os.WriteFile(own, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c1 := entry("c1", e.etcd, "5s")
+	e.rewrite(t, c1, "benchmarks:\n  clusters:\n    c1:\n      profiles_file: "+own+"\n")
+	if r, _ := e.reload(t); r.status != http.StatusOK {
+		t.Fatalf("reload: %d %s", r.status, r.body)
+	}
+	if p := listedProfiles(t, e, "c1", e.admin)["nightly"]; p.Source != "cluster" {
+		t.Fatalf("c1's nightly after the reload: %+v", p)
+	}
+	e.rewrite(t, c1, "benchmarks:\n  clusters:\n    zz:\n      profiles_file: "+own+"\n")
+	if r, _ := e.reload(t); r.status == http.StatusOK || !strings.Contains(string(r.body), "benchmarks.clusters.zz: no cluster of that name") {
+		t.Fatalf("reload naming zz: %d %s", r.status, r.body)
+	}
+	if p := listedProfiles(t, e, "c1", e.admin)["nightly"]; p.Source != "cluster" {
+		t.Fatalf("c1's nightly after a refused reload: %+v", p)
+	}
+}
