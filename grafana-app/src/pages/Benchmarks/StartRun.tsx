@@ -55,12 +55,14 @@ export function StartRun({ cluster, onFinished }: Props) {
   const mine = read?.cluster === cluster ? read : undefined;
   const profilesError = mine?.error;
   const offered = mine?.profiles ?? PROFILES.map((name) => ({ name, description: '', source: 'builtin' as const }));
+  // A profile chosen on another cluster that this one does not offer falls back to s.
+  const chosen = profile === CUSTOM || offered.some((p) => p.name === profile) ? profile : 's';
 
   const start = async () => {
     setError(undefined);
     let parameters: BenchmarkParameters;
     try {
-      parameters = profile === CUSTOM ? { command, flags: parseFlags(flags) } : { profile };
+      parameters = chosen === CUSTOM ? { command, flags: parseFlags(flags) } : { profile: chosen };
     } catch (e) {
       setError(failure(e));
       return;
@@ -122,7 +124,7 @@ export function StartRun({ cluster, onFinished }: Props) {
       >
         <select
           id="benchmarks-profile"
-          value={profile}
+          value={chosen}
           onChange={(e) => setProfile(e.currentTarget.value)}
           data-testid={testIds.benchmarks.profile}
         >
@@ -145,7 +147,7 @@ export function StartRun({ cluster, onFinished }: Props) {
           <FailureText f={profilesError} />
         </Alert>
       )}
-      {profile === CUSTOM && (
+      {chosen === CUSTOM && (
         <>
           <Field label="Command" htmlFor="benchmarks-command">
             <select
