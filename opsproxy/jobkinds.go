@@ -6,6 +6,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/config"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobkinds"
 )
@@ -26,8 +27,21 @@ func jobKinds(s *Server) []jobs.Kind {
 		Protected:     s.clusterProtected,
 		// The profiles of the configuration served now: a reload that changes them applies to
 		// the next job.
-		Profiles: func() []slo.Profile { return s.core.Config().Benchmarks.Profiles },
+		Profiles: func(cluster string) []slo.Profile { return benchmarkProfiles(s.core.Config().Benchmarks, cluster) },
 	})
+}
+
+// benchmarkProfiles are the configured profiles b offers on the cluster called name (its own
+// before the global ones), or, for an empty name, those of every cluster.
+func benchmarkProfiles(b config.BenchmarksConfig, cluster string) []slo.Profile {
+	if cluster != "" {
+		return b.CustomProfiles(cluster)
+	}
+	out := append([]slo.Profile(nil), b.Profiles...)
+	for _, cb := range b.Clusters {
+		out = append(out, cb.Profiles...)
+	}
+	return out
 }
 
 // clusterProtected reports whether the cluster called name is configured as protected, in

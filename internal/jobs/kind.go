@@ -23,7 +23,8 @@ type Kind struct {
 	Validate func(params json.RawMessage) error
 	// Admit, when set, decides whether a job with valid parameters may be created for a
 	// cluster as it is configured now (a benchmark of a protected cluster needs force); its
-	// error says why not. The handler checks again when it runs, as the configuration may
+	// error says why not (wrapped with InvalidParameters when the parameters do not suit
+	// that cluster). The handler checks again when it runs, as the configuration may
 	// have changed meanwhile.
 	Admit func(cluster string, params json.RawMessage) error
 	// Handler runs the job, with Options.

@@ -4,7 +4,8 @@ import type { Transport } from './transport';
 // /clusters/{cluster}/baselines; docs/benchmarking.md). A run is started as a job of kind
 // "benchmark" (admin); reading runs needs the viewer role, setting a baseline admin.
 
-// PROFILES are the built-in SLO profiles (benchrunner/slo): etcdctl check perf's loads and k8s-large.
+// PROFILES are the built-in SLO profiles (benchrunner/slo): etcdctl check perf's loads and
+// k8s-large. The start form offers them until the cluster's own list (listProfiles) is read.
 export const PROFILES = ['s', 'm', 'l', 'xl', 'k8s-large'] as const;
 
 // COMMANDS are the benchmark commands a custom run may use (etcd's benchmark tool's).
@@ -82,6 +83,23 @@ export type Comparison = {
   results: MetricComparison[];
 };
 
+// BenchmarkProfile is an SLO profile a cluster offers (GET /clusters/{cluster}/benchmark-profiles):
+// built in, from opsproxy's profiles_file (config) or from the cluster's own file (cluster).
+export type BenchmarkProfile = {
+  name: string;
+  description: string;
+  source: 'builtin' | 'config' | 'cluster';
+  steps: Array<{ command: string; rate: number; duration_seconds: number }>;
+  rules: {
+    min_throughput_ratio: number;
+    min_throughput: number;
+    max_slowest_seconds: number;
+    max_stddev_seconds: number;
+    max_p99_seconds: number;
+    max_errors: number;
+  };
+};
+
 export type Baseline = { cluster: string; name: string; set_by: string; set_at: string; run: BenchmarkSummary };
 
 // BenchmarkProgress is a benchmark job's progress (docs/job-kinds.md).
@@ -145,6 +163,11 @@ export function benchmarksApi(t: Transport) {
       const query = 'baseline' in against ? { baseline: against.baseline } : { against: against.run };
       const r = await t.request<Comparison>('GET', `/benchmarks/${c(id)}/compare`, { query });
       return r.json;
+    },
+    // listProfiles lists the profiles a benchmark job on the cluster may name, sorted by name.
+    async listProfiles(cluster: string): Promise<BenchmarkProfile[]> {
+      const r = await t.request<{ profiles?: BenchmarkProfile[] }>('GET', `/clusters/${c(cluster)}/benchmark-profiles`);
+      return r.json?.profiles ?? [];
     },
     async getBaseline(cluster: string, name: string): Promise<Baseline> {
       const r = await t.request<Baseline>('GET', `/clusters/${c(cluster)}/baselines/${c(name)}`);

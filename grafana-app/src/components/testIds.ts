@@ -299,6 +299,7 @@ export const testIds = {
     empty: 'data-testid benchmarks-empty',
     start: 'data-testid benchmarks-start',
     profile: 'data-testid benchmarks-profile',
+    profilesError: 'data-testid benchmarks-profiles-error',
     command: 'data-testid benchmarks-command',
     flags: 'data-testid benchmarks-flags',
     force: 'data-testid benchmarks-force',

@@ -421,7 +421,7 @@ func (c *Config) Validate() error {
 	if err := c.Queue.validate(); err != nil {
 		return err
 	}
-	return c.Benchmarks.load()
+	return c.Benchmarks.load(c.Clusters)
 }
 
 // LoadConfig reads and checks a configuration file.

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -147,6 +148,11 @@ func (e *Engine) planJob(inv *Invocation, kindName string, params json.RawMessag
 		run: func(x *execution) error {
 			if kind.Admit != nil {
 				if err := kind.Admit(x.c.Rec.Cluster, params); err != nil {
+					// Parameters this cluster does not take (a profile only another cluster
+					// offers) are a bad argument, as Validate's refusals are.
+					if errors.Is(err, jobs.ErrInvalidParameters) {
+						return badRequest(ExitBadArgs, "%s: %v", inv.Path, err)
+					}
 					return apihttp.Errorf(http.StatusConflict, "%s: %v%s", inv.Path, err, admitHint)
 				}
 			}

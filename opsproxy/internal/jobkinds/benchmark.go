@@ -62,18 +62,20 @@ func (d Deps) benchmarkKind() jobs.Kind {
 		// Load on a cluster is an operation on it: admin, one at a time per cluster (two
 		// benchmarks at once measure each other).
 		Name: KindBenchmark, Role: "admin", Cluster: true, Mutating: true,
-		Validate: func(raw json.RawMessage) error { _, err := d.parseBenchmarkParams(raw); return err },
+		Validate: func(raw json.RawMessage) error { _, err := d.parseBenchmarkParams("", raw); return err },
 		Admit:    d.admitBenchmark,
 		Handler:  d.benchmark,
 		Options:  jobs.HandleOptions{ExclusivePerCluster: true},
 	}
 }
 
-// admitBenchmark refuses a benchmark of a protected cluster unless it is forced.
+// admitBenchmark refuses a profile the cluster does not offer (InvalidParameters) and a
+// benchmark of a protected cluster unless it is forced.
 func (d Deps) admitBenchmark(cluster string, raw json.RawMessage) error {
-	p, err := d.parseBenchmarkParams(raw)
+	p, err := d.parseBenchmarkParams(cluster, raw)
 	if err != nil {
-		return err
+		// A profile another cluster offers, not this one: a bad parameter, not a refusal.
+		return jobs.InvalidParameters(err)
 	}
 	if d.Protected != nil && d.Protected(cluster) && !p.Force {
 		return fmt.Errorf("cluster %q %w: a benchmark on it needs force: true (and the admin role)", cluster, ErrProtected)
@@ -92,7 +94,7 @@ func BenchmarkPrefix(jobID string) string {
 // cluster lost, a cancel) stores its partial report too; keys it could not delete are
 // deleted once the cluster answers again, for as long as Deps.CleanupWait allows.
 func (d Deps) benchmark(ctx context.Context, run *jobs.Run) (json.RawMessage, error) {
-	params, err := d.parseBenchmarkParams(run.Job.Parameters)
+	params, err := d.parseBenchmarkParams(run.Job.Cluster, run.Job.Parameters)
 	if err != nil {
 		return nil, err
 	}

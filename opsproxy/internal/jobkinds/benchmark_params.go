@@ -37,17 +37,19 @@ type benchmarkParams struct {
 	resolved slo.Profile
 }
 
-// profiles are the configured profiles (none without Deps.Profiles).
-func (d Deps) profiles() []slo.Profile {
+// profiles are the configured profiles of the cluster called name, or of every cluster when
+// name is empty (none without Deps.Profiles).
+func (d Deps) profiles(cluster string) []slo.Profile {
 	if d.Profiles == nil {
 		return nil
 	}
-	return d.Profiles()
+	return d.Profiles(cluster)
 }
 
 // parseBenchmarkParams decodes and checks a benchmark job's parameters against the built-in
-// profiles and those of the configuration (Deps.Profiles).
-func (d Deps) parseBenchmarkParams(raw json.RawMessage) (benchmarkParams, error) {
+// profiles and those the configuration offers on cluster (Deps.Profiles); with no cluster,
+// a profile offered on any cluster passes, and admitBenchmark checks it against the job's.
+func (d Deps) parseBenchmarkParams(cluster string, raw json.RawMessage) (benchmarkParams, error) {
 	var p benchmarkParams
 	if err := decodeParams(raw, &p); err != nil {
 		return p, err
@@ -61,7 +63,7 @@ func (d Deps) parseBenchmarkParams(raw json.RawMessage) (benchmarkParams, error)
 		if len(p.Profile) > maxBenchmarkValueLen {
 			return p, fmt.Errorf("profile: longer than %d characters", maxBenchmarkValueLen)
 		}
-		prof, err := slo.Lookup(p.Profile, d.profiles())
+		prof, err := slo.Lookup(p.Profile, d.profiles(cluster))
 		if err != nil {
 			return p, err
 		}

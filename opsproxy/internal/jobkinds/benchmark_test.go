@@ -125,7 +125,7 @@ func TestBenchmarkJobOfAConfiguredProfileStoresItsVerdict(t *testing.T) {
 	st, q := openStore(t), jobs.NewMemQueue("test", jobs.Options{})
 	t.Cleanup(func() { _ = q.Close() })
 	d := c.benchDeps(t, st)
-	d.Profiles = func() []slo.Profile { return profiles }
+	d.Profiles = func(string) []slo.Profile { return profiles }
 	startRunner(t, q, st, runnerOpts(), d)
 	for profile, want := range map[string]store.Verdict{"smoke": store.VerdictPass, "impossible": store.VerdictFail} {
 		got := waitFinal(t, st, submit(t, st, q, KindBenchmark, `{"profile":"`+profile+`"}`).ID)
@@ -149,7 +149,7 @@ func TestBenchmarkJobOfAConfiguredProfileStoresItsVerdict(t *testing.T) {
 			t.Fatalf("impossible: the failed rule is not named: %s", got.Result)
 		}
 	}
-	if _, err := (Deps{}).parseBenchmarkParams(json.RawMessage(`{"profile":"smoke"}`)); err == nil {
+	if _, err := (Deps{}).parseBenchmarkParams("", json.RawMessage(`{"profile":"smoke"}`)); err == nil {
 		t.Fatal("a configured profile is accepted without the configuration")
 	}
 	if n := benchKeys(t, c.cli); n != 0 {
@@ -321,7 +321,7 @@ func TestBenchmarkParametersAreCheckedNamingTheField(t *testing.T) {
 		`{"command":"put","prefix":"/"}`:                       "prefix: unknown parameter",
 		string(manyRaw):                                        "flags: at most 64",
 	} {
-		_, err := Deps{}.parseBenchmarkParams(json.RawMessage(params))
+		_, err := Deps{}.parseBenchmarkParams("", json.RawMessage(params))
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%.80s: %v, want %q", params, err, want)
 		}
@@ -330,7 +330,7 @@ func TestBenchmarkParametersAreCheckedNamingTheField(t *testing.T) {
 		}
 	}
 	for _, ok := range []string{`{"profile":"s"}`, `{"profile":"small","force":true}`, `{"command":"range","flags":{"consistency":"s"}}`} {
-		if _, err := (Deps{}).parseBenchmarkParams(json.RawMessage(ok)); err != nil {
+		if _, err := (Deps{}).parseBenchmarkParams("", json.RawMessage(ok)); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
 	}

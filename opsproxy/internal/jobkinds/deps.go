@@ -38,9 +38,11 @@ type Deps struct {
 	// Protected says whether the configured cluster called name is protected: benchmarks on
 	// it need force. Nil protects none.
 	Protected func(name string) bool
-	// Profiles returns the SLO profiles of the configuration (benchmarks.profiles_file), looked
-	// up by name before the built-in ones. Nil offers the built-in ones only.
-	Profiles func() []slo.Profile
+	// Profiles returns the SLO profiles the configuration offers on the cluster called name
+	// (its benchmarks.clusters file's, then benchmarks.profiles_file's), looked up by name in
+	// that order before the built-in ones. An empty name asks for those of every cluster, for
+	// the checks made before the job's cluster is known. Nil offers the built-in ones only.
+	Profiles func(cluster string) []slo.Profile
 	// CleanupWait is how long a benchmark that lost its cluster waits for it to come back to
 	// delete its keys (default maintenance.health_timeout × 30: 5 minutes by default).
 	CleanupWait time.Duration

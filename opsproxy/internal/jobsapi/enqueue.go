@@ -70,7 +70,7 @@ func (s *api) enqueue(c *core.Call) (any, error) {
 	}
 	if kind.Admit != nil {
 		if err := kind.Admit(req.Cluster, params); err != nil {
-			return nil, apihttp.Errorf(http.StatusConflict, "%v", err)
+			return nil, admitRefusal(err)
 		}
 	}
 	if len(req.IdempotencyKey) > maxIdempotencyKey {

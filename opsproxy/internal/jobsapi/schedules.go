@@ -62,7 +62,7 @@ func (s *api) createSchedule(c *core.Call) (any, error) {
 		// Refused now rather than at every slot: a schedule the kind would refuse (a benchmark
 		// of a protected cluster without force) would only fire failing jobs.
 		if err := kind.Admit(req.Cluster, params); err != nil {
-			return nil, apihttp.Errorf(http.StatusConflict, "%v", err)
+			return nil, admitRefusal(err)
 		}
 	}
 	want := store.Schedule{ID: store.NewID(), Name: req.Name, Kind: kind.Name, Cluster: req.Cluster, Parameters: params,

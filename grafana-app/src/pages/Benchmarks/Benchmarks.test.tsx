@@ -1,7 +1,15 @@
 import React from 'react';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ApiError, parseFlags, type BenchmarkRun, type BenchmarkSummary, type Comparison, type Job } from '../../api';
+import {
+  ApiError,
+  parseFlags,
+  type BenchmarkProfile,
+  type BenchmarkRun,
+  type BenchmarkSummary,
+  type Comparison,
+  type Job,
+} from '../../api';
 import { fakeTransport, type FakeTransport } from '../../api/fakeTransport';
 import { testIds } from '../../components/testIds';
 import { renderPage } from '../testing/renderPage';
@@ -100,9 +108,38 @@ const regressed: Comparison = {
   ],
 };
 
+function profile(name: string, source: BenchmarkProfile['source'], description = ''): BenchmarkProfile {
+  return {
+    name,
+    description,
+    source,
+    steps: [{ command: 'put', rate: 150, duration_seconds: 60 }],
+    rules: {
+      min_throughput_ratio: 0.9,
+      min_throughput: 0,
+      max_slowest_seconds: 0,
+      max_stddev_seconds: 0,
+      max_p99_seconds: 0.1,
+      max_errors: 0,
+    },
+  };
+}
+
+// prodProfiles are prod's: two built-in ones, the global file's and prod's own.
+const prodProfiles = {
+  cluster: 'prod',
+  profiles: [
+    profile('m', 'builtin'),
+    profile('nightly', 'cluster', 'prod nightly load'),
+    profile('s', 'config'),
+    profile('xl', 'builtin'),
+  ],
+};
+
 function answers(): FakeTransport {
   return fakeTransport({
     'GET /clusters': clusters,
+    'GET /clusters/prod/benchmark-profiles': prodProfiles,
     'GET /benchmarks': { benchmarks: [newer, older] },
     [`GET /benchmarks/${newer.id}`]: run(newer),
     [`GET /benchmarks/${older.id}`]: run(older),
@@ -274,6 +311,39 @@ test('while a run goes on, its per-second throughput and p99 are drawn from the 
   expect(screen.queryByTestId(testIds.benchmarks.liveCharts)).not.toBeInTheDocument();
   // The finished run's charts come from its stored report, in the list read again.
   await waitFor(() => expect(t.calls.filter((c) => c.path === '/benchmarks').length).toBe(lists + 1));
+});
+
+test("the form offers the cluster's own profiles, marked by where they come from, and runs one", async () => {
+  const t = answers();
+  t.answers['POST /jobs'] = { id: 'j7', kind: 'benchmark', cluster: 'prod', status: 'queued' };
+  renderAt(t);
+  const select = await screen.findByTestId(testIds.benchmarks.profile);
+  await waitFor(() => expect(within(select).getByRole('option', { name: /nightly/ })).toBeInTheDocument());
+  const names = within(select)
+    .getAllByRole('option')
+    .map((o) => o.textContent);
+  expect(names).toEqual(['m', "nightly (this cluster's)", 's (configured)', 'xl', 'custom command']);
+  expect(within(select).getByRole('option', { name: /nightly/ })).toHaveAttribute('title', 'prod nightly load');
+  await userEvent.selectOptions(select, 'nightly');
+  await userEvent.click(screen.getByTestId(testIds.benchmarks.run));
+  await waitFor(() =>
+    expect(t.calls.find((c) => c.method === 'POST')?.opts.body).toMatchObject({
+      cluster: 'prod',
+      parameters: { profile: 'nightly' },
+    })
+  );
+});
+
+test('a cluster whose list cannot be read is offered the built-in profiles, and told so', async () => {
+  const t = answers();
+  t.answers['GET /clusters/lab/benchmark-profiles'] = new ApiError('token t1 may not act on cluster "lab"', 403);
+  renderAt(t, '/benchmarks?cluster=lab');
+  expect(await screen.findByTestId(testIds.benchmarks.profilesError)).toHaveTextContent('may not act on cluster "lab"');
+  const names = within(screen.getByTestId(testIds.benchmarks.profile))
+    .getAllByRole('option')
+    .map((o) => o.textContent);
+  expect(names).toEqual(['s', 'm', 'l', 'xl', 'k8s-large', 'custom command']);
+  expect(t.calls.some((c) => c.path === '/clusters/prod/benchmark-profiles')).toBe(false);
 });
 
 test('custom flags are sent by name; a flag without a value is refused before anything is sent', async () => {

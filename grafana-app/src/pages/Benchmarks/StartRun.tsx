@@ -9,6 +9,7 @@ import {
   parseFlags,
   useApi,
   type BenchmarkParameters,
+  type BenchmarkProfile,
   type BenchmarkProgress,
   type Job,
 } from '../../api';
@@ -35,14 +36,34 @@ export function StartRun({ cluster, onFinished }: Props) {
   const [live, setLive] = useState<Live>();
   const abort = useRef<AbortController>();
   const last = useRef<{ done: number; at: number }>();
+  // The profiles read for a cluster; until the current cluster's are read (or if they cannot
+  // be), the form offers the built-in names.
+  const [read, setRead] = useState<{ cluster: string; profiles?: BenchmarkProfile[]; error?: Failure }>();
 
   useEffect(() => () => abort.current?.abort(), []);
+
+  useEffect(() => {
+    let current = true;
+    api.listProfiles(cluster).then(
+      (profiles) => current && setRead({ cluster, profiles }),
+      (e) => current && setRead({ cluster, error: failure(e) })
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, cluster]);
+
+  const mine = read?.cluster === cluster ? read : undefined;
+  const profilesError = mine?.error;
+  const offered = mine?.profiles ?? PROFILES.map((name) => ({ name, description: '', source: 'builtin' as const }));
+  // A profile chosen on another cluster that this one does not offer falls back to s.
+  const chosen = profile === CUSTOM || offered.some((p) => p.name === profile) ? profile : 's';
 
   const start = async () => {
     setError(undefined);
     let parameters: BenchmarkParameters;
     try {
-      parameters = profile === CUSTOM ? { command, flags: parseFlags(flags) } : { profile };
+      parameters = chosen === CUSTOM ? { command, flags: parseFlags(flags) } : { profile: chosen };
     } catch (e) {
       setError(failure(e));
       return;
@@ -103,23 +124,34 @@ export function StartRun({ cluster, onFinished }: Props) {
       <Field
         label="Profile"
         htmlFor="benchmarks-profile"
-        description="An SLO profile (etcdctl check perf's s, m, l, xl; k8s-large), or a command of your own."
+        description="An SLO profile (etcdctl check perf's s, m, l, xl; k8s-large; those configured for this cluster), or a command of your own."
       >
         <select
           id="benchmarks-profile"
-          value={profile}
+          value={chosen}
           onChange={(e) => setProfile(e.currentTarget.value)}
           data-testid={testIds.benchmarks.profile}
         >
-          {PROFILES.map((x) => (
-            <option key={x} value={x}>
-              {x}
+          {offered.map((x) => (
+            <option key={x.name} value={x.name} title={x.description || undefined}>
+              {x.source === 'builtin'
+                ? x.name
+                : `${x.name} (${x.source === 'cluster' ? "this cluster's" : 'configured'})`}
             </option>
           ))}
           <option value={CUSTOM}>custom command</option>
         </select>
       </Field>
-      {profile === CUSTOM && (
+      {profilesError && (
+        <Alert
+          title="Only the built-in profiles are offered"
+          severity="warning"
+          data-testid={testIds.benchmarks.profilesError}
+        >
+          <FailureText f={profilesError} />
+        </Alert>
+      )}
+      {chosen === CUSTOM && (
         <>
           <Field label="Command" htmlFor="benchmarks-command">
             <select
