@@ -8,13 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-50}
-work=$(mktemp -d)
-demo_pid=""
-cleanup() {
-  if [ -n "$demo_pid" ]; then kill "$demo_pid" 2>/dev/null || true; wait "$demo_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/lib/demo.sh
 
 echo "== ctl one-shot (etcd-monitor ctl get vs etcdctl get, $runs runs each, alternating)"
 go build -o "$work/etcd-monitor" ./cmd/etcd-monitor
@@ -28,27 +22,8 @@ mkdir "$work/etcdctl-build"
   go build -o "$work/etcdctl" go.etcd.io/etcd/etcdctl/v3
 )
 
-# A port nothing listens on (the demo refuses to start on a taken one).
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
 ops="127.0.0.1:$(free_port)"
-: >"$work/demo.out"
-"$work/etcd-monitor" demo --log.level=warn --data-dir "$work/demo" --web.listen-address "127.0.0.1:$(free_port)" \
-  --opsproxy.listen-address "$ops" >"$work/demo.out" 2>&1 &
-demo_pid=$!
-for _ in $(seq 1 600); do
-  grep -q '^  export TOKEN=' "$work/demo.out" && break
-  kill -0 "$demo_pid" 2>/dev/null || { cat "$work/demo.out"; echo "the demo stopped" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q '^  export TOKEN=' "$work/demo.out" || { cat "$work/demo.out"; echo "the demo did not start" >&2; exit 1; }
-sed -n 's/^  export TOKEN=//p' "$work/demo.out" >"$work/token"
-endpoints=$(sed -n 's/^etcd cluster: *//p' "$work/demo.out" | tr ' ' ',')
+start_demo "$ops"
 
 export ETCD_MONITOR_URL="http://$ops" ETCD_MONITOR_TOKEN_FILE="$work/token" ETCD_MONITOR_CLUSTER=demo
 ctl=("$work/etcd-monitor" ctl get /bench/k)

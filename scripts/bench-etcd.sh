@@ -21,13 +21,7 @@ read -r -a sizes <<<"${SIZES:-100000 1000000}"
 [ "${BIG:-0}" = 1 ] && sizes+=(3000000)
 [ -x /usr/bin/time ] || { echo "bench-etcd: needs GNU time at /usr/bin/time (Debian package: time)" >&2; exit 1; }
 
-work=$(mktemp -d)
-demo_pid=""
-cleanup() {
-  if [ -n "$demo_pid" ]; then kill "$demo_pid" 2>/dev/null || true; wait "$demo_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/lib/demo.sh
 
 echo "== etcd benchmark tool (etcd-monitor bench vs etcd's benchmark v3.6.7, $rounds alternating rounds)"
 go build -o "$work/etcd-monitor" ./cmd/etcd-monitor
@@ -57,24 +51,7 @@ EOF
 )
 go version -m "$work/benchmark" | awk '$1 == "mod" { print "official tool: " $2 " " $3 }'
 
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 40000))
-    (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-: >"$work/demo.out"
-"$work/etcd-monitor" demo --log.level=warn --data-dir "$work/demo" --web.listen-address "127.0.0.1:$(free_port)" \
-  --opsproxy.listen-address "127.0.0.1:$(free_port)" >"$work/demo.out" 2>&1 &
-demo_pid=$!
-for _ in $(seq 1 600); do
-  grep -q '^etcd cluster:' "$work/demo.out" && break
-  kill -0 "$demo_pid" 2>/dev/null || { cat "$work/demo.out"; echo "the demo stopped" >&2; exit 1; }
-  sleep 0.1
-done
-grep -q '^etcd cluster:' "$work/demo.out" || { cat "$work/demo.out"; echo "the demo did not start" >&2; exit 1; }
-endpoints=$(sed -n 's/^etcd cluster: *//p' "$work/demo.out" | tr ' ' ',')
+start_demo "127.0.0.1:$(free_port)"
 echo "cluster: 3 members ($endpoints); load average: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs"
 
 # run NAME TOOL ARGS…: runs one tool, keeps its report in $work/NAME.out and "wall user sys
