@@ -27,6 +27,7 @@ all: build
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/etcd-monitor
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/etcd-monitor-ctl ./cmd/etcd-monitor-ctl
 	$(GO) build -o bin/taskmaster ./taskmaster
 
 ## test: the whole suite, after installing what it needs. The Grafana app is built (linux/amd64)

@@ -54,3 +54,32 @@ func TestSplitHandsEtcdctlsWordsOverUntouched(t *testing.T) {
 		})
 	}
 }
+
+func TestStandaloneSplitTakesEtcdctlsWordsFromTheFirstNonCtlWord(t *testing.T) {
+	cases := []struct {
+		name        string
+		args, parse []string
+		line        []string
+	}{
+		{"ctl's flags then etcdctl's", []string{"--cluster", "a", "get", "/foo", "--prefix"}, []string{"--cluster", "a"}, []string{"get", "/foo", "--prefix"}},
+		{"application flags are ctl's", []string{"--log.level", "debug", "version"}, []string{"--log.level", "debug"}, []string{"version"}},
+		{"an etcdctl flag first", []string{"-w", "json", "get", "/k"}, []string{}, []string{"-w", "json", "get", "/k"}},
+		{"-- ends ctl's flags", []string{"--cluster=a", "--", "get", "--", "-k"}, []string{"--cluster=a"}, []string{"get", "--", "-k"}},
+		{"no words: the shell", []string{"--cluster", "a"}, []string{"--cluster", "a"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			app := kingpin.New("etcd-monitor-ctl", "")
+			app.Flag("log.level", "").String()
+			c := RegisterStandalone(app)
+			parse := c.Split(tc.args)
+			if !slices.Equal(parse, tc.parse) || !slices.Equal(c.words, tc.line) {
+				t.Fatalf("Split(%q) = %q for kingpin and %q for etcdctl, want %q and %q", tc.args, parse, c.words, tc.parse, tc.line)
+			}
+			chosen, err := app.Parse(parse)
+			if err != nil || !c.Matches(chosen) {
+				t.Fatalf("Parse(%q) = %q, %v; want ctl itself", parse, chosen, err)
+			}
+		})
+	}
+}

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -95,5 +98,45 @@ func TestCtlPassesEtcdctlsWordsThroughAndExitsWithItsCode(t *testing.T) {
 	}
 	if code, out := ctl("get"); code != 128 || !strings.HasPrefix(out, "Error: get command needs one argument") {
 		t.Fatalf("a missing argument: exit %d, output %q", code, out)
+	}
+}
+
+// TestCtlBinaryPrintsWhatCtlPrints builds etcd-monitor-ctl, the small binary of ctl alone, and
+// runs the same etcdctl words through it and through `etcd-monitor ctl`: the same output and
+// the same exit code, so a script may use either.
+func TestCtlBinaryPrintsWhatCtlPrints(t *testing.T) {
+	url, tokenFile := ctlProxy(t)
+	bin := filepath.Join(t.TempDir(), "etcd-monitor-ctl")
+	if out, err := exec.Command("go", "build", "-o", bin, "../etcd-monitor-ctl").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	flags := []string{"--url", url, "--token-file", tokenFile, "--cluster", "demo"}
+	if code, out := captureOutput(t, func() int { return run(append([]string{"ctl"}, append(flags, "put", "/small/k", "v")...)) }); code != 0 {
+		t.Fatalf("put: exit %d, output %q", code, out)
+	}
+	for _, words := range [][]string{
+		{"get", "/small/k"},
+		{"get", "/small/", "--prefix", "-w", "json"},
+		{"get", "/small/", "--prefix", "--keys-only", "-w", "fields"},
+		{"-w", "table", "get", "/small/k"},
+		{"get", "/small/", "--no-such-flag"},
+		{"get"},
+		{"lease", "timetolive", "zz"},
+	} {
+		wantCode, want := captureOutput(t, func() int { return run(append([]string{"ctl"}, append(flags, words...)...)) })
+		cmd := exec.Command(bin, append(flags, words...)...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		code := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != wantCode || out.String() != want {
+			t.Errorf("%q: etcd-monitor-ctl exit %d, output %q; etcd-monitor ctl exit %d, output %q", words, code, out.String(), wantCode, want)
+		}
 	}
 }
