@@ -8,15 +8,17 @@
 #   - peak RSS at --total 1e5 and 1e6 (SIZES; 3e6 added with BIG=1) for both (the official tool keeps
 #     every latency in memory; ours keeps fixed-size histograms);
 #   - at the same offered load (--rate below saturation), our service-time p50/p99 against the
-#     official tool's latency p50/p99 (they should agree within ±10 %).
-# SECTIONS picks the parts (default "noise compare rss rate"). Heavy: run it when the machine is
+#     official tool's latency p50/p99 (they should agree within ±10 %);
+#   - instructions per request under valgrind's callgrind (needs valgrind; skipped without it):
+#     CPU per request that other work on the machine does not move.
+# SECTIONS picks the parts (default "noise compare rss rate instructions"). Heavy: run it when the machine is
 # quiet, and say how loaded it was when quoting the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
 total=${TOTAL:-20000}
 rate=${RATE:-500}
-sections=" ${SECTIONS:-noise compare rss rate} "
+sections=" ${SECTIONS:-noise compare rss rate instructions} "
 read -r -a sizes <<<"${SIZES:-100000 1000000}"
 [ "${BIG:-0}" = 1 ] && sizes+=(3000000)
 [ -x /usr/bin/time ] || { echo "bench-etcd: needs GNU time at /usr/bin/time (Debian package: time)" >&2; exit 1; }
@@ -147,4 +149,38 @@ for p in 50 99; do
 done
 o=$(for ((i = 0; i < rounds; i++)); do pct "rate-ours$i" 99; done | median)
 printf '%-10s %16.2fms %18s  (ours from each request'"'"'s intended start)\n' "p99 lat." "$(awk -v v="$o" 'BEGIN { print v * 1000 }')" ""
+fi
+
+if [[ $sections == *" instructions "* ]]; then
+echo
+# CPU per request as instructions, which the load of other work does not move: each tool under
+# valgrind's callgrind at two --total values; the difference over the difference in requests is
+# the cost of one more request (start-up and the report cancel out). Go's asynchronous
+# preemption signals trip callgrind, hence GODEBUG=asyncpreemptoff=1 for both.
+if ! command -v valgrind >/dev/null 2>&1; then
+  echo "-- instructions per request: skipped (needs valgrind: apt-get install valgrind)"
+else
+  small=${INSTR_SMALL:-2000} large=${INSTR_LARGE:-8000}
+  echo "-- instructions per request (callgrind, marginal between --total $small and $large), ${load[*]}"
+  irs() {
+    local name=$1 tool=$2 n=$3; shift 3
+    local bin=("$work/benchmark")
+    [ "$tool" = ours ] && bin=("$work/etcd-monitor" bench)
+    GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file="$work/$name.cg" \
+      "${bin[@]}" --endpoints "$endpoints" "${load[@]}" "$@" --total "$n" >"$work/$name.out" 2>"$work/$name.err" ||
+      { tail -20 "$work/$name.err" >&2; echo "bench-etcd: $name failed under valgrind" >&2; exit 1; }
+    awk '/^(summary|totals):/ { print $2; exit }' "$work/$name.cg"
+  }
+  printf '%-10s %16s %16s %8s\n' "command" "ours instr/req" "official" "ratio"
+  for w in "range|range foo" "range-s|range foo --consistency s" "put|put --key-space-size 1000" "txn-put|txn-put --key-space-size 1000"; do
+    name=${w%%|*}; read -r -a args <<<"${w#*|}"
+    declare -A per=()
+    for tool in ours official; do
+      a=$(irs "ir-$name-$tool-s" "$tool" "$small" "${args[@]}")
+      b=$(irs "ir-$name-$tool-l" "$tool" "$large" "${args[@]}")
+      per[$tool]=$(( (b - a) / (large - small) ))
+    done
+    printf '%-10s %16d %16d %7.2fx\n' "$name" "${per[ours]}" "${per[official]}" "$(awk -v o="${per[ours]}" -v e="${per[official]}" 'BEGIN { print o / e }')"
+  done
+fi
 fi
