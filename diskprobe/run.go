@@ -19,6 +19,11 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err := o.validate(); err != nil {
 		return Result{}, err
 	}
+	if o.Engine == EngineFio {
+		if err := checkFio(o.FioPath); err != nil {
+			return Result{}, err
+		}
+	}
 	dir, wal, err := probeDir(o)
 	if err != nil {
 		return Result{}, err
@@ -61,12 +66,6 @@ func Run(ctx context.Context, o Options) (Result, error) {
 				dir, FormatBytes(need), FormatBytes(margin), FormatBytes(int64(info.FreeBytes)))
 		}
 	}
-	if o.Engine == EngineFio {
-		if err := checkFio(o.FioPath); err != nil {
-			return res, err
-		}
-	}
-
 	o.Logger.Debug("probing", "dir", work, "engine", o.Engine, "profile", o.Job.Profile, "fs", info.Type, "device", info.Device)
 
 	var member *memberWindow
