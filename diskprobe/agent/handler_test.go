@@ -50,6 +50,19 @@ func TestProbeOnDemandAnswersTheResultAndLeavesNothingBehind(t *testing.T) {
 	}
 }
 
+func TestProbesRunOnTheMembersWALDirectory(t *testing.T) {
+	wal := t.TempDir()
+	ta := newTestAgent(t, Config{WALDir: wal})
+	status, body, _ := ta.post(t, context.Background(), `{"block_size": 2300, "size": 23000}`)
+	if res := decodeResult(t, body); status != http.StatusOK || res.WALDir != wal {
+		t.Fatalf("%d, wal_dir %q; want 200 naming %s", status, res.WALDir, wal)
+	}
+	ta.scheduledProbe(context.Background())
+	if last := ta.lastResult(); last == nil || last.WALDir != wal {
+		t.Fatalf("scheduled probe: %+v; want it on %s", last, wal)
+	}
+}
+
 func TestProbeRequestsThatMakeNoSenseAre400NamingTheField(t *testing.T) {
 	ta := newTestAgent(t, Config{})
 	for _, tc := range []struct {
