@@ -42,3 +42,13 @@ func FormatBytes(n int64) string {
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }
+
+// withSize is the job writing size bytes: a profile that preallocates what it writes (agent,
+// openshift) follows the size; the etcd profile keeps its 64 MiB segment, as etcd's WAL does.
+func (j Job) withSize(size int64) Job {
+	if j.Preallocate == j.Size {
+		j.Preallocate = size
+	}
+	j.Size = size
+	return j
+}

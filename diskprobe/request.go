@@ -27,9 +27,7 @@ func (r ProbeRequest) Options(dir string) (Options, error) {
 		j.BlockSize = r.BlockSize
 	}
 	if r.Size > 0 {
-		j.Size = r.Size
-		// Preallocate no more than is written when the size is chosen smaller.
-		j.Preallocate = max(min(j.Preallocate, r.Size), 0)
+		j = j.withSize(r.Size)
 	}
 	if r.Duration != "" {
 		d, err := model.ParseDuration(r.Duration)

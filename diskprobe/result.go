@@ -34,8 +34,8 @@ type Job struct {
 // what the agent returns and exports, and what a disk-test job stores as its result's figures.
 // Latencies are in seconds.
 type Result struct {
-	Engine     Engine    `json:"engine"`
-	Job        Job       `json:"job"`
+	Engine Engine `json:"engine"`
+	Job    Job    `json:"job"`
 	// Dir is the directory the probe wrote in (its own subdirectory was made there and
 	// removed); WALDir the member's WAL directory whose filesystem it measured, when given.
 	Dir        string    `json:"dir"`

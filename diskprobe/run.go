@@ -39,6 +39,15 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	res.Host, _ = os.Hostname()
 	res.RemovedLeftovers = removeLeftovers(dir, o.Logger)
+	work, err := makeWorkDir(dir)
+	if err != nil {
+		return res, err
+	}
+	defer func() {
+		if err := os.RemoveAll(work); err != nil {
+			o.Logger.Error("cannot remove the probe's directory", "path", work, "err", err)
+		}
+	}()
 
 	info, err := fsInfo(dir)
 	if err != nil {
@@ -58,15 +67,6 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		}
 	}
 
-	work, err := makeWorkDir(dir)
-	if err != nil {
-		return res, err
-	}
-	defer func() {
-		if err := os.RemoveAll(work); err != nil {
-			o.Logger.Error("cannot remove the probe's directory", "path", work, "err", err)
-		}
-	}()
 	o.Logger.Debug("probing", "dir", work, "engine", o.Engine, "profile", o.Job.Profile, "fs", info.Type, "device", info.Device)
 
 	var member *memberWindow
