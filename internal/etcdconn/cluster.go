@@ -49,14 +49,24 @@ func New(cfg clusterconfig.Cluster) (*Cluster, error) {
 	return c, nil
 }
 
-// Config is the cluster entry the connection was made from.
+// Config is the cluster entry the connection was made from. Fields that do not shape the
+// connection (protected, disk_agents) may be older than the configuration served, since a
+// reload that changes only them keeps the connection: read those from the configuration.
 func (c *Cluster) Config() clusterconfig.Cluster { return c.cfg }
 
-// SameAs reports whether New would make this connection again from cfg: the same entry and the
-// same content in the files it names (a certificate, key, CA or password file rotated under the
-// same path needs new clients).
+// SameAs reports whether New would make this connection again from cfg: the same entry, but
+// for the fields that do not shape the connection, and the same content in the files it names
+// (a certificate, key, CA or password file rotated under the same path needs new clients).
+// Adding a disk agent or protecting a cluster therefore keeps its clients and open watches.
 func (c *Cluster) SameAs(cfg clusterconfig.Cluster) bool {
-	return reflect.DeepEqual(c.cfg, cfg) && c.files == FileDigest(cfg)
+	return reflect.DeepEqual(connectionFields(c.cfg), connectionFields(cfg)) && c.files == FileDigest(cfg)
+}
+
+// connectionFields is cfg without the fields the connection does not use.
+func connectionFields(cfg clusterconfig.Cluster) clusterconfig.Cluster {
+	cfg.Protected = false
+	cfg.DiskAgents = nil
+	return cfg
 }
 
 // attempt is one try at making a client; ready is closed once val or err is set.

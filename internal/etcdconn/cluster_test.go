@@ -205,6 +205,17 @@ func TestSameAsSeesARotatedFile(t *testing.T) {
 	}
 }
 
+func TestSameAsIgnoresWhatTheConnectionDoesNotUse(t *testing.T) {
+	cfg := entry("http://127.0.0.1:2379")
+	c := newCluster(t, cfg)
+	changed := cfg
+	changed.Protected = true
+	changed.DiskAgents = []clusterconfig.DiskAgent{{Member: "m1", URL: "http://127.0.0.1:9982"}}
+	if !c.SameAs(changed) {
+		t.Error("SameAs an entry that differs only in protected and disk_agents: false (the reload would drop clients and watches)")
+	}
+}
+
 func TestNewRejectsAFileThatDoesNotLoad(t *testing.T) {
 	cfg := entry("https://127.0.0.1:2379")
 	cfg.TLS.CAFile = filepath.Join(t.TempDir(), "missing.crt")
