@@ -15,7 +15,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/maintenance"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 )
 
 // download is the answer to GET /clusters/{cluster}/snapshot, trailers included.

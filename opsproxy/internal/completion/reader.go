@@ -12,7 +12,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 )
 
 // clusterReader is the Cluster of one request: the cluster's client, taken only when a

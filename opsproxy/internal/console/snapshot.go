@@ -22,7 +22,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobkinds"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 )
 
 // Job kinds the console enqueues (opsproxy/internal/jobkinds).

@@ -10,7 +10,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 )
 
 // KindSnapshot is the kind of a snapshot save into the shared snapshot directory.
