@@ -1,0 +1,171 @@
+package backup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"filippo.io/age"
+)
+
+// Backup streams a snapshot from a healthy member (a follower by preference) through sha256 and,
+// when configured, age encryption into the location, then verifies the stored copy (Verify) and
+// records what a restore must reproduce (HashKV and live key count at the snapshot's revision).
+// When the member fails mid-stream, or the stored copy does not verify, the object is discarded
+// and the next member is tried; each failure is listed in Record.Attempts. A failure of the
+// location itself (missing, not writable) ends the backup at once, naming it.
+func (e *Engine) Backup(ctx context.Context) (Record, error) {
+	rec := Record{Cluster: e.cfg.Cluster, Location: e.cfg.Location.String(), StartedAt: e.cfg.Now().UTC(), Encrypted: e.recipients != nil}
+	if _, err := e.cfg.Location.CleanLeftovers(ctx, leftoverAge); err != nil {
+		e.cfg.Logger.Warn("clean leftovers of interrupted backups", "cluster", e.cfg.Cluster, "err", err)
+	}
+	srcs, err := e.sources(ctx)
+	if err != nil {
+		return rec, fmt.Errorf("backup of %s: %w", e.cfg.Cluster, err)
+	}
+	rec.Name = e.name()
+	for _, src := range srcs {
+		err := e.attempt(ctx, src, &rec)
+		if err == nil {
+			rec.Member = src.name
+			rec.FinishedAt = e.cfg.Now().UTC()
+			return rec, nil
+		}
+		e.cfg.Logger.Warn("backup attempt failed", "cluster", e.cfg.Cluster, "member", src.name, "err", err)
+		rec.Attempts = append(rec.Attempts, Attempt{Member: src.name, Error: err.Error()})
+		var le *locationError
+		if errors.As(err, &le) || ctx.Err() != nil {
+			return rec, fmt.Errorf("backup of %s: %w", e.cfg.Cluster, err)
+		}
+	}
+	return rec, fmt.Errorf("backup of %s: every member failed; last: %s", e.cfg.Cluster, rec.Attempts[len(rec.Attempts)-1].Error)
+}
+
+// leftoverAge is how old a leftover of an interrupted write must be before a backup removes it
+// (younger ones may belong to a backup still running elsewhere).
+const leftoverAge = 6 * time.Hour
+
+// name is the name of a new backup: <prefix><UTC time>.db, .db.age when encrypted.
+func (e *Engine) name() string {
+	n := e.cfg.Prefix + e.cfg.Now().UTC().Format("20060102T150405.000Z") + ".db"
+	if e.recipients != nil {
+		n += encryptedSuffix
+	}
+	return n
+}
+
+// locationError is a failure of the location, which another member cannot cure.
+type locationError struct{ err error }
+
+func (l *locationError) Error() string { return l.err.Error() }
+func (l *locationError) Unwrap() error { return l.err }
+
+// sourceReader remembers that the stream from the member failed.
+type sourceReader struct {
+	r      io.Reader
+	failed error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && !errors.Is(err, io.EOF) {
+		s.failed = err
+	}
+	return n, err
+}
+
+// attempt makes the backup from one member; on error nothing of it is left in the location.
+func (e *Engine) attempt(ctx context.Context, src source, rec *Record) error {
+	m, err := e.cfg.Conn.Member(ctx, src.endpoint)
+	if err != nil {
+		return fmt.Errorf("member %s: %w", src.name, err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rc, err := m.Maintenance.Snapshot(sctx)
+	if err != nil {
+		return fmt.Errorf("snapshot from member %s: %w", src.name, err)
+	}
+	defer rc.Close()
+	var r io.Reader = rc
+	if e.streamHook != nil {
+		r = e.streamHook(src.name, r)
+	}
+	sr := &sourceReader{r: r}
+	plainHash := newHashReader(sr)
+	var body io.Reader = plainHash
+	if e.recipients != nil {
+		pr, pw := io.Pipe()
+		defer pr.Close()
+		go func() {
+			w, err := age.Encrypt(pw, e.recipients...)
+			if err == nil {
+				_, err = io.Copy(w, plainHash)
+				if err == nil {
+					err = w.Close()
+				}
+			}
+			pw.CloseWithError(err)
+		}()
+		body = pr
+	}
+	stored := newHashReader(body)
+	_, err = e.cfg.Location.Put(ctx, rec.Name, stored)
+	switch {
+	case err != nil && sr.failed != nil:
+		return fmt.Errorf("snapshot from member %s broke off after %d bytes: %w", src.name, plainHash.n, sr.failed)
+	case err != nil && ctx.Err() != nil:
+		return err
+	case err != nil:
+		return &locationError{err: err}
+	}
+	rec.SnapshotSize, rec.SHA256 = plainHash.n, plainHash.sum()
+	rec.Size, rec.StoredSHA256 = stored.n, stored.sum()
+	discard := func(cause error) error {
+		if derr := e.cfg.Location.Delete(context.WithoutCancel(ctx), rec.Name); derr != nil {
+			e.cfg.Logger.Error("discard a backup that failed", "cluster", e.cfg.Cluster, "member", src.name, "err", derr)
+		}
+		return cause
+	}
+	v, err := e.Verify(ctx, rec.Name, rec)
+	rec.Verification = v
+	if err != nil {
+		return discard(fmt.Errorf("snapshot from member %s: %w", src.name, err))
+	}
+	rec.Status = *v.Status
+	rec.Restore, err = e.target(ctx, src, rec.Status.Revision)
+	if err != nil {
+		return discard(err)
+	}
+	return nil
+}
+
+// target asks the source member, else any other healthy one (every member has the same HashKV
+// at a revision), what a restore must show.
+func (e *Engine) target(ctx context.Context, src source, rev int64) (RestoreTarget, error) {
+	srcs := []source{src}
+	if others, err := e.sources(ctx); err == nil {
+		for _, o := range others {
+			if o.name != src.name {
+				srcs = append(srcs, o)
+			}
+		}
+	}
+	var errs []error
+	for _, s := range srcs {
+		mc, err := e.cfg.Conn.Member(ctx, s.endpoint)
+		if err == nil {
+			var t RestoreTarget
+			if t, err = restoreTarget(ctx, mc, rev); err == nil {
+				return t, nil
+			}
+		}
+		errs = append(errs, fmt.Errorf("member %s: %w", s.name, err))
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return RestoreTarget{}, fmt.Errorf("restore target at revision %d: %w", rev, errors.Join(errs...))
+}
