@@ -113,3 +113,12 @@ func noScratchLeft(t *testing.T, e *Engine) {
 		t.Fatalf("scratch left behind: %v", entries)
 	}
 }
+
+func mustDir(t *testing.T, path string) *location.Dir {
+	t.Helper()
+	d, err := location.NewDir(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
