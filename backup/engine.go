@@ -30,7 +30,7 @@ type Config struct {
 	// directories of drills, removed when done (default: the system's temporary directory).
 	ScratchDir string
 	// Drill is how a drill starts its throwaway member.
-	Drill DrillCommand
+	Drill  DrillCommand
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time

@@ -21,6 +21,7 @@ import (
 
 func TestMain(m *testing.M) {
 	RunDrillMemberIfRequested()
+	etcdtest.RunMemberIfRequested()
 	code := m.Run()
 	etcdtest.StopShared()
 	os.Exit(code)
@@ -31,6 +32,23 @@ func ctxFor(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+func connectB(b *testing.B, endpoints []string) *etcdconn.Cluster {
+	conn, err := etcdconn.New(clusterconfig.Cluster{Name: "bench", Endpoints: endpoints})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+func mustDirB(b *testing.B, path string) *location.Dir {
+	d, err := location.NewDir(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d
 }
 
 // connect makes the cluster connection the engine uses to the given endpoints.

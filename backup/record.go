@@ -32,6 +32,10 @@ type Record struct {
 	Restore RestoreTarget `json:"restore"`
 	// Verification is the check of the stored copy made right after it was stored.
 	Verification VerifyRecord `json:"verification"`
+	// SaveSeconds is how long streaming the snapshot into the location took (the part that
+	// etcdctl snapshot save does), VerifySeconds how long reading it back and checking it took.
+	SaveSeconds   float64 `json:"save_seconds"`
+	VerifySeconds float64 `json:"verify_seconds"`
 	// Attempts lists the members tried before the one that succeeded, with why each failed.
 	Attempts []Attempt `json:"attempts,omitempty"`
 }

@@ -111,8 +111,15 @@ func (e *Engine) attempt(ctx context.Context, src source, rec *Record) error {
 		}()
 		body = pr
 	}
-	stored := newHashReader(body)
-	_, err = e.cfg.Location.Put(ctx, rec.Name, stored)
+	// Unencrypted, the stored bytes are the plaintext: hash them once.
+	stored := plainHash
+	if e.recipients != nil {
+		stored = newHashReader(body)
+		body = stored
+	}
+	start := time.Now()
+	_, err = e.cfg.Location.Put(ctx, rec.Name, body)
+	rec.SaveSeconds = time.Since(start).Seconds()
 	switch {
 	case err != nil && sr.failed != nil:
 		return fmt.Errorf("snapshot from member %s broke off after %d bytes: %w", src.name, plainHash.n, sr.failed)
@@ -129,7 +136,9 @@ func (e *Engine) attempt(ctx context.Context, src source, rec *Record) error {
 		}
 		return cause
 	}
+	start = time.Now()
 	v, err := e.Verify(ctx, rec.Name, rec)
+	rec.VerifySeconds = time.Since(start).Seconds()
 	rec.Verification = v
 	if err != nil {
 		return discard(fmt.Errorf("snapshot from member %s: %w", src.name, err))

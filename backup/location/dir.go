@@ -51,7 +51,7 @@ func (d *Dir) check() error {
 }
 
 // Put writes r to a temporary file in the directory (so the rename stays on one file system),
-// fsyncs it, links it to name and fsyncs the directory, with snapshotfile.Write.
+// fsyncs it, links it to name and fsyncs the directory, with snapshotfile.Store.
 func (d *Dir) Put(ctx context.Context, name string, r io.Reader) (int64, error) {
 	if err := snapshotfile.CheckName("name", name); err != nil {
 		return 0, err
@@ -59,7 +59,7 @@ func (d *Dir) Put(ctx context.Context, name string, r io.Reader) (int64, error) 
 	if err := d.check(); err != nil {
 		return 0, err
 	}
-	n, _, err := snapshotfile.Write(d.path, name, ctxReader{ctx: ctx, r: r}, nil)
+	n, err := snapshotfile.Store(d.path, name, ctxReader{ctx: ctx, r: r})
 	if errors.Is(err, snapshotfile.ErrExists) {
 		return 0, fmt.Errorf("backup %s in %s: %w", name, d, ErrExists)
 	}
