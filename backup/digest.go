@@ -65,3 +65,63 @@ func (c *checksumWriter) result() (present, ok bool) {
 	}
 	return true, bytes.Equal(c.h.Sum(nil), c.tail[:])
 }
+
+// asyncHash hashes what is read through it on another goroutine, so that hashing overlaps the
+// stream's network reads and the location's writes instead of adding to them. Call sum once the
+// stream is read to its end (or given up); it waits for the hashing to finish.
+type asyncHash struct {
+	r     io.Reader
+	n     int64
+	ch    chan []byte
+	free  chan []byte
+	done  chan string
+	ended bool
+}
+
+// asyncChunk is the size of the buffers handed to the hashing goroutine; asyncChunks of them
+// are in flight at most, so memory stays bounded whatever the stream's size.
+const (
+	asyncChunk  = 256 << 10
+	asyncChunks = 8
+)
+
+func newAsyncHash(r io.Reader) *asyncHash {
+	a := &asyncHash{r: r, ch: make(chan []byte, asyncChunks), free: make(chan []byte, asyncChunks), done: make(chan string, 1)}
+	for range asyncChunks {
+		a.free <- make([]byte, 0, asyncChunk)
+	}
+	go func() {
+		h := sha256.New()
+		for b := range a.ch {
+			h.Write(b)
+			a.free <- b[:0]
+		}
+		a.done <- hex.EncodeToString(h.Sum(nil))
+	}()
+	return a
+}
+
+func (a *asyncHash) Read(p []byte) (int, error) {
+	if len(p) > asyncChunk {
+		p = p[:asyncChunk]
+	}
+	n, err := a.r.Read(p)
+	if n > 0 {
+		b := <-a.free
+		b = append(b, p[:n]...)
+		a.ch <- b
+		a.n += int64(n)
+	}
+	return n, err
+}
+
+// sum ends the hashing and returns the sha256, in hex, of everything read.
+func (a *asyncHash) sum() string {
+	if !a.ended {
+		a.ended = true
+		close(a.ch)
+	}
+	s := <-a.done
+	a.done <- s
+	return s
+}

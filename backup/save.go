@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"filippo.io/age"
@@ -62,18 +63,28 @@ type locationError struct{ err error }
 func (l *locationError) Error() string { return l.err.Error() }
 func (l *locationError) Unwrap() error { return l.err }
 
-// sourceReader remembers that the stream from the member failed.
+// sourceReader remembers that the stream from the member failed, and after how many bytes.
 type sourceReader struct {
 	r      io.Reader
-	failed error
+	n      int64
+	failed atomic.Pointer[error]
 }
 
 func (s *sourceReader) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
+	s.n += int64(n)
 	if err != nil && !errors.Is(err, io.EOF) {
-		s.failed = err
+		err = fmt.Errorf("after %d bytes: %w", s.n, err)
+		s.failed.CompareAndSwap(nil, &err)
 	}
 	return n, err
+}
+
+func (s *sourceReader) err() error {
+	if p := s.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // attempt makes the backup from one member; on error nothing of it is left in the location.
@@ -94,12 +105,21 @@ func (e *Engine) attempt(ctx context.Context, src source, rec *Record) error {
 		r = e.streamHook(src.name, r)
 	}
 	sr := &sourceReader{r: r}
-	plainHash := newHashReader(sr)
+	plainHash := newAsyncHash(sr)
+	defer plainHash.sum() // ends the hashing goroutine whatever happens
 	var body io.Reader = plainHash
 	if e.recipients != nil {
 		pr, pw := io.Pipe()
-		defer pr.Close()
+		encrypted := make(chan struct{})
+		// Before the hashing ends: the encrypting goroutine is unblocked and has stopped reading.
+		defer func() {
+			pr.Close()
+			rc.Close()
+			cancel()
+			<-encrypted
+		}()
 		go func() {
+			defer close(encrypted)
 			w, err := age.Encrypt(pw, e.recipients...)
 			if err == nil {
 				_, err = io.Copy(w, plainHash)
@@ -112,7 +132,7 @@ func (e *Engine) attempt(ctx context.Context, src source, rec *Record) error {
 		body = pr
 	}
 	// Unencrypted, the stored bytes are the plaintext: hash them once.
-	stored := plainHash
+	var stored *hashReader
 	if e.recipients != nil {
 		stored = newHashReader(body)
 		body = stored
@@ -121,15 +141,18 @@ func (e *Engine) attempt(ctx context.Context, src source, rec *Record) error {
 	_, err = e.cfg.Location.Put(ctx, rec.Name, body)
 	rec.SaveSeconds = time.Since(start).Seconds()
 	switch {
-	case err != nil && sr.failed != nil:
-		return fmt.Errorf("snapshot from member %s broke off after %d bytes: %w", src.name, plainHash.n, sr.failed)
+	case err != nil && sr.err() != nil:
+		return fmt.Errorf("snapshot from member %s broke off: %w", src.name, sr.err())
 	case err != nil && ctx.Err() != nil:
 		return err
 	case err != nil:
 		return &locationError{err: err}
 	}
 	rec.SnapshotSize, rec.SHA256 = plainHash.n, plainHash.sum()
-	rec.Size, rec.StoredSHA256 = stored.n, stored.sum()
+	rec.Size, rec.StoredSHA256 = rec.SnapshotSize, rec.SHA256
+	if stored != nil {
+		rec.Size, rec.StoredSHA256 = stored.n, stored.sum()
+	}
 	discard := func(cause error) error {
 		if derr := e.cfg.Location.Delete(context.WithoutCancel(ctx), rec.Name); derr != nil {
 			e.cfg.Logger.Error("discard a backup that failed", "cluster", e.cfg.Cluster, "member", src.name, "err", derr)
