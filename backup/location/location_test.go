@@ -209,3 +209,38 @@ func TestS3ErrorsNeverShowTheSecretKey(t *testing.T) {
 		t.Fatalf("error %v / name %s", err, loc)
 	}
 }
+
+func TestS3NamesTheLocationWhenTheBucketIsMissing(t *testing.T) {
+	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	t.Cleanup(srv.Close)
+	loc, err := NewS3(S3Config{Endpoint: srv.URL, Bucket: "no-such-bucket", AccessKeyID: "id", SecretAccessKey: "s3cr3t-key", PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, err = loc.Put(ctx, "a.db", strings.NewReader("x"))
+	if err == nil || !strings.Contains(err.Error(), "s3://no-such-bucket/") || strings.Contains(err.Error(), "s3cr3t-key") {
+		t.Fatalf("put into a missing bucket: %v", err)
+	}
+	if _, err := loc.List(ctx); err == nil || !strings.Contains(err.Error(), "s3://no-such-bucket/") {
+		t.Fatalf("list of a missing bucket: %v", err)
+	}
+}
+
+func TestNewS3RejectsAnIncompleteConfigNamingTheField(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  S3Config
+		want string
+	}{
+		{S3Config{Bucket: "b", AccessKeyID: "a", SecretAccessKey: "s"}, "endpoint: must not be empty"},
+		{S3Config{Endpoint: "http://127.0.0.1:1", AccessKeyID: "a", SecretAccessKey: "s"}, "bucket: must not be empty"},
+		{S3Config{Endpoint: "http://127.0.0.1:1", Bucket: "b"}, "access_key_id, secret_access_key: must not be empty"},
+	} {
+		if _, err := NewS3(tc.cfg); err == nil || err.Error() != tc.want {
+			t.Fatalf("%+v: %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+	if _, err := NewDir(""); err == nil || err.Error() != "path: must not be empty" {
+		t.Fatalf("empty dir: %v", err)
+	}
+}
