@@ -67,22 +67,24 @@ func (c *checksumWriter) result() (present, ok bool) {
 }
 
 // asyncHash hashes what is read through it on another goroutine, so that hashing overlaps the
-// stream's network reads and the location's writes instead of adding to them. Call sum once the
-// stream is read to its end (or given up); it waits for the hashing to finish.
+// stream's network reads and the location's writes instead of adding to them. Reads are gathered
+// into chunks, so the hashing goroutine wakes once per chunk. Call sum once the stream is read to
+// its end (or given up); it waits for the hashing to finish.
 type asyncHash struct {
 	r     io.Reader
 	n     int64
+	cur   []byte
 	ch    chan []byte
 	free  chan []byte
 	done  chan string
 	ended bool
 }
 
-// asyncChunk is the size of the buffers handed to the hashing goroutine; asyncChunks of them
-// are in flight at most, so memory stays bounded whatever the stream's size.
+// asyncChunk is the size of the chunks handed to the hashing goroutine; at most asyncChunks of
+// them exist, so memory stays bounded whatever the stream's size.
 const (
-	asyncChunk  = 256 << 10
-	asyncChunks = 8
+	asyncChunk  = 512 << 10
+	asyncChunks = 4
 )
 
 func newAsyncHash(r io.Reader) *asyncHash {
@@ -102,16 +104,20 @@ func newAsyncHash(r io.Reader) *asyncHash {
 }
 
 func (a *asyncHash) Read(p []byte) (int, error) {
-	if len(p) > asyncChunk {
-		p = p[:asyncChunk]
-	}
 	n, err := a.r.Read(p)
-	if n > 0 {
-		b := <-a.free
-		b = append(b, p[:n]...)
-		a.ch <- b
-		a.n += int64(n)
+	for rest := p[:n]; len(rest) > 0; {
+		if a.cur == nil {
+			a.cur = <-a.free
+		}
+		k := min(len(rest), cap(a.cur)-len(a.cur))
+		a.cur = append(a.cur, rest[:k]...)
+		rest = rest[k:]
+		if len(a.cur) == cap(a.cur) {
+			a.ch <- a.cur
+			a.cur = nil
+		}
 	}
+	a.n += int64(n)
 	return n, err
 }
 
@@ -119,6 +125,10 @@ func (a *asyncHash) Read(p []byte) (int, error) {
 func (a *asyncHash) sum() string {
 	if !a.ended {
 		a.ended = true
+		if len(a.cur) > 0 {
+			a.ch <- a.cur
+			a.cur = nil
+		}
 		close(a.ch)
 	}
 	s := <-a.done
