@@ -3,8 +3,11 @@ package backup
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/backup/location"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/logtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 )
 
@@ -140,8 +144,10 @@ func TestBackupEncryptsWithAgeAndVerifiesTheDecryptedCopy(t *testing.T) {
 	ctx := ctxFor(t)
 	keyFile, recipient, secret := ageKey(t)
 	loc := newDir(t)
+	logs := &logtest.Buffer{}
 	e, cli := sharedEngine(t, loc, func(c *Config) {
 		c.Encryption = &Encryption{Recipients: []string{recipient}, IdentityFile: keyFile}
+		c.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
 	if _, err := cli.Put(ctx, clusterName(t)+"/secret", "hunter2-plaintext-marker"); err != nil {
 		t.Fatal(err)
@@ -173,6 +179,32 @@ func TestBackupEncryptsWithAgeAndVerifiesTheDecryptedCopy(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), rec.Name) || !strings.Contains(err.Error(), "identity_file") {
 		t.Fatalf("verify without the key: %v", err)
 	}
+	// A failing attempt is logged; the key is not.
+	e.SetStreamHook(func(_ string, r io.Reader) io.Reader { return &brokenAfter{r: r, n: 1000} })
+	if _, err := e.Backup(ctx); err == nil || strings.Contains(err.Error(), secret) {
+		t.Fatalf("backup of a broken stream: %v", err)
+	}
+	if !strings.Contains(logs.String(), "backup attempt failed") || strings.Contains(logs.String(), secret) || strings.Contains(logs.String(), "AGE-SECRET-KEY") {
+		t.Fatalf("logs:\n%s", logs.String())
+	}
+	if entries, _ := os.ReadDir(filepath.Dir(loc.Path("x"))); len(entries) != 1 {
+		t.Fatalf("the location holds %v after a broken backup", entries)
+	}
+}
+
+// brokenAfter passes n bytes, then fails as a member that died.
+type brokenAfter struct {
+	r io.Reader
+	n int
+}
+
+func (b *brokenAfter) Read(p []byte) (int, error) {
+	if b.n <= 0 {
+		return 0, errors.New("member died")
+	}
+	k, err := b.r.Read(p[:min(len(p), b.n)])
+	b.n -= k
+	return k, err
 }
 
 func TestNewRejectsBadEncryptionNamingTheField(t *testing.T) {
