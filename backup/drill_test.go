@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -86,33 +88,47 @@ func TestDrillOnACorruptBackupFailsAndSaysWhy(t *testing.T) {
 }
 
 func TestDrillTearsDownWhenCancelled(t *testing.T) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep program")
+	}
 	e, cli := sharedEngine(t, newDir(t), nil)
 	fill(t, cli, clusterName(t), 10, 10)
 	rec, err := e.Backup(ctxFor(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Cancel as soon as the member's process is up: the drill ends, the process is gone and the
-	// scratch directory removed.
+	// A member that never serves: the drill waits for it until cancelled, then kills it and
+	// removes the scratch directory.
+	e.cfg.Drill = DrillCommand{Path: sleep, Args: []string{"611.25"}}
 	ctx, cancel := context.WithCancel(context.Background())
-	e.cfg.Drill = DrillCommand{Path: os.Args[0]}
 	go func() {
-		for {
-			entries, _ := os.ReadDir(e.cfg.ScratchDir)
-			if len(entries) > 0 {
-				time.Sleep(200 * time.Millisecond)
-				cancel()
-				return
-			}
+		for !childRunning("611.25") {
 			time.Sleep(10 * time.Millisecond)
 		}
+		cancel()
 	}()
 	d, err := e.Drill(ctx, rec.Name, &rec)
-	if err == nil || d.OK {
-		t.Fatalf("a cancelled drill succeeded: %+v", d)
+	if err == nil || d.OK || !strings.Contains(err.Error(), "context canceled") {
+		t.Fatalf("a cancelled drill: %+v, %v", d, err)
 	}
-	t.Logf("cancelled drill: %v", err)
+	if childRunning("611.25") {
+		t.Fatal("the drill's member process outlived the drill")
+	}
 	noScratchLeft(t, e)
+}
+
+// childRunning reports whether a process with arg in its command line runs.
+func childRunning(arg string) bool {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		raw, err := os.ReadFile(p)
+		if err == nil && strings.Contains(string(raw), arg) {
+			stat, _ := os.ReadFile(filepath.Join(filepath.Dir(p), "stat"))
+			return !strings.Contains(string(stat), ") Z ") // a zombie is gone
+		}
+	}
+	return false
 }
 
 func TestDrillOfAnEncryptedBackupInS3(t *testing.T) {
