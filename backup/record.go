@@ -8,8 +8,8 @@ import (
 )
 
 // Record is what Backup made: the object in the location, where its snapshot came from, its
-// digests and etcd's snapshot status, and what a restore of it must reproduce. A backup job stores
-// it as its result; Verify and Drill take it back to check the stored copy against it.
+// digests and etcd's snapshot status, and what a restore of it must reproduce. The job that runs a
+// backup stores it as its result; Verify and Drill take it back to check the stored copy against it.
 type Record struct {
 	Cluster  string `json:"cluster"`
 	Location string `json:"location"`
