@@ -13,9 +13,9 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/completion"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
 )
 
 // completePath is the completion route of cluster for line, with the cursor at cursor (-1:

@@ -13,9 +13,9 @@ import (
 	"testing"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/maintenance"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
 )
 
 // download is the answer to GET /clusters/{cluster}/snapshot, trailers included.

@@ -13,6 +13,7 @@ import (
 	promslogflag "github.com/prometheus/common/promslog/flag"
 	"github.com/prometheus/common/version"
 
+	"github.com/etcd-monitor/etcd-monitor/backup"
 	"github.com/etcd-monitor/etcd-monitor/benchrunner"
 	"github.com/etcd-monitor/etcd-monitor/ctl"
 	"github.com/etcd-monitor/etcd-monitor/diskprobe"
@@ -48,6 +49,8 @@ func run(args []string) int {
 	ctlCmd := ctl.RegisterCommand(app)
 	dp := diskprobe.RegisterCommand(app)
 	dpServe := diskprobeagent.RegisterCommand(dp.Clause())
+	// A restore drill's throwaway etcd member: the backup engine re-executes this binary with it.
+	drillMember := app.Command(backup.DrillMemberCommand, "Run a restore drill's throwaway etcd member (started by the backup engine).").Hidden()
 	// Listed in --help; `etcd-monitor bench …` is dispatched above, before kingpin parses.
 	app.Command("bench", "Load-test etcd as etcd's benchmark tool does, measured right (etcd-monitor bench --help).")
 
@@ -62,6 +65,8 @@ func run(args []string) int {
 	defer stop()
 
 	switch {
+	case chosen == drillMember.FullCommand():
+		return backup.RunDrillMember()
 	case chosen == exp.FullCommand():
 		return exp.Run(ctx, logger)
 	case ops.Matches(chosen):

@@ -10,9 +10,9 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
 )
 
 // clusterReader is the Cluster of one request: the cluster's client, taken only when a

@@ -18,11 +18,11 @@ import (
 	"go.etcd.io/etcd/etcdutl/v3/snapshot"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobkinds"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
 )
 
 // Job kinds the console enqueues (opsproxy/internal/jobkinds).

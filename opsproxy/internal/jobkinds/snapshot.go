@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
 )
 
 // KindSnapshot is the kind of a snapshot save into the shared snapshot directory.

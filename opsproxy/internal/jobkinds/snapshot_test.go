@@ -15,8 +15,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
 )
 
 // watchSnapshotNames records, until stop, every size seen of a file in dir under a snapshot's

@@ -9,10 +9,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
 )
 
 // SnapshotSHA256Trailer is the trailer of a snapshot download: the sha256 (hex) of every byte

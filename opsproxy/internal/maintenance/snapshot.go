@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/snapshotfile"
 	"go.etcd.io/etcd/etcdutl/v3/snapshot"
 	"go.uber.org/zap"
 )

@@ -23,43 +23,53 @@ func Write(dir, name string, src io.Reader, written func(int64)) (int64, string,
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return 0, "", fmt.Errorf("snapshot directory: %w", err)
 	}
+	h := sha256.New()
+	var dst io.Writer = h
+	if written != nil {
+		dst = &countingWriter{w: h, report: written}
+	}
+	n, err := Store(dir, name, io.TeeReader(src, dst))
+	if err != nil {
+		return 0, "", err
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Store is Write without the digest and progress, into an existing directory: for a caller that
+// hashes the stream itself.
+func Store(dir, name string, src io.Reader) (int64, error) {
 	path := filepath.Join(dir, name)
 	if _, err := os.Lstat(path); err == nil {
-		return 0, "", fmt.Errorf("snapshot %q: %w", name, ErrExists)
+		return 0, fmt.Errorf("snapshot %q: %w", name, ErrExists)
 	}
 	tmp, err := os.CreateTemp(dir, ".part-*")
 	if err != nil {
-		return 0, "", fmt.Errorf("snapshot file: %w", err)
+		return 0, fmt.Errorf("snapshot file: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	h := sha256.New()
-	var dst io.Writer = io.MultiWriter(tmp, h)
-	if written != nil {
-		dst = &countingWriter{w: dst, report: written}
-	}
-	n, err := io.Copy(dst, src)
+	n, err := io.Copy(tmp, src)
 	if err != nil {
 		tmp.Close()
-		return 0, "", fmt.Errorf("stream snapshot: %w", err)
+		return 0, fmt.Errorf("stream snapshot: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return 0, "", fmt.Errorf("snapshot file: %w", err)
+		return 0, fmt.Errorf("snapshot file: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return 0, "", fmt.Errorf("snapshot file: %w", err)
+		return 0, fmt.Errorf("snapshot file: %w", err)
 	}
 	if err := os.Link(tmp.Name(), path); err != nil {
 		if errors.Is(err, os.ErrExist) {
-			return 0, "", fmt.Errorf("snapshot %q: %w", name, ErrExists)
+			return 0, fmt.Errorf("snapshot %q: %w", name, ErrExists)
 		}
-		return 0, "", fmt.Errorf("snapshot file: %w", err)
+		return 0, fmt.Errorf("snapshot file: %w", err)
 	}
 	if err := syncDir(dir); err != nil {
 		os.Remove(path)
-		return 0, "", fmt.Errorf("snapshot directory: %w", err)
+		return 0, fmt.Errorf("snapshot directory: %w", err)
 	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+	return n, nil
 }
 
 // syncDir makes a new name in dir durable.

@@ -3,5 +3,5 @@
 // to its name, so a partial file never looks like a snapshot), the metadata beside them and
 // their status as etcd's own snapshot code reads it. opsproxy's snapshot endpoints and the
 // snapshot job kind both use it, so a snapshot saved by either is listed and restorable by the
-// other.
+// other; the backup engine reads snapshot status and sha256 with it.
 package snapshotfile
