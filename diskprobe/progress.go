@@ -40,7 +40,7 @@ func (d *progressDisplay) update(done, total int64) {
 		}
 		if tenth != d.lastTenth {
 			d.lastTenth = tenth
-			fmt.Fprintf(d.w, "progress: %d/%d (%d%%)\n", done, total, tenth*10)
+			fmt.Fprintf(d.w, "progress: %d/%d (%d%%)\n", done, total, 100*done/max(total, 1))
 		}
 		return
 	}
