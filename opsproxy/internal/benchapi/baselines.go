@@ -1,20 +1,15 @@
 package benchapi
 
 import (
-	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/baselines"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 )
-
-// maxBaselineBody bounds PUT /clusters/{cluster}/baselines/{name}: one id.
-const maxBaselineBody = 4 << 10
-
-// maxNameLen bounds a baseline's name.
-const maxNameLen = 128
 
 // Baseline is a named baseline as answered: the run it points at, summarised.
 type Baseline struct {
@@ -26,16 +21,19 @@ type Baseline struct {
 }
 
 // checkName accepts names of letters, digits, '.', '_' and '-' (they go in URLs and labels).
-func checkName(field, name string) error {
-	if name == "" || len(name) > maxNameLen {
-		return apihttp.Errorf(http.StatusBadRequest, "%s: want 1 to %d characters", field, maxNameLen)
-	}
-	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return apihttp.Errorf(http.StatusBadRequest, "%s: want letters, digits, '.', '_' or '-'", field)
+func checkName(field, name string) error { return baselines.CheckName(field, name) }
+
+// benchmarkBaselines are the benchmarks' named baselines, each pointing at a run of its
+// cluster.
+var benchmarkBaselines = baselines.Kind{
+	Result: store.KindBenchmark,
+	Noun:   "benchmark",
+	Fits: func(r store.Result, cluster, _ string) error {
+		if r.Cluster != cluster {
+			return fmt.Errorf("benchmark %s ran on cluster %q, not %q", r.ID, r.Cluster, cluster)
 		}
-	}
-	return nil
+		return nil
+	},
 }
 
 // baselineCluster checks the path's cluster and name for c: a token limited to other
@@ -63,16 +61,11 @@ func (s *api) getBaseline(c *core.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.Store.Baseline(c.R.Context(), store.KindBenchmark, cluster, name)
+	b, err := baselines.Get(c, s.Store, benchmarkBaselines, cluster, name, "baseline "+name)
 	if err != nil {
-		return nil, apihttp.StoreError("baseline "+name, err)
+		return nil, err
 	}
 	return baselineOf(b)
-}
-
-// setBaselineRequest is the body of PUT /clusters/{cluster}/baselines/{name}.
-type setBaselineRequest struct {
-	ResultID string `json:"result_id"`
 }
 
 // setBaseline answers PUT /clusters/{cluster}/baselines/{name}: points the baseline at a run
@@ -82,32 +75,9 @@ func (s *api) setBaseline(c *core.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var req setBaselineRequest
-	if err := apihttp.DecodeJSON(c.R, &req, maxBaselineBody); err != nil {
-		return nil, err
-	}
-	if req.ResultID == "" || len(req.ResultID) > maxQueryValue {
-		return nil, apihttp.Errorf(http.StatusBadRequest, "result_id: want a benchmark id")
-	}
-	r, err := s.Store.Result(c.R.Context(), req.ResultID)
-	switch {
-	case errors.Is(err, store.ErrNotFound) || (err == nil && (r.Kind != store.KindBenchmark || !c.P.MayUseCluster(r.Cluster))):
-		return nil, apihttp.Errorf(http.StatusNotFound, "result_id: no benchmark %q", req.ResultID)
-	case err != nil:
-		return nil, apihttp.StoreError("benchmark", err)
-	case r.Cluster != cluster:
-		return nil, apihttp.Errorf(http.StatusConflict, "result_id: benchmark %s ran on cluster %q, not %q", r.ID, r.Cluster, cluster)
-	}
-	if err := c.CommitIntent(); err != nil {
-		return nil, err
-	}
-	if _, err := s.Store.SetBaseline(c.R.Context(), store.Baseline{Kind: store.KindBenchmark, Cluster: cluster, Name: name,
-		ResultID: r.ID, SetBy: c.P.User}); err != nil {
-		return nil, apihttp.StoreError("baseline "+name, err)
-	}
-	b, err := s.Store.Baseline(c.R.Context(), store.KindBenchmark, cluster, name)
+	b, err := baselines.Set(c, s.Store, benchmarkBaselines, cluster, name, "baseline "+name)
 	if err != nil {
-		return nil, apihttp.StoreError("baseline "+name, err)
+		return nil, err
 	}
 	return baselineOf(b)
 }
