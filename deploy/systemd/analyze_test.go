@@ -43,7 +43,9 @@ type buildError struct {
 	out string
 }
 
-func (e *buildError) Error() string { return "go build ./cmd/etcd-monitor: " + e.err.Error() + "\n" + e.out }
+func (e *buildError) Error() string {
+	return "go build ./cmd/etcd-monitor: " + e.err.Error() + "\n" + e.out
+}
 
 func systemdAnalyze(t *testing.T) string {
 	t.Helper()
