@@ -50,7 +50,7 @@ func prometheusRules(root string) ([]byte, error) {
 		}
 		body := stripComments(string(text))
 		if !strings.HasPrefix(body, "groups:") {
-			return nil, fmt.Errorf("%s: want a rule file starting with groups:", f)
+			return nil, fmt.Errorf("%s: want a rule file whose first key is groups", f)
 		}
 		if i > 0 {
 			b.WriteString("---\n")

@@ -113,3 +113,33 @@ func roundTrip(t *testing.T, v any) any {
 	}
 	return out
 }
+
+func TestGenerateRejectsMissingOrMalformedSources(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"no rule files", map[string]string{"dashboards/json/a.json": "{}"}, "rules/*.yml: no files under"},
+		{"no dashboards", map[string]string{"rules/a.yml": "groups: []\n"}, "dashboards/json/*.json: no files under"},
+		{"rule file without groups", map[string]string{"rules/a.yml": "# header\nrules: []\n", "dashboards/json/a.json": "{}"},
+			"rules/a.yml: want a rule file whose first key is groups"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			for name, text := range tc.files {
+				p := filepath.Join(root, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := Generate(root)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}

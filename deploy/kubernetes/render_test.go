@@ -73,8 +73,9 @@ func TestManifestsReferenceSecretsNeverDefineThem(t *testing.T) {
 		want []string
 	}{
 		{baseDir, []string{"etcd-monitor-etcd-client", "etcd-monitor-opsproxy", "etcd-monitor-postgres"}},
-		{overlayDir, []string{"etcd-monitor-diskprobe-client", "etcd-monitor-diskprobe-scrape", "etcd-monitor-diskprobe-web",
-			"etcd-monitor-etcd-client", "etcd-monitor-opsproxy", "etcd-monitor-postgres"}},
+		{overlayDir, []string{"etcd-monitor-diskprobe/etcd-monitor-diskprobe-scrape", "etcd-monitor-diskprobe/etcd-monitor-diskprobe-web",
+			"etcd-monitor/etcd-monitor-diskprobe-client", "etcd-monitor/etcd-monitor-etcd-client", "etcd-monitor/etcd-monitor-opsproxy",
+			"etcd-monitor/etcd-monitor-postgres"}},
 	} {
 		objs := render(t, tc.dir)
 		for _, o := range objs {
@@ -87,7 +88,11 @@ func TestManifestsReferenceSecretsNeverDefineThem(t *testing.T) {
 			t.Errorf("%s: secrets referenced %v, want %v", tc.dir, got, tc.want)
 		}
 		for _, s := range got {
-			if !regexp.MustCompile(`kubectl -n [a-z-]+ create secret generic ` + s + `\s`).Match(doc) {
+			ns, name, ok := strings.Cut(s, "/")
+			if !ok {
+				ns, name = "[a-z-]+", s
+			}
+			if !regexp.MustCompile(`kubectl -n ` + ns + ` create secret generic ` + name + `\s`).Match(doc) {
 				t.Errorf("docs/install-kubernetes.md does not say how to create the Secret %s", s)
 			}
 		}

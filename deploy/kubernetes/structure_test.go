@@ -325,10 +325,17 @@ func secretLike(name string) bool {
 	return false
 }
 
-// secretRefs lists every Secret the manifests reference (env, volumes, ServiceMonitors), sorted.
+// secretRefs lists every Secret the manifests reference (env, volumes, ServiceMonitors), as
+// "namespace/name" (or "name" where the manifests set no namespace), sorted.
 func secretRefs(objs []object) []string {
 	seen := map[string]bool{}
 	for _, o := range objs {
+		add := func(name string) {
+			if o.Metadata.Namespace != "" {
+				name = o.Metadata.Namespace + "/" + name
+			}
+			seen[name] = true
+		}
 		switch o.Kind {
 		case "Deployment", "DaemonSet":
 			var s workloadSpec
@@ -337,13 +344,13 @@ func secretRefs(objs []object) []string {
 			}
 			for _, v := range s.Template.Spec.Volumes {
 				if v.Secret != nil {
-					seen[v.Secret.SecretName] = true
+					add(v.Secret.SecretName)
 				}
 			}
 			for _, c := range append(slices.Clone(s.Template.Spec.InitContainers), s.Template.Spec.Containers...) {
 				for _, e := range c.Env {
 					if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
-						seen[e.ValueFrom.SecretKeyRef.Name] = true
+						add(e.ValueFrom.SecretKeyRef.Name)
 					}
 				}
 			}
@@ -354,10 +361,11 @@ func secretRefs(objs []object) []string {
 			}
 			for _, e := range s.Endpoints {
 				if e.BasicAuth != nil {
-					seen[e.BasicAuth.Username.Name], seen[e.BasicAuth.Password.Name] = true, true
+					add(e.BasicAuth.Username.Name)
+					add(e.BasicAuth.Password.Name)
 				}
 				if e.TLSConfig != nil && e.TLSConfig.CA != nil && e.TLSConfig.CA.Secret != nil {
-					seen[e.TLSConfig.CA.Secret.Name] = true
+					add(e.TLSConfig.CA.Secret.Name)
 				}
 			}
 		}
