@@ -63,7 +63,11 @@ func systemdAnalyze(t *testing.T) string {
 func verifyRoot(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	copyTree(t, "/usr/lib/systemd/system", filepath.Join(root, "usr/lib/systemd/system"))
+	system := "/usr/lib/systemd/system"
+	if _, err := os.Stat(system); err != nil {
+		system = "/lib/systemd/system" // a system without merged /usr
+	}
+	copyTree(t, system, filepath.Join(root, "usr/lib/systemd/system"))
 	for name := range units {
 		copyFile(t, name, filepath.Join(root, "etc/systemd/system", name), 0o644)
 		u := readUnit(t, name)
