@@ -66,6 +66,9 @@ type toleration struct {
 }
 
 type securityContext struct {
+	SeccompProfile *struct {
+		Type string `json:"type"`
+	} `json:"seccompProfile"`
 	RunAsNonRoot             *bool  `json:"runAsNonRoot"`
 	RunAsUser                *int64 `json:"runAsUser"`
 	Privileged               *bool  `json:"privileged"`

@@ -16,7 +16,7 @@ spec:
   template:
     metadata: {labels: {app: a}}
     spec:
-      securityContext: {runAsNonRoot: true, runAsUser: 65532}
+      securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
       containers:
         - name: c
           image: example.org/app:1.0.0
@@ -66,6 +66,7 @@ func TestStructureChecksRejectBrokenManifests(t *testing.T) {
 		{"latest image", "example.org/app:1.0.0", "example.org/app:latest", `image "example.org/app:latest": :latest (pin a version)`},
 		{"untagged image", "example.org/app:1.0.0", "example.org:5000/app", "no tag (pin a version)"},
 		{"root container", "runAsNonRoot: true, runAsUser: 65532", "runAsUser: 0", "securityContext: want runAsNonRoot and a non-zero runAsUser"},
+		{"no seccomp profile", ", seccompProfile: {type: RuntimeDefault}", "", "securityContext.seccompProfile: want RuntimeDefault"},
 		{"capability added", "capabilities: {drop: [ALL]}", "capabilities: {drop: [ALL], add: [NET_ADMIN]}", "capabilities.add: [NET_ADMIN], want none"},
 		{"writable root filesystem", "readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false", "readOnlyRootFilesystem: want true"},
 		{"privilege escalation", "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: true", "allowPrivilegeEscalation: want false"},

@@ -154,7 +154,16 @@ func checkSecurity(p pod, c container, cref string) []string {
 	if sc == nil {
 		return []string{cref + ": no securityContext"}
 	}
-	nonRoot, uid := false, int64(-1)
+	nonRoot, uid, seccomp := false, int64(-1), ""
+	if ps := p.spec.SecurityContext; ps != nil && ps.SeccompProfile != nil {
+		seccomp = ps.SeccompProfile.Type
+	}
+	if sc.SeccompProfile != nil {
+		seccomp = sc.SeccompProfile.Type
+	}
+	if seccomp != "RuntimeDefault" && seccomp != "Localhost" {
+		fail("%s: securityContext.seccompProfile: want RuntimeDefault", cref)
+	}
 	if ps := p.spec.SecurityContext; ps != nil {
 		if ps.RunAsNonRoot != nil {
 			nonRoot = *ps.RunAsNonRoot
