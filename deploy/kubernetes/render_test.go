@@ -159,7 +159,6 @@ func TestContainerArgsAreFlagsOfTheirCommand(t *testing.T) {
 // rendered ConfigMap with the component's own loader, and checks that what opsproxy and the
 // worker write is on a writable volume.
 func TestConfigMapsLoadAsTheirCommandsLoadThem(t *testing.T) {
-	t.Setenv("ETCD_MONITOR_ETCD_PASSWORD", "from-the-secret")
 	for _, dir := range []string{baseDir, overlayDir} {
 		objs := render(t, dir)
 		configMaps := map[string]object{}
