@@ -13,7 +13,7 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build test test-deps gotest lint bench demo dashboards rules clean grafana-app grafana-app-all grafana-app-test console browser-test
+.PHONY: all build test test-deps gotest lint bench demo dashboards rules kubernetes clean grafana-app grafana-app-all grafana-app-test console browser-test
 
 # The Grafana app (grafana-app/): its id, its backend executable (plugin.json's "executable"),
 # its version (package.json's) and the platforms whose backend binaries go into dist/.
@@ -94,13 +94,22 @@ bench:
 demo:
 	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/etcd-monitor demo
 
-## dashboards: render the Grafana dashboards (Go code in dashboards/) to dashboards/json.
+## dashboards: render the Grafana dashboards (Go code in dashboards/) to dashboards/json, and
+## their ConfigMaps in deploy/kubernetes.
 dashboards:
 	$(GO) run ./dashboards/cmd/gen
+	$(MAKE) kubernetes
 
-## rules: regenerate rules/*.yml from rules/config/settings.yml.
+## rules: regenerate rules/*.yml from rules/config/settings.yml, and their PrometheusRules in
+## deploy/kubernetes.
 rules:
 	$(GO) run ./rules/gen
+	$(MAKE) kubernetes
+
+## kubernetes: the manifests of deploy/kubernetes/base made from rules/*.yml (PrometheusRules) and
+## dashboards/json (ConfigMaps for Grafana's dashboard sidecar); a test fails when they drift.
+kubernetes:
+	$(GO) run ./deploy/kubernetes/gen
 
 clean:
 	rm -rf bin grafana-app/dist grafana-app/artifacts grafana-app/e2e/screenshots

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, only when it is missing: Prometheus, promtool,
-# Alertmanager, amtool, fio, curl (the README examples test), tmux (ctl's terminal test) and
-# Chromium (the console's browser tests, at /usr/bin/chromium) from Debian's packages, and the
+# Alertmanager, amtool, fio, curl (the README examples test), tmux (ctl's terminal test),
+# systemd-analyze (deploy/systemd's unit checks), Chromium (the console's browser tests, at
+# /usr/bin/chromium) from Debian's packages, and the
 # npm packages of the PGlite TimescaleDB server and of the Grafana app (grafana-app/). Safe to
 # run again and again.
 set -euo pipefail
@@ -13,6 +14,7 @@ command -v prometheus-alertmanager >/dev/null 2>&1 && command -v amtool >/dev/nu
 command -v fio          >/dev/null 2>&1 || need+=(fio)
 command -v curl         >/dev/null 2>&1 || need+=(curl)
 command -v tmux         >/dev/null 2>&1 || need+=(tmux)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
