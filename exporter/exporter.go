@@ -47,13 +47,16 @@ type Exporter struct {
 	canaryIdentity string
 }
 
-// New returns an exporter for the configuration.
+// New returns an exporter for the configuration; a nil logger discards what it would log.
 func New(cfg *Config, logger *slog.Logger, opts Options) (*Exporter, error) {
 	if opts.DefaultTimeout <= 0 {
 		opts.DefaultTimeout = 10 * time.Second
 	}
 	if opts.TimeoutOffset < 0 {
 		return nil, fmt.Errorf("timeout offset: must not be negative")
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
 	e := &Exporter{
 		logger: logger,

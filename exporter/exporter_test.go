@@ -115,3 +115,11 @@ func TestScrapeSendsConstantRequestsPerMember(t *testing.T) {
 		}
 	}
 }
+
+func TestNewTakesANilLogger(t *testing.T) {
+	e, err := New(&Config{}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.logger.Info("discarded")
+}
