@@ -19,6 +19,7 @@ import (
 	diskprobeagent "github.com/etcd-monitor/etcd-monitor/diskprobe/agent"
 	"github.com/etcd-monitor/etcd-monitor/exporter"
 	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
+	"github.com/etcd-monitor/etcd-monitor/internal/healthcheck"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
@@ -48,6 +49,7 @@ func run(args []string) int {
 	ctlCmd := ctl.RegisterCommand(app)
 	dp := diskprobe.RegisterCommand(app)
 	dpServe := diskprobeagent.RegisterCommand(dp.Clause())
+	health := healthcheck.RegisterCommand(app)
 	// Listed in --help; `etcd-monitor bench …` is dispatched above, before kingpin parses.
 	app.Command("bench", "Load-test etcd as etcd's benchmark tool does, measured right (etcd-monitor bench --help).")
 
@@ -80,6 +82,8 @@ func run(args []string) int {
 		return dp.Run(ctx, logger)
 	case dpServe.Matches(chosen):
 		return dpServe.Run(ctx, logger)
+	case chosen == health.FullCommand():
+		return health.Run(ctx)
 	}
 	fmt.Fprintf(os.Stderr, "etcd-monitor: unknown command %q\n", chosen)
 	return 2
