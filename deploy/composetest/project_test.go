@@ -109,7 +109,6 @@ func binary(t *testing.T) string {
 		binPath = filepath.Join(dir, "etcd-monitor")
 		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/etcd-monitor")
 		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		binOut, binErr = cmd.CombinedOutput()
 	})
 	if binErr != nil {
