@@ -20,10 +20,13 @@ write() { # write NAME CONTENT: only when NAME does not exist
     echo "kept    $f"
     return
   fi
-  printf '%s\n' "$2" >"$f"
+  # Written beside it and renamed: an interrupted run leaves no half-written secret.
+  printf '%s\n' "$2" >"$f.tmp.$$"
   # The containers run as other users (opsproxy 65532, Grafana 472, postgres 70) and compose
-  # bind-mounts these files as they are: readable by all, writable by you only.
-  chmod 0644 "$f"
+  # bind-mounts these files as they are: readable by all, writable by you only; the directory
+  # (0700) keeps other local users out.
+  chmod 0644 "$f.tmp.$$"
+  mv "$f.tmp.$$" "$f"
   echo "created $f"
 }
 
