@@ -24,7 +24,7 @@ COPY dashboards/json/ /src/dashboards/json/
 RUN npm run --silent build && npm run --silent build:console
 
 # --- build: static binaries, stamped as the Makefile's `build` target stamps them.
-FROM golang:${GO_VERSION}-bookworm AS build
+FROM golang:${GO_VERSION} AS build
 ARG VERSION=dev
 ARG REVISION=unknown
 ARG BRANCH=unknown
@@ -53,6 +53,10 @@ ENV GF_PATHS_PLUGINS=/opt/etcd-monitor/grafana-plugins \
     GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=etcdmonitor-etcd-app
 COPY --from=web /src/grafana-app/dist/ /opt/etcd-monitor/grafana-plugins/etcdmonitor-etcd-app/
 COPY --from=build /out/plugin/ /opt/etcd-monitor/grafana-plugins/etcdmonitor-etcd-app/
+# For the health check: whichever base Grafana's image has, this static binary runs on it.
+COPY --from=build /out/bin/etcd-monitor /opt/etcd-monitor/bin/etcd-monitor
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=5 \
+    CMD ["/opt/etcd-monitor/bin/etcd-monitor", "healthcheck", "http://127.0.0.1:3000/api/health"]
 
 # --- etcd-monitor (the default target): the binaries, CA certificates and nothing else.
 FROM gcr.io/distroless/static-debian12:nonroot AS etcd-monitor

@@ -291,6 +291,9 @@ func TestDockerfileBuildsTheConsoleAndTheGrafanaApp(t *testing.T) {
 	var fromWeb, fromBuild bool
 	for _, n := range g.instr("copy") {
 		w := words(n)
+		if w[len(w)-1] == "/opt/etcd-monitor/bin/etcd-monitor" {
+			continue // the health check's binary
+		}
 		if w[len(w)-1] != dir {
 			t.Errorf("grafana stage copies to %s, want %s", w[len(w)-1], dir)
 		}
@@ -299,6 +302,14 @@ func TestDockerfileBuildsTheConsoleAndTheGrafanaApp(t *testing.T) {
 	}
 	if !fromWeb || !fromBuild {
 		t.Error("grafana stage must copy the app's frontend (web) and backend (build)")
+	}
+	// Grafana's health check runs our static binary, whatever Grafana's base image has.
+	hc := g.instr("healthcheck")
+	if len(hc) != 1 || strings.Join(words(hc[0])[:3], " ") != "CMD /opt/etcd-monitor/bin/etcd-monitor healthcheck" {
+		t.Error("grafana stage: want HEALTHCHECK CMD [\"/opt/etcd-monitor/bin/etcd-monitor\", \"healthcheck\", …]")
+	}
+	if gs := service(t, loadProject(t), "grafana"); gs.HealthCheck == nil || len(gs.HealthCheck.Test) < 2 || gs.HealthCheck.Test[1] != "/opt/etcd-monitor/bin/etcd-monitor" {
+		t.Error("docker-compose.yml: grafana's health check should run the binary the grafana stage copies")
 	}
 	if !slices.Contains(strings.Split(g.env()["GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS"], ","), id) {
 		t.Errorf("grafana stage does not allow the unsigned app %s", id)
