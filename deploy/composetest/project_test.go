@@ -11,6 +11,8 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 )
 
 // root is the repository, where docker-compose.yml and Dockerfile are.
@@ -129,7 +131,9 @@ func needTool(t *testing.T, name, pkg string) string {
 }
 
 func TestMain(m *testing.M) {
+	etcdtest.RunMemberIfRequested()
 	code := m.Run()
+	etcdtest.StopShared()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
