@@ -2,7 +2,8 @@
 # Installs what the test suite needs, only when it is missing: Prometheus, promtool,
 # Alertmanager, amtool, fio, curl (the README examples test), tmux (ctl's terminal test),
 # systemd-analyze (deploy/systemd's unit checks), Chromium (the console's browser tests, at
-# /usr/bin/chromium) from Debian's packages, and the
+# /usr/bin/chromium) and docker-compose (v1, which deploy/composetest runs as `docker-compose
+# config`; no container engine) from Debian's packages, and the
 # npm packages of the PGlite TimescaleDB server and of the Grafana app (grafana-app/). Safe to
 # run again and again.
 set -euo pipefail
@@ -16,6 +17,7 @@ command -v curl         >/dev/null 2>&1 || need+=(curl)
 command -v tmux         >/dev/null 2>&1 || need+=(tmux)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 
 if [ ${#need[@]} -gt 0 ]; then
   # de-duplicate

@@ -20,6 +20,7 @@ import (
 	diskprobeagent "github.com/etcd-monitor/etcd-monitor/diskprobe/agent"
 	"github.com/etcd-monitor/etcd-monitor/exporter"
 	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
+	"github.com/etcd-monitor/etcd-monitor/internal/healthcheck"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
@@ -51,6 +52,7 @@ func run(args []string) int {
 	dpServe := diskprobeagent.RegisterCommand(dp.Clause())
 	// A restore drill's throwaway etcd member: the backup engine re-executes this binary with it.
 	drillMember := app.Command(backup.DrillMemberCommand, "Run a restore drill's throwaway etcd member (started by the backup engine).").Hidden()
+	health := healthcheck.RegisterCommand(app)
 	// Listed in --help; `etcd-monitor bench …` is dispatched above, before kingpin parses.
 	app.Command("bench", "Load-test etcd as etcd's benchmark tool does, measured right (etcd-monitor bench --help).")
 
@@ -85,6 +87,8 @@ func run(args []string) int {
 		return dp.Run(ctx, logger)
 	case dpServe.Matches(chosen):
 		return dpServe.Run(ctx, logger)
+	case chosen == health.FullCommand():
+		return health.Run(ctx)
 	}
 	fmt.Fprintf(os.Stderr, "etcd-monitor: unknown command %q\n", chosen)
 	return 2

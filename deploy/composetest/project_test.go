@@ -1,0 +1,141 @@
+package composetest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+)
+
+// root is the repository, where docker-compose.yml and Dockerfile are.
+var root = func() string {
+	abs, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		panic(err)
+	}
+	return abs
+}()
+
+const composeFile = "docker-compose.yml"
+
+// Services built from our Dockerfile's etcd-monitor target, and the port each listens on.
+var ourServices = map[string]string{"exporter": "9979", "opsproxy": "9980", "worker": "9981"}
+
+// loadProject loads docker-compose.yml with compose-go, as `docker compose` (v2) does, with no
+// environment variables set: every ${VAR:-default} takes its default.
+func loadProject(t *testing.T) *types.Project {
+	t.Helper()
+	p, err := loader.LoadWithContext(context.Background(), types.ConfigDetails{
+		WorkingDir:  root,
+		ConfigFiles: []types.ConfigFile{{Filename: filepath.Join(root, composeFile)}},
+		Environment: map[string]string{},
+	}, func(o *loader.Options) { o.SetProjectName("etcd-monitor", true) })
+	if err != nil {
+		t.Fatalf("compose-go rejects %s: %v", composeFile, err)
+	}
+	return p
+}
+
+func service(t *testing.T, p *types.Project, name string) types.ServiceConfig {
+	t.Helper()
+	s, ok := p.Services[name]
+	if !ok {
+		t.Fatalf("%s has no service %q", composeFile, name)
+	}
+	return s
+}
+
+// hostPath maps a path inside a service's container to the repository file mounted there (a
+// bind mount of the file or of a directory above it), or "" when no bind mount covers it.
+func hostPath(s types.ServiceConfig, inContainer string) string {
+	best, bestLen := "", -1
+	for _, v := range s.Volumes {
+		if v.Type != types.VolumeTypeBind {
+			continue
+		}
+		if inContainer == v.Target {
+			return v.Source
+		}
+		if strings.HasPrefix(inContainer, v.Target+"/") && len(v.Target) > bestLen {
+			best, bestLen = filepath.Join(v.Source, strings.TrimPrefix(inContainer, v.Target+"/")), len(v.Target)
+		}
+	}
+	return best
+}
+
+// secretTarget is where a service sees a secret: its target when absolute, else /run/secrets/<target or name>.
+func secretTarget(sec types.ServiceSecretConfig) string {
+	switch {
+	case strings.HasPrefix(sec.Target, "/"):
+		return sec.Target
+	case sec.Target != "":
+		return "/run/secrets/" + sec.Target
+	}
+	return "/run/secrets/" + sec.Source
+}
+
+// flagValue returns the value of --name=value in args.
+func flagValue(args []string, name string) (string, bool) {
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "--"+name+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+	binOut  []byte
+)
+
+// binary builds cmd/etcd-monitor once for the package's tests, as the image's build stage does.
+func binary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "composetest-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "etcd-monitor")
+		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/etcd-monitor")
+		cmd.Dir = root
+		binOut, binErr = cmd.CombinedOutput()
+	})
+	if binErr != nil {
+		t.Fatalf("go build ./cmd/etcd-monitor: %v\n%s", binErr, binOut)
+	}
+	return binPath
+}
+
+// needTool skips when a Debian program the test runs is missing; scripts/install-test-deps.sh
+// installs it.
+func needTool(t *testing.T, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s is not installed (Debian package %s; `bash scripts/install-test-deps.sh` installs it)", name, pkg)
+	}
+	return p
+}
+
+func TestMain(m *testing.M) {
+	etcdtest.RunMemberIfRequested()
+	code := m.Run()
+	etcdtest.StopShared()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
