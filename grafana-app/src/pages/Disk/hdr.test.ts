@@ -7,8 +7,7 @@ jest.mock('./inflate', () => ({ inflateZlib: async (b: Uint8Array) => new Uint8A
 // FIXTURE is what hdrhistogram-go v1.4.0 encodes for New(1, 60e9, 3) (nanoseconds) after
 // 500 values of 0.8 ms, 300 of 2 ms, 150 of 4.5 ms, 45 of 12 ms and 5 of 30 ms; its
 // Distribution() lists these buckets (from, to, count).
-const FIXTURE =
-  'HISTFAAAADp42pJpmSzMwMAAwiDADKUZGRgYeH+4RzDYf4AIbF7B+IK9W+wGy3mhNUw3RaNui3IBAgAA///x3gvK';
+const FIXTURE = 'HISTFAAAADp42pJpmSzMwMAAwiDADKUZGRgYeH+4RzDYf4AIbF7B+IK9W+wGy3mhNUw3RaNui3IBAgAA///x3gvK';
 const GO_BUCKETS = [
   [799744, 800255, 500],
   [1999872, 2000895, 300],

@@ -28,7 +28,10 @@ export function unitOf(h: Hdr, maxSeconds: number): number {
   const topValue = top.low + top.width / 2;
   let best = UNITS[0];
   for (const u of UNITS) {
-    if (Math.abs(Math.log10(topValue * u) - Math.log10(maxSeconds)) < Math.abs(Math.log10(topValue * best) - Math.log10(maxSeconds))) {
+    if (
+      Math.abs(Math.log10(topValue * u) - Math.log10(maxSeconds)) <
+      Math.abs(Math.log10(topValue * best) - Math.log10(maxSeconds))
+    ) {
       best = u;
     }
   }
