@@ -12,9 +12,9 @@ import { parseThreshold } from './StartProbe';
 // The browser's DecompressionStream is not in jsdom: Node's zlib inflates instead.
 jest.mock('./inflate', () => ({ inflateZlib: async (b: Uint8Array) => new Uint8Array(inflateSync(b)) }));
 
-// HISTOGRAM is hdrhistogram-go's encoding (nanoseconds) of 500 syncs of 0.8 ms, 300 of 2 ms, 150
+// HISTOGRAM is hdrhistogram-go's encoding (nanoseconds, the engine's geometry) of 500 syncs of 0.8 ms, 300 of 2 ms, 150
 // of 4.5 ms, 45 of 12 ms and 5 of 30 ms (see hdr.test.ts).
-const HISTOGRAM = 'HISTFAAAADp42pJpmSzMwMAAwiDADKUZGRgYeH+4RzDYf4AIbF7B+IK9W+wGy3mhNUw3RaNui3IBAgAA///x3gvK';
+const HISTOGRAM = 'HISTFAAAADl42pJpmSzMwMAgxAABzFDqBQMDA+8P9wgG+w8Qkc0SL9i7xW6wnBdaw3RTNOq2KBcgAAD//wKODCI=';
 
 function renderAt(t: FakeTransport, url = '/disk?cluster=prod', canAdmin = true) {
   return renderPage(t, '/disk', url, <Disk canAdmin={canAdmin} />);

@@ -16,8 +16,14 @@ const GO_BUCKETS = [
   [29999104, 30015487, 5],
 ];
 
-test('decodes the buckets hdrhistogram-go wrote, each with its value range', async () => {
-  const h = await decodeHdr(FIXTURE);
+// ENGINE_FIXTURE is the same values in the diskprobe engine's geometry: New(1_000, time.Minute, 3).
+const ENGINE_FIXTURE = 'HISTFAAAADl42pJpmSzMwMAgxAABzFDqBQMDA+8P9wgG+w8Qkc0SL9i7xW6wnBdaw3RTNOq2KBcgAAD//wKODCI=';
+
+test.each([
+  ['lowest value 1', FIXTURE],
+  ["the engine's lowest value 1,000", ENGINE_FIXTURE],
+])('decodes the buckets hdrhistogram-go wrote, each with its value range (%s)', async (_, encoded) => {
+  const h = await decodeHdr(encoded);
   expect(h.total).toBe(1000);
   expect(h.buckets.map((b) => [b.low, b.low + b.width - 1, b.count])).toEqual(GO_BUCKETS);
 });
