@@ -30,7 +30,7 @@ export type DiskTestSummary = {
   profile: string;
   started_at: string;
   finished_at: string;
-  verdict: 'pass' | 'fail';
+  verdict: 'pass' | 'warn' | 'fail';
   partial?: boolean;
   // Latencies in seconds.
   p50: number;
@@ -102,9 +102,12 @@ export type DiskTestParameters = {
   threshold: number;
 };
 
-// DiskTestProgress is a disktest job's progress: the member being probed, and how many of the
-// job's members are done.
-export type DiskTestProgress = { member?: string; done?: number; total?: number };
+// DiskTestMemberResult is one member's stored result in a disktest job's progress and result.
+export type DiskTestMemberResult = { member: string; result: string; verdict?: 'pass' | 'warn' | 'fail' };
+
+// DiskTestProgress is a disktest job's progress: the member being probed, how many of the job's
+// members are done, and the results stored so far.
+export type DiskTestProgress = { member?: string; done?: number; total?: number; results?: DiskTestMemberResult[] };
 
 export type DiskTestFilter = { cluster: string; member?: string; engine?: DiskEngine; limit?: number };
 

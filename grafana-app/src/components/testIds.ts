@@ -347,6 +347,7 @@ export const testIds = {
     progress: 'data-testid disk-progress',
     job: (id: string) => `data-testid disk-job ${id}`,
     jobOutcome: 'data-testid disk-job-outcome',
+    jobResult: (id: string) => `data-testid disk-job-result ${id}`,
     resultsLoading: 'data-testid disk-results-loading',
     resultsError: 'data-testid disk-results-error',
     resultsRetry: 'data-testid disk-results-retry',

@@ -213,12 +213,24 @@ test('an admin runs native and fio on a member: two jobs one after the other, fo
   expect(enqueued[1].idempotency_key).not.toEqual(enqueued[0].idempotency_key);
   expect(screen.queryByTestId(testIds.disk.jobOutcome)).not.toBeInTheDocument();
   act(() => {
-    t.emit('/jobs/j-fio/events', event(fio, 'succeeded', { member: 'm0', done: 1, total: 1 }));
+    t.emit(
+      '/jobs/j-fio/events',
+      event(fio, 'succeeded', {
+        member: 'm0',
+        done: 1,
+        total: 1,
+        results: [{ member: 'm0', result: 'd4', verdict: 'pass' }],
+      })
+    );
   });
   expect(screen.getByTestId(testIds.disk.jobOutcome)).toHaveTextContent('Finished; the results are below.');
   expect(screen.getByTestId(testIds.disk.run)).toBeEnabled();
   // The results are read again after each job.
   await waitFor(() => expect(t.calls.filter((c) => c.path === '/disktests').length).toBe(lists + 2));
+  // The stored result opens from the job's line.
+  await userEvent.click(screen.getByTestId(testIds.disk.jobResult('d4')));
+  expect(screen.getByTestId('location')).toHaveTextContent('result=d4');
+  expect(await screen.findByTestId(testIds.disk.detail)).toHaveTextContent('m0: fio etcd probe');
 });
 
 test('when the native job fails, fio is not started and the failure is shown', async () => {

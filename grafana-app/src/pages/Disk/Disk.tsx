@@ -144,7 +144,13 @@ export function Disk({ canAdmin = false }: { canAdmin?: boolean }) {
         )}
         {currentAgents?.value?.length === 0 && <NoAgents cluster={cluster} />}
         {canAdmin && currentAgents?.value && currentAgents.value.length > 0 && (
-          <StartProbe cluster={cluster} member={member} agents={currentAgents.value} onFinished={reloadResults} />
+          <StartProbe
+            cluster={cluster}
+            member={member}
+            agents={currentAgents.value}
+            onFinished={reloadResults}
+            onOpen={(id) => set({ result: id })}
+          />
         )}
         {!currentResults && (
           <div data-testid={testIds.disk.resultsLoading}>

@@ -6,7 +6,7 @@ import { ErrorWithRetry } from '../ErrorWithRetry';
 import { failure, FailureText, type Failure } from '../failure';
 import { formatBytes } from '../format';
 import { getTableStyles } from '../tableStyles';
-import { iops, latency, ratio, when } from './format';
+import { iops, latency, ratio, verdictColor, when } from './format';
 import { LatencyBars } from './LatencyBars';
 
 type Props = { cluster: string; id: string; canAdmin: boolean };
@@ -92,7 +92,7 @@ export function ResultDetail({ cluster, id, canAdmin }: Props) {
         {test.member}: {test.engine} {test.profile} probe, {when(test.started_at)}
       </h3>
       <div data-testid={testIds.disk.verdict}>
-        <Badge color={test.verdict === 'pass' ? 'green' : 'red'} text={test.verdict} /> p99 {latency(p99)} against the{' '}
+        <Badge color={verdictColor(test.verdict)} text={test.verdict} /> p99 {latency(p99)} against the{' '}
         {latency(threshold)} line ({((p99 / threshold) * 100).toFixed(0)} % of it)
         {r?.verdict_reason && <>: {r.verdict_reason}</>}
         {test.partial && (

@@ -5,7 +5,7 @@ import { Badge, Button, useStyles2 } from '@grafana/ui';
 import type { DiskTestSummary } from '../../api';
 import { testIds } from '../../components/testIds';
 import { getTableStyles } from '../tableStyles';
-import { iops, latency, when } from './format';
+import { iops, latency, verdictColor, when } from './format';
 
 type Props = { results: DiskTestSummary[]; open: string; onOpen: (id: string) => void };
 
@@ -50,10 +50,7 @@ export function ResultList({ results, open, onOpen }: Props) {
             <td>{r.engine}</td>
             <td>{r.profile}</td>
             <td>
-              <Badge
-                color={r.verdict === 'pass' ? 'green' : 'red'}
-                text={`${r.verdict} (line ${latency(r.threshold)})`}
-              />
+              <Badge color={verdictColor(r.verdict)} text={`${r.verdict} (line ${latency(r.threshold)})`} />
               {r.partial && <Badge color="orange" text="partial" />}
             </td>
             <td>{latency(r.p50)}</td>

@@ -18,7 +18,14 @@ import { testIds } from '../../components/testIds';
 import { failure, FailureText, type Failure } from '../failure';
 import { getSelectStyle } from '../selectStyle';
 
-type Props = { cluster: string; member: string; agents: DiskAgent[]; onFinished: () => void };
+type Props = {
+  cluster: string;
+  member: string;
+  agents: DiskAgent[];
+  onFinished: () => void;
+  // onOpen opens a result a job stored.
+  onOpen: (id: string) => void;
+};
 
 // ENGINE_CHOICES: "both" runs the native probe, then fio with the same job, as two jobs one after
 // the other (an agent runs one probe at a time).
@@ -45,7 +52,7 @@ export function parseThreshold(text: string): number {
 
 // StartProbe starts disk tests (admin): on the member picked on the page, or every member with
 // an agent one after another, with the native engine, fio or both, and follows their jobs.
-export function StartProbe({ cluster, member, agents, onFinished }: Props) {
+export function StartProbe({ cluster, member, agents, onFinished, onOpen }: Props) {
   const api = useApi();
   const styles = useStyles2(getStyles);
   const [engine, setEngine] = useState<EngineChoice>('native');
@@ -188,7 +195,7 @@ export function StartProbe({ cluster, member, agents, onFinished }: Props) {
         <ul data-testid={testIds.disk.progress} aria-live="polite">
           {steps.map((s) => (
             <li key={s.engine} data-testid={s.job ? testIds.disk.job(s.job.id) : undefined}>
-              {s.engine}: <StepText step={s} />
+              {s.engine}: <StepText step={s} onOpen={onOpen} />
             </li>
           ))}
         </ul>
@@ -204,7 +211,7 @@ export function StartProbe({ cluster, member, agents, onFinished }: Props) {
   );
 }
 
-function StepText({ step }: { step: Step }) {
+function StepText({ step, onOpen }: { step: Step; onOpen: (id: string) => void }) {
   if (step.note && !step.job) {
     return <>{step.note}</>;
   }
@@ -225,6 +232,24 @@ function StepText({ step }: { step: Step }) {
       )}
       {j.error && <>: {j.error}</>}
       {step.note && <> ({step.note})</>}
+      {p.results && p.results.length > 0 && (
+        <>
+          {' '}
+          — stored:{' '}
+          {p.results.map((r) => (
+            <Button
+              key={r.result}
+              size="sm"
+              variant="secondary"
+              fill="text"
+              onClick={() => onOpen(r.result)}
+              data-testid={testIds.disk.jobResult(r.result)}
+            >
+              {r.member} {r.verdict ?? ''}
+            </Button>
+          ))}
+        </>
+      )}
     </>
   );
 }

@@ -1,4 +1,5 @@
 // Figures of the Disk page.
+import type { BadgeColor } from '@grafana/ui';
 export { latency } from '../Benchmarks/format';
 
 // iops prints operations per second.
@@ -15,4 +16,9 @@ export function ratio(x: number | undefined): string {
 export function when(iso: string): string {
   const d = new Date(iso);
   return isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+// verdictColor is the badge colour of a verdict.
+export function verdictColor(v: string | undefined): BadgeColor {
+  return v === 'pass' ? 'green' : v === 'warn' ? 'orange' : 'red';
 }
