@@ -34,9 +34,12 @@ type Job struct {
 // what the agent returns and exports, and what a disk-test job stores as its result's figures.
 // Latencies are in seconds.
 type Result struct {
-	Engine     Engine    `json:"engine"`
-	Job        Job       `json:"job"`
+	Engine Engine `json:"engine"`
+	Job    Job    `json:"job"`
+	// Dir is the directory the probe wrote in (its own subdirectory was made there and
+	// removed); WALDir the member's WAL directory whose filesystem it measured, when given.
 	Dir        string    `json:"dir"`
+	WALDir     string    `json:"wal_dir,omitempty"`
 	Host       string    `json:"host"`
 	Filesystem FSInfo    `json:"filesystem"`
 	StartedAt  time.Time `json:"started_at"`
@@ -45,6 +48,11 @@ type Result struct {
 	// Reason says why. The figures cover what ran.
 	Partial bool   `json:"partial,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+
+	// Budget is the run's I/O budget, stated before it starts.
+	Budget Budget `json:"budget"`
+	// RemovedLeftovers are directories of crashed earlier probes this run removed.
+	RemovedLeftovers []string `json:"removed_leftovers,omitempty"`
 
 	// Syncs counts the fdatasync calls, Bytes the bytes written; Elapsed is the wall time
 	// of the write phase and IOPS is Syncs per second of it.
@@ -71,6 +79,17 @@ type Result struct {
 	Member *MemberComparison `json:"member,omitempty"`
 	// Runner is the probe process's own cost.
 	Runner Runner `json:"runner"`
+}
+
+// Budget bounds what one probe costs the disk.
+type Budget struct {
+	// SpaceBytes is the most disk space the probe occupies (its file, preallocation
+	// included), all of it removed at the end.
+	SpaceBytes int64 `json:"space_bytes"`
+	// WriteBytes is the most bytes it writes; 0 for a time-based job, bounded by Duration.
+	WriteBytes int64 `json:"write_bytes"`
+	// Duration bounds a time-based job.
+	Duration time.Duration `json:"duration_ns,omitempty"`
 }
 
 // Latency summarises a latency histogram.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/etcd-monitor/etcd-monitor/benchrunner"
 	"github.com/etcd-monitor/etcd-monitor/ctl"
+	"github.com/etcd-monitor/etcd-monitor/diskprobe"
 	"github.com/etcd-monitor/etcd-monitor/exporter"
 	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
@@ -44,11 +45,13 @@ func run(args []string) int {
 	audit := auditseal.RegisterCommand(app)
 	storeCmd := open.RegisterCommand(app)
 	ctlCmd := ctl.RegisterCommand(app)
+	dp := diskprobe.RegisterCommand(app)
 	// Listed in --help; `etcd-monitor bench …` is dispatched above, before kingpin parses.
 	app.Command("bench", "Load-test etcd as etcd's benchmark tool does, measured right (etcd-monitor bench --help).")
 
-	// etcdctl's words after `ctl` are not kingpin's to parse.
-	chosen, err := app.Parse(ctlCmd.Split(args))
+	// etcdctl's words after `ctl` are not kingpin's to parse; `diskprobe --dir DIR` is
+	// `diskprobe run --dir DIR`.
+	chosen, err := app.Parse(dp.Split(ctlCmd.Split(args)))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "etcd-monitor: %v (try --help)\n", err)
 		return 2
@@ -72,6 +75,8 @@ func run(args []string) int {
 		return storeCmd.Run(ctx, logger)
 	case ctlCmd.Matches(chosen):
 		return ctlCmd.Run(ctx, logger)
+	case dp.Matches(chosen):
+		return dp.Run(ctx, logger)
 	}
 	fmt.Fprintf(os.Stderr, "etcd-monitor: unknown command %q\n", chosen)
 	return 2
