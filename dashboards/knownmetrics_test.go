@@ -62,6 +62,12 @@ func readOpsproxyMetrics(path string) (map[string]string, error) {
 	return out, nil
 }
 
+// readDiskprobeMetrics reads the name and type columns of the diskprobe agent's table in
+// docs/metrics.md.
+func readDiskprobeMetrics(path string) (map[string]string, error) {
+	return readMetricsTable(path, "diskprobe-metrics")
+}
+
 // readMetricsTable reads the name and type columns of the table between the <!-- marker:begin -->
 // and <!-- marker:end --> comments of path.
 func readMetricsTable(path, marker string) (map[string]string, error) {

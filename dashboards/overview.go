@@ -10,7 +10,8 @@ const OverviewUID = "etcd-monitor-cluster"
 
 // overview is one etcd cluster at a glance, mostly from the exporter's outside view: health and
 // quorum, leader, members, database size against quota and fragmentation, alarms, HashKV
-// consistency, certificate expiry, the write canary and client traffic.
+// consistency, certificate expiry, the write canary, client traffic, the diskprobe agents' disk
+// probes and the latest benchmarks.
 func overview() *dashboard.DashboardBuilder {
 	c := `cluster="$cluster"`
 	return newDashboard(OverviewUID, "etcd cluster overview",
@@ -107,6 +108,35 @@ func overview() *dashboard.DashboardBuilder {
 		WithPanel(graphWithLine("gRPC error ratio", "Share of requests failing with a server-side error code (recording rule over 5m).",
 			unitPercent01, thresholds(base(green), at(0.01, orange), at(0.05, red)),
 			rangeQuery(`cluster:grpc_server_handled:error_ratio_rate5m{`+c+`}`, "{{job}}"))).
+		// The agents are scraped with the cluster (and member) as target labels; their probes
+		// come every few minutes, so their rates take windows of 30m or more.
+		WithRow(dashboard.NewRowBuilder("Disk probes (diskprobe agents on the members' hosts)")).
+		WithPanel(graphWithLine("Disk probe p99", "99th percentile fdatasync latency of each agent's last scheduled probe, "+
+			"and over its syncs of the last 30 minutes. The dashed line is etcd's production line of 10 ms "+
+			"(etcdMonitorDiskProbeSlow fires after 15 minutes above it).",
+			unitSeconds, thresholds(base(green), at(0.01, red)),
+			rangeQuery(`etcd_monitor_diskprobe_last_p99_seconds{`+c+`, trigger="schedule"}`, "{{instance}} last probe"),
+			rangeQuery(`histogram_quantile(0.99, sum by (instance, le) (rate(etcd_monitor_diskprobe_sync_duration_seconds_bucket{`+c+`, trigger="schedule"}[30m])))`, "{{instance}} 30m"))).
+		WithPanel(graphWithLine("Probe against the member's own WAL fsync", "p99 of the agents' syncs and of the members' WAL fsyncs "+
+			"(etcd_disk_wal_fsync_duration_seconds, recording rule over 5m), in the same buckets. An agent far above its member "+
+			"means the member is idle or the slowness comes and goes; a member far above its agent means etcd's own load.",
+			unitSeconds, thresholds(base(green), at(0.01, red)),
+			rangeQuery(`histogram_quantile(0.99, sum by (instance, le) (rate(etcd_monitor_diskprobe_sync_duration_seconds_bucket{`+c+`}[30m])))`, "agent {{instance}}"),
+			rangeQuery(`instance:etcd_disk_wal_fsync_duration_seconds:p99_rate5m{`+c+`}`, "member {{instance}}"))).
+		WithPanel(timeline("Probe verdict", "Verdict of each agent's last probe, scheduled and on demand: p99 under its threshold.",
+			"Pass", "Fail", rangeQuery(`etcd_monitor_diskprobe_last_verdict{`+c+`}`, "{{instance}} {{trigger}}"))).
+		WithPanel(graph("Time since the last scheduled probe", "Age of each agent's last scheduled probe with a verdict, "+
+			"and three intervals: etcdMonitorDiskProbeDown fires after 5 minutes beyond them.", unitSeconds,
+			rangeQuery(`time() - etcd_monitor_diskprobe_last_run_timestamp_seconds{`+c+`, trigger="schedule"}`, "{{instance}}"),
+			rangeQuery(`max(3 * etcd_monitor_diskprobe_interval_seconds{`+c+`})`, "3 intervals"))).
+		WithPanel(graph("Probes per hour", "Probes that ran in the last hour by result, and those refused (busy, over the I/O budget).",
+			unitShort,
+			rangeQuery(`sum by (instance, trigger, result) (increase(etcd_monitor_diskprobe_runs_total{`+c+`}[1h])) > 0`, "{{instance}} {{trigger}} {{result}}"),
+			rangeQuery(`sum by (instance, trigger, reason) (increase(etcd_monitor_diskprobe_refused_total{`+c+`}[1h])) > 0`, "{{instance}} {{trigger}} refused: {{reason}}"))).
+		WithPanel(graph("I/O budget", "Bytes the agent's probes wrote within the last hour (with a running probe's reservation), against its budget.",
+			unitBytes,
+			rangeQuery(`etcd_monitor_diskprobe_budget_used_bytes{`+c+`}`, "{{instance}} used"),
+			rangeQuery(`etcd_monitor_diskprobe_budget_bytes{`+c+`}`, "{{instance}} budget"))).
 		// Every opsproxy replica shows the same stored runs: max over the replicas.
 		WithRow(dashboard.NewRowBuilder("Benchmarks (latest run per profile, from opsproxy)")).
 		WithPanel(tablePanel("SLO verdict", "The latest benchmark of each SLO profile passed (1) or failed (0).",

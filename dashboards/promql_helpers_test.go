@@ -118,3 +118,22 @@ func TestSeriesNamesExpandHistogramsAndSummaries(t *testing.T) {
 		t.Error("a histogram's bare name is not a series")
 	}
 }
+
+func TestDiskprobeMetricsAreReadFromTheirTable(t *testing.T) {
+	got, err := readDiskprobeMetrics(exporterMetricsDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, typ := range map[string]string{
+		"etcd_monitor_diskprobe_sync_duration_seconds": "histogram",
+		"etcd_monitor_diskprobe_last_p99_seconds":      "gauge",
+		"etcd_monitor_diskprobe_runs_total":            "counter",
+	} {
+		if got[name] != typ {
+			t.Errorf("%s: type %q, want %q", name, got[name], typ)
+		}
+	}
+	if _, ok := got["etcd_monitor_opsproxy_http_requests_total"]; ok {
+		t.Error("opsproxy's table was read as the agent's")
+	}
+}

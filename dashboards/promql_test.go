@@ -163,7 +163,7 @@ func TestEveryVariableAnExpressionUsesIsDefined(t *testing.T) {
 var prometheusSynthetic = []string{"up", "scrape_duration_seconds", "scrape_samples_scraped",
 	"scrape_samples_post_metric_relabeling", "scrape_series_added"}
 
-func TestEveryMetricIsExposedByEtcdTheExporterOrOpsproxy(t *testing.T) {
+func TestEveryMetricIsExposedByEtcdTheExporterOpsproxyOrTheDiskprobeAgent(t *testing.T) {
 	etcd, err := readMetricList(etcdMetricsFile)
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +176,11 @@ func TestEveryMetricIsExposedByEtcdTheExporterOrOpsproxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	etcdSeries, exporterSeries, opsproxySeries := seriesNames(etcd), seriesNames(exporter), seriesNames(ops)
+	agent, err := readDiskprobeMetrics(exporterMetricsDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	etcdSeries, exporterSeries, opsproxySeries, agentSeries := seriesNames(etcd), seriesNames(exporter), seriesNames(ops), seriesNames(agent)
 	records, rulesErr := readRecordingRules(rulesGlob)
 	if rulesErr != nil && !errors.Is(rulesErr, errNoRuleFiles) {
 		t.Fatal(rulesErr)
@@ -193,8 +197,9 @@ func TestEveryMetricIsExposedByEtcdTheExporterOrOpsproxy(t *testing.T) {
 			case strings.Contains(name, ":") && !records[name]:
 				t.Errorf("%s\n  uses recording rule %s, which no rules/*.yml records", q, name)
 			case strings.Contains(name, ":"):
-			case !etcdSeries[name] && !exporterSeries[name] && !opsproxySeries[name] && !slices.Contains(prometheusSynthetic, name):
-				t.Errorf("%s\n  uses %s, which neither etcd (%s) nor the exporter or opsproxy (%s) exposes",
+			case !etcdSeries[name] && !exporterSeries[name] && !opsproxySeries[name] && !agentSeries[name] &&
+				!slices.Contains(prometheusSynthetic, name):
+				t.Errorf("%s\n  uses %s, which neither etcd (%s) nor the exporter, opsproxy or the diskprobe agent (%s) exposes",
 					q, name, etcdMetricsFile, exporterMetricsDoc)
 			}
 		}

@@ -14,9 +14,11 @@ import (
 
 // Config is the content of config.yml: everything a user adapts to their Prometheus.
 type Config struct {
-	EtcdSelector       string         `yaml:"etcd_selector"`
-	ExporterSelector   string         `yaml:"exporter_selector"`
-	OpsproxySelector   string         `yaml:"opsproxy_selector"`
+	EtcdSelector     string `yaml:"etcd_selector"`
+	ExporterSelector string `yaml:"exporter_selector"`
+	OpsproxySelector string `yaml:"opsproxy_selector"`
+	// DiskprobeSelector selects the series of the diskprobe agents (etcd-monitor diskprobe serve).
+	DiskprobeSelector  string         `yaml:"diskprobe_selector"`
 	EtcdInstanceLabels []string       `yaml:"etcd_instance_labels"`
 	ScrapeInterval     model.Duration `yaml:"scrape_interval"`
 	RunbookBaseURL     string         `yaml:"runbook_base_url"`
@@ -64,7 +66,8 @@ func (c *Config) validate() error {
 	var errs []error
 	for name, v := range map[string]string{
 		"etcd_selector": c.EtcdSelector, "exporter_selector": c.ExporterSelector, "opsproxy_selector": c.OpsproxySelector,
-		"runbook_base_url": c.RunbookBaseURL,
+		"diskprobe_selector": c.DiskprobeSelector,
+		"runbook_base_url":   c.RunbookBaseURL,
 	} {
 		if strings.TrimSpace(v) == "" {
 			errs = append(errs, fmt.Errorf("%s: must not be empty", name))

@@ -17,6 +17,7 @@ func TestConfigRejectsInvalidSettings(t *testing.T) {
 		{"unknown key", "scrape_interval: 30s", "scrape_interval: 30s\nscrape_intervall: 1m", "field scrape_intervall not found"},
 		{"empty etcd selector", `etcd_selector: 'job=~".*etcd.*",job!~".*etcd-monitor.*"'`, `etcd_selector: ''`, "etcd_selector: must not be empty"},
 		{"empty opsproxy selector", `opsproxy_selector: 'job=~".*opsproxy.*"'`, `opsproxy_selector: ' '`, "opsproxy_selector: must not be empty"},
+		{"empty diskprobe selector", `diskprobe_selector: 'job=~".*diskprobe.*"'`, `diskprobe_selector: ''`, "diskprobe_selector: must not be empty"},
 		{"no instance labels", "etcd_instance_labels: [instance]", "etcd_instance_labels: []", "etcd_instance_labels: must not be empty"},
 		{"unknown severity", "etcdNoLeader:\n    critical: {for: 1m}", "etcdNoLeader:\n    page: {for: 1m}", "alerts.etcdNoLeader.page: severity must be one of critical, warning, info"},
 	} {

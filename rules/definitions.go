@@ -4,7 +4,7 @@ package rules
 // Generate replaces from the settings:
 //
 //	$etcd          etcd_selector          $exporter      exporter_selector
-//	$opsproxy      opsproxy_selector
+//	$opsproxy      opsproxy_selector      $diskprobe     diskprobe_selector
 //	$instance      etcd_instance_labels   $peerrange     4 × scrape_interval
 //	$threshold     level threshold        $revthreshold  level revision_threshold
 //	$minbytes      level min_bytes        $for           level for
@@ -281,6 +281,24 @@ and on (cluster, endpoint)
 		expr:        `max by (cluster, profile, command, baseline) (etcd_monitor_benchmark_regressed{$opsproxy}) == 1`,
 		summary:     `etcd cluster {{ $labels.cluster }}: the latest {{ $labels.profile }} {{ $labels.command }} benchmark regressed against baseline {{ $labels.baseline }}.`,
 		description: `The latest {{ $labels.command }} run of profile {{ $labels.profile }} on etcd cluster "{{ $labels.cluster }}" is slower than its baseline {{ $labels.baseline }} beyond the minimum effect of 5 %, by the block-bootstrap test on the per-second samples (for $for). GET /api/v1/benchmarks/<id>/compare?baseline={{ $labels.baseline }} gives the change and its interval per metric.`,
+	},
+	{
+		// The scheduled probes only: an on-demand probe may use another job and threshold.
+		name: "etcdMonitorDiskProbeSlow", severity: "warning", scope: "member",
+		expr:        `etcd_monitor_diskprobe_last_p99_seconds{$diskprobe, trigger="schedule"} > $threshold`,
+		summary:     `etcd cluster {{ $labels.cluster }}: the disk probe on {{ $labels.instance }} is slower than etcd's production line.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the scheduled WAL-style probes of the diskprobe agent on {{ $labels.instance }}{{ with $labels.member }} (member {{ . }}){{ end }} have measured a 99th percentile fdatasync latency of {{ $value | humanizeDuration }} for $for, above etcd's production line of $thresholds. etcd's WAL writes on that disk are as slow: expect slow commits, leader elections and etcdHighFsyncDurations.`,
+	},
+	{
+		name: "etcdMonitorDiskProbeDown", severity: "warning", scope: "cluster",
+		expr: `up{$diskprobe} == 0
+or
+(
+  time() - etcd_monitor_diskprobe_last_run_timestamp_seconds{$diskprobe, trigger="schedule"}
+    > ignoring (trigger) 3 * etcd_monitor_diskprobe_interval_seconds{$diskprobe}
+)`,
+		summary:     `etcd cluster {{ $labels.cluster }}: the diskprobe agent on {{ $labels.instance }} is down or not probing.`,
+		description: `etcd cluster "{{ $labels.cluster }}": the diskprobe agent on {{ $labels.instance }}{{ with $labels.member }} (member {{ . }}){{ end }} {{ if eq $value 0.0 }}cannot be scraped{{ else }}has not finished a scheduled probe for {{ $value | humanizeDuration }}, more than three intervals{{ end }} (for $for). Its disk is not watched: etcdMonitorDiskProbeSlow is blind for that host.`,
 	},
 }
 

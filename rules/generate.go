@@ -116,6 +116,7 @@ func (c *Config) replacer(l Level) *strings.Replacer {
 		"$etcd", c.EtcdSelector,
 		"$exporter", c.ExporterSelector,
 		"$opsproxy", c.OpsproxySelector,
+		"$diskprobe", c.DiskprobeSelector,
 		"$instance", strings.Join(c.EtcdInstanceLabels, ", "),
 		"$peerrange", model.Duration(4*c.ScrapeInterval).String(),
 		"$threshold", num(l.Threshold),
