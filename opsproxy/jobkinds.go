@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
+	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/config"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
@@ -28,6 +29,8 @@ func jobKinds(s *Server) []jobs.Kind {
 		// The profiles of the configuration served now: a reload that changes them applies to
 		// the next job.
 		Profiles: func(cluster string) []slo.Profile { return benchmarkProfiles(s.core.Config().Benchmarks, cluster) },
+		// The disk agents of the configuration served now, as for the profiles.
+		DiskAgents: s.diskAgents,
 	})
 }
 
@@ -53,6 +56,17 @@ func (s *Server) clusterProtected(name string) bool {
 		}
 	}
 	return false
+}
+
+// diskAgents are the disk agents configured on the cluster called name, in the configuration
+// served now.
+func (s *Server) diskAgents(name string) []clusterconfig.DiskAgent {
+	for _, c := range s.core.Config().Clusters {
+		if c.Name == name {
+			return c.DiskAgents
+		}
+	}
+	return nil
 }
 
 // jobCluster holds the connection of a configured cluster for the length of a job: a reload

@@ -10,6 +10,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/console"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/consolehistory"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/diskapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobsapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/keys"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/maintenance"
@@ -41,4 +42,5 @@ func (s *Server) registerRoutes() {
 	consolehistory.Register(co)
 	completion.Register(co)
 	benchapi.Register(co)
+	diskapi.Register(co)
 }

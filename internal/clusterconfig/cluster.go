@@ -38,6 +38,9 @@ type Cluster struct {
 	// refuses benchmark jobs on it unless the admin who asks passes force. The exporter
 	// ignores it.
 	Protected Protection `yaml:"protected,omitempty"`
+	// DiskAgents are the diskprobe agents on the members' hosts, which opsproxy's disk-test
+	// jobs call. The exporter ignores them.
+	DiskAgents []DiskAgent `yaml:"disk_agents,omitempty"`
 }
 
 // errProtection is the error of a protected flag that is not a boolean; the list prefixes it
@@ -146,7 +149,7 @@ func (c *Cluster) Validate() error {
 	if c.RequestTimeout <= 0 {
 		return errors.New("request_timeout: must be greater than 0")
 	}
-	return nil
+	return validateDiskAgents(c.DiskAgents)
 }
 
 // validateEndpoint accepts http(s)://host:port and host:port, as etcdctl does.

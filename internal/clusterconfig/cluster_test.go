@@ -42,6 +42,36 @@ func TestConfigLoadsValidFileWithDefaults(t *testing.T) {
 	if err != nil || pw != "hunter2-secret" {
 		t.Errorf("ReadPassword = %q, %v", pw, err)
 	}
+	if len(prod.DiskAgents) != 0 || len(dev.DiskAgents) != 2 {
+		t.Fatalf("disk agents: prod %d, dev %d, want 0 and 2", len(prod.DiskAgents), len(dev.DiskAgents))
+	}
+	a0, _ := dev.DiskAgent("infra0")
+	a1, ok := dev.DiskAgent("infra1")
+	if !ok || time.Duration(a0.Timeout) != DefaultDiskAgentTimeout || time.Duration(a1.Timeout) != 2*time.Minute {
+		t.Errorf("disk agent timeouts %s and %s, want the default and 2m", a0.Timeout, a1.Timeout)
+	}
+	if a0.Auth() != "none" || a1.Auth() != "basic" {
+		t.Errorf("disk agent auth %q and %q, want none and basic", a0.Auth(), a1.Auth())
+	}
+	if pw, err := a1.ReadPassword(); err != nil || pw != "hunter2-secret" {
+		t.Errorf("disk agent ReadPassword = %q, %v", pw, err)
+	}
+	if _, ok := dev.DiskAgent("infra9"); ok {
+		t.Error("an unconfigured member has a disk agent")
+	}
+}
+
+// A disk agent URL that does not parse is refused without echoing it: it may hold a password.
+func TestDiskAgentURLErrorsNeverEchoTheURL(t *testing.T) {
+	a := DiskAgent{Member: "m", URL: "https://probe:s3cr3t%zz@127.0.0.1:9102", Timeout: 1}
+	err := a.validate()
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") || !strings.HasPrefix(err.Error(), "url: not a URL") {
+		t.Fatalf("validate = %v: want a url error without the URL", err)
+	}
+	a = DiskAgent{Member: "m", URL: "https://127.0.0.1:9102", Username: "probe", PasswordFile: "testdata/no-such-file"}
+	if _, err := a.ReadPassword(); err == nil || !strings.Contains(err.Error(), "password_file: testdata/no-such-file") {
+		t.Fatalf("ReadPassword of a missing file: %v", err)
+	}
 }
 
 // Each invalid file fails at load with its exact message, which names the field.
@@ -62,6 +92,23 @@ func TestConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-tls-ca-not-pem.yml":            "clusters[0].tls: ca_file: testdata/password: no PEM certificate found",
 		"invalid-timeout-zero.yml":              "clusters[0].request_timeout: must be greater than 0",
 		"invalid-timeout-bad.yml":               `not a valid duration string: "soon"`,
+
+		"invalid-disk-agents-member-empty.yml":                   "clusters[0].disk_agents[0].member: must not be empty",
+		"invalid-disk-agents-member-duplicate.yml":               `clusters[0].disk_agents[1].member: "infra0" already has an agent in disk_agents[0]`,
+		"invalid-disk-agents-url-empty.yml":                      "clusters[0].disk_agents[0].url: must not be empty",
+		"invalid-disk-agents-url-scheme.yml":                     `clusters[0].disk_agents[0].url: scheme "ftp": must be http or https`,
+		"invalid-disk-agents-url-credentials.yml":                "clusters[0].disk_agents[0].url: credentials in the URL are not allowed: use username and password_file",
+		"invalid-disk-agents-url-path.yml":                       `clusters[0].disk_agents[0].url: path "/probe": an agent's URL has no path`,
+		"invalid-disk-agents-url-no-host.yml":                    `clusters[0].disk_agents[0].url: "https://:9102": want http(s)://host:port`,
+		"invalid-disk-agents-password-inline.yml":                "field password not found",
+		"invalid-disk-agents-password-file-required.yml":         "clusters[0].disk_agents[0].password_file: must be set when username is (the password is never inline)",
+		"invalid-disk-agents-password-file-without-username.yml": "clusters[0].disk_agents[0].username: must be set when password_file is",
+		"invalid-disk-agents-password-file-missing.yml":          "clusters[0].disk_agents[0].password_file: testdata/no-such-file: no such file or directory",
+		"invalid-disk-agents-tls-cert-without-key.yml":           "clusters[0].disk_agents[0].tls: cert_file and key_file must be set together",
+		"invalid-disk-agents-tls-ca-not-pem.yml":                 "clusters[0].disk_agents[0].tls: ca_file: testdata/password: no PEM certificate found",
+		"invalid-disk-agents-tls-on-http.yml":                    "clusters[0].disk_agents[0].tls: set for an http URL: use https",
+		"invalid-disk-agents-timeout-zero.yml":                   "clusters[0].disk_agents[1].timeout: must be greater than 0",
+		"invalid-disk-agents-unknown-field.yml":                  "field dir not found",
 	}
 	configtest.CheckInvalidFiles(t, "testdata/invalid-*.yml", want, func(path string) error {
 		var f file

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
+	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/config"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
@@ -43,6 +44,9 @@ type Deps struct {
 	// that order before the built-in ones. An empty name asks for those of every cluster, for
 	// the checks made before the job's cluster is known. Nil offers the built-in ones only.
 	Profiles func(cluster string) []slo.Profile
+	// DiskAgents returns the diskprobe agents configured on the cluster called name (its
+	// disk_agents), which disk-test jobs call. Nil configures none.
+	DiskAgents func(cluster string) []clusterconfig.DiskAgent
 	// CleanupWait is how long a benchmark that lost its cluster waits for it to come back to
 	// delete its keys (default maintenance.health_timeout × 30: 5 minutes by default).
 	CleanupWait time.Duration

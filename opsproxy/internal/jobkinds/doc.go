@@ -1,7 +1,10 @@
 // Package jobkinds defines the job kinds opsproxy enqueues and workers run: "defragment" (a
-// cluster-wide, ordered, rule-driven defragmentation) and "snapshot" (a snapshot saved into the
-// shared snapshot directory). Kinds(Deps) gives both to the jobs API, which checks a caller's
-// role and parameters with them, and to every jobs.Runner, which runs them.
+// cluster-wide, ordered, rule-driven defragmentation), "snapshot" (a snapshot saved into the
+// shared snapshot directory), "benchmark" (load from benchrunner, its reports stored) and
+// "disktest" (a probe by the diskprobe agent on each member's host, through
+// opsproxy/internal/diskagent, its results stored). Kinds(Deps) gives them to the jobs API,
+// which checks a caller's role and parameters with them, and to every jobs.Runner, which runs
+// them.
 //
 // # Deps
 //
