@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +21,8 @@ const (
 	ExitError = 2 // bad input, or the probe could not run or finish
 )
 
-// RunCommandName is the subcommand Split inserts when `diskprobe` is followed by flags.
+// RunCommandName is the one-shot probe's subcommand, the default: `diskprobe --dir DIR`
+// is `diskprobe run --dir DIR` (kingpin reads a default subcommand's flags without its word).
 const RunCommandName = "run"
 
 // Command is `etcd-monitor diskprobe`: a one-shot probe (`diskprobe [run] --dir DIR`).
@@ -68,58 +68,6 @@ func (c *Command) Clause() *kingpin.CmdClause { return c.clause }
 
 // Matches reports whether the parsed command is the one-shot probe.
 func (c *Command) Matches(chosen string) bool { return chosen == c.run.FullCommand() }
-
-// Split inserts "run" after "diskprobe" when the next word is not one of its subcommands, so
-// that `diskprobe --dir DIR` parses: kingpin reads a default subcommand's flags only after
-// its word. Call it after every command is registered, and parse what it returns.
-func (c *Command) Split(args []string) []string {
-	at := -1
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return args
-		}
-		if strings.HasPrefix(a, "-") {
-			if takesValue(a, c.app.Model().Flags) {
-				i++
-			}
-			continue
-		}
-		if a != c.clause.FullCommand() {
-			return args
-		}
-		at = i
-		break
-	}
-	if at < 0 {
-		return args
-	}
-	if at+1 < len(args) {
-		next := args[at+1]
-		for _, sub := range c.clause.Model().Commands {
-			if next == sub.Name || slices.Contains(sub.Aliases, next) {
-				return args
-			}
-		}
-		if next == "help" {
-			return args
-		}
-	}
-	return slices.Concat(args[:at+1], []string{RunCommandName}, args[at+1:])
-}
-
-// takesValue reports whether the flag word a is one of flags that takes its value in the
-// next word.
-func takesValue(a string, flags []*kingpin.FlagModel) bool {
-	long := strings.HasPrefix(a, "--")
-	name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-	for _, f := range flags {
-		if (long && f.Name == name) || (!long && len(name) == 1 && f.Short == rune(name[0])) {
-			return !hasValue && !f.IsBoolFlag()
-		}
-	}
-	return false
-}
 
 // flagOf maps an option field to the flag that sets it.
 var flagOf = map[string]string{

@@ -49,9 +49,8 @@ func run(args []string) int {
 	// Listed in --help; `etcd-monitor bench …` is dispatched above, before kingpin parses.
 	app.Command("bench", "Load-test etcd as etcd's benchmark tool does, measured right (etcd-monitor bench --help).")
 
-	// etcdctl's words after `ctl` are not kingpin's to parse; `diskprobe --dir DIR` is
-	// `diskprobe run --dir DIR`.
-	chosen, err := app.Parse(dp.Split(ctlCmd.Split(args)))
+	// etcdctl's words after `ctl` are not kingpin's to parse.
+	chosen, err := app.Parse(ctlCmd.Split(args))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "etcd-monitor: %v (try --help)\n", err)
 		return 2

@@ -105,10 +105,7 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 		fmt.Fprintf(os.Stderr, "etcd-monitor diskprobe serve: %v\n", err)
 		return 2
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(versioncollector.NewCollector("etcd_monitor_diskprobe"), collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	a, err := New(cfg, logger, reg)
+	a, err := New(cfg, logger, newRegistry())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "etcd-monitor diskprobe serve: %v\n", err)
 		return 2
@@ -119,6 +116,14 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 		return 1
 	}
 	return 0
+}
+
+// newRegistry holds the agent's build, Go runtime and process metrics; New adds its own.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(versioncollector.NewCollector("etcd_monitor_diskprobe"), collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
 }
 
 // Serve runs the scheduled probes and the HTTP server (TLS and basic auth per

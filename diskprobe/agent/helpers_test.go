@@ -8,14 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/etcd-monitor/etcd-monitor/diskprobe"
 	"github.com/etcd-monitor/etcd-monitor/internal/logtest"
@@ -44,7 +42,7 @@ func newTestAgent(t *testing.T, cfg Config) *testAgent {
 		cfg.Job = smallJob
 	}
 	log := &logtest.Buffer{}
-	reg := prometheus.NewRegistry()
+	reg := newRegistry()
 	a, err := New(cfg, slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})), reg)
 	if err != nil {
 		t.Fatal(err)
@@ -179,6 +177,3 @@ func (ta *testAgent) scrape(t *testing.T) []byte {
 	}
 	return buf.Bytes()
 }
-
-var _ = testutil.ToFloat64
-var _ = os.Getpid
