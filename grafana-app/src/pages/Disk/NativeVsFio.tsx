@@ -54,7 +54,6 @@ export function NativeVsFio({ results, onOpen }: Props) {
       <Button
         variant="secondary"
         fill="text"
-        size="sm"
         onClick={() => onOpen(r.id)}
         aria-label={`open the ${engine} result of ${r.member}`}
       >

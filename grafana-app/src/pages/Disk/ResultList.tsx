@@ -36,7 +36,6 @@ export function ResultList({ results, open, onOpen }: Props) {
             <td>
               <Button
                 variant="secondary"
-                size="sm"
                 fill="text"
                 onClick={() => onOpen(r.id)}
                 aria-pressed={r.id === open}

@@ -239,7 +239,6 @@ function StepText({ step, onOpen }: { step: Step; onOpen: (id: string) => void }
           {p.results.map((r) => (
             <Button
               key={r.result}
-              size="sm"
               variant="secondary"
               fill="text"
               onClick={() => onOpen(r.result)}
