@@ -69,7 +69,8 @@ export function LatencyBars({ result }: { result: DiskResult }) {
         data-testid={testIds.disk.bars}
       >
         {bs.map((b, i) => {
-          const h = (b.count / max) * (H - 2 * PAD);
+          // A bin with syncs stays visible however few they are: the tail is what matters.
+          const h = b.count > 0 ? Math.max(2, (b.count / max) * (H - 2 * PAD)) : 0;
           return (
             <g key={b.from} data-testid={testIds.disk.bar(String(b.from))}>
               <rect
