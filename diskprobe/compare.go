@@ -26,7 +26,8 @@ const (
 
 // memberWindow is a member's WAL fsync histogram read at the start of a probe.
 type memberWindow struct {
-	url    string
+	url    string // as given: may hold basic-auth credentials
+	shown  string // redacted, for the result and errors
 	before []bucket
 	err    error
 }
@@ -39,20 +40,21 @@ type bucket struct {
 // startMemberWindow reads the member's histogram before the probe.
 func startMemberWindow(ctx context.Context, rawURL string) *memberWindow {
 	w := &memberWindow{url: MemberMetricsURL(rawURL)}
-	w.before, w.err = readWALFsync(ctx, w.url)
+	w.shown = redactURL(w.url)
+	w.before, w.err = readWALFsync(ctx, w.url, w.shown)
 	return w
 }
 
 // finish reads the histogram again and estimates the member's p99 over the window from the
 // bucket deltas. Reading fails softly: the comparison carries the error.
 func (w *memberWindow) finish(ctx context.Context) *MemberComparison {
-	c := &MemberComparison{URL: w.url}
+	c := &MemberComparison{URL: w.shown}
 	if w.err != nil {
 		c.Error = w.err.Error()
 		return c
 	}
 	// The probe's own ctx may have ended (Ctrl-C): still read the closing figure.
-	after, err := readWALFsync(context.WithoutCancel(ctx), w.url)
+	after, err := readWALFsync(context.WithoutCancel(ctx), w.url, w.shown)
 	if err != nil {
 		c.Error = err.Error()
 		return c
@@ -82,16 +84,20 @@ func MemberMetricsURL(raw string) string {
 
 // readWALFsync fetches the member's metrics and returns its WAL fsync histogram's cumulative
 // buckets, +Inf last.
-func readWALFsync(ctx context.Context, metricsURL string) ([]bucket, error) {
+func readWALFsync(ctx context.Context, metricsURL, shown string) ([]bucket, error) {
 	ctx, cancel := context.WithTimeout(ctx, memberTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metricsURL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("compare_member: %w", err)
+		return nil, fmt.Errorf("compare_member: not a URL: %s", shown)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("read the member's metrics: %w", err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its URL may hold credentials
+		}
+		return nil, fmt.Errorf("read the member's metrics from %s: %w", shown, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -104,7 +110,7 @@ func readWALFsync(ctx context.Context, metricsURL string) ([]bucket, error) {
 	}
 	mf, ok := families[walFsyncMetric]
 	if !ok || mf.GetType() != dto.MetricType_HISTOGRAM || len(mf.GetMetric()) == 0 {
-		return nil, fmt.Errorf("the member's metrics have no %s histogram (is %s an etcd member's /metrics?)", walFsyncMetric, metricsURL)
+		return nil, fmt.Errorf("the member's metrics have no %s histogram (is %s an etcd member's /metrics?)", walFsyncMetric, shown)
 	}
 	h := mf.GetMetric()[0].GetHistogram()
 	bs := make([]bucket, 0, len(h.GetBucket())+1)
@@ -157,4 +163,13 @@ func bucketQuantile(q float64, bs []bucket) float64 {
 		return bs[i].le
 	}
 	return lower + (bs[i].le-lower)*(rank-below)/inBucket
+}
+
+// redactURL hides a URL's password (user:xxxxx@host); unparseable, it is not shown at all.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
 }

@@ -2,6 +2,7 @@ package diskprobe
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -128,4 +129,34 @@ func TestCompareMemberThatGoesAwayLeavesTheProbesFiguresStanding(t *testing.T) {
 			t.Fatalf("err %v member %+v", err, res.Member)
 		}
 	})
+}
+
+func TestCompareMemberNeverShowsTheURLsPassword(t *testing.T) {
+	if !nativeSupported {
+		t.Skip("native probe unsupported here")
+	}
+	var gotAuth string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, pass, _ := r.BasicAuth()
+		gotAuth = pass
+		http.Error(w, "nope", http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	withCreds := strings.Replace(srv.URL, "http://", "http://probe:s3cr3t-pass@", 1)
+	gone := "http://probe:s3cr3t-pass@127.0.0.1:1/metrics"
+	for _, u := range []string{withCreds, gone, "http://probe:s3cr3t-pass@%zz"} {
+		res, err := Run(context.Background(), Options{Dir: probeDirFor(t), Job: smallJob(), CompareMember: u})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		_ = WriteText(&b, res)
+		js, _ := json.Marshal(res)
+		if strings.Contains(b.String()+string(js), "s3cr3t") || res.Member == nil || res.Member.Error == "" {
+			t.Fatalf("%s: member %+v; report:\n%s", u, res.Member, b.String())
+		}
+	}
+	if gotAuth != "s3cr3t-pass" {
+		t.Fatalf("the member got password %q", gotAuth)
+	}
 }
