@@ -16,6 +16,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/benchrunner"
 	"github.com/etcd-monitor/etcd-monitor/ctl"
 	"github.com/etcd-monitor/etcd-monitor/diskprobe"
+	diskprobeagent "github.com/etcd-monitor/etcd-monitor/diskprobe/agent"
 	"github.com/etcd-monitor/etcd-monitor/exporter"
 	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
@@ -46,6 +47,7 @@ func run(args []string) int {
 	storeCmd := open.RegisterCommand(app)
 	ctlCmd := ctl.RegisterCommand(app)
 	dp := diskprobe.RegisterCommand(app)
+	dpServe := diskprobeagent.RegisterCommand(dp.Clause())
 	// Listed in --help; `etcd-monitor bench …` is dispatched above, before kingpin parses.
 	app.Command("bench", "Load-test etcd as etcd's benchmark tool does, measured right (etcd-monitor bench --help).")
 
@@ -76,6 +78,8 @@ func run(args []string) int {
 		return ctlCmd.Run(ctx, logger)
 	case dp.Matches(chosen):
 		return dp.Run(ctx, logger)
+	case dpServe.Matches(chosen):
+		return dpServe.Run(ctx, logger)
 	}
 	fmt.Fprintf(os.Stderr, "etcd-monitor: unknown command %q\n", chosen)
 	return 2

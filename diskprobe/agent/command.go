@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
-	"github.com/alecthomas/units"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
@@ -32,19 +32,21 @@ type Command struct {
 	interval   time.Duration
 	jitter     float64
 	profile    string
-	size       units.Base2Bytes
-	blockSize  units.Base2Bytes
+	size       string
+	blockSize  string
 	threshold  time.Duration
 	engine     string
 	fioPath    string
-	budget     units.Base2Bytes
+	budget     string
 	probeUsers []string
 	webFlags   *web.FlagConfig
+	// Stderr receives the errors that stop the command before it serves (default os.Stderr).
+	Stderr io.Writer
 }
 
 // RegisterCommand adds `serve` and its flags under parent (the `diskprobe` command).
 func RegisterCommand(parent *kingpin.CmdClause) *Command {
-	c := &Command{}
+	c := &Command{Stderr: os.Stderr}
 	c.cmd = parent.Command("serve", "Run the agent on an etcd host: scheduled small probes within an I/O budget, /metrics, and probes on demand (POST /probe).")
 	c.cmd.Flag("dir", "Directory to probe in, on the filesystem of the member's WAL (e.g. the member's --data-dir); each probe makes and removes its own subdirectory.").
 		Required().PlaceHolder("DIR").StringVar(&c.dir)
@@ -52,13 +54,13 @@ func RegisterCommand(parent *kingpin.CmdClause) *Command {
 	c.cmd.Flag("probe.jitter", "Spread of the scheduled probes: each wait is interval ± jitter×interval (0 ≤ jitter < 1).").
 		Default(fmt.Sprint(DefaultJitter)).Float64Var(&c.jitter)
 	c.cmd.Flag("probe.profile", "Job of the scheduled probes: agent (2 MiB in 2,300-byte writes), etcd or openshift.").Default("agent").StringVar(&c.profile)
-	c.cmd.Flag("probe.size", "Bytes each scheduled probe writes (default: the profile's).").PlaceHolder("SIZE").BytesVar(&c.size)
-	c.cmd.Flag("probe.block-size", "Bytes of each write, each followed by fdatasync (default: the profile's).").PlaceHolder("SIZE").BytesVar(&c.blockSize)
+	c.cmd.Flag("probe.size", "Bytes each scheduled probe writes, e.g. 2m (default: the profile's).").PlaceHolder("SIZE").StringVar(&c.size)
+	c.cmd.Flag("probe.block-size", "Bytes of each write, each followed by fdatasync, e.g. 2300 (default: the profile's).").PlaceHolder("SIZE").StringVar(&c.blockSize)
 	c.cmd.Flag("probe.threshold", "p99 sync latency line of the scheduled probes' verdicts.").Default(DefaultThreshold.String()).DurationVar(&c.threshold)
 	c.cmd.Flag("probe.engine", "Engine of the scheduled probes: native or fio.").Default(string(diskprobe.EngineNative)).EnumVar(&c.engine, string(diskprobe.EngineNative), string(diskprobe.EngineFio))
 	c.cmd.Flag("probe.fio-path", "fio executable for the fio engine (default: fio from PATH).").PlaceHolder("PATH").StringVar(&c.fioPath)
 	c.cmd.Flag("probe.max-bytes-per-hour", "I/O budget: bytes all probes together, scheduled and on demand, may write within any hour; a probe that would exceed it does not start.").
-		Default("256MiB").BytesVar(&c.budget)
+		Default("256m").StringVar(&c.budget)
 	c.cmd.Flag("probe.user", "A basic auth user (or verified client certificate common name) of --web.config.file allowed to POST /probe; repeatable. Without it, every caller the web config lets in may.").
 		PlaceHolder("NAME").StringsVar(&c.probeUsers)
 	c.webFlags = kingpinflag.AddFlags(c.cmd, DefaultListenAddress)
@@ -74,21 +76,39 @@ func (c *Command) Config() (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("--probe.profile: %w", err)
 	}
-	if c.size != 0 {
-		job.Size = int64(c.size)
-		if job.Preallocate > job.Size {
-			job.Preallocate = job.Size
+	size := func(flag, v string) (int64, error) {
+		if v == "" {
+			return 0, nil
 		}
+		n, err := diskprobe.ParseSize(v)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", flag, err)
+		}
+		return n, nil
 	}
-	if c.blockSize != 0 {
-		job.BlockSize = int64(c.blockSize)
+	if n, err := size("--probe.size", c.size); err != nil {
+		return Config{}, err
+	} else if n > 0 {
+		job.Profile, job.Size, job.Preallocate = "custom", n, min(job.Preallocate, n)
+	}
+	if n, err := size("--probe.block-size", c.blockSize); err != nil {
+		return Config{}, err
+	} else if n > 0 {
+		job.Profile, job.BlockSize = "custom", n
+	}
+	budget, err := size("--probe.max-bytes-per-hour", c.budget)
+	if err != nil {
+		return Config{}, err
+	}
+	if budget == 0 {
+		return Config{}, fmt.Errorf("--probe.max-bytes-per-hour: must be above 0")
 	}
 	webConfig := ""
 	if c.webFlags.WebConfigFile != nil {
 		webConfig = *c.webFlags.WebConfigFile
 	}
 	return Config{Dir: c.dir, Interval: c.interval, Jitter: c.jitter, Job: job, Threshold: c.threshold,
-		Engine: diskprobe.Engine(c.engine), FioPath: c.fioPath, MaxBytesPerHour: int64(c.budget),
+		Engine: diskprobe.Engine(c.engine), FioPath: c.fioPath, MaxBytesPerHour: budget,
 		ProbeUsers: c.probeUsers, WebConfigFile: webConfig}, nil
 }
 
@@ -102,12 +122,12 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "etcd-monitor diskprobe serve: %v\n", err)
+		fmt.Fprintf(c.Stderr, "etcd-monitor diskprobe serve: %v\n", err)
 		return 2
 	}
 	a, err := New(cfg, logger, newRegistry())
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "etcd-monitor diskprobe serve: %v\n", err)
+		fmt.Fprintf(c.Stderr, "etcd-monitor diskprobe serve: %v\n", err)
 		return 2
 	}
 	logger.Info("starting etcd-monitor diskprobe agent", "version", version.Info(), "dir", cfg.Dir)
