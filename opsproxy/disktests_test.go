@@ -81,7 +81,7 @@ func TestDiskTestsRunListCompareAndBaselineThroughTheAPI(t *testing.T) {
 				t.Fatalf("list: %d %s", r.status, r.body)
 			}
 			s := list.Disktests[0]
-			if s.Member != "infra0" || s.Cluster != "c1" || s.Engine != "native" || s.Profile != "agent" || s.P99 <= 0 || s.P50 <= 0 ||
+			if s.Member != "infra0" || s.Cluster != "c1" || s.Engine != "native" || s.Profile != "custom" || s.P99 <= 0 || s.P50 <= 0 ||
 				s.Max < s.P99 || s.IOPS <= 0 || s.Threshold != 0.01 || s.Filesystem == "" || (s.Verdict != "pass" && s.Verdict != "fail") {
 				t.Fatalf("summary %+v", s)
 			}
@@ -251,7 +251,8 @@ func TestDiskTestCancelledThroughTheAPIStopsTheAgentsProbe(t *testing.T) {
 	e.waitJob(t, e.admin, j.ID, hasStatus(store.JobCancelled))
 	eventually(t, "the probe's directory to be removed", func() bool { return len(a.Entries(t)) == 0 })
 	var list struct{ Disktests []diskapi.Summary }
-	if r := e.call(t, "GET", "/api/v1/disktests", e.admin, nil); r.json(t, &list); len(list.Disktests) != 0 {
+	r := e.call(t, "GET", "/api/v1/disktests", e.admin, nil)
+	if r.json(t, &list); len(list.Disktests) != 0 {
 		t.Fatalf("stored after a cancel: %s", r.body)
 	}
 }

@@ -151,3 +151,16 @@ func TestPasswordFromEnvironment(t *testing.T) {
 		t.Fatalf("unset variable: %v", err)
 	}
 }
+
+// Auth names how an agent is reached: a client certificate wins over basic auth.
+func TestDiskAgentAuthNamesTheMethod(t *testing.T) {
+	for want, a := range map[string]DiskAgent{
+		"mtls":  {TLS: TLS{CertFile: "c", KeyFile: "k"}, Username: "probe"},
+		"basic": {Username: "probe", PasswordFile: "p"},
+		"none":  {TLS: TLS{CAFile: "ca"}},
+	} {
+		if got := a.Auth(); got != want {
+			t.Errorf("%+v: auth %q, want %q", a, got, want)
+		}
+	}
+}

@@ -46,7 +46,7 @@ func TestClientProbesARealAgentOverTLSWithBasicAuth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Syncs != 100 || res.Sync.Percentiles["99"] <= 0 || (res.Verdict != "pass" && res.Verdict != "fail") || res.Job.Profile != "agent" {
+	if res.Syncs != 100 || res.Sync.Percentiles["99"] <= 0 || (res.Verdict != "pass" && res.Verdict != "fail") || res.Job.Profile != "custom" || res.Job.BlockSize != 2300 {
 		t.Fatalf("result %+v", res)
 	}
 	last, err := c.Last(ctx)

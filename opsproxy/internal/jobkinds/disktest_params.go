@@ -17,12 +17,14 @@ import (
 // refuse less): beyond them a value is a mistake or an attack on the record.
 const (
 	maxDiskTestMember    = 256
-	maxDiskTestBlockSize = 16 << 20 // 16 MiB per write
-	maxDiskTestSize      = 1 << 40  // 1 TiB written
-	minDiskTestDuration  = 100 * time.Millisecond
-	maxDiskTestDuration  = 24 * time.Hour
-	maxDiskTestThreshold = 10.0 // seconds
+	maxDiskTestBlockSize = diskprobe.MaxBlockSize
+	maxDiskTestSize      = diskprobe.MaxSize
+	minDiskTestDuration  = diskprobe.MinDuration
+	maxDiskTestDuration  = diskprobe.MaxDuration
 )
+
+// maxDiskTestThreshold is the largest p99 line, in seconds.
+var maxDiskTestThreshold = diskprobe.MaxThreshold.Seconds()
 
 // disktestParams are the parameters of a "disktest" job: the member whose agent probes (every
 // member with an agent when empty, one after another) and the probe's request. Zero fields

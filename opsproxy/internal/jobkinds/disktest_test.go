@@ -132,7 +132,9 @@ func TestDisktestJobFailsSayingTheAgentIsBusyOrOverBudget(t *testing.T) {
 	// A long probe holds infra0's agent; a first probe uses most of infra1's budget.
 	ctx, cancel := context.WithCancel(context.Background())
 	held := make(chan error, 1)
-	go func() { held <- probeOnce(ctx, busy.Entry, diskprobe.ProbeRequest{Profile: "agent", BlockSize: 2300, Size: 230000, Duration: "1m"}) }()
+	go func() {
+		held <- probeOnce(ctx, busy.Entry, diskprobe.ProbeRequest{Profile: "agent", BlockSize: 2300, Size: 230000, Duration: "1m"})
+	}()
 	t.Cleanup(func() { cancel(); <-held })
 	eventually(t, "the long probe to start", func() bool { return len(busy.Entries(t)) > 0 })
 	if err := probeOnce(context.Background(), budget.Entry, diskprobe.ProbeRequest{Profile: "agent", BlockSize: 2300, Size: 230000}); err != nil {

@@ -2,6 +2,7 @@ package jobkinds
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -30,6 +31,8 @@ const (
 	workerSchemaEnv    = "JOBKINDS_TEST_SCHEMA"
 	workerDirEnv       = "JOBKINDS_TEST_SNAPSHOT_DIR"
 	workerSettleEnv    = "JOBKINDS_TEST_SETTLE"
+	// workerAgentsEnv is the JSON of cluster prod's disk agents.
+	workerAgentsEnv = "JOBKINDS_TEST_DISK_AGENTS"
 )
 
 // workerQueueOptions are the queue options of the worker processes and of the test that
@@ -62,8 +65,15 @@ func runWorkerProcess() int {
 	q := jobs.NewRedisQueue(rc, "faults", jobs.RedisOptions{Options: workerQueueOptions, Poll: 50 * time.Millisecond})
 	r := jobs.NewRunner(q, st, jobs.RunnerOptions{Workers: 1, Heartbeat: 100 * time.Millisecond, Logger: log})
 	settle, _ := time.ParseDuration(os.Getenv(workerSettleEnv))
+	var agents []clusterconfig.DiskAgent
+	if raw := os.Getenv(workerAgentsEnv); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &agents); err != nil {
+			return fail(fmt.Errorf("disk agents: %w", err))
+		}
+	}
 	r.HandleKinds(Kinds(Deps{Cluster: StaticClusters(map[string]*conns.Conn{"prod": conn}), Settle: settle,
-		SnapshotDir: os.Getenv(workerDirEnv), HealthTimeout: 5 * time.Second, DefragTimeout: time.Minute, Logger: log}))
+		SnapshotDir: os.Getenv(workerDirEnv), HealthTimeout: 5 * time.Second, DefragTimeout: time.Minute, Logger: log,
+		Results: st, DiskAgents: func(string) []clusterconfig.DiskAgent { return agents }}))
 	log.Info("worker running")
 	_ = r.Run(ctx)
 	return 0

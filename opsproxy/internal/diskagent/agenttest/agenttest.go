@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/etcd-monitor/etcd-monitor/diskprobe"
 	"github.com/etcd-monitor/etcd-monitor/diskprobe/agent"
 	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
 	"github.com/etcd-monitor/etcd-monitor/internal/embedetcd"
@@ -63,7 +64,12 @@ func Start(t testing.TB, o Options) *Agent {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	a, err := agent.New(agent.Config{Dir: dir, MaxBytesPerHour: o.MaxBytesPerHour}, nil, prometheus.NewRegistry())
+	cfg := agent.Config{Dir: dir, MaxBytesPerHour: o.MaxBytesPerHour}
+	if o.MaxBytesPerHour > 0 {
+		// The budget must hold one scheduled probe (which never runs here: Run is not called).
+		cfg.Job = diskprobe.Job{Profile: "agent", BlockSize: 2300, Size: min(230000, o.MaxBytesPerHour), Preallocate: 0}
+	}
+	a, err := agent.New(cfg, nil, prometheus.NewRegistry())
 	if err != nil {
 		t.Fatalf("start the diskprobe agent: %v", err)
 	}
@@ -71,14 +77,18 @@ func Start(t testing.TB, o Options) *Agent {
 	if o.Timeout > 0 {
 		entry.Timeout = model.Duration(o.Timeout)
 	}
-	var web strings.Builder
+	var webYML strings.Builder
 	scheme := "http"
 	if o.TLS {
-		files, err := embedetcd.GenerateTLS(filepath.Join(tmp, "pki"))
+		pki := filepath.Join(tmp, "pki")
+		if err := os.Mkdir(pki, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		files, err := embedetcd.GenerateTLS(pki)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&web, "tls_server_config:\n  cert_file: %s\n  key_file: %s\n", files.ServerCertFile, files.ServerKeyFile)
+		fmt.Fprintf(&webYML, "tls_server_config:\n  cert_file: %s\n  key_file: %s\n", files.ServerCertFile, files.ServerKeyFile)
 		entry.TLS.CAFile = files.CAFile
 		scheme = "https"
 	}
@@ -87,7 +97,7 @@ func Start(t testing.TB, o Options) *Agent {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&web, "basic_auth_users:\n  %s: %s\n", o.Username, hash)
+		fmt.Fprintf(&webYML, "basic_auth_users:\n  %s: %s\n", o.Username, hash)
 		entry.Username = o.Username
 		entry.PasswordFile = filepath.Join(tmp, "probe-password")
 		if err := os.WriteFile(entry.PasswordFile, []byte(o.Password+"\n"), 0o600); err != nil {
@@ -95,7 +105,7 @@ func Start(t testing.TB, o Options) *Agent {
 		}
 	}
 	webConfig := filepath.Join(tmp, "web.yml")
-	if err := os.WriteFile(webConfig, []byte(web.String()), 0o600); err != nil {
+	if err := os.WriteFile(webConfig, []byte(webYML.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
