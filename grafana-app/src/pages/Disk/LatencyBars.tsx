@@ -24,13 +24,13 @@ export function LatencyBars({ result }: { result: DiskResult }) {
     }
     let cancelled = false;
     decodeHdr(encoded).then(
-      (h) => !cancelled && setRead({ bars: bars(h, unitOf(h, result.sync.max)) }),
+      (h) => !cancelled && setRead({ bars: bars(h, unitOf(h, result.sync.max), result.threshold) }),
       (e) => !cancelled && setRead({ error: e instanceof Error ? e.message : String(e) })
     );
     return () => {
       cancelled = true;
     };
-  }, [encoded, result.sync.max]);
+  }, [encoded, result.sync.max, result.threshold]);
 
   if (!encoded) {
     return (

@@ -41,6 +41,20 @@ test('finds the unit from the report maximum and sums the buckets into 1-2-5 bin
   ]);
 });
 
+test("the bars widen to the threshold's bin, so that its line falls on the chart", async () => {
+  const h = await decodeHdr(FIXTURE);
+  const fast = { buckets: h.buckets.slice(0, 2), total: 800 };
+  expect(bars(fast, 1e-9, 0.01).map((b) => [b.from, b.count])).toEqual([
+    [0.0005, 500],
+    [0.001, 0],
+    [0.002, 300],
+    [0.005, 0],
+    [0.01, 0],
+  ]);
+  const slow = { buckets: h.buckets.slice(3), total: 50 };
+  expect(bars(slow, 1e-9, 0.001).map((b) => b.from)).toEqual([0.001, 0.002, 0.005, 0.01, 0.02]);
+});
+
 test('a histogram that is not one is refused with a reason', async () => {
   await expect(decodeHdr('%%%')).rejects.toThrow('histogram: not base64');
   await expect(decodeHdr(btoa('HISTFAAAAAA'))).rejects.toThrow('not an HdrHistogram V2 compressed encoding');

@@ -39,24 +39,32 @@ export function unitOf(h: Hdr, maxSeconds: number): number {
 }
 
 // bars sums the histogram's buckets (in unit seconds) into the EDGES bins, from the first bin
-// with a count to the last; a value below 1 µs counts in the first bin, above 50 s in the last.
-export function bars(h: Hdr, unit: number): Bar[] {
+// with a count to the last, widened with empty bins to the one holding include (the threshold)
+// so that its line falls on the chart; a value below 1 µs counts in the first bin, above 50 s in
+// the last.
+export function bars(h: Hdr, unit: number, include?: number): Bar[] {
   const counts = new Array<number>(EDGES.length - 1).fill(0);
-  for (const b of h.buckets) {
-    const mid = (b.low + b.width / 2) * unit;
-    let i = EDGES.findIndex((e) => e > mid) - 1;
+  const binOf = (v: number) => {
+    const i = EDGES.findIndex((e) => e > v) - 1;
     if (i < 0) {
-      i = mid < EDGES[0] ? 0 : counts.length - 1;
+      return v < EDGES[0] ? 0 : counts.length - 1;
     }
-    counts[Math.min(i, counts.length - 1)] += b.count;
+    return Math.min(i, counts.length - 1);
+  };
+  for (const b of h.buckets) {
+    counts[binOf((b.low + b.width / 2) * unit)] += b.count;
   }
-  const first = counts.findIndex((n) => n > 0);
+  let first = counts.findIndex((n) => n > 0);
   if (first < 0) {
     return [];
   }
   let last = counts.length - 1;
   while (counts[last] === 0) {
     last--;
+  }
+  if (include !== undefined && include > 0) {
+    first = Math.min(first, binOf(include));
+    last = Math.max(last, binOf(include));
   }
   const out: Bar[] = [];
   for (let i = first; i <= last; i++) {
