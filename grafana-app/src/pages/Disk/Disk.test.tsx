@@ -298,7 +298,7 @@ test('a result opened from the list (by keyboard) shows its verdict, figures, fi
   expect(screen.getByTestId('location')).toHaveTextContent('result=d3');
   const detail = await screen.findByTestId(testIds.disk.detail);
   expect(within(detail).getByTestId(testIds.disk.verdict)).toHaveTextContent(
-    'pass p99 4.00 ms against the 10.0 ms line (40 % of it): p99 4 ms is under 10 ms'
+    'pass p99 4.00 ms against the 10.0 ms line: p99 4 ms is under 10 ms'
   );
   const figures = within(detail).getByTestId(testIds.disk.figures);
   expect(figures).toHaveTextContent('p50p90p99p99.9max');
@@ -317,8 +317,13 @@ test('a result opened from the list (by keyboard) shows its verdict, figures, fi
   expect(bars).toHaveAttribute('aria-label', expect.stringContaining('1000 syncs, 50 in bins at or over the 10.0 ms'));
 });
 
-test('a fio result says it has no histogram', async () => {
-  renderAt(answers(), '/disk?cluster=prod&result=d4');
+test('a fio result says it has no histogram; without a reason the verdict gives p99 as a share of the line', async () => {
+  const t = answers();
+  t.answers['GET /disktests/d4'] = full(m0fio, { verdict_reason: '' });
+  renderAt(t, '/disk?cluster=prod&result=d4');
+  expect(await screen.findByTestId(testIds.disk.verdict)).toHaveTextContent(
+    'pass p99 4.40 ms against the 10.0 ms line (44 % of it)'
+  );
   expect(await screen.findByTestId(testIds.disk.barsNote)).toHaveTextContent(
     'No histogram: fio reports percentiles only.'
   );

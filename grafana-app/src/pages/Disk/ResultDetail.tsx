@@ -93,8 +93,8 @@ export function ResultDetail({ cluster, id, canAdmin }: Props) {
       </h3>
       <div data-testid={testIds.disk.verdict}>
         <Badge color={verdictColor(test.verdict)} text={test.verdict} /> p99 {latency(p99)} against the{' '}
-        {latency(threshold)} line ({((p99 / threshold) * 100).toFixed(0)} % of it)
-        {r?.verdict_reason && <>: {r.verdict_reason}</>}
+        {latency(threshold)} line
+        {r?.verdict_reason ? <>: {r.verdict_reason}</> : <> ({((p99 / threshold) * 100).toFixed(0)} % of it)</>}
         {test.partial && (
           <>
             {' '}
