@@ -287,6 +287,15 @@ test('a threshold that is not a latency is refused naming the field, and a refus
     'parameters.profile: unknown profile "x" (request r5)'
   );
   expect(screen.getByTestId(testIds.disk.run)).toBeEnabled();
+
+  // With both engines, a refused first job starts neither.
+  await userEvent.selectOptions(screen.getByTestId(testIds.disk.engine), 'both');
+  await userEvent.click(screen.getByTestId(testIds.disk.run));
+  await waitFor(() => expect(screen.getByTestId(testIds.disk.progress)).toHaveTextContent('fio: not started'));
+  expect(screen.getByTestId(testIds.disk.progress)).toHaveTextContent('native: not started');
+  expect(screen.getByTestId(testIds.disk.jobOutcome)).toHaveTextContent('Finished with a problem');
+  expect(screen.getByTestId(testIds.disk.run)).toBeEnabled();
+  expect(t.calls.filter((c) => c.method === 'POST')).toHaveLength(2);
 });
 
 test('a result opened from the list (by keyboard) shows its verdict, figures, filesystem, warnings and histogram', async () => {

@@ -83,7 +83,8 @@ export function StartProbe({ cluster, member, agents, onFinished, onOpen }: Prop
         idempotency_key: newIdempotencyKey(),
       });
     } catch (e) {
-      update({ note: 'not started' });
+      // Neither this job nor those after it start.
+      setSteps((prev) => prev.map((x, k) => (k >= i ? { ...x, note: 'not started' } : x)));
       setError(failure(e));
       return;
     }
@@ -113,7 +114,11 @@ export function StartProbe({ cluster, member, agents, onFinished, onOpen }: Prop
         onError(err, final) {
           if (final) {
             setError(failure(err));
-            update({ note: 'no longer followed' });
+            setSteps((prev) =>
+              prev.map((x, k) =>
+                k === i ? { ...x, note: 'no longer followed' } : k > i ? { ...x, note: 'not started' } : x
+              )
+            );
           }
         },
       },
