@@ -19,7 +19,12 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err := o.validate(); err != nil {
 		return Result{}, err
 	}
-	dir, err := probeDir(o)
+	if o.Engine == EngineFio {
+		if err := checkFio(o.FioPath); err != nil {
+			return Result{}, err
+		}
+	}
+	dir, wal, err := probeDir(o)
 	if err != nil {
 		return Result{}, err
 	}
@@ -27,7 +32,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		Engine:    o.Engine,
 		Job:       o.Job,
 		Dir:       dir,
-		WALDir:    o.WALDir,
+		WALDir:    wal,
 		Threshold: o.Threshold.Seconds(),
 		Budget:    Budget{SpaceBytes: o.Job.SpaceBytes(), Duration: o.Job.Duration},
 	}
@@ -61,12 +66,6 @@ func Run(ctx context.Context, o Options) (Result, error) {
 				dir, FormatBytes(need), FormatBytes(margin), FormatBytes(int64(info.FreeBytes)))
 		}
 	}
-	if o.Engine == EngineFio {
-		if err := checkFio(o.FioPath); err != nil {
-			return res, err
-		}
-	}
-
 	o.Logger.Debug("probing", "dir", work, "engine", o.Engine, "profile", o.Job.Profile, "fs", info.Type, "device", info.Device)
 
 	var member *memberWindow
@@ -108,30 +107,31 @@ func Run(ctx context.Context, o Options) (Result, error) {
 }
 
 // probeDir is where the probe writes: Dir, or the WAL directory (WALDir, or Dir/member/wal
-// in a member's data directory) when that is on another filesystem than Dir.
-func probeDir(o Options) (string, error) {
+// in a member's data directory) when that is on another filesystem than Dir; wal is the WAL
+// directory measured, if any.
+func probeDir(o Options) (dir, wal string, err error) {
 	field := "dir"
 	if o.Dir == o.WALDir {
 		field = "wal_dir"
 	}
 	if err := checkDir(field, o.Dir); err != nil {
-		return "", err
+		return "", "", err
 	}
-	wal := o.WALDir
+	wal = o.WALDir
 	if wal != "" {
 		if err := checkDir("wal_dir", wal); err != nil {
-			return "", err
+			return "", "", err
 		}
 	} else if fi, err := os.Stat(filepath.Join(o.Dir, "member", "wal")); err == nil && fi.IsDir() {
 		wal = filepath.Join(o.Dir, "member", "wal")
 	}
 	if wal == "" {
-		return o.Dir, nil
+		return o.Dir, "", nil
 	}
 	dDev, ok1 := deviceOf(o.Dir)
 	wDev, ok2 := deviceOf(wal)
 	if ok1 && ok2 && dDev != wDev {
-		return wal, nil
+		return wal, wal, nil
 	}
-	return o.Dir, nil
+	return o.Dir, wal, nil
 }

@@ -125,15 +125,22 @@ func TestRunRefusesWithoutFreeSpaceSayingNeededAndFree(t *testing.T) {
 }
 
 func TestProbeDirFollowsTheWALDirectoryOnlyToAnotherFilesystem(t *testing.T) {
+	if !nativeSupported {
+		t.Skip("native probe unsupported here")
+	}
 	data := probeDirFor(t)
 	if err := os.MkdirAll(filepath.Join(data, "member", "wal"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	// Same filesystem: the probe writes in the data directory, not among etcd's WAL files.
-	got, err := probeDir(Options{Dir: data})
-	if err != nil || got != data {
-		t.Fatalf("probeDir = %q, %v; want %s", got, err, data)
+	// Same filesystem: the probe writes in the data directory, not among etcd's WAL files,
+	// and reports the WAL directory it measured.
+	res, err := Run(context.Background(), Options{Dir: data, Job: smallJob()})
+	if err != nil || res.Dir != data || res.WALDir != filepath.Join(data, "member", "wal") {
+		t.Fatalf("dir %q wal dir %q, %v; want %s and its member/wal", res.Dir, res.WALDir, err, data)
 	}
+	assertNothingLeft(t, data, "member")
+	assertNothingLeft(t, filepath.Join(data, "member", "wal"))
+	var got string
 	// An explicit WAL directory on another filesystem (tmpfs here) is where it writes.
 	shm, err := osMkdirTemp("/dev/shm")
 	if err != nil {
@@ -143,11 +150,11 @@ func TestProbeDirFollowsTheWALDirectoryOnlyToAnotherFilesystem(t *testing.T) {
 	if d1, _ := deviceOf(shm); d1 == func() uint64 { d, _ := deviceOf(data); return d }() {
 		t.Skip("/dev/shm is on the same filesystem")
 	}
-	got, err = probeDir(Options{Dir: data, WALDir: shm})
+	got, _, err = probeDir(Options{Dir: data, WALDir: shm})
 	if err != nil || got != shm {
 		t.Fatalf("probeDir = %q, %v; want %s", got, err, shm)
 	}
-	got, err = probeDir(Options{Dir: shm, WALDir: shm})
+	got, _, err = probeDir(Options{Dir: shm, WALDir: shm})
 	if err != nil || got != shm {
 		t.Fatalf("probeDir (wal dir only) = %q, %v; want %s", got, err, shm)
 	}
