@@ -25,8 +25,6 @@ type Agent struct {
 	// now and rand are the clock and the jitter source; tests replace them.
 	now  func() time.Time
 	rand func() float64
-	// run is the engine; tests of the agent's own logic do not replace it.
-	run func(context.Context, diskprobe.Options) (diskprobe.Result, error)
 
 	mu      sync.Mutex
 	running *running
@@ -65,7 +63,7 @@ func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*Agent, er
 		return nil, fmt.Errorf("diskprobe agent: %w", err)
 	}
 	a := &Agent{
-		cfg: cfg, logger: logger, now: time.Now, rand: rand.Float64, run: diskprobe.Run,
+		cfg: cfg, logger: logger, now: time.Now, rand: rand.Float64,
 		budget: budget{max: cfg.MaxBytesPerHour},
 		stats:  map[string]*stats{triggerSchedule: newStats(), triggerDemand: newStats()},
 	}
@@ -122,7 +120,7 @@ func (a *Agent) probe(ctx context.Context, trigger string, opts diskprobe.Option
 	if timeBased && !capBytes(ctx, limit, cancel) {
 		cancel(fmt.Errorf("%w: the agent cannot count its written bytes on this platform", errBudgetCap))
 	}
-	res, err := a.run(ctx, opts)
+	res, err := diskprobe.Run(ctx, opts)
 	capped := errors.Is(context.Cause(ctx), errBudgetCap)
 	if capped && res.Verdict != "" {
 		// Stopped by the budget, not by the caller: the figures of what ran stand.

@@ -29,6 +29,7 @@ const DefaultListenAddress = ":9982"
 type Command struct {
 	cmd        *kingpin.CmdClause
 	dir        string
+	walDir     string
 	interval   time.Duration
 	jitter     float64
 	profile    string
@@ -50,6 +51,7 @@ func RegisterCommand(parent *kingpin.CmdClause) *Command {
 	c.cmd = parent.Command("serve", "Run the agent on an etcd host: scheduled small probes within an I/O budget, /metrics, and probes on demand (POST /probe).")
 	c.cmd.Flag("dir", "Directory to probe in, on the filesystem of the member's WAL (e.g. the member's --data-dir); each probe makes and removes its own subdirectory.").
 		Required().PlaceHolder("DIR").StringVar(&c.dir)
+	c.cmd.Flag("wal-dir", "The member's WAL directory, when etcd runs with --wal-dir: probes run on its filesystem.").PlaceHolder("DIR").StringVar(&c.walDir)
 	c.cmd.Flag("probe.interval", "Mean time between two scheduled probes.").Default(DefaultInterval.String()).DurationVar(&c.interval)
 	c.cmd.Flag("probe.jitter", "Spread of the scheduled probes: each wait is interval ± jitter×interval (0 ≤ jitter < 1).").
 		Default(fmt.Sprint(DefaultJitter)).Float64Var(&c.jitter)
@@ -107,7 +109,7 @@ func (c *Command) Config() (Config, error) {
 	if c.webFlags.WebConfigFile != nil {
 		webConfig = *c.webFlags.WebConfigFile
 	}
-	return Config{Dir: c.dir, Interval: c.interval, Jitter: c.jitter, Job: job, Threshold: c.threshold,
+	return Config{Dir: c.dir, WALDir: c.walDir, Interval: c.interval, Jitter: c.jitter, Job: job, Threshold: c.threshold,
 		Engine: diskprobe.Engine(c.engine), FioPath: c.fioPath, MaxBytesPerHour: budget,
 		ProbeUsers: c.probeUsers, WebConfigFile: webConfig}, nil
 }

@@ -29,7 +29,7 @@ func parseServe(t *testing.T, args ...string) (*Command, error) {
 }
 
 func TestServeFlagsMakeTheAgentsConfig(t *testing.T) {
-	c, err := parseServe(t, "diskprobe", "serve", "--dir", "/var/lib/etcd", "--probe.interval", "10m", "--probe.jitter", "0",
+	c, err := parseServe(t, "diskprobe", "serve", "--dir", "/var/lib/etcd", "--wal-dir", "/ssd/wal", "--probe.interval", "10m", "--probe.jitter", "0",
 		"--probe.size", "4m", "--probe.block-size", "4k", "--probe.threshold", "20ms", "--probe.max-bytes-per-hour", "1g",
 		"--probe.user", "opsproxy", "--probe.user", "ops2", "--web.listen-address", ":19100")
 	if err != nil {
@@ -39,10 +39,10 @@ func TestServeFlagsMakeTheAgentsConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Dir: "/var/lib/etcd", Interval: 10 * time.Minute, Jitter: 0, Threshold: 20 * time.Millisecond,
+	want := Config{Dir: "/var/lib/etcd", WALDir: "/ssd/wal", Interval: 10 * time.Minute, Jitter: 0, Threshold: 20 * time.Millisecond,
 		Engine: diskprobe.EngineNative, MaxBytesPerHour: 1 << 30, ProbeUsers: []string{"opsproxy", "ops2"},
 		Job: diskprobe.Job{Profile: "custom", BlockSize: 4 << 10, Size: 4 << 20, Preallocate: 2 << 20}}
-	if cfg.Dir != want.Dir || cfg.Interval != want.Interval || cfg.Jitter != want.Jitter || cfg.Threshold != want.Threshold ||
+	if cfg.Dir != want.Dir || cfg.WALDir != want.WALDir || cfg.Interval != want.Interval || cfg.Jitter != want.Jitter || cfg.Threshold != want.Threshold ||
 		cfg.Engine != want.Engine || cfg.MaxBytesPerHour != want.MaxBytesPerHour || strings.Join(cfg.ProbeUsers, ",") != "opsproxy,ops2" ||
 		cfg.Job != want.Job {
 		t.Fatalf("config %+v\nwant %+v", cfg, want)

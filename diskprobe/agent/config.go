@@ -24,6 +24,9 @@ type Config struct {
 	// Dir is where probes run: each probe makes and removes its own subdirectory in it. Put it
 	// on the filesystem of the member's WAL (the member's data directory).
 	Dir string
+	// WALDir is the member's WAL directory when etcd runs with --wal-dir: probes run on its
+	// filesystem (a Dir holding member/wal is probed on its WAL's filesystem without it).
+	WALDir string
 	// Interval is the mean time between two scheduled probes (default 5m).
 	Interval time.Duration
 	// Jitter spreads scheduled probes: each wait is Interval ± Jitter×Interval, uniformly, and
@@ -84,6 +87,13 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("dir: %w", err))
 	case !st.IsDir():
 		errs = append(errs, fmt.Errorf("dir: %s is not a directory", c.Dir))
+	}
+	if c.WALDir != "" {
+		if st, err := os.Stat(c.WALDir); err != nil {
+			errs = append(errs, fmt.Errorf("wal dir: %w", err))
+		} else if !st.IsDir() {
+			errs = append(errs, fmt.Errorf("wal dir: %s is not a directory", c.WALDir))
+		}
 	}
 	if c.Interval < MinInterval {
 		errs = append(errs, fmt.Errorf("interval: %s is shorter than %s", c.Interval, MinInterval))

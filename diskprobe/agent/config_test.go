@@ -28,6 +28,8 @@ func TestNewRejectsSettingsThatMakeNoSenseNamingThem(t *testing.T) {
 		{"no dir", Config{}, "dir: must be set"},
 		{"missing dir", Config{Dir: filepath.Join(dir, "nope")}, "dir: stat"},
 		{"file as dir", Config{Dir: file}, "dir: " + file + " is not a directory"},
+		{"missing WAL dir", Config{Dir: dir, WALDir: filepath.Join(dir, "nope")}, "wal dir: stat"},
+		{"file as WAL dir", Config{Dir: dir, WALDir: file}, "wal dir: " + file + " is not a directory"},
 		{"interval too short", Config{Dir: dir, Interval: time.Millisecond}, "interval: 1ms is shorter than 1s"},
 		{"jitter of 1", Config{Dir: dir, Jitter: 1}, "jitter: 1 is not in [0, 1)"},
 		{"negative jitter", Config{Dir: dir, Jitter: -0.1}, "jitter: -0.1 is not in [0, 1)"},

@@ -64,6 +64,7 @@ func (a *Agent) serveProbe(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	opts.WALDir = a.cfg.WALDir
 	if opts.Engine == diskprobe.EngineFio && opts.Job.Duration > 0 {
 		writeError(w, http.StatusBadRequest, errTimeBasedFio.Error())
 		return

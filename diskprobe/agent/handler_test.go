@@ -50,6 +50,19 @@ func TestProbeOnDemandAnswersTheResultAndLeavesNothingBehind(t *testing.T) {
 	}
 }
 
+func TestProbesRunOnTheMembersWALDirectory(t *testing.T) {
+	wal := t.TempDir()
+	ta := newTestAgent(t, Config{WALDir: wal})
+	status, body, _ := ta.post(t, context.Background(), `{"block_size": 2300, "size": 23000}`)
+	if res := decodeResult(t, body); status != http.StatusOK || res.WALDir != wal {
+		t.Fatalf("%d, wal_dir %q; want 200 naming %s", status, res.WALDir, wal)
+	}
+	ta.scheduledProbe(context.Background())
+	if last := ta.lastResult(); last == nil || last.WALDir != wal {
+		t.Fatalf("scheduled probe: %+v; want it on %s", last, wal)
+	}
+}
+
 func TestProbeRequestsThatMakeNoSenseAre400NamingTheField(t *testing.T) {
 	ta := newTestAgent(t, Config{})
 	for _, tc := range []struct {
@@ -275,4 +288,33 @@ func mustRequest(t *testing.T, method, url string) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+// A probe through the installed fio answers fio's figures and verdict; fio reports percentiles,
+// not each sync, so the sync histogram does not grow, while the last p99 and verdict do.
+func TestFioProbeOnDemandSetsTheLastFiguresButNotTheHistogram(t *testing.T) {
+	ta := newTestAgent(t, Config{})
+	status, body, _ := ta.post(t, context.Background(), `{"engine": "fio", "block_size": 2300, "size": 230000, "threshold": 5}`)
+	if status != http.StatusOK {
+		t.Fatalf("%d %v", status, body)
+	}
+	res := decodeResult(t, body)
+	if res.Engine != "fio" || res.Verdict != "pass" || res.Sync.Count < 90 {
+		t.Fatalf("engine %q verdict %q syncs %d; want fio's pass over about 100 syncs", res.Engine, res.Verdict, res.Sync.Count)
+	}
+	if got := ta.metric(t, "etcd_monitor_diskprobe_last_p99_seconds", map[string]string{"trigger": "demand"}); got != res.Sync.Percentiles["99"] {
+		t.Errorf("last p99 %g, want fio's %g", got, res.Sync.Percentiles["99"])
+	}
+	if got := ta.metric(t, "etcd_monitor_diskprobe_sync_duration_seconds", map[string]string{"trigger": "demand"}); got != 0 {
+		t.Errorf("the histogram counts %g syncs of a fio probe", got)
+	}
+	if left := leftovers(t, ta.dir); len(left) != 0 {
+		t.Fatalf("left %v", left)
+	}
+	// fio missing: the probe cannot run, 503 saying so.
+	ta2 := newTestAgent(t, Config{FioPath: "/nonexistent/fio"})
+	status, body, _ = ta2.post(t, context.Background(), `{"engine": "fio", "block_size": 2300, "size": 23000}`)
+	if msg, _ := body["error"].(string); status != http.StatusServiceUnavailable || !strings.Contains(msg, "fio not found") {
+		t.Fatalf("%d %v; want 503 saying fio is not found", status, body)
+	}
 }

@@ -36,7 +36,7 @@ func (a *Agent) Run(ctx context.Context) error {
 
 // scheduledProbe runs one scheduled probe and logs why it did not run, if it did not.
 func (a *Agent) scheduledProbe(ctx context.Context) {
-	opts := diskprobe.Options{Dir: a.cfg.Dir, Engine: a.cfg.Engine, Job: a.cfg.Job, Threshold: a.cfg.Threshold, FioPath: a.cfg.FioPath}
+	opts := diskprobe.Options{Dir: a.cfg.Dir, WALDir: a.cfg.WALDir, Engine: a.cfg.Engine, Job: a.cfg.Job, Threshold: a.cfg.Threshold, FioPath: a.cfg.FioPath}
 	_, err := a.probe(ctx, triggerSchedule, opts)
 	var busy *busyError
 	var over *budgetError
