@@ -278,3 +278,26 @@ func TestDiskTestsAnswer503WhileTheStoreIsDown(t *testing.T) {
 		t.Errorf("disk agents while the store is down: %d %s", r.status, r.body)
 	}
 }
+
+// disk_agents come from the configuration served now: a reload that adds an agent makes
+// disk tests of its member possible, and the agents' list shows it.
+func TestDiskAgentsAddedByAReloadApplyToTheNextJob(t *testing.T) {
+	a := agenttest.Start(t, agenttest.Options{Member: "infra0"})
+	e := newEnv(t, envOptions{extra: jobsQueue})
+	r := e.call(t, "POST", "/api/v1/jobs", e.admin, diskJob(`{"member":"infra0"}`))
+	if r.status != http.StatusBadRequest || !strings.Contains(r.errorText(t), `cluster "c1" has no disk_agents configured`) {
+		t.Fatalf("before the reload: %d %s", r.status, r.body)
+	}
+	e.rewrite(t, clusterEntry("c1", e.etcd)+"    disk_agents:\n      - {member: infra0, url: \""+a.URL+"\"}\n", jobsQueue)
+	if r, _ := e.reload(t); r.status != 200 {
+		t.Fatalf("reload: %d %s", r.status, r.body)
+	}
+	var agents diskapi.AgentList
+	r = e.call(t, "GET", "/api/v1/clusters/c1/disk-agents", e.admin, nil)
+	if r.json(t, &agents); len(agents.Agents) != 1 || agents.Agents[0].URL != a.URL {
+		t.Fatalf("agents after the reload: %s", r.body)
+	}
+	if ids := e.runDiskTest(t, `{"member":"infra0",`+smallDiskProbe+`}`); len(ids) != 1 {
+		t.Fatalf("results %v", ids)
+	}
+}

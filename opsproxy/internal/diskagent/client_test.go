@@ -165,3 +165,17 @@ func TestClientReportsTheAgentsRefusals(t *testing.T) {
 		t.Errorf("over the budget: %v, want ErrOverBudget", err)
 	}
 }
+
+// An agent that lets only its probe users probe refuses another authenticated user with 403:
+// ErrUnauthorized, saying so.
+func TestClientNotAProbeUserIsRefused(t *testing.T) {
+	a := agenttest.Start(t, agenttest.Options{Username: "prometheus", Password: "scrape-pw",
+		OtherUsers: map[string]string{"opsproxy": "probe-pw"}, ProbeUsers: []string{"opsproxy"}})
+	_, err := client(t, a).Probe(context.Background(), small)
+	if !errors.Is(err, diskagent.ErrUnauthorized) || !strings.Contains(err.Error(), "(403 Forbidden): ") || !strings.Contains(err.Error(), "prometheus") {
+		t.Fatalf("probe as a user that may not: %v", err)
+	}
+	if err := client(t, a).Healthy(context.Background()); err != nil {
+		t.Fatalf("health as that user: %v", err)
+	}
+}

@@ -39,6 +39,10 @@ type Options struct {
 	MaxBytesPerHour int64
 	// Timeout is the entry's timeout (default the configuration's).
 	Timeout time.Duration
+	// ProbeUsers are the agent's --probe.user: the only basic auth users that may probe.
+	// OtherUsers are more basic auth users (name to password) beside Username.
+	ProbeUsers []string
+	OtherUsers map[string]string
 }
 
 // Agent is a running agent.
@@ -64,15 +68,6 @@ func Start(t testing.TB, o Options) *Agent {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	cfg := agent.Config{Dir: dir, MaxBytesPerHour: o.MaxBytesPerHour}
-	if o.MaxBytesPerHour > 0 {
-		// The budget must hold one scheduled probe (which never runs here: Run is not called).
-		cfg.Job = diskprobe.Job{Profile: "agent", BlockSize: 2300, Size: min(230000, o.MaxBytesPerHour), Preallocate: 0}
-	}
-	a, err := agent.New(cfg, nil, prometheus.NewRegistry())
-	if err != nil {
-		t.Fatalf("start the diskprobe agent: %v", err)
-	}
 	entry := clusterconfig.DiskAgent{Member: o.Member, Timeout: model.Duration(clusterconfig.DefaultDiskAgentTimeout)}
 	if o.Timeout > 0 {
 		entry.Timeout = model.Duration(o.Timeout)
@@ -93,11 +88,18 @@ func Start(t testing.TB, o Options) *Agent {
 		scheme = "https"
 	}
 	if o.Username != "" {
-		hash, err := bcrypt.GenerateFromPassword([]byte(o.Password), bcrypt.MinCost)
-		if err != nil {
-			t.Fatal(err)
+		users := map[string]string{o.Username: o.Password}
+		for name, pw := range o.OtherUsers {
+			users[name] = pw
 		}
-		fmt.Fprintf(&webYML, "basic_auth_users:\n  %s: %s\n", o.Username, hash)
+		webYML.WriteString("basic_auth_users:\n")
+		for name, pw := range users {
+			hash, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&webYML, "  %s: %s\n", name, hash)
+		}
 		entry.Username = o.Username
 		entry.PasswordFile = filepath.Join(tmp, "probe-password")
 		if err := os.WriteFile(entry.PasswordFile, []byte(o.Password+"\n"), 0o600); err != nil {
@@ -107,6 +109,15 @@ func Start(t testing.TB, o Options) *Agent {
 	webConfig := filepath.Join(tmp, "web.yml")
 	if err := os.WriteFile(webConfig, []byte(webYML.String()), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	cfg := agent.Config{Dir: dir, MaxBytesPerHour: o.MaxBytesPerHour, ProbeUsers: o.ProbeUsers, WebConfigFile: webConfig}
+	if o.MaxBytesPerHour > 0 {
+		// The budget must hold one scheduled probe (which never runs here: Run is not called).
+		cfg.Job = diskprobe.Job{Profile: "agent", BlockSize: 2300, Size: min(230000, o.MaxBytesPerHour), Preallocate: 0}
+	}
+	a, err := agent.New(cfg, nil, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatalf("start the diskprobe agent: %v", err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
