@@ -110,9 +110,14 @@ test('an admin probes m0 with native and fio, following both jobs, and sees them
   const pair = await admin.locator(testId('data-testid disk-pair m0')).innerText();
   assert.match(pair, /p99 [\d.]+ (ms|µs).*p99 [\d.]+ (ms|µs)/s);
   assert.match(pair, /×\d+\.\d\d (agree|native slower|native faster)\s+×\d+\.\d\d (agree|native slower|native faster)/);
-  // The pointer leaves the start button it clicked: axe reads the colours of the page at rest,
-  // not Grafana's lighter hover shade of a primary button.
+  // The pointer leaves the start button it clicked, and axe reads the colours once the button's
+  // transitions (out of hover, out of disabled) have ended: the page at rest, not a shade between
+  // Grafana's hover and normal ones.
   await admin.mouse.move(0, 0);
+  await admin.locator(testId('data-testid disk-run')).evaluate(async (el) => {
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    await Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished));
+  });
   await browser.checkPage(admin, 'disk');
 });
 
