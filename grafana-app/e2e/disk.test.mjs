@@ -188,3 +188,28 @@ test('a viewer reads the results but is offered no start and no baseline, and fo
   assert.equal(unchanged.body.run.id, stored.native.id);
   await viewer.close();
 });
+
+test('an admin cancels a long probe from the page: the job ends cancelled and stores no result', async () => {
+  await admin.goto(diskURL({ member: 'm1' }));
+  await admin.locator(testId('data-testid disk-engine')).selectOption('native');
+  // OpenShift's profile writes for 60 s: long enough to be cancelled while it runs.
+  await admin.locator(testId('data-testid disk-profile')).selectOption('openshift');
+  await admin.locator(testId('data-testid disk-run')).click();
+  const running = await waitForText(admin, 'data-testid disk-progress', /^native: job \S+ running/, RUN_TIMEOUT);
+  const job = running.match(/^native: job (\S+) running/)[1];
+  await admin.locator(testId('data-testid disk-cancel')).click();
+  const outcome = await waitForText(admin, 'data-testid disk-job-outcome', /\S/, RUN_TIMEOUT);
+  assert.equal(outcome, 'Finished with a problem: see each job above.');
+  assert.match(await admin.locator(testId('data-testid disk-progress')).innerText(), /^native: job \S+ cancelled/);
+  const { status, body } = await api(admin, 'GET', `/api/v1/jobs/${encodeURIComponent(job)}`);
+  assert.equal(status, 200);
+  assert.equal(body.status, 'cancelled');
+  const m1 = await api(admin, 'GET', '/api/v1/disktests?cluster=c1&member=m1');
+  assert.deepEqual(
+    m1.body.disktests.filter((r) => !r.partial).map((r) => r.id),
+    [],
+    'no complete result of the cancelled probe'
+  );
+  await admin.mouse.move(0, 0);
+  await browser.checkPage(admin, 'disk-05-cancelled');
+});

@@ -152,6 +152,7 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 	}
 	if _, ok := run["disk"]; ok {
 		checkDiskAudit(t, e)
+		checkDiskAgentsLeftNothing(t, e)
 		forcedStarts++
 	}
 	if denied := e.Audit(t, "operation=jobs.enqueue&outcome=denied"); len(denied) != forcedStarts {
@@ -203,6 +204,18 @@ func checkBenchmarksAudit(t *testing.T, e *opsproxytest.Env) {
 		recs := e.Audit(t, c.query)
 		if len(recs) != 1 || recs[0].User != c.user || recs[0].Cluster != c.cluster {
 			t.Errorf("audit %s: %+v, want one record of %s", c.query, recs, c.user)
+		}
+	}
+}
+
+// checkDiskAgentsLeftNothing checks that the Disk scenario's probes, the one cancelled from the
+// page too, left nothing in the agents' directories.
+func checkDiskAgentsLeftNothing(t *testing.T, e *opsproxytest.Env) {
+	t.Helper()
+	for _, a := range e.DiskAgents {
+		left, err := os.ReadDir(a.Dir)
+		if err != nil || len(left) != 0 {
+			t.Errorf("the agent of %s left %v in %s (%v)", a.Member, left, a.Dir, err)
 		}
 	}
 }

@@ -35,7 +35,9 @@ type Env struct {
 	ServiceID string
 	// Etcd is the cluster behind opsproxy, for tests that seed or change keys directly.
 	Etcd *etcdtest.Cluster
-	logs *logtest.Buffer
+	// DiskAgents are the members' diskprobe agents when Options.DiskAgents asked for them.
+	DiskAgents []localagents.Local
+	logs       *logtest.Buffer
 	// configPath and config are the configuration file and its content as started.
 	configPath, config string
 }
@@ -73,6 +75,7 @@ func NewWith(t testing.TB, o Options) *Env {
 	etcd := etcdtest.New(t, etcdtest.Config{Size: o.Members})
 	dir := t.TempDir()
 	agents := ""
+	var diskAgents []localagents.Local
 	if o.DiskAgents {
 		var names []string
 		for _, m := range etcd.Members {
@@ -84,6 +87,7 @@ func NewWith(t testing.TB, o Options) *Env {
 		}
 		t.Cleanup(set.Close)
 		agents = set.YAML("    ")
+		diskAgents = set.Agents
 	}
 	yml := fmt.Sprintf(`clusters:
   - name: c1
@@ -119,7 +123,7 @@ audit:
 		ts.Close()
 		srv.Close()
 	})
-	e := &Env{Srv: srv, URL: ts.URL, Etcd: etcd, logs: logs, configPath: path, config: yml}
+	e := &Env{Srv: srv, URL: ts.URL, Etcd: etcd, DiskAgents: diskAgents, logs: logs, configPath: path, config: yml}
 	e.Admin = e.Token(t, opsproxy.TokenSpec{Name: "test-admin", Role: "admin"})
 	e.Service, e.ServiceID = e.TokenWithID(t, opsproxy.TokenSpec{Name: "grafana", Role: "admin", ActsForUsers: true})
 	return e

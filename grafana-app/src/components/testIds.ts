@@ -348,6 +348,8 @@ export const testIds = {
     job: (id: string) => `data-testid disk-job ${id}`,
     jobOutcome: 'data-testid disk-job-outcome',
     jobResult: (id: string) => `data-testid disk-job-result ${id}`,
+    cancel: 'data-testid disk-cancel',
+    cancelError: 'data-testid disk-cancel-error',
     resultsLoading: 'data-testid disk-results-loading',
     resultsError: 'data-testid disk-results-error',
     resultsRetry: 'data-testid disk-results-retry',

@@ -266,6 +266,49 @@ test('when the native job fails, fio is not started and the failure is shown', a
   await act(async () => {});
 });
 
+test('an admin cancels a running probe: the job ends cancelled and fio does not start', async () => {
+  const t = answers();
+  const native: Job = { id: 'j-c', kind: 'disktest', cluster: 'prod', status: 'queued' };
+  t.answers['POST /jobs'] = native;
+  t.answers['DELETE /jobs/j-c'] = new ApiError('job j-c has finished', 409, 'r3');
+  renderAt(t, '/disk?cluster=prod&member=m0');
+  await userEvent.selectOptions(await screen.findByTestId(testIds.disk.engine), 'both');
+  await userEvent.click(screen.getByTestId(testIds.disk.run));
+  await waitFor(() => expect(t.streams.some((s) => s.path === '/jobs/j-c/events')).toBe(true));
+  act(() => {
+    t.emit('/jobs/j-c/events', {
+      event: 'job',
+      data: JSON.stringify({ ...native, status: 'running', progress: { member: 'm0', done: 0, total: 1 } }),
+    });
+  });
+  // A cancel refused is said so, and the job goes on.
+  await userEvent.click(screen.getByTestId(testIds.disk.cancel));
+  expect(await screen.findByTestId(testIds.disk.cancelError)).toHaveTextContent('job j-c has finished (request r3)');
+
+  t.answers['DELETE /jobs/j-c'] = { ...native, status: 'running', cancel_requested: true };
+  await userEvent.click(screen.getByTestId(testIds.disk.cancel));
+  await waitFor(() => expect(screen.getByTestId(testIds.disk.cancel)).toHaveTextContent('Cancel asked'));
+  expect(screen.getByTestId(testIds.disk.cancel)).toBeDisabled();
+  expect(screen.queryByTestId(testIds.disk.cancelError)).not.toBeInTheDocument();
+  act(() => {
+    t.emit('/jobs/j-c/events', {
+      event: 'job',
+      data: JSON.stringify({
+        ...native,
+        status: 'cancelled',
+        error: 'cancelled by ann',
+        progress: { member: 'm0', done: 0, total: 1 },
+      }),
+    });
+  });
+  expect(screen.getByTestId(testIds.disk.progress)).toHaveTextContent('native: job j-c cancelled');
+  expect(screen.getByTestId(testIds.disk.progress)).toHaveTextContent('fio: not started: the native job cancelled');
+  expect(screen.queryByTestId(testIds.disk.cancel)).not.toBeInTheDocument();
+  expect(t.calls.filter((c) => c.method === 'POST')).toHaveLength(1);
+  await waitFor(() => expect(t.calls.filter((c) => c.path === '/disktests')).toHaveLength(2));
+  await act(async () => {});
+});
+
 test('a threshold that is not a latency is refused naming the field, and a refused start is shown', async () => {
   expect(parseThreshold('10')).toBe(0.01);
   expect(() => parseThreshold('0')).toThrow('threshold:');

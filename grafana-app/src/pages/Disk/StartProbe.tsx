@@ -59,6 +59,7 @@ export function StartProbe({ cluster, member, agents, onFinished, onOpen }: Prop
   const [profile, setProfile] = useState<DiskProfile>('etcd');
   const [threshold, setThreshold] = useState('10');
   const [error, setError] = useState<Failure>();
+  const [cancelError, setCancelError] = useState<Failure>();
   const [steps, setSteps] = useState<Step[]>([]);
   const abort = useRef<AbortController>();
 
@@ -124,6 +125,20 @@ export function StartProbe({ cluster, member, agents, onFinished, onOpen }: Prop
       },
       signal
     );
+  };
+
+  // cancel asks for the job's cancel: the agent's probe stops and removes its directory, and a
+  // job after it (fio after native) does not start.
+  const cancel = async (id: string) => {
+    setCancelError(undefined);
+    try {
+      const j = await api.cancelJob(id);
+      setSteps((prev) =>
+        prev.map((x) => (x.job?.id === id && !isFinished(x.job.status) ? { ...x, job: { ...x.job, ...j } } : x))
+      );
+    } catch (e) {
+      setCancelError(failure(e));
+    }
   };
 
   const start = () => {
@@ -201,9 +216,29 @@ export function StartProbe({ cluster, member, agents, onFinished, onOpen }: Prop
           {steps.map((s) => (
             <li key={s.engine} data-testid={s.job ? testIds.disk.job(s.job.id) : undefined}>
               {s.engine}: <StepText step={s} onOpen={onOpen} />
+              {s.job && !isFinished(s.job.status) && !s.note && (
+                <>
+                  {' '}
+                  <Button
+                    variant="destructive"
+                    fill="text"
+                    icon="times"
+                    onClick={() => cancel(s.job!.id)}
+                    disabled={s.job.cancel_requested}
+                    data-testid={testIds.disk.cancel}
+                  >
+                    {s.job.cancel_requested ? 'Cancel asked' : 'Cancel'}
+                  </Button>
+                </>
+              )}
             </li>
           ))}
         </ul>
+      )}
+      {cancelError && (
+        <Alert title="Could not cancel the job" severity="error" data-testid={testIds.disk.cancelError}>
+          <FailureText f={cancelError} />
+        </Alert>
       )}
       {steps.length > 0 && steps.every((s) => s.note || (s.job && isFinished(s.job.status))) && (
         <div data-testid={testIds.disk.jobOutcome}>
