@@ -167,6 +167,7 @@ test('picking a member puts it in the URL and reads its results only', async () 
     expect(t.calls.filter((c) => c.path === '/disktests').pop()?.opts.query).toMatchObject({ member: 'm1' })
   );
   expect(screen.getByTestId(testIds.disk.start)).toHaveTextContent('Probe member m1');
+  expect(screen.getByText('Agent https://10.0.0.2:9102 (client certificate)')).toBeInTheDocument();
 });
 
 test('an admin runs native and fio on a member: two jobs one after the other, followed live', async () => {

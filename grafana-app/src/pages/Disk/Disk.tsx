@@ -107,7 +107,12 @@ export function Disk({ canAdmin = false }: { canAdmin?: boolean }) {
             testId={testIds.disk.cluster}
           />
           {currentAgents?.value && currentAgents.value.length > 0 && (
-            <Field label="Member" htmlFor="disk-member" className={styles.picker}>
+            <Field
+              label="Member"
+              htmlFor="disk-member"
+              className={styles.picker}
+              description={agentLine(currentAgents.value, member)}
+            >
               <select
                 id="disk-member"
                 className={styles.select}
@@ -184,9 +189,20 @@ export function Disk({ canAdmin = false }: { canAdmin?: boolean }) {
   );
 }
 
+const AUTH: Record<DiskAgent['auth'], string> = { basic: 'basic auth', mtls: 'client certificate', none: 'no auth' };
+
+// agentLine says where the chosen member's agent is and how opsproxy authenticates to it.
+function agentLine(agents: DiskAgent[], member: string): string {
+  const a = agents.find((x) => x.member === member);
+  if (!a) {
+    return `${agents.length} agent${agents.length === 1 ? '' : 's'} configured`;
+  }
+  return `Agent ${a.url} (${AUTH[a.auth] ?? a.auth})`;
+}
+
 const getStyles = (theme: GrafanaTheme2) => ({
   pickers: css({ display: 'flex', gap: theme.spacing(2), flexWrap: 'wrap' }),
-  picker: css({ minWidth: 240, maxWidth: 320 }),
+  picker: css({ minWidth: 240, maxWidth: 420 }),
   select: getSelectStyle(theme),
 });
 
