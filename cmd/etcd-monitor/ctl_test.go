@@ -25,7 +25,7 @@ func ctlProxy(t *testing.T) (url, tokenFile string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(cluster.Close)
-	srv, token, err := startDemoOpsproxy(context.Background(), dir, cluster.Endpoints(), slog.New(slog.DiscardHandler))
+	srv, token, err := startDemoOpsproxy(context.Background(), dir, cluster.Endpoints(), "", slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

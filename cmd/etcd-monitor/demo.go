@@ -18,6 +18,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/exporter"
 	"github.com/etcd-monitor/etcd-monitor/internal/auditseal"
 	"github.com/etcd-monitor/etcd-monitor/internal/embedetcd"
+	"github.com/etcd-monitor/etcd-monitor/internal/localagents"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
@@ -116,7 +117,20 @@ probes:
 	}
 	defer e.Close()
 
-	ops, token, err := startDemoOpsproxy(ctx, dir, cluster.Endpoints(), logger)
+	// A diskprobe agent per member, probing under the demo's directory (the disk the members
+	// write to) with the agent's small profile, and periodically as on a real host.
+	var members []string
+	for _, m := range cluster.Members {
+		members = append(members, m.Name)
+	}
+	agents, err := localagents.Start(localagents.Options{Dir: filepath.Join(dir, "diskprobe"), Members: members, Scheduled: true,
+		Logger: logger.With("component", "diskprobe-agent")})
+	if err != nil {
+		return fmt.Errorf("start the disk agents: %w", err)
+	}
+	defer agents.Close()
+
+	ops, token, err := startDemoOpsproxy(ctx, dir, cluster.Endpoints(), agents.YAML("    "), logger)
 	if err != nil {
 		return err
 	}
@@ -148,6 +162,7 @@ etcd's own:     %s/metrics
 opsproxy:       %s   (admin token below, shown once)
                 http://%s/metrics   (opsproxy's own metrics)
 %s
+disk agents:    %s   (diskprobe, one per member; the console's Disk page runs their probes)
 
 a few lines of %s/metrics:
 %s
@@ -161,10 +176,11 @@ try opsproxy:
   curl -s -H "Authorization: Bearer $TOKEN" %s/clusters/demo/endpoints
   curl -s -H "Authorization: Bearer $TOKEN" "%s/audit?order=desc&limit=5"
   curl -s -H "Authorization: Bearer $TOKEN" %s/audit/verify   # sealed: signed checkpoints in a witness file
+  curl -s -H "Authorization: Bearer $TOKEN" %s/clusters/demo/disk-agents
 
 Press Ctrl-C to stop.
 `, strings.Join(cluster.Endpoints(), " "), configFile, base, base, base, cluster.Endpoints()[0], opsBase, d.opsListen,
-		demoConsoleLines(d.opsListen), base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase, opsBase)
+		demoConsoleLines(d.opsListen), demoAgentLines(agents), base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase, opsBase, opsBase)
 
 	// Both servers stop when ctx ends; the first error of either stops the demo.
 	var firstErr error
@@ -181,9 +197,19 @@ Press Ctrl-C to stop.
 	return nil
 }
 
-// startDemoOpsproxy starts opsproxy on the embedded history store in dir, for the demo cluster,
-// and makes an admin token for the person running the demo.
-func startDemoOpsproxy(ctx context.Context, dir string, endpoints []string, logger *slog.Logger) (*opsproxy.Server, string, error) {
+// demoAgentLines lists the disk agents, member=URL.
+func demoAgentLines(s *localagents.Set) string {
+	var out []string
+	for _, a := range s.Agents {
+		out = append(out, a.Member+"="+a.URL)
+	}
+	return strings.Join(out, " ")
+}
+
+// startDemoOpsproxy starts opsproxy on the embedded history store in dir, for the demo cluster
+// with its disk agents (a disk_agents section), and makes an admin token for the person
+// running the demo.
+func startDemoOpsproxy(ctx context.Context, dir string, endpoints []string, diskAgents string, logger *slog.Logger) (*opsproxy.Server, string, error) {
 	configFile := filepath.Join(dir, "opsproxy.yml")
 	// The demo's audit log is sealed: a signing key of its own, checkpoints to a witness file.
 	keyFile := filepath.Join(dir, "audit-signing.key")
@@ -194,7 +220,7 @@ func startDemoOpsproxy(ctx context.Context, dir string, endpoints []string, logg
 clusters:
   - name: demo
     endpoints: [%s]
-store:
+%sstore:
   path: %s
 maintenance:
   snapshot_dir: %s
@@ -204,7 +230,7 @@ audit:
   signing_key_file: %s
   witness:
     file: %s
-`, strings.Join(endpoints, ", "), filepath.Join(dir, "history.db"), filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores"),
+`, strings.Join(endpoints, ", "), diskAgents, filepath.Join(dir, "history.db"), filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores"),
 		filepath.Join(dir, "audit-spool"), keyFile, filepath.Join(dir, "audit-witness.jsonl"))
 	if err := os.WriteFile(configFile, []byte(config), 0o600); err != nil {
 		return nil, "", err

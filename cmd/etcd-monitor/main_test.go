@@ -88,6 +88,8 @@ func TestDemoStartsClusterAndExporterAndStopsCleanly(t *testing.T) {
 		"export TOKEN=emt_",
 		"console:        http://" + opsAddr + "/ui/",
 		`"world"`,
+		"disk agents:    m0=http://127.0.0.1:",
+		"/clusters/demo/disk-agents",
 		"stopped.",
 	} {
 		if !strings.Contains(out, want) {

@@ -86,7 +86,8 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 		t.Fatalf("%s: %v (scripts/install-test-deps.sh installs Debian's chromium)", chromium, err)
 	}
 	dir := appDir(t)
-	e := opsproxytest.NewWithMembers(t, 3)
+	// Three members, as production has, each with a diskprobe agent for the Disk page.
+	e := opsproxytest.NewWith(t, opsproxytest.Options{Members: 3, DiskAgents: true})
 	requireConsole(t, e.URL)
 	viewer := e.Token(t, opsproxy.TokenSpec{Name: "viewer", Role: "viewer"})
 	revoked, revokedID := e.TokenWithID(t, opsproxy.TokenSpec{Name: "revoked", Role: "admin"})
@@ -143,8 +144,25 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 			t.Errorf("audit of the forced removal: %+v, want one denied record of the viewer", denied)
 		}
 	}
+	// The viewer's forced starts: one benchmark (benchmarks) and one disk test (disk), refused.
+	forcedStarts := 0
 	if _, ok := run["benchmarks"]; ok {
 		checkBenchmarksAudit(t, e)
+		forcedStarts++
+	}
+	if _, ok := run["disk"]; ok {
+		checkDiskAudit(t, e)
+		checkDiskAgentsLeftNothing(t, e)
+		forcedStarts++
+	}
+	if denied := e.Audit(t, "operation=jobs.enqueue&outcome=denied"); len(denied) != forcedStarts {
+		t.Errorf("audit of the forced job starts: %+v, want %d", denied, forcedStarts)
+	} else {
+		for _, r := range denied {
+			if r.User != "viewer" || r.Cluster != "c1" {
+				t.Errorf("audit of a forced job start: %+v, want the viewer's on c1", r)
+			}
+		}
 	}
 	var forced, console []opsproxytest.AuditRecord
 	for _, r := range e.Audit(t, "operation=keys.put&outcome=denied") {
@@ -175,17 +193,44 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 }
 
 // checkBenchmarksAudit checks what the Benchmarks scenario left in the audit: the viewer's forced
-// start and forced baseline refused, and the admin's baseline set, each recorded once against
-// cluster c1.
+// baseline refused and the admin's baseline set, each recorded once against cluster c1 (the
+// forced start is counted with the other scenarios').
 func checkBenchmarksAudit(t *testing.T, e *opsproxytest.Env) {
 	t.Helper()
 	for _, c := range []struct{ query, user, cluster string }{
-		{"operation=jobs.enqueue&outcome=denied", "viewer", "c1"},
 		{"operation=benchmarks.baseline.set&outcome=denied", "viewer", "c1"},
 		{"operation=benchmarks.baseline.set&outcome=succeeded", "test-admin", "c1"},
 	} {
 		recs := e.Audit(t, c.query)
 		if len(recs) != 1 || recs[0].User != c.user || recs[0].Cluster != c.cluster {
+			t.Errorf("audit %s: %+v, want one record of %s", c.query, recs, c.user)
+		}
+	}
+}
+
+// checkDiskAgentsLeftNothing checks that the Disk scenario's probes, the one cancelled from the
+// page too, left nothing in the agents' directories.
+func checkDiskAgentsLeftNothing(t *testing.T, e *opsproxytest.Env) {
+	t.Helper()
+	for _, a := range e.DiskAgents {
+		left, err := os.ReadDir(a.Dir)
+		if err != nil || len(left) != 0 {
+			t.Errorf("the agent of %s left %v in %s (%v)", a.Member, left, a.Dir, err)
+		}
+	}
+}
+
+// checkDiskAudit checks what the Disk scenario left in the audit: the viewer's forced baseline
+// refused and the admin's baseline set, each recorded once against cluster c1 (the forced start
+// is counted with the other scenarios').
+func checkDiskAudit(t *testing.T, e *opsproxytest.Env) {
+	t.Helper()
+	for _, c := range []struct{ query, user string }{
+		{"operation=disktests.baseline.set&outcome=denied", "viewer"},
+		{"operation=disktests.baseline.set&outcome=succeeded", "test-admin"},
+	} {
+		recs := e.Audit(t, c.query)
+		if len(recs) != 1 || recs[0].User != c.user || recs[0].Cluster != "c1" {
 			t.Errorf("audit %s: %+v, want one record of %s", c.query, recs, c.user)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/localagents"
 	"github.com/etcd-monitor/etcd-monitor/internal/logtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/bolt"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
@@ -34,7 +35,9 @@ type Env struct {
 	ServiceID string
 	// Etcd is the cluster behind opsproxy, for tests that seed or change keys directly.
 	Etcd *etcdtest.Cluster
-	logs *logtest.Buffer
+	// DiskAgents are the members' diskprobe agents when Options.DiskAgents asked for them.
+	DiskAgents []localagents.Local
+	logs       *logtest.Buffer
 	// configPath and config are the configuration file and its content as started.
 	configPath, config string
 }
@@ -51,19 +54,52 @@ func New(t testing.TB) *Env {
 // three, as production does).
 func NewWithMembers(t testing.TB, members int) *Env {
 	t.Helper()
-	etcd := etcdtest.New(t, etcdtest.Config{Size: members})
+	return NewWith(t, Options{Members: members})
+}
+
+// Options are what NewWith starts besides opsproxy.
+type Options struct {
+	// Members of the etcd cluster (default 1).
+	Members int
+	// DiskAgents starts a diskprobe agent per member (localagents, no scheduled probes), the
+	// cluster's disk_agents, for the Disk page.
+	DiskAgents bool
+}
+
+// NewWith is New with the options.
+func NewWith(t testing.TB, o Options) *Env {
+	t.Helper()
+	if o.Members == 0 {
+		o.Members = 1
+	}
+	etcd := etcdtest.New(t, etcdtest.Config{Size: o.Members})
 	dir := t.TempDir()
+	agents := ""
+	var diskAgents []localagents.Local
+	if o.DiskAgents {
+		var names []string
+		for _, m := range etcd.Members {
+			names = append(names, m.Name)
+		}
+		set, err := localagents.Start(localagents.Options{Dir: filepath.Join(dir, "diskprobe"), Members: names})
+		if err != nil {
+			t.Fatalf("start the disk agents: %v", err)
+		}
+		t.Cleanup(set.Close)
+		agents = set.YAML("    ")
+		diskAgents = set.Agents
+	}
 	yml := fmt.Sprintf(`clusters:
   - name: c1
     endpoints: [%s]
     dial_timeout: 2s
     request_timeout: 5s
-maintenance:
+%smaintenance:
   snapshot_dir: %s
   restore_dir: %s
 audit:
   spool_dir: %s
-`, strings.Join(etcd.Endpoints(), ", "), filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores"), filepath.Join(dir, "audit-spool"))
+`, strings.Join(etcd.Endpoints(), ", "), agents, filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores"), filepath.Join(dir, "audit-spool"))
 	path := filepath.Join(dir, "opsproxy.yml")
 	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
@@ -87,7 +123,7 @@ audit:
 		ts.Close()
 		srv.Close()
 	})
-	e := &Env{Srv: srv, URL: ts.URL, Etcd: etcd, logs: logs, configPath: path, config: yml}
+	e := &Env{Srv: srv, URL: ts.URL, Etcd: etcd, DiskAgents: diskAgents, logs: logs, configPath: path, config: yml}
 	e.Admin = e.Token(t, opsproxy.TokenSpec{Name: "test-admin", Role: "admin"})
 	e.Service, e.ServiceID = e.TokenWithID(t, opsproxy.TokenSpec{Name: "grafana", Role: "admin", ActsForUsers: true})
 	return e

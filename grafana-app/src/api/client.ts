@@ -1,5 +1,6 @@
 import { consoleApi } from './console';
 import { benchmarksApi } from './benchmarks';
+import { diskTestsApi } from './disktests';
 import { jobsApi } from './jobs';
 import { maintenanceApi } from './maintenance';
 import { keysApi } from './keys';
@@ -48,6 +49,7 @@ export function createApi(t: Transport) {
     ...jobsApi(t),
     ...consoleApi(t),
     ...benchmarksApi(t),
+    ...diskTestsApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

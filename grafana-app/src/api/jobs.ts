@@ -68,8 +68,9 @@ export type JobPage = { jobs: Job[]; next?: string };
 
 // NewJob is what enqueueing takes; the same idempotency_key twice gives the same job.
 export type NewJob = {
-  // benchmark jobs are started from the Benchmarks page, not offered among the Jobs page's kinds.
-  kind: JobKind | 'benchmark';
+  // benchmark and disktest jobs are started from the Benchmarks and Disk pages, not offered
+  // among the Jobs page's kinds.
+  kind: JobKind | 'benchmark' | 'disktest';
   cluster: string;
   parameters?: Record<string, unknown>;
   idempotency_key: string;

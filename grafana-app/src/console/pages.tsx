@@ -5,6 +5,7 @@ import { Audit } from '../pages/Audit/Audit';
 import { Benchmarks } from '../pages/Benchmarks/Benchmarks';
 import { Cluster } from '../pages/Cluster/Cluster';
 import { CommandConsole } from '../pages/Console/CommandConsole';
+import { Disk } from '../pages/Disk/Disk';
 import { Jobs } from '../pages/Jobs/Jobs';
 import { Keys } from '../pages/Keys/Keys';
 import { Maintenance } from '../pages/Maintenance/Maintenance';
@@ -44,6 +45,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
     role: 'viewer',
     render: (can) => <Benchmarks canAdmin={can.canAdmin} />,
   },
+  { route: ROUTES.Disk, title: 'Disk', role: 'viewer', render: (can) => <Disk canAdmin={can.canAdmin} /> },
   { route: ROUTES.Audit, title: 'Audit', role: 'viewer', render: (can) => <Audit canVerify={can.canVerify} /> },
   { route: ROUTES.Tokens, title: 'Tokens', role: 'admin', render: (can) => <Tokens canAdmin={can.canAdmin} /> },
 ];

@@ -7,6 +7,7 @@ import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
 import { Benchmarks } from '../../pages/Benchmarks/Benchmarks';
 import { Cluster } from '../../pages/Cluster/Cluster';
+import { Disk } from '../../pages/Disk/Disk';
 import { CommandConsole } from '../../pages/Console/CommandConsole';
 import { Jobs } from '../../pages/Jobs/Jobs';
 import { Maintenance } from '../../pages/Maintenance/Maintenance';
@@ -99,6 +100,14 @@ function App(_props: AppRootProps<AppSettings>) {
             element={
               <PluginPage>
                 <Benchmarks canAdmin={isAdmin} />
+              </PluginPage>
+            }
+          />
+          <Route
+            path={ROUTES.Disk}
+            element={
+              <PluginPage>
+                <Disk canAdmin={isAdmin} />
               </PluginPage>
             }
           />
