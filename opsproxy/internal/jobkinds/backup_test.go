@@ -72,7 +72,7 @@ func TestBackupJobFailsNamingAMissingOrUnwritableLocation(t *testing.T) {
 	e := newBackupEnv(t, c, openStore(t), ourLocation)
 	dir := e.dirs["local"]
 	for _, tc := range []struct {
-		name  string
+		name   string
 		break_ func()
 	}{
 		{"missing", func() { os.RemoveAll(dir) }},
