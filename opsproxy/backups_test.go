@@ -173,3 +173,41 @@ func TestBackupJobsAPIRefusesRolesScopesAndBadInput(t *testing.T) {
 		t.Fatalf("restore into an existing directory: %d %s", r.status, r.body)
 	}
 }
+
+// A backup to an S3 location that does not answer fails naming it; its keys (read from their
+// files) are in no log line, job record, event or audit row.
+func TestBackupS3KeysNeverShow(t *testing.T) {
+	dir := t.TempDir()
+	id, secret := filepath.Join(dir, "id"), filepath.Join(dir, "secret")
+	if err := os.WriteFile(id, []byte("AKIDNEVERSHOWN\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(secret, []byte("s3cret-never-shown\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	section := fmt.Sprintf("backups:\n  scratch_dir: %s\n  locations:\n    - name: bucket\n      s3: {endpoint: \"http://127.0.0.1:1\", bucket: b, "+
+		"access_key_id_file: %s, secret_access_key_file: %s, force_path_style: true}\n  clusters:\n    c1:\n      - {location: bucket, schedule: \"@daily\"}\n",
+		filepath.Join(dir, "scratch"), id, secret)
+	for _, kind := range storeKinds {
+		t.Run(string(kind), func(t *testing.T) {
+			e := newEnv(t, envOptions{store: kind, extra: jobsQueue + section})
+			j := e.enqueue(t, e.admin, map[string]any{"kind": "backup", "cluster": "c1", "parameters": map[string]any{}}, http.StatusAccepted)
+			j = e.waitJob(t, e.admin, j.ID, hasStatus(store.JobFailed))
+			if !strings.Contains(j.Error, "s3://b/") && !strings.Contains(j.Error, "127.0.0.1:1") {
+				t.Fatalf("job error %q does not name the location", j.Error)
+			}
+			evs, err := e.store.ListBackupEvents(context.Background(), store.BackupEventFilter{Cluster: "c1"})
+			if err != nil || len(evs) == 0 || evs[0].OK {
+				t.Fatalf("events %+v, %v: want a failed backup event", evs, err)
+			}
+			rec, _ := json.Marshal(j)
+			evText, _ := json.Marshal(evs)
+			audit, _ := json.Marshal(e.allAudit(t))
+			for what, text := range map[string]string{"log": e.log.String(), "job": string(rec), "events": string(evText), "audit": string(audit)} {
+				if strings.Contains(text, "s3cret-never-shown") || strings.Contains(text, "AKIDNEVERSHOWN") {
+					t.Fatalf("an S3 key shows in the %s: %s", what, text)
+				}
+			}
+		})
+	}
+}
