@@ -2,7 +2,10 @@
 // cluster-wide, ordered, rule-driven defragmentation), "snapshot" (a snapshot saved into the
 // shared snapshot directory), "benchmark" (load from benchrunner, its reports stored) and
 // "disktest" (a probe by the diskprobe agent on each member's host, through
-// opsproxy/internal/diskagent, its results stored). Kinds(Deps) gives them to the jobs API,
+// opsproxy/internal/diskagent, its results stored) and the backup kinds "backup",
+// "backup-verify", "backup-drill", "backup-inspect" and "backup-restore" (the backup engine on
+// the configuration's backups section, one backup event stored per step; backup*.go).
+// Kinds(Deps) gives them to the jobs API,
 // which checks a caller's role and parameters with them, and to every jobs.Runner, which runs
 // them.
 //
