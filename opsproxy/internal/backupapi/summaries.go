@@ -35,7 +35,7 @@ type Summary struct {
 // it (else null), and every stored event that names it, newest first.
 type Backup struct {
 	Summary
-	Record *backup.Record       `json:"record"`
+	Record *backup.Record      `json:"record"`
 	Events []store.BackupEvent `json:"events"`
 }
 
