@@ -178,7 +178,7 @@ func overview() *dashboard.DashboardBuilder {
 			rangeQuery(`max by (location) (etcd_monitor_backup_previous_size_bytes{`+c+`})`, "{{location}} previous"))).
 		WithPanel(graph("Backups kept", "Backups of the cluster each location holds, after retention.",
 			unitShort,
-			rangeQuery(`max by (location) (etcd_monitor_backup_count{`+c+`})`, "{{location}}"))).
+			rangeQuery(`max by (location) (etcd_monitor_backup_objects{`+c+`})`, "{{location}}"))).
 		WithPanel(graph("Last backup success and failure", "Time since the last successful and the last failed backup job (inspection, for locations another tool fills) per location.",
 			unitSeconds,
 			rangeQuery(`time() - max by (location) (etcd_monitor_backup_last_success_timestamp_seconds{`+c+`})`, "{{location}} since success"),

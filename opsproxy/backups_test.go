@@ -9,17 +9,20 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"filippo.io/age"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/etcd-monitor/etcd-monitor/backup"
 	"github.com/etcd-monitor/etcd-monitor/backup/location"
 	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdconn"
+	"github.com/etcd-monitor/etcd-monitor/internal/metricsdoc"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/backupapi"
 )
@@ -251,15 +254,40 @@ func TestBackupDownloadIsThePlaintextSnapshotAndIsAudited(t *testing.T) {
 	noSecret(t, "log", b.log.String(), b)
 }
 
-// /metrics shows the backups of every configured location by its name, never a path or a key.
+// /metrics shows the backups of every configured location by its name, never a path or a key,
+// as docs/metrics.md lists them, and promtool finds nothing to complain about.
 func TestBackupMetricsShowLocationsByNameOnly(t *testing.T) {
 	b := newBackupEnv(t, envOptions{})
+	first := b.makeBackup(t)
 	rec := b.makeBackup(t)
-	r := b.call(t, "GET", "/metrics", "", nil)
-	text := string(r.body)
+	// A failed backup job and a drill of the first backup, as their jobs store them.
+	now := time.Now()
+	for _, ev := range []store.BackupEvent{
+		{Cluster: "c1", Location: "local", Kind: store.BackupEventBackup, StartedAt: now, FinishedAt: now, Error: "write c1-x.db in dir /x: no space left on device"},
+		{Cluster: "c1", Location: "local", Kind: store.BackupEventDrill, Name: first.Name, StartedAt: now, FinishedAt: now, OK: true},
+	} {
+		if _, err := b.store.SaveBackupEvent(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text, mfs := scrape(t, b.env)
+	backups := map[string]*dto.MetricFamily{}
+	for name, mf := range mfs {
+		if strings.HasPrefix(name, "etcd_monitor_backup_") {
+			backups[name] = mf
+		}
+	}
+	metricsdoc.Check(t, "../docs/metrics.md", "backup-metrics", backups)
+	cmd := exec.Command("promtool", "check", "metrics")
+	cmd.Stdin = strings.NewReader(text)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
 	for _, want := range []string{
-		`etcd_monitor_backup_count{cluster="c1",location="local"} 1`,
-		`etcd_monitor_backup_count{cluster="c1",location="theirs"} 0`,
+		`etcd_monitor_backup_objects{cluster="c1",location="local"} 2`,
+		`etcd_monitor_backup_drill_success{cluster="c1",location="local"} 1`,
+		fmt.Sprintf(`etcd_monitor_backup_previous_size_bytes{cluster="c1",location="local"} %d`, first.Size),
+		`etcd_monitor_backup_objects{cluster="c1",location="theirs"} 0`,
 		`etcd_monitor_backup_newest_verified{cluster="c1",location="local"} 1`,
 		fmt.Sprintf(`etcd_monitor_backup_newest_size_bytes{cluster="c1",location="local"} %d`, rec.Size),
 		`etcd_monitor_backup_max_age_seconds{cluster="c1",location="local"} 46800`,

@@ -292,7 +292,7 @@ and on (cluster, endpoint)
     > max by (cluster, location) (etcd_monitor_backup_max_age_seconds{$opsproxy})
 )
 or
-max by (cluster, location) (etcd_monitor_backup_count{$opsproxy}) == 0`,
+max by (cluster, location) (etcd_monitor_backup_objects{$opsproxy}) == 0`,
 		summary:     `etcd cluster {{ $labels.cluster }} has no recent backup in {{ $labels.location }}.`,
 		description: `Backup location {{ $labels.location }} of etcd cluster "{{ $labels.cluster }}" {{ if eq $value 0.0 }}holds no backup of the cluster at all{{ else }}holds no backup newer than {{ $value | humanizeDuration }}, older than its max_age allows{{ end }} (for $for). A restore now would lose everything written since. GET /api/v1/clusters/{{ $labels.cluster }}/backup-events?location={{ $labels.location }} shows the last backup jobs and their errors.`,
 	},

@@ -32,7 +32,7 @@ var (
 		"Stored size of the newest backup of the cluster in the location.", labels, nil)
 	descPreviousSize = prometheus.NewDesc("etcd_monitor_backup_previous_size_bytes",
 		"Stored size of the backup before the newest one; absent when there is only one.", labels, nil)
-	descCount = prometheus.NewDesc("etcd_monitor_backup_count",
+	descCount = prometheus.NewDesc("etcd_monitor_backup_objects",
 		"Backups of the cluster the location holds.", labels, nil)
 	descNewestVerified = prometheus.NewDesc("etcd_monitor_backup_newest_verified",
 		"Whether the newest backup of the cluster in the location passed its latest verification (1) or failed it or was not verified yet (0).", labels, nil)

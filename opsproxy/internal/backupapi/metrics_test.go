@@ -173,10 +173,10 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 func expected(t0 time.Time, localCount int) string {
 	ts := func(d time.Duration) string { return formatFloat(float64(t0.Add(d).Unix())) }
 	return `
-# HELP etcd_monitor_backup_count Backups of the cluster the location holds.
-# TYPE etcd_monitor_backup_count gauge
-etcd_monitor_backup_count{cluster="prod",location="local"} ` + formatFloat(float64(localCount)) + `
-etcd_monitor_backup_count{cluster="prod",location="theirs"} 1
+# HELP etcd_monitor_backup_objects Backups of the cluster the location holds.
+# TYPE etcd_monitor_backup_objects gauge
+etcd_monitor_backup_objects{cluster="prod",location="local"} ` + formatFloat(float64(localCount)) + `
+etcd_monitor_backup_objects{cluster="prod",location="theirs"} 1
 # HELP etcd_monitor_backup_drill_success Whether the latest restore drill of a backup of the cluster in the location succeeded (1) or failed (0); absent when never drilled.
 # TYPE etcd_monitor_backup_drill_success gauge
 etcd_monitor_backup_drill_success{cluster="prod",location="local"} 1
@@ -259,7 +259,7 @@ func TestCollectorFallsBackOnTheStoreBeforeAnyListing(t *testing.T) {
 		t.Fatal(err)
 	}
 	mfs := gather(t, f.collector)
-	for _, m := range mfs["etcd_monitor_backup_count"].GetMetric() {
+	for _, m := range mfs["etcd_monitor_backup_objects"].GetMetric() {
 		if m.GetLabel()[1].GetValue() == "local" {
 			t.Fatal("a location never listed has a count")
 		}
