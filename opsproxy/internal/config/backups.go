@@ -147,6 +147,11 @@ func (t BackupTarget) NamePrefix() string {
 // without the cluster's connection, logger and drill command, which the caller adds.
 func (l BackupLocation) Engine(cluster string, t BackupTarget, scratch string) backup.Config {
 	cfg := backup.Config{Cluster: cluster, Location: l.Location, Prefix: t.NamePrefix(), ScratchDir: scratch}
+	if cfg.Prefix == "" {
+		// An external location's objects are all this cluster's: no cluster makes the engine
+		// keep the empty prefix rather than default it to "<cluster>-".
+		cfg.Cluster = ""
+	}
 	if l.Encryption != nil {
 		cfg.Encryption = &backup.Encryption{Recipients: l.Recipients, IdentityFile: l.Encryption.IdentityFile}
 	}
