@@ -304,3 +304,54 @@ func TestBackupMetricsShowLocationsByNameOnly(t *testing.T) {
 		}
 	}
 }
+
+// A backup job's backup shows in the API verified, with its job, and downloads as the snapshot
+// its record describes; the job's failed run (the location gone) shows in the events and the
+// metrics.
+func TestBackupJobsBackupsShowInTheAPIAndTheMetrics(t *testing.T) {
+	b := newBackupEnv(t, envOptions{})
+	j := b.enqueue(t, b.admin, map[string]any{"kind": "backup", "cluster": "c1", "parameters": map[string]string{"location": "local"}}, 202)
+	j = b.waitJob(t, b.admin, j.ID, func(j store.Job) bool { return j.Status.Final() })
+	if j.Status != store.JobSucceeded {
+		t.Fatalf("backup job: %s %s", j.Status, j.Error)
+	}
+	r := b.call(t, "GET", "/api/v1/clusters/c1/backups?location=local", b.admin, nil)
+	var list backupapi.BackupList
+	r.json(t, &list)
+	if r.status != 200 || len(list.Backups) != 1 || list.Backups[0].JobID != j.ID || list.Backups[0].Verified == nil || !list.Backups[0].Verified.OK {
+		t.Fatalf("after the job: %d %s", r.status, r.body)
+	}
+	name := list.Backups[0].Name
+	r = b.call(t, "GET", "/api/v1/clusters/c1/backups/local/"+name, b.admin, nil)
+	var one backupapi.Backup
+	r.json(t, &one)
+	if r.status != 200 || one.Record == nil || len(one.Events) != 2 {
+		t.Fatalf("the job's backup (a backup and a verify event): %d %s", r.status, r.body)
+	}
+	r = b.call(t, "GET", "/api/v1/clusters/c1/backups/local/"+name+"/download", b.admin, nil)
+	sum := sha256.Sum256(r.body)
+	if r.status != 200 || hex.EncodeToString(sum[:]) != one.Record.SHA256 {
+		t.Fatalf("download: %d, sha256 %x, record %s", r.status, sum, one.Record.SHA256)
+	}
+
+	if err := os.RemoveAll(b.local); err != nil {
+		t.Fatal(err)
+	}
+	j = b.enqueue(t, b.admin, map[string]any{"kind": "backup", "cluster": "c1", "parameters": map[string]string{"location": "local"}}, 202)
+	j = b.waitJob(t, b.admin, j.ID, func(j store.Job) bool { return j.Status.Final() })
+	if j.Status != store.JobFailed || !strings.Contains(j.Error, b.local) {
+		t.Fatalf("backup to a missing directory: %s %q, want failed naming %s", j.Status, j.Error, b.local)
+	}
+	r = b.call(t, "GET", "/api/v1/clusters/c1/backup-events?location=local&kind=backup", b.admin, nil)
+	var evs backupapi.EventList
+	r.json(t, &evs)
+	if r.status != 200 || len(evs.Events) < 2 || evs.Events[0].OK || !strings.Contains(evs.Events[0].Error, b.local) {
+		t.Fatalf("events after the failure: %d %s", r.status, r.body)
+	}
+	_, mfs := scrape(t, b.env)
+	fail := value(mfs, "etcd_monitor_backup_last_failure_timestamp_seconds", "cluster", "c1", "location", "local")
+	ok := value(mfs, "etcd_monitor_backup_last_success_timestamp_seconds", "cluster", "c1", "location", "local")
+	if fail <= ok || ok <= 0 {
+		t.Fatalf("last failure %v, last success %v: want the failure after the success", fail, ok)
+	}
+}
