@@ -31,7 +31,9 @@ import (
 // "local", and watched in "theirs", a directory another tool fills.
 type backupEnv struct {
 	*env
-	local, theirs      string
+	local, theirs string
+	// extra is the configuration's backups section.
+	extra              string
 	keyFile, recipient string
 	identity           string
 }
@@ -58,7 +60,7 @@ func newBackupEnv(t *testing.T, o envOptions) *backupEnv {
 	if err := os.WriteFile(pub, []byte(b.recipient+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	o.extra += fmt.Sprintf(`backups:
+	b.extra = fmt.Sprintf(`backups:
   scratch_dir: %s
   locations:
     - name: local
@@ -78,6 +80,7 @@ func newBackupEnv(t *testing.T, o envOptions) *backupEnv {
         max_age: 25h
         prefix: etcd-
 `, filepath.Join(dir, "scratch"), b.local, pub, b.keyFile, b.theirs)
+	o.extra += b.extra
 	b.env = newEnv(t, o)
 	return b
 }
@@ -353,5 +356,33 @@ func TestBackupJobsBackupsShowInTheAPIAndTheMetrics(t *testing.T) {
 	ok := value(mfs, "etcd_monitor_backup_last_success_timestamp_seconds", "cluster", "c1", "location", "local")
 	if fail <= ok || ok <= 0 {
 		t.Fatalf("last failure %v, last success %v: want the failure after the success", fail, ok)
+	}
+}
+
+// A reload that drops a location drops it from the API and, at once, from /metrics.
+func TestBackupLocationsFollowAReload(t *testing.T) {
+	b := newBackupEnv(t, envOptions{})
+	if body, _ := scrape(t, b.env); !strings.Contains(body, `location="theirs"`) {
+		t.Fatal("/metrics lacks the watched location before the reload")
+	}
+	dropped := strings.Replace(b.extra, "      - location: theirs\n        max_age: 25h\n        prefix: etcd-\n", "", 1)
+	if dropped == b.extra {
+		t.Fatal("the test's configuration changed: nothing dropped")
+	}
+	b.rewrite(t, clusterEntry("c1", b.etcd), dropped)
+	if r, _ := b.reload(t); r.status != 200 {
+		t.Fatalf("reload: %d %s", r.status, r.body)
+	}
+	r := b.call(t, "GET", "/api/v1/clusters/c1/backup-locations", b.admin, nil)
+	var locs backupapi.LocationList
+	r.json(t, &locs)
+	if r.status != 200 || len(locs.Locations) != 1 || locs.Locations[0].Name != "local" {
+		t.Fatalf("locations after the reload: %d %s", r.status, r.body)
+	}
+	if r := b.call(t, "GET", "/api/v1/clusters/c1/backups?location=theirs", b.admin, nil); r.status != 404 {
+		t.Fatalf("a dropped location: %d %s, want 404", r.status, r.body)
+	}
+	if body, _ := scrape(t, b.env); strings.Contains(body, `location="theirs"`) {
+		t.Fatal("/metrics still shows the dropped location")
 	}
 }
