@@ -17,6 +17,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditlog"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/backupapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/benchapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
@@ -163,6 +164,9 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	s.syncBackupSchedules(ctx)
 	co.OnReload(func() { s.syncBackupSchedules(bg) })
 	co.Metrics.Register(benchapi.NewCollector(s.store, logger))
+	backupMetrics := backupapi.NewCollector(backupapi.ConfigSource(co), s.store, logger)
+	co.Metrics.Register(backupMetrics)
+	co.OnReload(backupMetrics.Reload)
 	if s.jobs.ScheduleMetrics != nil {
 		co.Metrics.Register(s.jobs.ScheduleMetrics)
 	}
