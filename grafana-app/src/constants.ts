@@ -5,7 +5,7 @@ export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 
 // Route names of the app's pages, under PLUGIN_BASE_URL. The pages arrive one by one (issue #12):
 // Overview, Keys, Watch, Cluster, Maintenance, Audit, Tokens; then Jobs (issue #13), Console (issue #14),
-// Benchmarks (issue #15).
+// Benchmarks (issue #15), Backups (issue #17).
 export enum ROUTES {
   Overview = 'overview',
   Keys = 'keys',
@@ -17,4 +17,5 @@ export enum ROUTES {
   Jobs = 'jobs',
   Console = 'console',
   Benchmarks = 'benchmarks',
+  Backups = 'backups',
 }

@@ -1,4 +1,5 @@
 import { consoleApi } from './console';
+import { backupsApi } from './backups';
 import { benchmarksApi } from './benchmarks';
 import { jobsApi } from './jobs';
 import { maintenanceApi } from './maintenance';
@@ -48,6 +49,7 @@ export function createApi(t: Transport) {
     ...jobsApi(t),
     ...consoleApi(t),
     ...benchmarksApi(t),
+    ...backupsApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

@@ -10,3 +10,4 @@ export * from './tokens';
 export * from './jobs';
 export * from './console';
 export * from './benchmarks';
+export * from './backups';

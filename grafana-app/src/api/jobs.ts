@@ -1,3 +1,4 @@
+import type { BackupJobKind } from './backups';
 import type { SnapshotStatus } from './maintenance';
 import { ApiError, type Transport } from './transport';
 
@@ -68,8 +69,9 @@ export type JobPage = { jobs: Job[]; next?: string };
 
 // NewJob is what enqueueing takes; the same idempotency_key twice gives the same job.
 export type NewJob = {
-  // benchmark jobs are started from the Benchmarks page, not offered among the Jobs page's kinds.
-  kind: JobKind | 'benchmark';
+  // benchmark jobs and backup jobs are started from the Benchmarks and Backups pages, not offered
+  // among the Jobs page's kinds.
+  kind: JobKind | 'benchmark' | BackupJobKind;
   cluster: string;
   parameters?: Record<string, unknown>;
   idempotency_key: string;
