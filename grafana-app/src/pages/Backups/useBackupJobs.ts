@@ -18,7 +18,9 @@ export function useBackupJobs(cluster: string, onFinished: (job: Job) => void) {
   const [error, setError] = useState<Failure>();
   const aborts = useRef<AbortController[]>([]);
   const finished = useRef(onFinished);
-  finished.current = onFinished;
+  useEffect(() => {
+    finished.current = onFinished;
+  }, [onFinished]);
 
   useEffect(
     () => () => {
