@@ -116,6 +116,7 @@ export type BackupRestore = {
   data_dir: string;
   member_name: string;
   initial_cluster: string;
+  initial_cluster_token?: string;
   initial_advertise_peer_urls: string[];
   bump_revision?: number;
   mark_compacted?: boolean;

@@ -61,11 +61,16 @@ export function outcome(job: Job): string {
   }
   const r = (job.result ?? {}) as Record<string, unknown>;
   switch (job.kind) {
-    case 'backup':
-      return typeof r.name === 'string' ? `Made ${r.name}.` : 'Done.';
+    case 'backup': {
+      // {location, backup: the engine's record, retention}
+      const made = (r.backup ?? {}) as { name?: unknown };
+      const deleted = ((r.retention ?? {}) as { deleted?: unknown[] }).deleted ?? [];
+      const kept = deleted.length > 0 ? ` Retention deleted ${deleted.length} older.` : '';
+      return typeof made.name === 'string' ? `Made ${made.name}.${kept}` : 'Done.';
+    }
     case 'backup-restore': {
       const dirs = r.data_dirs && typeof r.data_dirs === 'object' ? Object.values(r.data_dirs as object) : [];
-      const dir = typeof r.data_dir === 'string' ? r.data_dir : dirs.join(', ');
+      const dir = dirs.join(', ');
       return dir ? `Wrote the new data directory ${dir}.` : 'Done.';
     }
     default:

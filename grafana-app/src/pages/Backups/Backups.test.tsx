@@ -243,8 +243,12 @@ test('back up now asks first, then starts the job and follows it live; the list 
   emit('running', { progress: { phase: 'verifying', bytes: 3 * 1024 * 1024 } });
   expect(screen.getByTestId(testIds.backups.job('j9'))).toHaveTextContent('verifying, 3.0 MiB');
   const lists = t.calls.filter((c) => c.path === '/clusters/prod/backups').length;
-  emit('succeeded', { result: { name: 'prod-3.db.age' } });
-  expect(screen.getByTestId(testIds.backups.jobOutcome('j9'))).toHaveTextContent('Made prod-3.db.age.');
+  emit('succeeded', {
+    result: { location: 'local', backup: { name: 'prod-3.db.age' }, retention: { deleted: ['prod-0.db.age'] } },
+  });
+  expect(screen.getByTestId(testIds.backups.jobOutcome('j9'))).toHaveTextContent(
+    'Made prod-3.db.age. Retention deleted 1 older.'
+  );
   await waitFor(() => expect(t.calls.filter((c) => c.path === '/clusters/prod/backups').length).toBe(lists + 1));
 });
 
@@ -329,7 +333,11 @@ test('a restore is refused in the form until it is whole, then confirmed as a NE
   act(() => {
     t.emit('/jobs/j5/events', {
       event: 'job',
-      data: JSON.stringify({ ...job, status: 'succeeded', result: { data_dir: '/var/lib/restores/infra1-restored' } }),
+      data: JSON.stringify({
+        ...job,
+        status: 'succeeded',
+        result: { name: good.name, data_dirs: { infra1: '/var/lib/restores/infra1-restored' } },
+      }),
     });
   });
   expect(screen.getByTestId(testIds.backups.jobOutcome('j5'))).toHaveTextContent(
@@ -430,6 +438,7 @@ test('the restore form checks every field and names it', () => {
     memberName: 'm1',
     peerUrls: 'https://m1:2380, https://m1b:2380',
     initialCluster: '',
+    initialClusterToken: '',
     bumpRevision: '',
     markCompacted: false,
   };
@@ -447,7 +456,13 @@ test('the restore form checks every field and names it', () => {
   expect(validateBackupRestore({ ...f, bumpRevision: '-1' })).toMatch(/^Bump revision:/);
   expect(validateBackupRestore({ ...f, bumpRevision: '1.5' })).toMatch(/^Bump revision:/);
   expect(validateBackupRestore({ ...f, markCompacted: true })).toBe('Mark compacted: only with a revision bump');
-  expect(validateBackupRestore({ ...f, initialCluster: 'm1=https://m1:2380,m2=https://m2:2380' })).toMatchObject({
-    initial_cluster: 'm1=https://m1:2380,m2=https://m2:2380',
-  });
+  expect(
+    validateBackupRestore({ ...f, initialCluster: 'm1=https://m1:2380,m2=https://m2:2380', initialClusterToken: 't1' })
+  ).toMatchObject({ initial_cluster: 'm1=https://m1:2380,m2=https://m2:2380', initial_cluster_token: 't1' });
+  expect(validateBackupRestore({ ...f, initialCluster: 'm2=https://m2:2380' })).toBe(
+    'Initial cluster: does not list member m1'
+  );
+  expect(validateBackupRestore({ ...f, initialCluster: 'm1' })).toBe(
+    'Initial cluster: m1 is not name=http(s)://host:port'
+  );
 });

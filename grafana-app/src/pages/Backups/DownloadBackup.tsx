@@ -14,8 +14,9 @@ export function DownloadBackup({ cluster, location, name }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Failure>();
   const href = api.backupDownloadHref(cluster, location, name);
-  // The download is the etcd snapshot itself, decrypted: a .db file whatever the object's name.
-  const file = name.replace(/\.age$/, '').replace(/(\.db)?$/, '.db');
+  // The download is the etcd snapshot itself, decrypted: the object's name without .age, as
+  // opsproxy's Content-Disposition names it.
+  const file = name.replace(/\.age$/, '');
   if (href) {
     return (
       <LinkButton variant="secondary" href={href} download={file} data-testid={testIds.backups.download}>

@@ -14,6 +14,7 @@ export type RestoreFields = {
   memberName: string;
   peerUrls: string;
   initialCluster: string;
+  initialClusterToken: string;
   bumpRevision: string;
   markCompacted: boolean;
 };
@@ -38,6 +39,18 @@ export function validateBackupRestore(f: RestoreFields): BackupRestore | string 
       return `Peer URLs: ${u} is not an http:// or https:// URL of a host and port`;
     }
   }
+  const initialCluster = f.initialCluster.trim();
+  if (initialCluster) {
+    for (const m of initialCluster.split(',')) {
+      const [n, u] = m.split('=', 2);
+      if (!n || !u || !/^https?:\/\/[^/\s]+/.test(u)) {
+        return `Initial cluster: ${m} is not name=http(s)://host:port`;
+      }
+    }
+    if (!`,${initialCluster}`.includes(`,${member}=`)) {
+      return `Initial cluster: does not list member ${member}`;
+    }
+  }
   const bumpText = f.bumpRevision.trim();
   let bump = 0;
   if (bumpText) {
@@ -55,9 +68,12 @@ export function validateBackupRestore(f: RestoreFields): BackupRestore | string 
   const restore: BackupRestore = {
     data_dir: dataDir,
     member_name: member,
-    initial_cluster: f.initialCluster.trim() || `${member}=${urls[0]}`,
+    initial_cluster: initialCluster || `${member}=${urls[0]}`,
     initial_advertise_peer_urls: urls,
   };
+  if (f.initialClusterToken.trim()) {
+    restore.initial_cluster_token = f.initialClusterToken.trim();
+  }
   if (bump > 0) {
     restore.bump_revision = bump;
     restore.mark_compacted = true;
@@ -77,6 +93,7 @@ export function RestoreBackupForm({ location, name, onRestore, onClose }: Props)
     memberName: '',
     peerUrls: '',
     initialCluster: '',
+    initialClusterToken: '',
     bumpRevision: '',
     markCompacted: false,
   });
@@ -122,6 +139,13 @@ export function RestoreBackupForm({ location, name, onRestore, onClose }: Props)
       </Field>
       <Field label="Initial cluster" description="Default: <member name>=<first peer URL>">
         <Input id="backups-restore-initial-cluster" value={fields.initialCluster} onChange={set('initialCluster')} />
+      </Field>
+      <Field label="Initial cluster token" description="Default: etcd-cluster">
+        <Input
+          id="backups-restore-initial-cluster-token"
+          value={fields.initialClusterToken}
+          onChange={set('initialClusterToken')}
+        />
       </Field>
       <Field
         label="Bump revision"
