@@ -29,6 +29,10 @@ type RecoverOptions struct {
 	// old ones compacted, so that watchers re-list instead of missing changes. One needs the other.
 	BumpRevision  uint64 `json:"bump_revision"`
 	MarkCompacted bool   `json:"mark_compacted"`
+	// InitialCluster is the --initial-cluster written into every directory (default: the
+	// members above, name=peer URL each): set it to restore one new member of a cluster whose
+	// other members are written elsewhere.
+	InitialCluster string `json:"initial_cluster,omitempty"`
 }
 
 // Check returns an error naming the field when the options are not usable.
@@ -99,6 +103,10 @@ func (e *Engine) Recover(ctx context.Context, name string, want *Record, opts Re
 			initial = append(initial, m.Name+"="+u)
 		}
 	}
+	initialCluster := strings.Join(initial, ",")
+	if opts.InitialCluster != "" {
+		initialCluster = opts.InitialCluster
+	}
 	for _, m := range opts.Members {
 		if err := ctx.Err(); err != nil {
 			e.removeDirs(rec.DataDirs)
@@ -108,7 +116,7 @@ func (e *Engine) Recover(ctx context.Context, name string, want *Record, opts Re
 			e.removeDirs(rec.DataDirs)
 			return RecoverRecord{}, fmt.Errorf("data_dir %s of member %s: appeared meanwhile; recovery only writes new directories", m.DataDir, m.Name)
 		}
-		if err := restore(p.path, m.Name, m.PeerURLs, strings.Join(initial, ","), opts.Token, m.DataDir, !p.hasChecksum, opts.BumpRevision, opts.MarkCompacted); err != nil {
+		if err := restore(p.path, m.Name, m.PeerURLs, initialCluster, opts.Token, m.DataDir, !p.hasChecksum, opts.BumpRevision, opts.MarkCompacted); err != nil {
 			os.RemoveAll(m.DataDir)
 			e.removeDirs(rec.DataDirs)
 			return RecoverRecord{}, fmt.Errorf("recover member %s from backup %s: %w", m.Name, name, err)

@@ -13,6 +13,7 @@ type Store interface {
 	JobStore
 	ScheduleStore
 	ConsoleHistoryStore
+	BackupStore
 	// Close releases the store. Calls after Close return ErrClosed.
 	Close() error
 }

@@ -38,6 +38,11 @@ var (
 	bucketConsoleHistory  = []byte("console_history")
 	bucketConsoleCounts   = []byte("console_counts")
 	bucketConsoleSettings = []byte("console_settings")
+	// bucketBackupEvents (started_at in Unix nanoseconds, 8 bytes big-endian,
+	// then id → event) and bucketBackupEventIDs (id → that key) came with
+	// backups.
+	bucketBackupEvents   = []byte("backup_events")
+	bucketBackupEventIDs = []byte("backup_event_ids")
 
 	keyFormat      = []byte("format")
 	keyAuditHead   = []byte("audit_head")
@@ -45,7 +50,7 @@ var (
 
 	allBuckets   = [][]byte{bucketMeta, bucketAudit, bucketTokens, bucketTokenHash, bucketResults, bucketBaselines}
 	addedBuckets = [][]byte{bucketCheckpoints, bucketJobs, bucketJobKeys, bucketSchedules, bucketScheduleNames,
-		bucketConsoleHistory, bucketConsoleCounts, bucketConsoleSettings}
+		bucketConsoleHistory, bucketConsoleCounts, bucketConsoleSettings, bucketBackupEvents, bucketBackupEventIDs}
 )
 
 // Options tune Open. Zero values pick the defaults.

@@ -86,6 +86,8 @@ func Run(t *testing.T, newBackend func(t *testing.T) Backend) {
 		{"ConsoleHistoryConcurrentAppendsKeepTheBound", testConsoleHistoryConcurrentAppendsKeepTheBound},
 		{"ConsoleHistoryClearRemovesOnlyTheUsersEntries", testConsoleHistoryClear},
 		{"ConsoleSettingsRoundTrip", testConsoleSettings},
+		{"BackupEventsRoundTripNewestFirst", testBackupEventsRoundTripNewestFirst},
+		{"BackupEventsRejectBadInput", testBackupEventsRejectBadInput},
 		{"ClosedStoreReturnsErrClosed", testClosed},
 	}
 	for _, tc := range tests {

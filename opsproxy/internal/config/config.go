@@ -34,6 +34,7 @@ type Config struct {
 	UI          UIConfig          `yaml:"ui,omitempty"`
 	Queue       QueueConfig       `yaml:"queue,omitempty"`
 	Benchmarks  BenchmarksConfig  `yaml:"benchmarks,omitempty"`
+	Backups     BackupsConfig     `yaml:"backups,omitempty"`
 }
 
 // AuthConfig configures token authentication.
@@ -421,7 +422,10 @@ func (c *Config) Validate() error {
 	if err := c.Queue.validate(); err != nil {
 		return err
 	}
-	return c.Benchmarks.load(c.Clusters)
+	if err := c.Benchmarks.load(c.Clusters); err != nil {
+		return err
+	}
+	return c.Backups.load(c.Clusters, c.Store)
 }
 
 // LoadConfig reads and checks a configuration file.

@@ -139,6 +139,9 @@ func (c *Conn) RequestCtx(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, c.timeout)
 }
 
+// Cluster is the shared etcd connection, for code that works member by member (backups).
+func (c *Conn) Cluster() *etcdconn.Cluster { return c.cluster }
+
 // Config is the cluster entry the connection was made from.
 func (c *Conn) Config() clusterconfig.Cluster { return c.cfg }
 

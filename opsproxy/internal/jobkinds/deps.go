@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/etcd-monitor/etcd-monitor/backup"
 	"github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
 	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
@@ -47,6 +48,17 @@ type Deps struct {
 	// DiskAgents returns the diskprobe agents configured on the cluster called name (its
 	// disk_agents), which disk-test jobs call. Nil configures none.
 	DiskAgents func(cluster string) []clusterconfig.DiskAgent
+	// Backups returns the backups section of the configuration served now (a reload applies
+	// to the next job). Nil configures no backup.
+	Backups func() config.BackupsConfig
+	// BackupEvents keeps the events of backup jobs (the history store).
+	BackupEvents store.BackupStore
+	// RestoreDir receives the data directories backup-restore jobs write
+	// (maintenance.restore_dir).
+	RestoreDir string
+	// DrillCommand is how a drill starts its throwaway member (default: this program
+	// re-executed as `etcd-monitor backup-drill-member`).
+	DrillCommand backup.DrillCommand
 	// CleanupWait is how long a benchmark that lost its cluster waits for it to come back to
 	// delete its keys (default maintenance.health_timeout × 30: 5 minutes by default).
 	CleanupWait time.Duration
