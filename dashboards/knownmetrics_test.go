@@ -46,7 +46,7 @@ func readExporterMetrics(path string) (map[string]string, error) {
 }
 
 // readOpsproxyMetrics reads the name and type columns of opsproxy's tables in docs/metrics.md:
-// its own metrics and those of the stored benchmark runs.
+// its own metrics and those of the stored benchmark runs and of the backups.
 func readOpsproxyMetrics(path string) (map[string]string, error) {
 	out, err := readMetricsTable(path, "opsproxy-metrics")
 	if err != nil {
@@ -57,6 +57,13 @@ func readOpsproxyMetrics(path string) (map[string]string, error) {
 		return nil, err
 	}
 	for name, typ := range bench {
+		out[name] = typ
+	}
+	backups, err := readMetricsTable(path, "backup-metrics")
+	if err != nil {
+		return nil, err
+	}
+	for name, typ := range backups {
 		out[name] = typ
 	}
 	return out, nil

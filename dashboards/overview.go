@@ -11,7 +11,7 @@ const OverviewUID = "etcd-monitor-cluster"
 // overview is one etcd cluster at a glance, mostly from the exporter's outside view: health and
 // quorum, leader, members, database size against quota and fragmentation, alarms, HashKV
 // consistency, certificate expiry, the write canary, client traffic, the diskprobe agents' disk
-// probes and the latest benchmarks.
+// probes, the latest benchmarks and the backups.
 func overview() *dashboard.DashboardBuilder {
 	c := `cluster="$cluster"`
 	return newDashboard(OverviewUID, "etcd cluster overview",
@@ -152,5 +152,35 @@ func overview() *dashboard.DashboardBuilder {
 			rangeQuery(`max by (profile, command) (etcd_monitor_benchmark_throughput{`+c+`})`, "{{profile}} {{command}}"))).
 		WithPanel(graph("Benchmark p99 latency", "99th percentile latency of the latest run of each profile and command, from each request's intended start.",
 			unitSeconds,
-			rangeQuery(`max by (profile, command) (etcd_monitor_benchmark_latency_p99_seconds{`+c+`})`, "{{profile}} {{command}}")))
+			rangeQuery(`max by (profile, command) (etcd_monitor_benchmark_latency_p99_seconds{`+c+`})`, "{{profile}} {{command}}"))).
+		// Every opsproxy replica shows the same locations and stored events: max (min for the
+		// verdicts) over the replicas.
+		WithRow(dashboard.NewRowBuilder("Backups (per location, from opsproxy)")).
+		WithPanel(tablePanel("Newest backup age", "Age of the newest backup in each location; etcdMonitorBackupMissing fires when it is older than the location's max_age.",
+			unitSeconds, thresholds(base(green)),
+			tableQuery(`max by (location) (time() - etcd_monitor_backup_newest_timestamp_seconds{`+c+`})`)).
+			WithTransformation(hideColumns("Time"))).
+		WithPanel(tablePanel("Newest backup verified", "1 when the newest backup in each location passed its latest verification (sha256, etcd's integrity hash, snapshot status).",
+			unitShort, thresholds(base(red), at(1, green)),
+			tableQuery(`min by (location) (etcd_monitor_backup_newest_verified{`+c+`})`)).
+			WithTransformation(hideColumns("Time"))).
+		WithPanel(tablePanel("Last restore drill", "1 when the latest restore drill in each location restored a backup that served the recorded HashKV and key count; absent when never drilled.",
+			unitShort, thresholds(base(red), at(1, green)),
+			tableQuery(`min by (location) (etcd_monitor_backup_drill_success{`+c+`})`)).
+			WithTransformation(hideColumns("Time"))).
+		WithPanel(graph("Newest backup age against max_age", "Age of the newest backup in each location, and the max_age it is allowed: a step down is a new backup.",
+			unitSeconds,
+			rangeQuery(`max by (location) (time() - etcd_monitor_backup_newest_timestamp_seconds{`+c+`})`, "{{location}} age"),
+			rangeQuery(`max by (location) (etcd_monitor_backup_max_age_seconds{`+c+`})`, "{{location}} max_age"))).
+		WithPanel(graph("Backup size", "Stored size of the newest backup and of the one before, per location; etcdMonitorBackupShrunk fires when the newest is less than half.",
+			unitBytes,
+			rangeQuery(`max by (location) (etcd_monitor_backup_newest_size_bytes{`+c+`})`, "{{location}} newest"),
+			rangeQuery(`max by (location) (etcd_monitor_backup_previous_size_bytes{`+c+`})`, "{{location}} previous"))).
+		WithPanel(graph("Backups kept", "Backups of the cluster each location holds, after retention.",
+			unitShort,
+			rangeQuery(`max by (location) (etcd_monitor_backup_objects{`+c+`})`, "{{location}}"))).
+		WithPanel(graph("Last backup success and failure", "Time since the last successful and the last failed backup job (inspection, for locations another tool fills) per location.",
+			unitSeconds,
+			rangeQuery(`time() - max by (location) (etcd_monitor_backup_last_success_timestamp_seconds{`+c+`})`, "{{location}} since success"),
+			rangeQuery(`time() - max by (location) (etcd_monitor_backup_last_failure_timestamp_seconds{`+c+`})`, "{{location}} since failure")))
 }

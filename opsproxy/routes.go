@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditquery"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/backupapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/benchapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/cluster"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/completion"
@@ -43,4 +44,5 @@ func (s *Server) registerRoutes() {
 	completion.Register(co)
 	benchapi.Register(co)
 	diskapi.Register(co)
+	backupapi.Register(co, backupapi.ConfigSource(co))
 }

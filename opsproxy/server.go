@@ -16,6 +16,7 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditlog"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/backupapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/benchapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/conns"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
@@ -155,6 +156,7 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	}
 	co.Metrics.Register(s.jobs.Metrics)
 	co.Metrics.Register(benchapi.NewCollector(s.store, logger))
+	co.Metrics.Register(backupapi.NewCollector(backupapi.ConfigSource(co), s.store, logger))
 	if s.jobs.ScheduleMetrics != nil {
 		co.Metrics.Register(s.jobs.ScheduleMetrics)
 	}

@@ -283,6 +283,51 @@ and on (cluster, endpoint)
 		description: `The latest {{ $labels.command }} run of profile {{ $labels.profile }} on etcd cluster "{{ $labels.cluster }}" is slower than its baseline {{ $labels.baseline }} beyond the minimum effect of 5 %, by the block-bootstrap test on the per-second samples (for $for). GET /api/v1/benchmarks/<id>/compare?baseline={{ $labels.baseline }} gives the change and its interval per metric.`,
 	},
 	{
+		// The backup metrics are read from the shared history store and the configuration, so
+		// every opsproxy replica shows the same figures: the replicas are aggregated away. A
+		// location that holds no backup of the cluster at all fires too (value 0).
+		name: "etcdMonitorBackupMissing", severity: "critical", scope: "cluster",
+		expr: `(
+  max by (cluster, location) (time() - etcd_monitor_backup_newest_timestamp_seconds{$opsproxy})
+    > max by (cluster, location) (etcd_monitor_backup_max_age_seconds{$opsproxy})
+)
+or
+max by (cluster, location) (etcd_monitor_backup_objects{$opsproxy}) == 0`,
+		summary:     `etcd cluster {{ $labels.cluster }} has no recent backup in {{ $labels.location }}.`,
+		description: `Backup location {{ $labels.location }} of etcd cluster "{{ $labels.cluster }}" {{ if eq $value 0.0 }}holds no backup of the cluster at all{{ else }}holds no backup newer than {{ $value | humanizeDuration }}, older than its max_age allows{{ end }} (for $for). A restore now would lose everything written since. GET /api/v1/clusters/{{ $labels.cluster }}/backup-events?location={{ $labels.location }} shows the last backup jobs and their errors.`,
+	},
+	{
+		name: "etcdMonitorBackupFailing", severity: "warning", scope: "cluster",
+		expr: `max by (cluster, location) (etcd_monitor_backup_last_failure_timestamp_seconds{$opsproxy})
+  > max by (cluster, location) (etcd_monitor_backup_last_success_timestamp_seconds{$opsproxy})
+or
+(
+  max by (cluster, location) (etcd_monitor_backup_last_failure_timestamp_seconds{$opsproxy})
+    unless on (cluster, location) etcd_monitor_backup_last_success_timestamp_seconds{$opsproxy}
+)`,
+		summary:     `etcd cluster {{ $labels.cluster }}: backups to {{ $labels.location }} are failing.`,
+		description: `The last backup (or, for a location another tool fills, the last inspection) of etcd cluster "{{ $labels.cluster }}" in location {{ $labels.location }} failed, and none has succeeded since (for $for). GET /api/v1/clusters/{{ $labels.cluster }}/backup-events?location={{ $labels.location }} gives the error of each attempt, with the path or member it names.`,
+	},
+	{
+		name: "etcdMonitorBackupShrunk", severity: "warning", scope: "cluster",
+		expr: `max by (cluster, location) (etcd_monitor_backup_newest_size_bytes{$opsproxy})
+  < $threshold * max by (cluster, location) (etcd_monitor_backup_previous_size_bytes{$opsproxy})`,
+		summary:     `etcd cluster {{ $labels.cluster }}: the newest backup in {{ $labels.location }} is much smaller than the one before.`,
+		description: `The newest backup of etcd cluster "{{ $labels.cluster }}" in location {{ $labels.location }} is {{ $value | humanize1024 }}B, less than $threshold of the one before it (for $for). A backup that shrinks suddenly is the classic sign of backing up the wrong thing (another cluster, an empty member, a truncated file). Compare the two backups' revision and key_count: GET /api/v1/clusters/{{ $labels.cluster }}/backups?location={{ $labels.location }}.`,
+	},
+	{
+		name: "etcdMonitorBackupVerificationFailed", severity: "critical", scope: "cluster",
+		expr:        `min by (cluster, location) (etcd_monitor_backup_newest_verified{$opsproxy}) == 0`,
+		summary:     `etcd cluster {{ $labels.cluster }}: the newest backup in {{ $labels.location }} is not verified.`,
+		description: `The newest backup of etcd cluster "{{ $labels.cluster }}" in location {{ $labels.location }} failed verification or has not been verified (for $for): its stored copy does not match its recorded sha256, is cut short, or is not a snapshot etcd can read. It cannot be trusted for a restore. GET /api/v1/clusters/{{ $labels.cluster }}/backup-events?location={{ $labels.location }}&kind=verify names the file and the failed check.`,
+	},
+	{
+		name: "etcdMonitorBackupDrillFailed", severity: "warning", scope: "cluster",
+		expr:        `min by (cluster, location) (etcd_monitor_backup_drill_success{$opsproxy}) == 0`,
+		summary:     `etcd cluster {{ $labels.cluster }}: the last restore drill of a backup in {{ $labels.location }} failed.`,
+		description: `The last restore drill of a backup of etcd cluster "{{ $labels.cluster }}" in location {{ $labels.location }} failed (for $for): the backup did not restore with etcd's restore code, the restored member did not serve, or its HashKV or key count differ from what was recorded when the backup was made. GET /api/v1/clusters/{{ $labels.cluster }}/backup-events?location={{ $labels.location }}&kind=drill says why.`,
+	},
+	{
 		// The scheduled probes only: an on-demand probe may use another job and threshold.
 		name: "etcdMonitorDiskProbeSlow", severity: "warning", scope: "member",
 		expr:        `etcd_monitor_diskprobe_last_p99_seconds{$diskprobe, trigger="schedule"} > $threshold`,
