@@ -31,6 +31,11 @@ func jobKinds(s *Server) []jobs.Kind {
 		Profiles: func(cluster string) []slo.Profile { return benchmarkProfiles(s.core.Config().Benchmarks, cluster) },
 		// The disk agents of the configuration served now, as for the profiles.
 		DiskAgents: s.diskAgents,
+		// The backups section served now: a reload that changes it applies to the next job.
+		Backups:      func() config.BackupsConfig { return s.core.Config().Backups },
+		BackupEvents: s.store,
+		RestoreDir:   m.RestoreDir,
+		DrillCommand: s.drillCommand,
 	})
 }
 

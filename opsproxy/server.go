@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/etcd-monitor/etcd-monitor/backup"
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/internal/store/open"
@@ -37,6 +38,9 @@ type Options struct {
 	// ScheduleClock is the clock the scheduler compares slots with (default time.Now); tests
 	// move it forward instead of waiting for a slot.
 	ScheduleClock func() time.Time
+	// DrillCommand is how backup drills start their throwaway member (default: this program
+	// re-executed as `etcd-monitor backup-drill-member`); tests give the test binary.
+	DrillCommand backup.DrillCommand
 }
 
 // Server is the opsproxy API server: the core with every API area registered, the
@@ -50,6 +54,8 @@ type Server struct {
 	auditLog *auditlog.Log
 	handler  http.Handler
 
+	// drillCommand starts a backup drill's throwaway member.
+	drillCommand backup.DrillCommand
 	configFile   string
 	reloadStatus atomic.Pointer[core.ReloadStatus]
 	// reloadMu serialises reloads and Close; under it, retired are the connections reloads
@@ -91,7 +97,7 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	s := &Server{logger: logger, store: opts.Store, configFile: opts.ConfigFile, pruneWake: make(chan struct{}, 1)}
+	s := &Server{logger: logger, store: opts.Store, configFile: opts.ConfigFile, pruneWake: make(chan struct{}, 1), drillCommand: opts.DrillCommand}
 	s.reloadStatus.Store(&core.ReloadStatus{OK: true, LastSuccess: time.Now()})
 	s.core = core.New(&core.State{Cfg: cfg})
 	if s.store == nil {
@@ -155,6 +161,8 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 		return nil, err
 	}
 	co.Metrics.Register(s.jobs.Metrics)
+	s.syncBackupSchedules(ctx)
+	co.OnReload(func() { s.syncBackupSchedules(bg) })
 	co.Metrics.Register(benchapi.NewCollector(s.store, logger))
 	co.Metrics.Register(backupapi.NewCollector(backupapi.ConfigSource(co), s.store, logger))
 	if s.jobs.ScheduleMetrics != nil {

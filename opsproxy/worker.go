@@ -114,7 +114,7 @@ func NewWorker(ctx context.Context, cfg *Config, workers int, logger *slog.Logge
 	if workers <= 0 {
 		return nil, errors.New("workers: must be greater than 0")
 	}
-	s := &Server{logger: logger, store: opts.Store}
+	s := &Server{logger: logger, store: opts.Store, drillCommand: opts.DrillCommand}
 	s.core = core.New(&core.State{Cfg: cfg})
 	if s.store == nil {
 		st, err := open.Store(ctx, cfg.Store, logger)
