@@ -145,6 +145,8 @@ test('the drawer shows the record and events; a drill restores the backup; Escap
   await waitForText(admin, id(`backups-drilled ${made}`), /^✓ restored/, JOB_TIMEOUT);
   await waitForText(admin, id('backups-events'), /drill/);
 
+  // From the keyboard: focus on one of the drawer's buttons, Escape.
+  await admin.locator(id('backups-verify')).focus();
   await admin.keyboard.press('Escape');
   await admin.waitForURL(/\/ui\/backups\?cluster=c1$/);
   await admin.locator(id('backups-detail')).waitFor({ state: 'detached' });
@@ -186,7 +188,8 @@ test('an admin restores the backup into a new data directory; the same directory
   assert.match(job.outcome, /^Wrote the new data directory \S+e2e-restored\.$/);
   await waitForText(admin, id('backups-events'), /restore/);
 
-  // The same directory again: refused before any job is made, the directory named.
+  // The same directory again: refused before any job is made (409), the directory named.
+  browser.expectedFailures.add(`${baseURL}/api/v1/jobs`);
   await restore();
   await confirm(admin, 'Write the new directory');
   const refused = await waitForText(admin, id('backups-start-error'), /already exists/);
