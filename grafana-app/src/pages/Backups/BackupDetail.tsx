@@ -177,7 +177,10 @@ function Body({ cluster, location, name, canAdmin, detail, onVerify, onDrill, on
             <dt>A restore must show</dt>
             <dd>
               revision {count(r.restore?.revision)}, HashKV {r.restore?.hash_kv ?? '—'}, {count(r.restore?.key_count)}{' '}
-              live keys, compacted at {count(r.restore?.compact_revision)}
+              live keys,{' '}
+              {(r.restore?.compact_revision ?? 0) > 0
+                ? `compacted at ${count(r.restore?.compact_revision)}`
+                : 'never compacted'}
             </dd>
           </dl>
         </section>
