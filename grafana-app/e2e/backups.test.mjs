@@ -127,6 +127,9 @@ test('an admin backs up now, follows the job and sees the backup verified', asyn
     [made]
   );
   assert.ok(body.backups[0].key_count > 0, 'the live keys are recorded');
+  // The location's latest activity: the backup and its verification.
+  const activity = await waitForText(admin, id('backups-activity'), /verify/);
+  assert.match(activity, new RegExp(`backup\\s+${made.replace(/\./g, '\\.')}\\s+ok`));
   assert.match(await row.innerText(), new RegExp(body.backups[0].key_count.toLocaleString('en-US')));
   await browser.checkPage(admin, 'backups-02-made');
 });

@@ -372,5 +372,11 @@ export const testIds = {
     restoreForm: 'data-testid backups-restore-form',
     restoreProblem: 'data-testid backups-restore-problem',
     restoreConfirm: 'data-testid backups-restore-confirm',
+    activity: 'data-testid backups-activity',
+    activityRow: (id: string) => `data-testid backups-activity-row ${id}`,
+    activityLoading: 'data-testid backups-activity-loading',
+    activityError: 'data-testid backups-activity-error',
+    activityRetry: 'data-testid backups-activity-retry',
+    activityEmpty: 'data-testid backups-activity-empty',
   },
 };

@@ -120,6 +120,18 @@ const detail: BackupDetail = {
   ],
 };
 
+const failedBackup = {
+  id: 'e3',
+  cluster: 'prod',
+  location: 'local',
+  kind: 'backup' as const,
+  job_id: 'j-failed',
+  started_at: '2026-12-06T18:00:00Z',
+  finished_at: '2026-12-06T18:00:01Z',
+  ok: false,
+  error: 'location local: dir /var/backups/etcd: permission denied',
+};
+
 function answers(extra: Record<string, unknown> = {}) {
   return fakeTransport({
     'GET /clusters': { clusters: [{ name: 'prod' }, { name: 'lab' }] },
@@ -128,6 +140,8 @@ function answers(extra: Record<string, unknown> = {}) {
       o.query?.location === 'local' ? { backups: [good, bad] } : { backups: [] },
     [`GET /clusters/prod/backups/local/${encodeURIComponent(good.name)}`]: detail,
     [`GET /clusters/prod/backups/local/${encodeURIComponent(bad.name)}`]: { ...bad, record: null, events: [] },
+    'GET /clusters/prod/backup-events': (o: { query?: Record<string, unknown> }) =>
+      o.query?.location === 'local' ? { events: [failedBackup, ...detail.events] } : { events: [] },
     ...extra,
   });
 }
@@ -178,6 +192,22 @@ test('lists the locations with their badges and schedules, and the first one’s
     'restored member: key count 2, want 3'
   );
   expect(screen.getByTestId(testIds.backups.backupNow)).toBeInTheDocument();
+});
+
+test('a failed backup, which leaves no backup to list, shows in the location’s latest activity', async () => {
+  const t = answers();
+  renderAt(t);
+  const activity = await screen.findByTestId(testIds.backups.activity);
+  expect(within(activity).getByTestId(testIds.backups.activityRow('e3'))).toHaveTextContent(
+    'backup—failed location local: dir /var/backups/etcd: permission denied'
+  );
+  expect(t.calls.find((c) => c.path === '/clusters/prod/backup-events')?.opts.query).toEqual({
+    location: 'local',
+    kind: undefined,
+    limit: 20,
+  });
+  await userEvent.click(screen.getByTestId(testIds.backups.selectLocation('cron')));
+  expect(await screen.findByTestId(testIds.backups.activityEmpty)).toHaveTextContent('Nothing has happened here yet.');
 });
 
 test('the location and the open backup are in the URL; the drawer shows the record and events and closes', async () => {

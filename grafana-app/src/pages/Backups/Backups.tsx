@@ -13,6 +13,7 @@ import { useClusterList } from '../useClusterList';
 import { BackupDetail } from './BackupDetail';
 import { BackupJobs } from './BackupJobs';
 import { BackupTable } from './BackupTable';
+import { LocationEvents } from './LocationEvents';
 import { LocationList } from './LocationList';
 import { useBackupJobs, type JobRequest } from './useBackupJobs';
 
@@ -23,8 +24,8 @@ export const BACKUPS_LIMIT = 200;
 type Loaded<T> = { key: string; value?: T; error?: Failure };
 
 // Backups: a cluster's backup locations with their schedules, retention and whether they are
-// encrypted or filled by another tool; a location's backups with their verification and drill;
-// one backup in a drawer with its record and events. An admin backs up (or inspects an external
+// encrypted or filled by another tool; a location's backups with their verification and drill,
+// and its latest events (a failed backup leaves only its event); one backup in a drawer with its record and events. An admin backs up (or inspects an external
 // location) now, verifies, drills, downloads, and restores a verified backup into a new data
 // directory, each after a confirmation, and follows the jobs. opsproxy answers backups to admins
 // of the cluster only. The cluster, location and open backup are in the URL (?cluster=,
@@ -238,6 +239,12 @@ function ClusterBackups({ cluster, location, open, set }: ClusterProps) {
           {currentBackups?.value && currentBackups.value.length > 0 && (
             <BackupTable backups={currentBackups.value} open={open} onOpen={(name) => set({ backup: name })} />
           )}
+          <LocationEvents
+            key={selectedLocation.name}
+            cluster={cluster}
+            location={selectedLocation.name}
+            reload={reload}
+          />
         </section>
       )}
       {selectedLocation && open && (
