@@ -31,7 +31,9 @@ import (
 // "local", and watched in "theirs", a directory another tool fills.
 type backupEnv struct {
 	*env
-	local, theirs      string
+	local, theirs string
+	// extra is the configuration's backups section.
+	extra              string
 	keyFile, recipient string
 	identity           string
 }
@@ -58,7 +60,7 @@ func newBackupEnv(t *testing.T, o envOptions) *backupEnv {
 	if err := os.WriteFile(pub, []byte(b.recipient+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	o.extra += fmt.Sprintf(`backups:
+	b.extra = fmt.Sprintf(`backups:
   scratch_dir: %s
   locations:
     - name: local
@@ -78,6 +80,7 @@ func newBackupEnv(t *testing.T, o envOptions) *backupEnv {
         max_age: 25h
         prefix: etcd-
 `, filepath.Join(dir, "scratch"), b.local, pub, b.keyFile, b.theirs)
+	o.extra += b.extra
 	b.env = newEnv(t, o)
 	return b
 }
@@ -302,5 +305,84 @@ func TestBackupMetricsShowLocationsByNameOnly(t *testing.T) {
 		if strings.Contains(text, path) {
 			t.Errorf("/metrics shows the path %s", path)
 		}
+	}
+}
+
+// A backup job's backup shows in the API verified, with its job, and downloads as the snapshot
+// its record describes; the job's failed run (the location gone) shows in the events and the
+// metrics.
+func TestBackupJobsBackupsShowInTheAPIAndTheMetrics(t *testing.T) {
+	b := newBackupEnv(t, envOptions{})
+	j := b.enqueue(t, b.admin, map[string]any{"kind": "backup", "cluster": "c1", "parameters": map[string]string{"location": "local"}}, 202)
+	j = b.waitJob(t, b.admin, j.ID, func(j store.Job) bool { return j.Status.Final() })
+	if j.Status != store.JobSucceeded {
+		t.Fatalf("backup job: %s %s", j.Status, j.Error)
+	}
+	r := b.call(t, "GET", "/api/v1/clusters/c1/backups?location=local", b.admin, nil)
+	var list backupapi.BackupList
+	r.json(t, &list)
+	if r.status != 200 || len(list.Backups) != 1 || list.Backups[0].JobID != j.ID || list.Backups[0].Verified == nil || !list.Backups[0].Verified.OK {
+		t.Fatalf("after the job: %d %s", r.status, r.body)
+	}
+	name := list.Backups[0].Name
+	r = b.call(t, "GET", "/api/v1/clusters/c1/backups/local/"+name, b.admin, nil)
+	var one backupapi.Backup
+	r.json(t, &one)
+	if r.status != 200 || one.Record == nil || len(one.Events) != 2 {
+		t.Fatalf("the job's backup (a backup and a verify event): %d %s", r.status, r.body)
+	}
+	r = b.call(t, "GET", "/api/v1/clusters/c1/backups/local/"+name+"/download", b.admin, nil)
+	sum := sha256.Sum256(r.body)
+	if r.status != 200 || hex.EncodeToString(sum[:]) != one.Record.SHA256 {
+		t.Fatalf("download: %d, sha256 %x, record %s", r.status, sum, one.Record.SHA256)
+	}
+
+	if err := os.RemoveAll(b.local); err != nil {
+		t.Fatal(err)
+	}
+	j = b.enqueue(t, b.admin, map[string]any{"kind": "backup", "cluster": "c1", "parameters": map[string]string{"location": "local"}}, 202)
+	j = b.waitJob(t, b.admin, j.ID, func(j store.Job) bool { return j.Status.Final() })
+	if j.Status != store.JobFailed || !strings.Contains(j.Error, b.local) {
+		t.Fatalf("backup to a missing directory: %s %q, want failed naming %s", j.Status, j.Error, b.local)
+	}
+	r = b.call(t, "GET", "/api/v1/clusters/c1/backup-events?location=local&kind=backup", b.admin, nil)
+	var evs backupapi.EventList
+	r.json(t, &evs)
+	if r.status != 200 || len(evs.Events) < 2 || evs.Events[0].OK || !strings.Contains(evs.Events[0].Error, b.local) {
+		t.Fatalf("events after the failure: %d %s", r.status, r.body)
+	}
+	_, mfs := scrape(t, b.env)
+	fail := value(mfs, "etcd_monitor_backup_last_failure_timestamp_seconds", "cluster", "c1", "location", "local")
+	ok := value(mfs, "etcd_monitor_backup_last_success_timestamp_seconds", "cluster", "c1", "location", "local")
+	if fail <= ok || ok <= 0 {
+		t.Fatalf("last failure %v, last success %v: want the failure after the success", fail, ok)
+	}
+}
+
+// A reload that drops a location drops it from the API and, at once, from /metrics.
+func TestBackupLocationsFollowAReload(t *testing.T) {
+	b := newBackupEnv(t, envOptions{})
+	if body, _ := scrape(t, b.env); !strings.Contains(body, `location="theirs"`) {
+		t.Fatal("/metrics lacks the watched location before the reload")
+	}
+	dropped := strings.Replace(b.extra, "      - location: theirs\n        max_age: 25h\n        prefix: etcd-\n", "", 1)
+	if dropped == b.extra {
+		t.Fatal("the test's configuration changed: nothing dropped")
+	}
+	b.rewrite(t, clusterEntry("c1", b.etcd), dropped)
+	if r, _ := b.reload(t); r.status != 200 {
+		t.Fatalf("reload: %d %s", r.status, r.body)
+	}
+	r := b.call(t, "GET", "/api/v1/clusters/c1/backup-locations", b.admin, nil)
+	var locs backupapi.LocationList
+	r.json(t, &locs)
+	if r.status != 200 || len(locs.Locations) != 1 || locs.Locations[0].Name != "local" {
+		t.Fatalf("locations after the reload: %d %s", r.status, r.body)
+	}
+	if r := b.call(t, "GET", "/api/v1/clusters/c1/backups?location=theirs", b.admin, nil); r.status != 404 {
+		t.Fatalf("a dropped location: %d %s, want 404", r.status, r.body)
+	}
+	if body, _ := scrape(t, b.env); strings.Contains(body, `location="theirs"`) {
+		t.Fatal("/metrics still shows the dropped location")
 	}
 }

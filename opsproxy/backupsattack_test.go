@@ -1,11 +1,24 @@
 package opsproxy
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/etcd-monitor/etcd-monitor/backup"
+	"github.com/etcd-monitor/etcd-monitor/backup/location"
+	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
+	"github.com/etcd-monitor/etcd-monitor/internal/etcdconn"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 )
 
@@ -121,6 +134,91 @@ func TestBackupsRoutesAnswer503WhenTheLocationOrTheStoreIsGone(t *testing.T) {
 		r := b.call(t, "GET", path, b.admin, nil)
 		if msg := r.errorText(t); r.status != 503 || !strings.Contains(msg, "history store unavailable") || strings.Contains(msg, "127.0.0.1") {
 			t.Errorf("store down: GET %s: %d %s", path, r.status, r.body)
+		}
+	}
+}
+
+// A bucket's credentials (and the files holding them) show nowhere: not in the locations, the
+// backups, a download's audit record, /metrics or the log.
+func TestBackupsInS3ShowNoCredential(t *testing.T) {
+	backend := s3mem.New()
+	if err := backend.CreateBucket("etcd"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	idFile, keyFile := filepath.Join(dir, "s3-access-id"), filepath.Join(dir, "s3-secret-key")
+	accessID, secretKey := "AKIA"+store.NewID()[:12], "s3-secret-"+store.NewID()
+	for f, v := range map[string]string{idFile: accessID, keyFile: secretKey} {
+		if err := os.WriteFile(f, []byte(v+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newEnv(t, envOptions{extra: fmt.Sprintf(`backups:
+  scratch_dir: %s
+  locations:
+    - name: offsite
+      s3: {endpoint: %q, region: us-east-1, bucket: etcd, prefix: prod/, access_key_id_file: %s, secret_access_key_file: %s, force_path_style: true}
+  clusters:
+    c1:
+      - location: offsite
+        max_age: 13h
+`, filepath.Join(dir, "scratch"), srv.URL, idFile, keyFile)})
+	loc, err := location.NewS3(location.S3Config{Endpoint: srv.URL, Region: "us-east-1", Bucket: "etcd", Prefix: "prod/",
+		AccessKeyID: accessID, SecretAccessKey: secretKey, PathStyle: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := etcdconn.New(clusterconfig.Cluster{Name: "c1", Endpoints: e.etcd.Endpoints()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	eng, err := backup.New(backup.Config{Cluster: "c1", Conn: conn, Location: loc, Prefix: "c1-", ScratchDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := eng.Backup(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(rec)
+	if _, err := e.store.SaveBackupEvent(context.Background(), store.BackupEvent{Cluster: "c1", Location: "offsite", Kind: store.BackupEventBackup,
+		Name: rec.Name, StartedAt: rec.StartedAt, FinishedAt: rec.FinishedAt, OK: true, Size: rec.Size, Record: raw}); err != nil {
+		t.Fatal(err)
+	}
+
+	var seen []string
+	r := e.call(t, "GET", "/api/v1/clusters/c1/backup-locations", e.admin, nil)
+	if r.status != 200 || !strings.Contains(string(r.body), `"where":"s3://etcd/prod/"`) || !strings.Contains(string(r.body), `"kind":"s3"`) {
+		t.Fatalf("locations: %d %s", r.status, r.body)
+	}
+	seen = append(seen, string(r.body))
+	r = e.call(t, "GET", "/api/v1/clusters/c1/backups", e.admin, nil)
+	if r.status != 200 || !strings.Contains(string(r.body), rec.Name) {
+		t.Fatalf("backups: %d %s", r.status, r.body)
+	}
+	seen = append(seen, string(r.body))
+	r = e.call(t, "GET", "/api/v1/clusters/c1/backups/offsite/"+rec.Name+"/download", e.admin, nil)
+	sum := sha256.Sum256(r.body)
+	if r.status != 200 || hex.EncodeToString(sum[:]) != rec.SHA256 {
+		t.Fatalf("download: %d", r.status)
+	}
+	for _, a := range e.audit(t, r.header.Get("X-Request-Id"), 2) {
+		raw, _ := json.Marshal(a)
+		seen = append(seen, string(raw))
+	}
+	body, _ := scrape(t, e)
+	if !strings.Contains(body, `etcd_monitor_backup_objects{cluster="c1",location="offsite"} 1`) {
+		t.Fatalf("/metrics lacks the bucket's backup:\n%s", body)
+	}
+	seen = append(seen, body, e.log.String())
+	for _, text := range seen {
+		for _, secret := range []string{accessID, secretKey, idFile, keyFile, "s3-access-id", "s3-secret-key"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%q shows in:\n%.2000s", secret, text)
+			}
 		}
 	}
 }

@@ -164,7 +164,9 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, opts Options) (*
 	s.syncBackupSchedules(ctx)
 	co.OnReload(func() { s.syncBackupSchedules(bg) })
 	co.Metrics.Register(benchapi.NewCollector(s.store, logger))
-	co.Metrics.Register(backupapi.NewCollector(backupapi.ConfigSource(co), s.store, logger))
+	backupMetrics := backupapi.NewCollector(backupapi.ConfigSource(co), s.store, logger)
+	co.Metrics.Register(backupMetrics)
+	co.OnReload(backupMetrics.Reload)
 	if s.jobs.ScheduleMetrics != nil {
 		co.Metrics.Register(s.jobs.ScheduleMetrics)
 	}

@@ -70,6 +70,14 @@ func NewCollector(src Source, st store.BackupStore, logger *slog.Logger) *Collec
 	return &Collector{src: src, st: st, logger: logger, now: time.Now, listed: map[[2]string][]location.Object{}}
 }
 
+// Reload makes the next scrape read again, with the configuration served now (call it after a
+// reload, so that a location added or removed shows at once).
+func (c *Collector) Reload() {
+	c.mu.Lock()
+	c.readAt = time.Time{}
+	c.mu.Unlock()
+}
+
 // Describe implements prometheus.Collector.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descLastSuccess, descLastFailure, descNewest, descNewestSize, descPreviousSize,

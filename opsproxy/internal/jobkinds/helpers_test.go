@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/common/model"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"github.com/etcd-monitor/etcd-monitor/backup"
 	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/internal/jobs"
@@ -30,6 +31,7 @@ import (
 
 func TestMain(m *testing.M) {
 	etcdtest.RunMemberIfRequested()
+	backup.RunDrillMemberIfRequested()
 	if os.Getenv(workerEnv) != "" {
 		os.Exit(runWorkerProcess())
 	}
