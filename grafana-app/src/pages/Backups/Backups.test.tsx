@@ -140,6 +140,28 @@ function answers(extra: Record<string, unknown> = {}) {
       o.query?.location === 'local' ? { backups: [good, bad] } : { backups: [] },
     [`GET /clusters/prod/backups/local/${encodeURIComponent(good.name)}`]: detail,
     [`GET /clusters/prod/backups/local/${encodeURIComponent(bad.name)}`]: { ...bad, record: null, events: [] },
+    'GET /schedules': {
+      schedules: [
+        {
+          id: 'backups/prod/local/backup',
+          name: 'backups/local/backup',
+          kind: 'backup',
+          cluster: 'prod',
+          parameters: { location: 'local' },
+          cron: '0 */6 * * *',
+          paused: true,
+          last_slot: '2026-12-06T12:00:00Z',
+        },
+        {
+          id: 'd1',
+          name: 'nightly defrag',
+          kind: 'defragment',
+          cluster: 'prod',
+          cron: '30 3 * * *',
+          paused: false,
+        },
+      ],
+    },
     'GET /clusters/prod/backup-events': (o: { query?: Record<string, unknown> }) =>
       o.query?.location === 'local' ? { events: [failedBackup, ...detail.events] } : { events: [] },
     ...extra,
@@ -166,6 +188,12 @@ test('lists the locations with their badges and schedules, and the first one’s
   expect(l).toHaveTextContent('encrypted');
   expect(l).toHaveTextContent('dir /var/backups/etcd');
   expect(l).toHaveTextContent('0 */6 * * *');
+  // The configuration's schedule as the jobs system runs it: paused, when it last fired; the
+  // drill schedule has no schedule in the jobs system here, and a defragment schedule is not one.
+  await waitFor(() =>
+    expect(l.textContent).toContain(`paused last fired ${new Date('2026-12-06T12:00:00Z').toLocaleString()}`)
+  );
+  expect(l).not.toHaveTextContent('not fired yet');
   expect(l).toHaveTextContent('13h');
   expect(l).toHaveTextContent('last 14, none older than 30d');
   expect(l).toHaveTextContent('30 3 * * *');

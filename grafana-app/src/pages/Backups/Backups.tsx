@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Button, ConfirmModal, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
-import { useApi, type BackupLocation, type BackupSummary } from '../../api';
+import { BACKUP_JOB_KINDS, useApi, type BackupLocation, type BackupSummary, type Schedule } from '../../api';
 import { testIds } from '../../components/testIds';
 import { ClusterPicker } from '../ClusterPicker';
 import { ClustersGate } from '../ClustersGate';
@@ -107,6 +107,21 @@ function ClusterBackups({ cluster, location, open, set }: ClusterProps) {
     useCallback(() => setReload((n) => n + 1), [])
   );
 
+  // The schedules' state (paused, last fired) is a nicety: without it the locations still show.
+  const [schedules, setSchedules] = useState<Schedule[]>();
+  useEffect(() => {
+    let cancelled = false;
+    api.listSchedules({ cluster }).then(
+      (page) =>
+        !cancelled &&
+        setSchedules(page.schedules.filter((s) => (BACKUP_JOB_KINDS as readonly string[]).includes(s.kind))),
+      () => !cancelled && setSchedules(undefined)
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, cluster, reload]);
+
   const locationsKey = `${locationsAttempt}`;
   useEffect(() => {
     let cancelled = false;
@@ -176,7 +191,12 @@ function ClusterBackups({ cluster, location, open, set }: ClusterProps) {
         </Alert>
       )}
       {known.length > 0 && (
-        <LocationList locations={known} selected={selected} onSelect={(name) => set({ location: name, backup: '' })} />
+        <LocationList
+          locations={known}
+          schedules={schedules}
+          selected={selected}
+          onSelect={(name) => set({ location: name, backup: '' })}
+        />
       )}
       {current?.value && location && !selectedLocation && (
         <Alert severity="warning" title={`No location ${location}`}>

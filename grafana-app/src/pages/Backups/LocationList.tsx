@@ -2,18 +2,28 @@ import React from 'react';
 import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Button, useStyles2 } from '@grafana/ui';
-import type { BackupLocation } from '../../api';
+import type { BackupLocation, Schedule } from '../../api';
 import { testIds } from '../../components/testIds';
 import { getTableStyles } from '../tableStyles';
-import { duration } from './format';
+import { duration, when } from './format';
 
-type Props = { locations: BackupLocation[]; selected: string; onSelect: (name: string) => void };
+type Props = {
+  locations: BackupLocation[];
+  // schedules are the jobs system's schedules of the cluster's backup kinds (the configuration's
+  // backup, drill and inspect schedules), when they could be read.
+  schedules?: Schedule[];
+  selected: string;
+  onSelect: (name: string) => void;
+};
 
 // LocationList lists the cluster's backup locations with their schedules and retention, and
 // whether backups in them are encrypted and whether another tool fills them; one is selected
 // for its backups.
-export function LocationList({ locations, selected, onSelect }: Props) {
+export function LocationList({ locations, schedules, selected, onSelect }: Props) {
   const styles = useStyles2(getStyles);
+  const state = (kind: string, location: string) => (
+    <ScheduleState s={schedules?.find((s) => s.kind === kind && s.parameters?.location === location)} />
+  );
   return (
     <table className={styles.table} data-testid={testIds.backups.locations}>
       <caption className={styles.caption}>Backup locations</caption>
@@ -51,20 +61,53 @@ export function LocationList({ locations, selected, onSelect }: Props) {
             <td className={styles.mono}>{l.where}</td>
             <td>
               {l.external ? (
-                <>watched {l.inspect_schedule ? <code>{l.inspect_schedule}</code> : 'every 15m'}</>
+                <>
+                  watched {l.inspect_schedule ? <code>{l.inspect_schedule}</code> : 'every 15m'}
+                  {state('backup-inspect', l.name)}
+                </>
               ) : l.schedule ? (
-                <code>{l.schedule}</code>
+                <>
+                  <code>{l.schedule}</code>
+                  {state('backup', l.name)}
+                </>
               ) : (
                 'none (on demand)'
               )}
             </td>
             <td>{duration(l.max_age_seconds)}</td>
             <td>{retention(l)}</td>
-            <td>{l.drill_schedule ? <code>{l.drill_schedule}</code> : 'on demand'}</td>
+            <td>
+              {l.drill_schedule ? (
+                <>
+                  <code>{l.drill_schedule}</code>
+                  {state('backup-drill', l.name)}
+                </>
+              ) : (
+                'on demand'
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
     </table>
+  );
+}
+
+// ScheduleState says whether a schedule is paused and when it last fired.
+function ScheduleState({ s }: { s?: Schedule }) {
+  if (!s) {
+    return null;
+  }
+  return (
+    <>
+      {s.paused && (
+        <>
+          {' '}
+          <Badge color="orange" text="paused" />
+        </>
+      )}
+      <br /> <small>{s.last_slot ? `last fired ${when(s.last_slot)}` : 'not fired yet'}</small>
+    </>
   );
 }
 
