@@ -216,6 +216,15 @@ func startDemoOpsproxy(ctx context.Context, dir string, endpoints []string, disk
 	if _, err := auditseal.GenerateKey(keyFile); err != nil {
 		return nil, "", err
 	}
+	// The demo backs up to a directory of its own every five minutes, keeps the last six and
+	// drills the newest verified one every half hour: the console's Backups page has something
+	// to show, and to restore from.
+	backups := filepath.Join(dir, "backups")
+	for _, d := range []string{backups, filepath.Join(dir, "backup-scratch")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, "", err
+		}
+	}
 	config := fmt.Sprintf(`# Written by etcd-monitor demo.
 clusters:
   - name: demo
@@ -230,8 +239,19 @@ audit:
   signing_key_file: %s
   witness:
     file: %s
+backups:
+  scratch_dir: %s
+  locations:
+    - name: local
+      dir: %s
+  clusters:
+    demo:
+      - location: local
+        schedule: "*/5 * * * *"
+        retention: {count: 6}
+        drill_schedule: "*/30 * * * *"
 `, strings.Join(endpoints, ", "), diskAgents, filepath.Join(dir, "history.db"), filepath.Join(dir, "snapshots"), filepath.Join(dir, "restores"),
-		filepath.Join(dir, "audit-spool"), keyFile, filepath.Join(dir, "audit-witness.jsonl"))
+		filepath.Join(dir, "audit-spool"), keyFile, filepath.Join(dir, "audit-witness.jsonl"), filepath.Join(dir, "backup-scratch"), backups)
 	if err := os.WriteFile(configFile, []byte(config), 0o600); err != nil {
 		return nil, "", err
 	}

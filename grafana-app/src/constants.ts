@@ -5,7 +5,7 @@ export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 
 // Route names of the app's pages, under PLUGIN_BASE_URL. The pages arrive one by one (issue #12):
 // Overview, Keys, Watch, Cluster, Maintenance, Audit, Tokens; then Jobs (issue #13), Console (issue #14),
-// Benchmarks (issue #15), Disk (issue #16).
+// Benchmarks (issue #15), Disk (issue #16), Backups (issue #17).
 export enum ROUTES {
   Overview = 'overview',
   Keys = 'keys',
@@ -18,4 +18,5 @@ export enum ROUTES {
   Console = 'console',
   Benchmarks = 'benchmarks',
   Disk = 'disk',
+  Backups = 'backups',
 }

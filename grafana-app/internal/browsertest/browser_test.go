@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/etcd-monitor/etcd-monitor/backup"
 	"github.com/etcd-monitor/etcd-monitor/grafana-app/internal/opsproxytest"
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy"
@@ -24,6 +25,8 @@ import (
 const chromium = "/usr/bin/chromium"
 
 func TestMain(m *testing.M) {
+	// Backup drills re-execute this binary as their throwaway member.
+	backup.RunDrillMemberIfRequested()
 	etcdtest.RunMemberIfRequested()
 	os.Exit(m.Run())
 }
@@ -89,6 +92,15 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 	// Three members, as production has, each with a diskprobe agent for the Disk page.
 	e := opsproxytest.NewWith(t, opsproxytest.Options{Members: 3, DiskAgents: true})
 	requireConsole(t, e.URL)
+	// The Backups page's location: a directory, backed up on demand (no schedule, so that no
+	// backup comes unasked), keeping the last three.
+	backupsDir := t.TempDir()
+	for _, d := range []string{"local", "scratch"} {
+		if err := os.MkdirAll(filepath.Join(backupsDir, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Reconfigure(t, backupsConfig(backupsDir))
 	viewer := e.Token(t, opsproxy.TokenSpec{Name: "viewer", Role: "viewer"})
 	revoked, revokedID := e.TokenWithID(t, opsproxy.TokenSpec{Name: "revoked", Role: "admin"})
 	e.Revoke(t, revokedID)
@@ -164,6 +176,9 @@ func TestConsoleScenariosInChromium(t *testing.T) {
 			}
 		}
 	}
+	if _, ok := run["backups"]; ok {
+		checkBackupsAudit(t, e, backupsDir)
+	}
 	var forced, console []opsproxytest.AuditRecord
 	for _, r := range e.Audit(t, "operation=keys.put&outcome=denied") {
 		if r.Command == "" {
@@ -233,5 +248,61 @@ func checkDiskAudit(t *testing.T, e *opsproxytest.Env) {
 		if len(recs) != 1 || recs[0].User != c.user || recs[0].Cluster != "c1" {
 			t.Errorf("audit %s: %+v, want one record of %s", c.query, recs, c.user)
 		}
+	}
+}
+
+// backupsConfig is the backups section of the console's scenarios: cluster c1 backs up to a
+// directory location "local" in dir.
+func backupsConfig(dir string) string {
+	return fmt.Sprintf(`backups:
+  scratch_dir: %s
+  locations:
+    - name: local
+      dir: %s
+  clusters:
+    c1:
+      - location: local
+        max_age: 1h
+        retention: {count: 3}
+`, filepath.Join(dir, "scratch"), filepath.Join(dir, "local"))
+}
+
+// checkBackupsAudit checks what the Backups scenario left: one backup in the location, the
+// admin's download audited once and the viewer's refused, the refused restore not audited as a
+// role refusal, and nothing left in the scratch directory.
+func checkBackupsAudit(t *testing.T, e *opsproxytest.Env, dir string) {
+	t.Helper()
+	objs, err := os.ReadDir(filepath.Join(dir, "local"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var backups []string
+	for _, o := range objs {
+		if !strings.HasPrefix(o.Name(), ".") {
+			backups = append(backups, o.Name())
+		}
+	}
+	if len(backups) != 1 {
+		t.Errorf("the location holds %v, want the one backup the scenario made", backups)
+	}
+	if recs := e.Audit(t, "operation=backups.download&outcome=succeeded"); len(recs) != 1 || recs[0].User != "test-admin" || recs[0].Cluster != "c1" {
+		t.Errorf("audit of the admin's download: %+v, want one record", recs)
+	}
+	if recs := e.Audit(t, "operation=backups.download&outcome=denied"); len(recs) != 1 || recs[0].User != "viewer" {
+		t.Errorf("audit of the viewer's forced download: %+v, want one denied record", recs)
+	}
+	// The restore into an existing directory was refused as a conflict, not as a role refusal:
+	// the other scenarios count the role refusals of job starts.
+	for _, r := range e.Audit(t, "operation=jobs.enqueue&outcome=denied") {
+		if r.User == "test-admin" {
+			t.Errorf("an admin's job start audited as denied: %+v", r)
+		}
+	}
+	if left, _ := os.ReadDir(filepath.Join(dir, "scratch")); len(left) != 0 {
+		names := make([]string, 0, len(left))
+		for _, l := range left {
+			names = append(names, l.Name())
+		}
+		t.Errorf("the scratch directory keeps %v after the scenario", names)
 	}
 }

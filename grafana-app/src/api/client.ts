@@ -1,4 +1,5 @@
 import { consoleApi } from './console';
+import { backupsApi } from './backups';
 import { benchmarksApi } from './benchmarks';
 import { diskTestsApi } from './disktests';
 import { jobsApi } from './jobs';
@@ -50,6 +51,7 @@ export function createApi(t: Transport) {
     ...consoleApi(t),
     ...benchmarksApi(t),
     ...diskTestsApi(t),
+    ...backupsApi(t),
     async listClusters(): Promise<Cluster[]> {
       const r = await t.request<{ clusters?: Cluster[] }>('GET', '/clusters');
       return r.json?.clusters ?? [];

@@ -5,7 +5,8 @@ import { ApiError, errorFromBody, queryString, type Transport } from './transpor
 // consoleTransport calls opsproxy directly (the standalone console) with the signed-in token in
 // the Authorization header; the token never goes in a URL, so href offers no links. Watches read
 // opsproxy's event stream over fetch (consoleWatch); firstRetryMs is their first reconnection delay.
-// Other event streams (a job's) are read once over fetch (consoleStream).
+// Other event streams (a job's) are read once over fetch (consoleStream). Files (a backup) are
+// downloaded over fetch into a Blob.
 export function consoleTransport(
   baseUrl: string,
   token: string,
@@ -44,6 +45,28 @@ export function consoleTransport(
     },
     href() {
       return undefined;
+    },
+    async download(path, query) {
+      let resp: globalThis.Response;
+      try {
+        resp = await fetchFn(`${base}${path}${queryString(query)}`, {
+          method: 'GET',
+          headers: { Accept: 'application/octet-stream, application/json', Authorization: `Bearer ${token}` },
+        });
+      } catch (err) {
+        throw new ApiError(`opsproxy did not answer: ${err instanceof Error ? err.message : String(err)}`, 0);
+      }
+      if (!resp.ok) {
+        const text = await resp.text();
+        let json: unknown = undefined;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        throw errorFromBody(resp.status, json, resp.statusText);
+      }
+      return resp.blob();
     },
     watch(cluster, query, handlers, signal) {
       void consoleWatch(base, token, fetchFn, cluster, query, handlers, signal, firstRetryMs);

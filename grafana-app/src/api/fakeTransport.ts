@@ -5,7 +5,7 @@ import { deliverWatchMessage, type WatchHandlers, type WatchMessage, type WatchQ
 // A transport double for tests: answers are looked up by "METHOD /path"; an ApiError (or a
 // function throwing one) is thrown as the transport would. Watches are recorded; a test pushes
 // their messages (as opsproxy or the plugin backend sends them) with push. Event streams are
-// recorded too; a test sends their events with emit.
+// recorded too; a test sends their events with emit. Downloads are answered by "DOWNLOAD /path".
 export type Answer = unknown | ApiError | ((opts: RequestOptions) => unknown);
 
 export type FakeWatch = { cluster: string; query: WatchQuery; handlers: WatchHandlers; signal: AbortSignal };
@@ -73,6 +73,18 @@ export function fakeTransport(answers: Record<string, Answer> = {}, linkBase?: s
         throw a;
       }
       return { status: 200, json: a as never };
+    },
+    // download answers "DOWNLOAD /path" (a Blob, or an ApiError thrown) and records the call.
+    async download(path, query) {
+      t.calls.push({ method: 'DOWNLOAD', path, opts: { query } });
+      const a = t.answers[`DOWNLOAD ${path}`];
+      if (a === undefined) {
+        throw new ApiError(`no answer for DOWNLOAD ${path}`, 404);
+      }
+      if (a instanceof ApiError) {
+        throw a;
+      }
+      return a as Blob;
     },
     href(path, query) {
       if (!linkBase) {

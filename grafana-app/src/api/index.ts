@@ -11,3 +11,4 @@ export * from './jobs';
 export * from './console';
 export * from './benchmarks';
 export * from './disktests';
+export * from './backups';

@@ -1,3 +1,4 @@
+import type { BackupJobKind } from './backups';
 import type { SnapshotStatus } from './maintenance';
 import { ApiError, type Transport } from './transport';
 
@@ -68,9 +69,9 @@ export type JobPage = { jobs: Job[]; next?: string };
 
 // NewJob is what enqueueing takes; the same idempotency_key twice gives the same job.
 export type NewJob = {
-  // benchmark and disktest jobs are started from the Benchmarks and Disk pages, not offered
-  // among the Jobs page's kinds.
-  kind: JobKind | 'benchmark' | 'disktest';
+  // benchmark, disktest and backup jobs are started from the Benchmarks, Disk and Backups pages,
+  // not offered among the Jobs page's kinds.
+  kind: JobKind | 'benchmark' | 'disktest' | BackupJobKind;
   cluster: string;
   parameters?: Record<string, unknown>;
   idempotency_key: string;

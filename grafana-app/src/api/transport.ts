@@ -29,6 +29,9 @@ export interface Transport {
   // until the stream ends, onEvent answers false or signal aborts. A transport without it has
   // no reliable stream: its callers poll instead (Grafana's resource calls).
   stream?(path: string, handlers: StreamHandlers, signal: AbortSignal): void;
+  // download reads a file (a backup's snapshot) into the browser, for a transport that offers no
+  // links; a non-2xx answer is thrown as an ApiError.
+  download?(path: string, query?: Query): Promise<Blob>;
 }
 
 export type StreamHandlers = {

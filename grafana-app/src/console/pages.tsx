@@ -2,6 +2,7 @@ import React, { type ReactNode } from 'react';
 import type { Role } from '../api';
 import { ROUTES } from '../constants';
 import { Audit } from '../pages/Audit/Audit';
+import { Backups } from '../pages/Backups/Backups';
 import { Benchmarks } from '../pages/Benchmarks/Benchmarks';
 import { Cluster } from '../pages/Cluster/Cluster';
 import { CommandConsole } from '../pages/Console/CommandConsole';
@@ -46,6 +47,8 @@ export const CONSOLE_PAGES: ConsolePage[] = [
     render: (can) => <Benchmarks canAdmin={can.canAdmin} />,
   },
   { route: ROUTES.Disk, title: 'Disk', role: 'viewer', render: (can) => <Disk canAdmin={can.canAdmin} /> },
+  // Backups hold every secret of a cluster: opsproxy answers them to admins only.
+  { route: ROUTES.Backups, title: 'Backups', role: 'admin', render: (can) => <Backups canAdmin={can.canAdmin} /> },
   { route: ROUTES.Audit, title: 'Audit', role: 'viewer', render: (can) => <Audit canVerify={can.canVerify} /> },
   { route: ROUTES.Tokens, title: 'Tokens', role: 'admin', render: (can) => <Tokens canAdmin={can.canAdmin} /> },
 ];

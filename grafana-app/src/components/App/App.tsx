@@ -5,6 +5,7 @@ import { config, PluginPage } from '@grafana/runtime';
 import { ApiProvider, grafanaTransport } from '../../api';
 import { ROUTES } from '../../constants';
 import { Audit } from '../../pages/Audit/Audit';
+import { Backups } from '../../pages/Backups/Backups';
 import { Benchmarks } from '../../pages/Benchmarks/Benchmarks';
 import { Cluster } from '../../pages/Cluster/Cluster';
 import { Disk } from '../../pages/Disk/Disk';
@@ -108,6 +109,14 @@ function App(_props: AppRootProps<AppSettings>) {
             element={
               <PluginPage>
                 <Disk canAdmin={isAdmin} />
+              </PluginPage>
+            }
+          />
+          <Route
+            path={ROUTES.Backups}
+            element={
+              <PluginPage>
+                <Backups canAdmin={isAdmin} />
               </PluginPage>
             }
           />
