@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/common/version"
 
 	"github.com/etcd-monitor/etcd-monitor/backup"
+	backupcli "github.com/etcd-monitor/etcd-monitor/backup/cli"
 	"github.com/etcd-monitor/etcd-monitor/benchrunner"
 	"github.com/etcd-monitor/etcd-monitor/ctl"
 	"github.com/etcd-monitor/etcd-monitor/diskprobe"
@@ -51,6 +52,7 @@ func run(args []string) int {
 	dp := diskprobe.RegisterCommand(app)
 	dpServe := diskprobeagent.RegisterCommand(dp.Clause())
 	// A restore drill's throwaway etcd member: the backup engine re-executes this binary with it.
+	backupCmd := backupcli.RegisterCommand(app)
 	drillMember := app.Command(backup.DrillMemberCommand, "Run a restore drill's throwaway etcd member (started by the backup engine).").Hidden()
 	health := healthcheck.RegisterCommand(app)
 	// Listed in --help; `etcd-monitor bench …` is dispatched above, before kingpin parses.
@@ -69,6 +71,8 @@ func run(args []string) int {
 	switch {
 	case chosen == drillMember.FullCommand():
 		return backup.RunDrillMember()
+	case backupCmd.Matches(chosen):
+		return backupCmd.Run(ctx, logger)
 	case chosen == exp.FullCommand():
 		return exp.Run(ctx, logger)
 	case ops.Matches(chosen):
