@@ -57,4 +57,3 @@ func TestListShowsTheLocationsBackupsNewestFirst(t *testing.T) {
 		})
 	}
 }
-
