@@ -33,10 +33,11 @@ type Command struct {
 	name       string
 
 	// recover
-	token         string
-	members       []string
-	bumpRevision  uint64
-	markCompacted bool
+	token          string
+	members        []string
+	initialCluster string
+	bumpRevision   uint64
+	markCompacted  bool
 	// download
 	out string
 
@@ -69,6 +70,8 @@ func RegisterCommand(app *kingpin.Application) *Command {
 	rec.Flag("token", "The new cluster's --initial-cluster-token.").Required().StringVar(&c.token)
 	rec.Flag("member", "A member of the new cluster: name=NAME,peer-urls=URL[,URL…],data-dir=DIR (repeat for every member; the data directory must not exist).").
 		Required().PlaceHolder("name=m0,peer-urls=https://10.0.0.1:2380,data-dir=/var/lib/etcd-new").StringsVar(&c.members)
+	rec.Flag("initial-cluster", "The whole new cluster, name=peer-url,…, when --member gives only some of its members (the others written on their own hosts by the same command); default: the --member list.").
+		PlaceHolder("m0=https://10.0.0.1:2380,…").StringVar(&c.initialCluster)
 	rec.Flag("bump-revision", "etcdutl's --bump-revision: raise every revision by this much (with --mark-compacted; for clusters that serve Kubernetes).").
 		Uint64Var(&c.bumpRevision)
 	rec.Flag("mark-compacted", "etcdutl's --mark-compacted: mark the revisions before the bump compacted (needs --bump-revision).").BoolVar(&c.markCompacted)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/etcd-monitor/etcd-monitor/backup"
@@ -34,6 +35,12 @@ func (c *Command) recoverOptions() (backup.RecoverOptions, error) {
 	if err := opts.Check(); err != nil {
 		return opts, usagef("%s", flagName.Replace(err.Error()))
 	}
+	if c.initialCluster != "" {
+		if err := checkInitialCluster(c.initialCluster, opts.Members); err != nil {
+			return opts, err
+		}
+		opts.InitialCluster = c.initialCluster
+	}
 	return opts, nil
 }
 
@@ -51,11 +58,15 @@ func (c *Command) recover(ctx context.Context, logger *slog.Logger) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	var initial []string
-	for _, m := range opts.Members {
-		for _, u := range m.PeerURLs {
-			initial = append(initial, m.Name+"="+u)
+	initial := opts.InitialCluster
+	if initial == "" {
+		var parts []string
+		for _, m := range opts.Members {
+			for _, u := range m.PeerURLs {
+				parts = append(parts, m.Name+"="+u)
+			}
 		}
+		initial = strings.Join(parts, ",")
 	}
 	w := c.stdout
 	fmt.Fprintf(w, "# Recovered backup %s (revision %d, %d keys", c.name, rec.Status.Revision, rec.Status.TotalKeys)
@@ -66,7 +77,7 @@ func (c *Command) recover(ctx context.Context, logger *slog.Logger) (int, error)
 	fmt.Fprintln(w, "# Start every member on its directory (add its listen and client URL flags):")
 	for _, m := range opts.Members {
 		fmt.Fprintf(w, "etcd --name %s --initial-advertise-peer-urls %s --initial-cluster %s --initial-cluster-token %s --data-dir %s\n",
-			shellQuote(m.Name), shellQuote(strings.Join(m.PeerURLs, ",")), shellQuote(strings.Join(initial, ",")),
+			shellQuote(m.Name), shellQuote(strings.Join(m.PeerURLs, ",")), shellQuote(initial),
 			shellQuote(opts.Token), shellQuote(m.DataDir))
 	}
 	return 0, nil
@@ -85,4 +96,28 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// checkInitialCluster checks --initial-cluster: name=URL entries, holding every --member's peer
+// URLs under its name.
+func checkInitialCluster(v string, members []backup.RecoverMember) error {
+	have := map[string]bool{}
+	for i, part := range strings.Split(v, ",") {
+		name, u, ok := strings.Cut(part, "=")
+		if !ok || name == "" {
+			return usagef("--initial-cluster: entry %d %q: want name=peer-url", i, part)
+		}
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			return usagef("--initial-cluster: entry %d %q: want name=http(s)://host:port", i, part)
+		}
+		have[name+"="+u] = true
+	}
+	for i, m := range members {
+		for _, u := range m.PeerURLs {
+			if !have[m.Name+"="+u] {
+				return usagef("--initial-cluster: lacks --member[%d]'s %s=%s", i, m.Name, u)
+			}
+		}
+	}
+	return nil
 }

@@ -183,6 +183,8 @@ func TestRecoverRejectsBadArgumentsNamingThem(t *testing.T) {
 		{"member twice", []string{"--member", good, "--member", good}, `--member[1] name "m0": given twice`},
 		{"peer url bad", []string{"--member", "name=m0,peer-urls=10.0.0.1:2380,data-dir=" + filepath.Join(base, "x")}, `--member[0] peer-urls[0] "10.0.0.1:2380"`},
 		{"data dir exists", []string{"--member", "name=m0,peer-urls=http://10.0.0.1:2380,data-dir=" + existing}, "--member[0] data-dir " + existing + ": exists"},
+		{"initial cluster bad", []string{"--member", good, "--initial-cluster", "m0"}, `--initial-cluster: entry 0 "m0": want name=peer-url`},
+		{"initial cluster without the member", []string{"--member", good, "--initial-cluster", "m1=http://10.0.0.2:2380"}, "--initial-cluster: lacks --member[0]'s m0=http://10.0.0.1:2380"},
 		{"unknown location", []string{"--member", good, "--location", "elsewhere"}, `--location "elsewhere": no such location in backups.locations`},
 		{"unknown cluster", []string{"--member", good, "--cluster", "staging"}, `--cluster "staging": not configured with location local`},
 		{"bad configuration file", []string{"--member", good, "--config.file", filepath.Join(base, "missing.yml")}, "--config.file " + filepath.Join(base, "missing.yml")},
@@ -213,5 +215,47 @@ func TestParseMemberTakesSeveralPeerURLs(t *testing.T) {
 	}
 	if m.Name != "m0" || m.DataDir != "/var/lib/etcd-new" || strings.Join(m.PeerURLs, " ") != "https://10.0.0.1:2380 https://[fd00::1]:2380" {
 		t.Fatalf("%+v", m)
+	}
+}
+
+// Members on different hosts: recover runs once per host with that host's --member and the
+// whole --initial-cluster; the members started from the three printouts form one cluster.
+func TestRecoverOnePerHostWithTheWholeInitialClusterFormsOneCluster(t *testing.T) {
+	ctx := ctxFor(t)
+	f := newFixture(t, false)
+	f.fill(t, 40)
+	rec := f.backup(t)
+	base := t.TempDir()
+	var peers, initial []string
+	for i := range 3 {
+		peers = append(peers, freeURL(t))
+		initial = append(initial, fmt.Sprintf("h%d=%s", i, peers[i]))
+	}
+	var printed strings.Builder
+	for i := range 3 {
+		r := run(t, "recover", "--config.file", f.config, "--location", "local", rec.Name, "--token", "per-host",
+			"--initial-cluster", strings.Join(initial, ","),
+			"--member", fmt.Sprintf("name=h%d,peer-urls=%s,data-dir=%s", i, peers[i], filepath.Join(base, fmt.Sprintf("h%d", i))))
+		if r.code != 0 || !strings.Contains(r.stdout, "--initial-cluster "+strings.Join(initial, ",")+" ") {
+			t.Fatal(r)
+		}
+		printed.WriteString(r.stdout)
+	}
+	urls := startFromPrintedFlags(t, printed.String())
+	rc, err := clientv3.New(clientv3.Config{Endpoints: urls, DialTimeout: 10 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	members, err := rc.MemberList(ctx)
+	if err != nil || len(members.Members) != 3 {
+		t.Fatalf("members: %v, %v", members, err)
+	}
+	got, err := rc.Get(ctx, f.prefix+"/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+	if err != nil || got.Count != 40 {
+		t.Fatalf("restored keys under %s: %v, %v", f.prefix, got, err)
+	}
+	if _, err := rc.Put(ctx, f.prefix+"/after", "x"); err != nil {
+		t.Fatalf("the recovered cluster does not take writes: %v", err)
 	}
 }
