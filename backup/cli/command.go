@@ -118,6 +118,9 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 }
 
 func (c *Command) run(ctx context.Context, logger *slog.Logger) (int, error) {
+	if c.selected != "list" && !plainName(c.name) {
+		return 0, usagef("NAME %.80q: not a backup name (a plain file name, as `backup list` shows it)", c.name)
+	}
 	switch c.selected {
 	case "list":
 		return c.list(ctx, logger)
@@ -159,8 +162,11 @@ func (c *Command) engine(logger *slog.Logger) (*backup.Engine, error) {
 	if scratch == "" {
 		scratch = b.ScratchDir
 	}
-	if err := os.MkdirAll(scratch, 0o700); err != nil {
-		return nil, usagef("scratch directory %s: %w", scratch, err)
+	// Listing reads no backup: no scratch directory to make.
+	if c.selected != "list" {
+		if err := os.MkdirAll(scratch, 0o700); err != nil {
+			return nil, usagef("scratch directory %s: %w", scratch, err)
+		}
 	}
 	ecfg := loc.Engine(c.cluster, t, scratch)
 	ecfg.Logger = logger
@@ -176,4 +182,10 @@ func listOrNone(names []string) string {
 		return "none"
 	}
 	return strings.Join(names, ", ")
+}
+
+// plainName is what the locations accept as a backup's name: a file name, never a path or a
+// hidden (temporary) file.
+func plainName(name string) bool {
+	return name != "" && !strings.HasPrefix(name, ".") && !strings.ContainsAny(name, `/\`) && len(name) <= 255
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/etcd-monitor/etcd-monitor/backup"
@@ -44,6 +45,14 @@ func parseMember(i int, v string) (backup.RecoverMember, error) {
 		if !seen[k] {
 			return m, usagef("%s %q: %s: must be set", field, v, k)
 		}
+	}
+	if m.DataDir != "" {
+		// Printed in the member's etcd flags: absolute, so they work from any directory.
+		abs, err := filepath.Abs(m.DataDir)
+		if err != nil {
+			return m, usagef("%s data-dir %q: %w", field, m.DataDir, err)
+		}
+		m.DataDir = abs
 	}
 	return m, nil
 }

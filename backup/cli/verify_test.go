@@ -46,3 +46,17 @@ func TestVerifyOfAMissingBackupFailsNamingIt(t *testing.T) {
 		t.Fatal(r)
 	}
 }
+
+func TestAPathForANameIsABadArgument(t *testing.T) {
+	f := newFixture(t, false)
+	for _, args := range [][]string{
+		{"verify", "../../etc/passwd"},
+		{"download", ".part-123", "--out", t.TempDir() + "/x.db"},
+		{"recover", "a/b.db", "--token", "t", "--member", "name=a,peer-urls=http://10.0.0.1:2380,data-dir=" + t.TempDir() + "/a"},
+	} {
+		r := run(t, append([]string{"--config.file", f.config, args[0], "--location", "local"}, args[1:]...)...)
+		if r.code != 2 || !strings.Contains(r.stderr, "not a backup name") {
+			t.Fatalf("%v: want exit 2:\n%s", args, r)
+		}
+	}
+}
