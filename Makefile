@@ -13,7 +13,7 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build test test-deps gotest lint bench demo dashboards rules clean grafana-app grafana-app-all grafana-app-test console browser-test
+.PHONY: all build test test-deps gotest lint bench demo dashboards rules docs dist clean grafana-app grafana-app-all grafana-app-test console browser-test
 
 # The Grafana app (grafana-app/): its id, its backend executable (plugin.json's "executable"),
 # its version (package.json's) and the platforms whose backend binaries go into dist/.
@@ -97,6 +97,11 @@ demo:
 ## dashboards: render the Grafana dashboards (Go code in dashboards/) to dashboards/json.
 dashboards:
 	$(GO) run ./dashboards/cmd/gen
+
+## docs: regenerate docs/configuration.md from the configuration types (docs/gen's test fails
+## when the committed file differs).
+docs:
+	$(GO) run ./docs/gen
 
 ## rules: regenerate rules/*.yml from rules/config/settings.yml.
 rules:
