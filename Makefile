@@ -98,6 +98,11 @@ demo:
 dashboards:
 	$(GO) run ./dashboards/cmd/gen
 
+## dist: the release in dist/: etcd-monitor and etcd-monitor-ctl for linux and darwin on amd64
+## and arm64 (one tar.gz each), the Grafana app zip (grafana-app-all) and SHA256SUMS.
+dist:
+	VERSION='$(VERSION)' LDFLAGS='-s -w $(LDFLAGS)' GO='$(GO)' bash scripts/dist.sh
+
 ## docs: regenerate docs/configuration.md from the configuration types (docs/gen's test fails
 ## when the committed file differs).
 docs:
@@ -108,5 +113,5 @@ rules:
 	$(GO) run ./rules/gen
 
 clean:
-	rm -rf bin grafana-app/dist grafana-app/artifacts grafana-app/e2e/screenshots
+	rm -rf bin dist grafana-app/dist grafana-app/artifacts grafana-app/e2e/screenshots
 	find opsproxy/internal/ui/dist -mindepth 1 ! -name .gitkeep -delete
