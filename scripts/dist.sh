@@ -7,7 +7,8 @@
 #
 # Environment: VERSION, LDFLAGS (from the Makefile), DIST_PLATFORMS (default linux and darwin on
 # amd64 and arm64), GRAFANA_APP_ZIP (an app zip already built; without it `make grafana-app-all`
-# builds one, which needs the app's node_modules), GO (default go).
+# builds one, which needs the app's node_modules), GO (default go), DIST_TRIMPATH (default 1; the
+# test sets 0 to reuse the build cache of the other tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,13 @@ DIST_DIR=${DIST_DIR:-dist}
 VERSION=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
 LDFLAGS=${LDFLAGS:-}
 DIST_PLATFORMS=${DIST_PLATFORMS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64}
+
+if [ -n "${GRAFANA_APP_ZIP:-}" ] && [ ! -f "$GRAFANA_APP_ZIP" ]; then
+  echo "dist: GRAFANA_APP_ZIP: $GRAFANA_APP_ZIP: no such file" >&2
+  exit 1
+fi
+trimpath=-trimpath
+[ "${DIST_TRIMPATH:-1}" = 0 ] && trimpath=
 
 tmp="${DIST_DIR}.tmp"
 rm -rf "$tmp"
@@ -28,7 +36,7 @@ for p in $DIST_PLATFORMS; do
   echo "dist: $name"
   mkdir -p "$tmp/$name"
   for cmd in etcd-monitor etcd-monitor-ctl; do
-    CGO_ENABLED=0 GOOS=$os GOARCH=$arch "$GO" build -trimpath -ldflags "$LDFLAGS" \
+    CGO_ENABLED=0 GOOS=$os GOARCH=$arch "$GO" build $trimpath -ldflags "$LDFLAGS" \
       -o "$tmp/$name/$cmd" "./cmd/$cmd"
   done
   cp LICENSE README.md "$tmp/$name/"

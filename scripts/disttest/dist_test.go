@@ -29,7 +29,7 @@ func TestDistWritesArchivesAppZipAndChecksums(t *testing.T) {
 	platform := runtime.GOOS + "/" + runtime.GOARCH
 	cmd := exec.Command("bash", "scripts/dist.sh")
 	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "DIST_DIR="+out, "DIST_PLATFORMS="+platform, "VERSION=9.9.9-test",
+	cmd.Env = append(os.Environ(), "DIST_DIR="+out, "DIST_PLATFORMS="+platform, "VERSION=9.9.9-test", "DIST_TRIMPATH=0",
 		"GRAFANA_APP_ZIP="+appZip, "LDFLAGS=-X github.com/prometheus/common/version.Version=9.9.9-test")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("dist.sh: %v\n%s", err, b)
