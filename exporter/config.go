@@ -68,13 +68,17 @@ func defaultProbeSettings() ProbeSettings {
 	}
 }
 
-// UnmarshalYAML applies defaults and validates the settings.
+// UnmarshalYAML applies defaults and validates the settings of the `probes` section (an
+// override is decoded and validated by applyOverride); the error names the field from the top.
 func (p *ProbeSettings) UnmarshalYAML(unmarshal func(any) error) error {
 	type plain ProbeSettings
 	if err := unmarshal((*plain)(p)); err != nil {
 		return err
 	}
-	return p.validate()
+	if err := p.validate(); err != nil {
+		return fmt.Errorf("probes.%w", err)
+	}
+	return nil
 }
 
 func (p *ProbeSettings) validate() error {
