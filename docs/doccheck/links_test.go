@@ -26,9 +26,11 @@ var (
 
 // doc is a Markdown file: its prose lines (fenced code left out) and its anchors.
 type doc struct {
-	path    string // relative to root, slash-separated
-	lines   []string
-	anchors map[string]bool
+	path  string // relative to root, slash-separated
+	lines []string
+	// rawLines are the file's lines, code included.
+	rawLines []string
+	anchors  map[string]bool
 }
 
 func readDoc(t *testing.T, rel string) *doc {
@@ -37,7 +39,7 @@ func readDoc(t *testing.T, rel string) *doc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &doc{path: rel, anchors: map[string]bool{}}
+	d := &doc{path: rel, anchors: map[string]bool{}, rawLines: strings.Split(string(raw), "\n")}
 	seen := map[string]int{}
 	fence := ""
 	for _, line := range strings.Split(string(raw), "\n") {
