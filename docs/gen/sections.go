@@ -126,6 +126,7 @@ func sections(root string) ([]section, error) {
 			keys: map[string]string{
 				"auth.grafana.service_tokens[].roles": "<org role>",
 				"benchmarks.clusters":                 "<cluster>",
+				"backups.clusters":                    "<cluster>", // on main since issue #17
 			},
 		},
 		{

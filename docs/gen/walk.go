@@ -105,6 +105,9 @@ func (w *walker) field(path string, t reflect.Type, v reflect.Value, desc string
 	case t.Kind() == reflect.Map && isSection(t.Elem()):
 		key := path + "." + w.key(path)
 		w.walkMapValue(key, t.Elem())
+	case t.Kind() == reflect.Map && t.Elem() != mapSliceType && t.Elem().Kind() == reflect.Slice && isSection(t.Elem().Elem()):
+		key := path + "." + w.key(path)
+		w.walkMapValue(key+"[]", t.Elem().Elem())
 	case t.Kind() == reflect.Map && t.Elem().Kind() == reflect.Map && isSection(t.Elem().Elem()):
 		key := path + "." + w.key(path)
 		inner := key + "." + w.key(key)
