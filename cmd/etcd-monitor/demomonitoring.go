@@ -211,9 +211,7 @@ func (m *demoMonitoring) Lines() string {
 	if m.AlertmanagerURL != "" {
 		out = append(out, "alertmanager:   "+m.AlertmanagerURL+"   (the suite's routing; receivers point at a closed port)")
 	}
-	for _, n := range m.Notes {
-		out = append(out, n)
-	}
+	out = append(out, m.Notes...)
 	return strings.Join(out, "\n")
 }
 
