@@ -299,4 +299,3 @@ func join(prefix, name string) string {
 	}
 	return prefix + "." + name
 }
-
