@@ -13,7 +13,7 @@ LDFLAGS   := -X github.com/prometheus/common/version.Version=$(VERSION) \
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 TEST_TIMEOUT ?= 20m
 
-.PHONY: all build test test-deps gotest lint bench demo dashboards rules kubernetes clean grafana-app grafana-app-all grafana-app-test console browser-test
+.PHONY: all build test test-deps gotest lint bench demo dashboards rules kubernetes docs dist clean grafana-app grafana-app-all grafana-app-test console browser-test
 
 # The Grafana app (grafana-app/): its id, its backend executable (plugin.json's "executable"),
 # its version (package.json's) and the platforms whose backend binaries go into dist/.
@@ -100,6 +100,16 @@ dashboards:
 	$(GO) run ./dashboards/cmd/gen
 	$(MAKE) kubernetes
 
+## dist: the release in dist/: etcd-monitor and etcd-monitor-ctl for linux and darwin on amd64
+## and arm64 (one tar.gz each), the Grafana app zip (grafana-app-all) and SHA256SUMS.
+dist:
+	VERSION='$(VERSION)' LDFLAGS='-s -w $(LDFLAGS)' GO='$(GO)' bash scripts/dist.sh
+
+## docs: regenerate docs/configuration.md from the configuration types (docs/gen's test fails
+## when the committed file differs).
+docs:
+	$(GO) run ./docs/gen
+
 ## rules: regenerate rules/*.yml from rules/config/settings.yml, and their PrometheusRules in
 ## deploy/kubernetes.
 rules:
@@ -112,5 +122,5 @@ kubernetes:
 	$(GO) run ./deploy/kubernetes/gen
 
 clean:
-	rm -rf bin grafana-app/dist grafana-app/artifacts grafana-app/e2e/screenshots
+	rm -rf bin dist grafana-app/dist grafana-app/artifacts grafana-app/e2e/screenshots
 	find opsproxy/internal/ui/dist -mindepth 1 ! -name .gitkeep -delete

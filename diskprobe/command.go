@@ -83,8 +83,7 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	var disp *progressDisplay
-	disp = newProgressDisplay(c.Stderr)
+	disp := newProgressDisplay(c.Stderr)
 	o.Progress = disp.update
 	res, err := Run(ctx, o)
 	disp.finish()

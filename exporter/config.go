@@ -16,6 +16,7 @@ import (
 
 // Config is the exporter's configuration file.
 type Config struct {
+	// Clusters are the etcd clusters to probe; each is also a /probe target.
 	Clusters clusterconfig.Clusters `yaml:"clusters"`
 	// Probes are the probe settings of every cluster.
 	Probes ProbeSettings `yaml:"probes,omitempty"`
@@ -41,8 +42,12 @@ type ProbeSettings struct {
 // CanarySettings configure the write canary: put, get and delete of a key under Prefix attached
 // to a lease of LeaseTTL, and the delay until a watch on the prefix sees the put.
 type CanarySettings struct {
-	Enabled  bool           `yaml:"enabled"`
-	Prefix   string         `yaml:"prefix,omitempty"`
+	// Enabled turns the canary on; it needs write access under Prefix.
+	Enabled bool `yaml:"enabled"`
+	// Prefix is where the canary's keys are written.
+	Prefix string `yaml:"prefix,omitempty"`
+	// LeaseTTL is the lease of the canary's keys, so that a key left by a crash goes away
+	// (at least 2s).
 	LeaseTTL model.Duration `yaml:"lease_ttl,omitempty"`
 }
 
@@ -63,13 +68,17 @@ func defaultProbeSettings() ProbeSettings {
 	}
 }
 
-// UnmarshalYAML applies defaults and validates the settings.
+// UnmarshalYAML applies defaults and validates the settings of the `probes` section (an
+// override is decoded and validated by applyOverride); the error names the field from the top.
 func (p *ProbeSettings) UnmarshalYAML(unmarshal func(any) error) error {
 	type plain ProbeSettings
 	if err := unmarshal((*plain)(p)); err != nil {
 		return err
 	}
-	return p.validate()
+	if err := p.validate(); err != nil {
+		return fmt.Errorf("probes.%w", err)
+	}
+	return nil
 }
 
 func (p *ProbeSettings) validate() error {

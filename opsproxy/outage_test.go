@@ -227,6 +227,9 @@ func TestAnswersDuringAStoreOutageCarryNoInternalText(t *testing.T) {
 	}
 	check("unknown token", e.call(t, "GET", "/api/v1/clusters", "etcdm_bogus", nil).body)
 	for _, rt := range e.srv.Routes() {
+		if strings.HasPrefix(rt.Path, "/api/v1/openapi.") {
+			continue // the static API description, which names fields such as "password"
+		}
 		path := strings.NewReplacer("{cluster}", "c1", "{id}", "1", "{name}", "nope.db").Replace(rt.Path)
 		if rt.Method == "GET" && strings.HasSuffix(path, "/keys") || strings.HasSuffix(path, "/watch") {
 			path += "?key=/outage"

@@ -3,6 +3,7 @@ package opsproxy
 import (
 	"net/http"
 
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apidoc"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/auditquery"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/backupapi"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/benchapi"
@@ -30,6 +31,7 @@ func (s *Server) registerRoutes() {
 	co.Unauthenticated("GET /-/healthy", "healthy", http.HandlerFunc(s.healthy))
 	co.Unauthenticated("GET /-/ready", "ready", http.HandlerFunc(s.ready))
 	co.Unauthenticated("GET /metrics", "metrics", co.Metrics.Handler())
+	apidoc.Register(co, openAPISpec)
 	co.Handle("POST /-/reload", core.OpSpec{Name: "server.reload", Role: core.RoleAdmin, Mutating: true}, s.reloadConfig)
 	cluster.Register(co)
 	keys.Register(co, s.openWatches)

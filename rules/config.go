@@ -14,26 +14,43 @@ import (
 
 // Config is the content of config.yml: everything a user adapts to their Prometheus.
 type Config struct {
-	EtcdSelector     string `yaml:"etcd_selector"`
+	// EtcdSelector selects etcd's own /metrics series (the members scraped directly); it must
+	// keep the exporter's job out.
+	EtcdSelector string `yaml:"etcd_selector"`
+	// ExporterSelector selects the etcd-monitor exporter's series.
 	ExporterSelector string `yaml:"exporter_selector"`
+	// OpsproxySelector selects opsproxy's own /metrics series.
 	OpsproxySelector string `yaml:"opsproxy_selector"`
 	// DiskprobeSelector selects the series of the diskprobe agents (etcd-monitor diskprobe serve).
-	DiskprobeSelector  string         `yaml:"diskprobe_selector"`
-	EtcdInstanceLabels []string       `yaml:"etcd_instance_labels"`
-	ScrapeInterval     model.Duration `yaml:"scrape_interval"`
-	RunbookBaseURL     string         `yaml:"runbook_base_url"`
-	DashboardURL       string         `yaml:"dashboard_url"`
+	DiskprobeSelector string `yaml:"diskprobe_selector"`
+	// EtcdInstanceLabels identify one etcd member in etcd's own series; they are aggregated
+	// away for cluster-wide alerts (on Kubernetes usually [instance, pod]).
+	EtcdInstanceLabels []string `yaml:"etcd_instance_labels"`
+	// ScrapeInterval is Prometheus's scrape interval; rate windows are derived from it.
+	ScrapeInterval model.Duration `yaml:"scrape_interval"`
+	// RunbookBaseURL makes every alert's runbook_url: <runbook_base_url>#<alertname in lower case>.
+	RunbookBaseURL string `yaml:"runbook_base_url"`
+	// DashboardURL is the dashboard_url annotation of cluster alerts; Prometheus templates
+	// ({{ $labels.cluster }}) are allowed.
+	DashboardURL string `yaml:"dashboard_url"`
 	// ServiceDashboardURL is the dashboard_url of alerts about opsproxy (scope service).
-	ServiceDashboardURL string                      `yaml:"service_dashboard_url"`
-	Alerts              map[string]map[string]Level `yaml:"alerts"`
+	ServiceDashboardURL string `yaml:"service_dashboard_url"`
+	// Alerts sets, by alert name and severity (critical, warning, info), each alert's level;
+	// an alert or severity left out is not generated.
+	Alerts map[string]map[string]Level `yaml:"alerts"`
 }
 
 // Level is the setting of one alert at one severity.
 type Level struct {
-	For               model.Duration `yaml:"for"`
-	Threshold         float64        `yaml:"threshold,omitempty"`
-	RevisionThreshold float64        `yaml:"revision_threshold,omitempty"`
-	MinBytes          float64        `yaml:"min_bytes,omitempty"`
+	// For is the alert's `for:`.
+	For model.Duration `yaml:"for"`
+	// Threshold is the alert's threshold, in the unit of its expression (see the comment of
+	// each alert in settings.yml).
+	Threshold float64 `yaml:"threshold,omitempty"`
+	// RevisionThreshold is the revision lag of etcdMonitorMemberLagging.
+	RevisionThreshold float64 `yaml:"revision_threshold,omitempty"`
+	// MinBytes is the database size below which etcdDatabaseHighFragmentationRatio stays quiet.
+	MinBytes float64 `yaml:"min_bytes,omitempty"`
 }
 
 // Severities an alert may have, most urgent first.

@@ -1,6 +1,7 @@
 package location
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
@@ -30,20 +30,22 @@ type S3Config struct {
 	SecretAccessKey string
 	// PathStyle addresses the bucket in the path, as most S3-compatible servers need.
 	PathStyle bool
-	// PartSize is the size of each part of a multipart upload (default and minimum 5 MiB); an
-	// upload holds at most PartSize × 2 bytes in memory, whatever the backup's size.
+	// PartSize is the size of each part of a multipart upload (default and minimum 5 MiB, S3's
+	// smallest part); an upload holds one part in memory, whatever the backup's size.
 	PartSize int64
 }
 
-// S3 is a bucket (and prefix) of S3-compatible object storage. Objects are written with the
-// SDK's upload manager: an object smaller than a part is one PutObject of a buffered part, so it
-// is sent only once read whole; a larger one is a multipart upload, aborted on any failure, so an
-// object appears under its name only when CompleteMultipartUpload made it whole.
+// S3 is a bucket (and prefix) of S3-compatible object storage. An object smaller than a part is
+// one PutObject of a buffered part, so it is sent only once read whole; a larger one is a
+// multipart upload, one part at a time, aborted on any failure, so an object appears under its
+// name only when CompleteMultipartUpload made it whole.
 type S3 struct {
 	cfg    S3Config
 	client *s3.Client
-	up     *manager.Uploader
 }
+
+// minPartSize is S3's smallest part of a multipart upload (but the last).
+const minPartSize = 5 << 20
 
 // NewS3 checks cfg and returns the location; nothing is sent yet.
 func NewS3(cfg S3Config) (*S3, error) {
@@ -61,8 +63,8 @@ func NewS3(cfg S3Config) (*S3, error) {
 	if cfg.Prefix != "" && !strings.HasSuffix(cfg.Prefix, "/") {
 		cfg.Prefix += "/"
 	}
-	if cfg.PartSize < manager.MinUploadPartSize {
-		cfg.PartSize = manager.MinUploadPartSize
+	if cfg.PartSize < minPartSize {
+		cfg.PartSize = minPartSize
 	}
 	client := s3.New(s3.Options{
 		Region:       cfg.Region,
@@ -70,12 +72,7 @@ func NewS3(cfg S3Config) (*S3, error) {
 		UsePathStyle: cfg.PathStyle,
 		Credentials:  credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, ""),
 	})
-	up := manager.NewUploader(client, func(u *manager.Uploader) {
-		u.PartSize = cfg.PartSize
-		u.Concurrency = 2
-		u.LeavePartsOnError = false
-	})
-	return &S3{cfg: cfg, client: client, up: up}, nil
+	return &S3{cfg: cfg, client: client}, nil
 }
 
 func (l *S3) String() string { return "s3://" + l.cfg.Bucket + "/" + l.cfg.Prefix }
@@ -92,8 +89,7 @@ func (l *S3) Put(ctx context.Context, name string, r io.Reader) (int64, error) {
 		return 0, fmt.Errorf("backup location %s: %w", l, err)
 	}
 	cr := &countReader{r: r}
-	_, err := l.up.Upload(ctx, &s3.PutObjectInput{Bucket: &l.cfg.Bucket, Key: aws.String(l.key(name)), Body: cr})
-	if err != nil {
+	if err := l.upload(ctx, l.key(name), cr); err != nil {
 		return 0, fmt.Errorf("upload %s to %s: %w", name, l, err)
 	}
 	return cr.n, nil
@@ -187,4 +183,55 @@ func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// upload writes r to key: one PutObject when r holds at most a part, else a multipart upload of
+// PartSize parts, aborted (also when ctx ends) on any failure.
+func (l *S3) upload(ctx context.Context, key string, r io.Reader) error {
+	buf := make([]byte, l.cfg.PartSize)
+	n, err := io.ReadFull(r, buf)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		_, err := l.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &l.cfg.Bucket, Key: aws.String(key),
+			Body: bytes.NewReader(buf[:n]), ContentLength: aws.Int64(int64(n))})
+		return err
+	case err != nil:
+		return err
+	}
+	created, err := l.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &l.cfg.Bucket, Key: aws.String(key)})
+	if err != nil {
+		return err
+	}
+	completed := false
+	defer func() {
+		if !completed {
+			_, _ = l.client.AbortMultipartUpload(context.WithoutCancel(ctx), &s3.AbortMultipartUploadInput{
+				Bucket: &l.cfg.Bucket, Key: aws.String(key), UploadId: created.UploadId})
+		}
+	}()
+	var parts []types.CompletedPart
+	for num := int32(1); ; num++ {
+		out, err := l.client.UploadPart(ctx, &s3.UploadPartInput{Bucket: &l.cfg.Bucket, Key: aws.String(key), UploadId: created.UploadId,
+			PartNumber: aws.Int32(num), Body: bytes.NewReader(buf[:n]), ContentLength: aws.Int64(int64(n))})
+		if err != nil {
+			return err
+		}
+		parts = append(parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(num)})
+		if n < len(buf) {
+			break // that was the last, short part
+		}
+		n, err = io.ReadFull(r, buf)
+		if err == io.EOF {
+			break
+		}
+		if err != nil && err != io.ErrUnexpectedEOF {
+			return err
+		}
+	}
+	if _, err := l.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: &l.cfg.Bucket, Key: aws.String(key),
+		UploadId: created.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}); err != nil {
+		return err
+	}
+	completed = true
+	return nil
 }

@@ -32,29 +32,46 @@ type profilesFile struct {
 // ProfileYAML is one custom profile as written in YAML, for configuration files that embed
 // profiles (a cluster's profiles in the opsproxy configuration); ToProfile checks it.
 type ProfileYAML struct {
-	Name        string     `yaml:"name"`
-	Description string     `yaml:"description"`
-	Runs        []StepYAML `yaml:"runs"`
-	Rules       RulesYAML  `yaml:"rules"`
+	// Name is 1 to 63 letters, digits, '.', '_' or '-'; a profile of a built-in's name
+	// replaces it.
+	Name string `yaml:"name"`
+	// Description says what load the profile stands for.
+	Description string `yaml:"description"`
+	// Runs are the benchmark runs, one after the other; every rule applies to each run.
+	Runs []StepYAML `yaml:"runs"`
+	// Rules are the pass conditions.
+	Rules RulesYAML `yaml:"rules"`
 }
 
 // StepYAML is one run of a ProfileYAML; duration is a Go duration ("30s").
 type StepYAML struct {
-	Command  string            `yaml:"command"`
-	Args     []string          `yaml:"args"`
-	Flags    map[string]string `yaml:"flags"`
-	Duration string            `yaml:"duration"`
+	// Command is a benchmark command: put, range, txn-put, watch, ... (as `etcd-monitor bench`).
+	Command string `yaml:"command"`
+	// Args are the command's positional arguments (a range's key).
+	Args []string `yaml:"args"`
+	// Flags are etcd benchmark's flags by name without dashes (rate, clients, conns,
+	// val-size, ...); connection settings are refused.
+	Flags map[string]string `yaml:"flags"`
+	// Duration runs the step for that long at flags.rate instead of flags.total requests.
+	Duration string `yaml:"duration"`
 }
 
 // RulesYAML are a ProfileYAML's rules; durations are Go durations ("100ms"), max_errors
 // defaults to 0 (no errors allowed) and -1 turns the error check off.
 type RulesYAML struct {
+	// MinThroughputRatio is the least throughput as a share of each run's flags.rate (0 to 1;
+	// 0: not checked).
 	MinThroughputRatio float64 `yaml:"min_throughput_ratio"`
-	MinThroughput      float64 `yaml:"min_throughput"`
-	MaxSlowest         string  `yaml:"max_slowest"`
-	MaxStddev          string  `yaml:"max_stddev"`
-	MaxP99             string  `yaml:"max_p99"`
-	MaxErrors          int64   `yaml:"max_errors"`
+	// MinThroughput is the least throughput in requests per second (0: not checked).
+	MinThroughput float64 `yaml:"min_throughput"`
+	// MaxSlowest bounds the slowest request (empty: not checked).
+	MaxSlowest string `yaml:"max_slowest"`
+	// MaxStddev bounds the standard deviation of the latency (empty: not checked).
+	MaxStddev string `yaml:"max_stddev"`
+	// MaxP99 bounds the 99th percentile latency (empty: not checked).
+	MaxP99 string `yaml:"max_p99"`
+	// MaxErrors is how many failed requests a run may have; -1 turns the check off.
+	MaxErrors int64 `yaml:"max_errors"`
 }
 
 // maxProfilesFile bounds a profiles file: profiles are a few lines each.

@@ -32,6 +32,7 @@ type demoCommand struct {
 	dataDir    string
 	exitAfter  time.Duration
 	sampleRows int
+	monitoring bool
 }
 
 func registerDemo(app *kingpin.Application) *demoCommand {
@@ -42,6 +43,7 @@ func registerDemo(app *kingpin.Application) *demoCommand {
 	d.cmd.Flag("data-dir", "Directory for the demo's data (default: a new temporary directory, removed at exit).").StringVar(&d.dataDir)
 	d.cmd.Flag("exit-after", "Stop by itself after this long (0: run until interrupted).").Default("0s").DurationVar(&d.exitAfter)
 	d.cmd.Flag("sample-lines", "Lines of /metrics to print once the exporter is up.").Default("12").IntVar(&d.sampleRows)
+	d.cmd.Flag("monitoring", "Also run Prometheus (with the suite's rules) and Alertmanager (with its configuration) when they are installed.").Default("true").BoolVar(&d.monitoring)
 	return d
 }
 
@@ -145,6 +147,15 @@ probes:
 	if err != nil {
 		return err
 	}
+	monitoring := &demoMonitoring{}
+	if d.monitoring {
+		agentURLs := map[string]string{}
+		for _, a := range agents.Agents {
+			agentURLs[a.Member] = a.URL
+		}
+		monitoring = startDemoMonitoring(ctx, dir, demoTargets{Members: cluster.Endpoints(), Exporter: d.listen, Opsproxy: d.opsListen, Agents: agentURLs}, logger)
+	}
+	defer monitoring.Close()
 	opsBase := "http://" + d.opsListen + "/api/v1"
 	// A first write and read through opsproxy, so the demo shows the API answering (and the audit
 	// log has something in it).
@@ -163,6 +174,7 @@ opsproxy:       %s   (admin token below, shown once)
                 http://%s/metrics   (opsproxy's own metrics)
 %s
 disk agents:    %s   (diskprobe, one per member; the console's Disk page runs their probes)
+%s
 
 a few lines of %s/metrics:
 %s
@@ -180,7 +192,7 @@ try opsproxy:
 
 Press Ctrl-C to stop.
 `, strings.Join(cluster.Endpoints(), " "), configFile, base, base, base, cluster.Endpoints()[0], opsBase, d.opsListen,
-		demoConsoleLines(d.opsListen), demoAgentLines(agents), base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase, opsBase, opsBase)
+		demoConsoleLines(d.opsListen), demoAgentLines(agents), monitoring.Lines(), base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase, opsBase, opsBase)
 
 	// Both servers stop when ctx ends; the first error of either stops the demo.
 	var firstErr error

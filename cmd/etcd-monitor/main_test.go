@@ -74,7 +74,7 @@ func TestDemoStartsClusterAndExporterAndStopsCleanly(t *testing.T) {
 	addr, opsAddr := freeAddr(t), freeAddr(t)
 	code, out := captureOutput(t, func() int {
 		return run([]string{"demo", "--web.listen-address=" + addr, "--opsproxy.listen-address=" + opsAddr,
-			"--exit-after=8s", "--log.level=warn"})
+			"--exit-after=8s", "--log.level=warn", "--no-monitoring"})
 	})
 	if code != 0 {
 		t.Fatalf("demo exited %d:\n%s", code, out)

@@ -36,7 +36,10 @@ type WitnessConfig struct {
 // EtcdWitnessConfig is a key in an etcd cluster, reached with the same
 // settings as any cluster etcd-monitor connects to.
 type EtcdWitnessConfig struct {
-	Key     string                `yaml:"key"`
+	// Key is where the newest checkpoint is kept.
+	Key string `yaml:"key"`
+	// Cluster is the witness cluster, in the format of a `clusters` entry; use one the
+	// database's administrators cannot write.
 	Cluster clusterconfig.Cluster `yaml:"cluster"`
 }
 

@@ -25,13 +25,19 @@ type Cluster struct {
 	Name string `yaml:"name"`
 	// Endpoints are the client URLs of the members, e.g. https://10.0.0.1:2379.
 	Endpoints []string `yaml:"endpoints"`
-	TLS       TLS      `yaml:"tls,omitempty"`
-	Username  string   `yaml:"username,omitempty"`
+	// TLS dials the endpoints with TLS when any of its settings is made.
+	TLS TLS `yaml:"tls,omitempty"`
+	// Username is the etcd user, when etcd's authentication is on; it needs a password.
+	Username string `yaml:"username,omitempty"`
 	// Password is accepted inline for completeness but should come from PasswordFile or PasswordEnv.
-	Password     config.Secret  `yaml:"password,omitempty"`
-	PasswordFile string         `yaml:"password_file,omitempty"`
-	PasswordEnv  string         `yaml:"password_env,omitempty"`
-	DialTimeout  model.Duration `yaml:"dial_timeout,omitempty"`
+	Password config.Secret `yaml:"password,omitempty"`
+	// PasswordFile holds the password (trailing newline removed); it is read again at each
+	// reload, so a rotated file takes effect then.
+	PasswordFile string `yaml:"password_file,omitempty"`
+	// PasswordEnv names the environment variable holding the password.
+	PasswordEnv string `yaml:"password_env,omitempty"`
+	// DialTimeout bounds the connection to a member.
+	DialTimeout model.Duration `yaml:"dial_timeout,omitempty"`
 	// RequestTimeout bounds each request to a member.
 	RequestTimeout model.Duration `yaml:"request_timeout,omitempty"`
 	// Protected marks a cluster that load must not reach by accident (production): opsproxy
@@ -63,11 +69,18 @@ func (p *Protection) UnmarshalYAML(unmarshal func(any) error) error {
 
 // TLS is the client side of TLS towards the cluster's members.
 type TLS struct {
-	CAFile             string `yaml:"ca_file,omitempty"`
-	CertFile           string `yaml:"cert_file,omitempty"`
-	KeyFile            string `yaml:"key_file,omitempty"`
-	ServerName         string `yaml:"server_name,omitempty"`
-	InsecureSkipVerify bool   `yaml:"insecure_skip_verify,omitempty"`
+	// CAFile holds the CA certificates the server certificates must chain to (default: the
+	// system's).
+	CAFile string `yaml:"ca_file,omitempty"`
+	// CertFile is the client certificate (PEM), set together with KeyFile.
+	CertFile string `yaml:"cert_file,omitempty"`
+	// KeyFile is the client certificate's private key (PEM).
+	KeyFile string `yaml:"key_file,omitempty"`
+	// ServerName is the name the server certificate must be valid for (default: each
+	// endpoint's host).
+	ServerName string `yaml:"server_name,omitempty"`
+	// InsecureSkipVerify accepts any server certificate; for tests only.
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify,omitempty"`
 }
 
 // Enabled reports whether any TLS setting is made; endpoints are then dialled with TLS.

@@ -22,10 +22,11 @@ type DiskAgent struct {
 	Member string `yaml:"member"`
 	// URL is the agent's base URL (http or https, no credentials, no path).
 	URL string `yaml:"url"`
-	TLS TLS    `yaml:"tls,omitempty"`
-	// Username and PasswordFile are the basic auth of the agent's --web.config.file. The
-	// password is read from the file at each call, never held inline.
-	Username     string `yaml:"username,omitempty"`
+	// TLS is the client side of TLS towards the agent (https URLs).
+	TLS TLS `yaml:"tls,omitempty"`
+	// Username is the basic auth user of the agent's --web.config.file.
+	Username string `yaml:"username,omitempty"`
+	// PasswordFile holds the basic auth password; it is read at each call, never held inline.
 	PasswordFile string `yaml:"password_file,omitempty"`
 	// Timeout bounds one probe call (default DefaultDiskAgentTimeout).
 	Timeout model.Duration `yaml:"timeout,omitempty"`

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"syscall"
 	"time"
 
 	"go.uber.org/zap"
@@ -74,8 +73,9 @@ func startProcess(s memberSpec, logs *logBuffer, timeout time.Duration) (runner,
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), memberEnv+"="+string(raw))
 	cmd.Stderr = logs
-	// The member dies with the test process, even when the test process is killed.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// The member dies with the test process, even when the test process is killed (Linux;
+	// elsewhere it stops when its stdin closes, which the parent's death also does).
+	cmd.SysProcAttr = dieWithParent()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err

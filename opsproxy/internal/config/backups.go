@@ -36,9 +36,13 @@ type BackupsConfig struct {
 // BackupLocation is one place backups are kept: a directory or an S3 bucket.
 type BackupLocation struct {
 	// Name is the location's label in metrics and its segment in API paths.
-	Name       string            `yaml:"name"`
-	Dir        string            `yaml:"dir,omitempty"`
-	S3         *BackupS3         `yaml:"s3,omitempty"`
+	Name string `yaml:"name"`
+	// Dir is a local or mounted directory; it is never created, so an unmounted volume fails
+	// the job instead of filling the root disk. Exactly one of dir and s3.
+	Dir string `yaml:"dir,omitempty"`
+	// S3 is a bucket of S3-compatible object storage. Exactly one of dir and s3.
+	S3 *BackupS3 `yaml:"s3,omitempty"`
+	// Encryption encrypts backups at rest with age; none stores them as etcd sent them.
 	Encryption *BackupEncryption `yaml:"encryption,omitempty"`
 	// External says another tool fills the location: it is only watched (inspected, its
 	// newest backup verified, optionally drilled), never written.
@@ -54,13 +58,20 @@ type BackupLocation struct {
 // BackupS3 is a bucket of S3-compatible object storage. The keys are read from files, so
 // that the configuration holds no secret.
 type BackupS3 struct {
-	Endpoint            string `yaml:"endpoint"`
-	Region              string `yaml:"region,omitempty"`
-	Bucket              string `yaml:"bucket"`
-	Prefix              string `yaml:"prefix,omitempty"`
-	AccessKeyIDFile     string `yaml:"access_key_id_file"`
+	// Endpoint is the service's URL (https://s3.eu-west-1.amazonaws.com, https://minio:9000).
+	Endpoint string `yaml:"endpoint"`
+	// Region is the bucket's region (us-east-1 for most S3-compatible servers).
+	Region string `yaml:"region,omitempty"`
+	// Bucket is the bucket; it must exist.
+	Bucket string `yaml:"bucket"`
+	// Prefix is put before every object name ("etcd/prod/").
+	Prefix string `yaml:"prefix,omitempty"`
+	// AccessKeyIDFile holds the access key id.
+	AccessKeyIDFile string `yaml:"access_key_id_file"`
+	// SecretAccessKeyFile holds the secret access key.
 	SecretAccessKeyFile string `yaml:"secret_access_key_file"`
-	ForcePathStyle      bool   `yaml:"force_path_style,omitempty"`
+	// ForcePathStyle addresses the bucket in the path, as most S3-compatible servers need.
+	ForcePathStyle bool `yaml:"force_path_style,omitempty"`
 }
 
 // BackupEncryption encrypts backups at rest with age.
@@ -74,12 +85,14 @@ type BackupEncryption struct {
 
 // BackupTarget is one cluster's backups in one location.
 type BackupTarget struct {
+	// Location names a location of backups.locations.
 	Location string `yaml:"location"`
 	// Schedule is the cron expression of backup jobs (not with an external location).
 	Schedule string `yaml:"schedule,omitempty"`
 	// MaxAge is how old the newest backup may be before it is missing (default: twice the
 	// schedule's longest interval plus an hour; required for an external location).
-	MaxAge    model.Duration  `yaml:"max_age,omitempty"`
+	MaxAge model.Duration `yaml:"max_age,omitempty"`
+	// Retention is how many backups to keep and for how long.
 	Retention BackupRetention `yaml:"retention,omitempty"`
 	// DrillSchedule is the cron expression of drills of the newest verified backup.
 	DrillSchedule string `yaml:"drill_schedule,omitempty"`
@@ -94,7 +107,9 @@ type BackupTarget struct {
 // BackupRetention is how many backups to keep and for how long; the newest verified backup
 // is always kept.
 type BackupRetention struct {
-	Count  int            `yaml:"count,omitempty"`
+	// Count keeps the newest this many backups (0: no limit by count).
+	Count int `yaml:"count,omitempty"`
+	// MaxAge deletes backups older than this (0: no limit by age).
 	MaxAge model.Duration `yaml:"max_age,omitempty"`
 }
 

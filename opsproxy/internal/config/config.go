@@ -93,9 +93,12 @@ func parseProxy(s string) (netip.Prefix, error) {
 // carry the end user, the org role and the org, and, per service token, the Grafana org it
 // belongs to and what each org role gets (see GrafanaServiceToken).
 type GrafanaConfig struct {
+	// UserHeader carries the Grafana login of the end user a service token acts for.
 	UserHeader string `yaml:"user_header,omitempty"`
+	// RoleHeader carries the end user's Grafana org role (Viewer, Editor, Admin).
 	RoleHeader string `yaml:"role_header,omitempty"`
-	OrgHeader  string `yaml:"org_header,omitempty"`
+	// OrgHeader carries the Grafana org id of the request.
+	OrgHeader string `yaml:"org_header,omitempty"`
 	// ServiceTokens maps service tokens, by token id, onto a Grafana org and role grants. A
 	// service token without an entry gets the default grants for any org.
 	ServiceTokens []GrafanaServiceToken `yaml:"service_tokens,omitempty"`
@@ -106,6 +109,7 @@ type GrafanaConfig struct {
 // key prefixes, Admin an admin of the token's clusters. Whatever the grant, a user never gets
 // more than the token itself: the lower role, and key prefixes within the token's.
 type GrafanaServiceToken struct {
+	// TokenID is the service token's id (tok_…), as `etcd-monitor opsproxy token create` printed it.
 	TokenID string `yaml:"token_id"`
 	// OrgID is the Grafana org the token serves: a request for any other org is refused.
 	OrgID int64 `yaml:"org_id"`
@@ -116,6 +120,7 @@ type GrafanaServiceToken struct {
 
 // GrafanaRoleGrant is what one Grafana org role gets through a service token.
 type GrafanaRoleGrant struct {
+	// Role is the opsproxy role the org role gets: none, viewer, editor or admin.
 	Role string `yaml:"role"`
 	// KeyPrefixes narrows writes to these prefixes (each within the token's own); empty: the
 	// token's prefixes.
@@ -219,12 +224,14 @@ type RateConfig struct {
 	// one service token (the Grafana app's) carries every Grafana user's requests, and the
 	// rate a store sustains depends on the machine; set it from
 	// etcd_monitor_opsproxy_audit_commit_duration_seconds and docs/performance.md.
-	PerToken      float64 `yaml:"per_token,omitempty"`
-	PerTokenBurst int     `yaml:"per_token_burst,omitempty"`
+	PerToken float64 `yaml:"per_token,omitempty"`
+	// PerTokenBurst is how many requests a token may make at once above PerToken.
+	PerTokenBurst int `yaml:"per_token_burst,omitempty"`
 	// PerUser is the requests per second of one end user of a token acting for Grafana
 	// users (the user header), counted per token.
-	PerUser      float64 `yaml:"per_user,omitempty"`
-	PerUserBurst int     `yaml:"per_user_burst,omitempty"`
+	PerUser float64 `yaml:"per_user,omitempty"`
+	// PerUserBurst is how many requests an end user may make at once above PerUser.
+	PerUserBurst int `yaml:"per_user_burst,omitempty"`
 }
 
 // MergeWrites reports whether concurrent puts are merged into transactions.

@@ -43,9 +43,19 @@ type State struct {
 	Clusters map[string]*conns.Conn
 }
 
-// Route is one registered method and path, as the OpenAPI file describes it.
+// Route is one registered method and path, as the OpenAPI file describes it, and who may
+// call it (docs/security.md's route table is checked against these).
 type Route struct {
 	Method, Path, Operation string
+	// Public routes need no token and reach no operation.
+	Public bool
+	// Role is the least role that may call the route; for a resolved route, the least role
+	// of any request to it (each request's own is decided from its content).
+	Role Role
+	// Resolved routes decide the role from each request (the console's commands).
+	Resolved bool
+	// Mutating routes change etcd or the server: their audit record is committed first.
+	Mutating bool
 }
 
 // New makes a core serving state; fill in the exported fields before serving.
@@ -88,7 +98,8 @@ func (co *Core) Handle(pattern string, spec OpSpec, fn OpFunc) {
 	if co.Metrics != nil {
 		co.Metrics.rateLimited.WithLabelValues(spec.Name) // shown at 0 from the start
 	}
-	co.route(pattern, spec.Name, func(w http.ResponseWriter, r *http.Request) { co.serveOp(w, r, spec, fn) })
+	co.route(pattern, Route{Operation: spec.Name, Role: spec.Role, Mutating: spec.Mutating},
+		func(w http.ResponseWriter, r *http.Request) { co.serveOp(w, r, spec, fn) })
 }
 
 // HandleResolved registers an operation whose spec is decided from each request by resolve
@@ -103,7 +114,7 @@ func (co *Core) HandleResolved(pattern string, base OpSpec, resolve Resolver, wr
 	if writeError == nil {
 		writeError = apihttp.WriteError
 	}
-	co.route(pattern, base.Name, func(w http.ResponseWriter, r *http.Request) {
+	co.route(pattern, Route{Operation: base.Name, Role: base.Role, Resolved: true, Mutating: base.Mutating}, func(w http.ResponseWriter, r *http.Request) {
 		co.serveResolvedOp(w, r, base, resolve, writeError, fn)
 	})
 }
@@ -111,14 +122,16 @@ func (co *Core) HandleResolved(pattern string, base OpSpec, resolve Resolver, wr
 // Unauthenticated registers a route that needs no token and reaches no operation (nothing is
 // audited): the liveness and readiness checks and the metrics.
 func (co *Core) Unauthenticated(pattern, operation string, h http.Handler) {
-	co.route(pattern, operation, h.ServeHTTP)
+	co.route(pattern, Route{Operation: operation, Public: true}, h.ServeHTTP)
 }
 
 // route registers h for pattern: in the routes the OpenAPI file must describe, and under
-// operation's name in the request metrics.
-func (co *Core) route(pattern, operation string, h http.HandlerFunc) {
+// the route's operation name in the request metrics.
+func (co *Core) route(pattern string, rt Route, h http.HandlerFunc) {
 	method, path, _ := strings.Cut(pattern, " ")
-	co.routes = append(co.routes, Route{Method: method, Path: path, Operation: operation})
+	rt.Method, rt.Path = method, path
+	operation := rt.Operation
+	co.routes = append(co.routes, rt)
 	co.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		apihttp.SetOperation(r, operation)
 		h(w, r)

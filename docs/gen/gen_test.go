@@ -1,0 +1,72 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestConfigurationReferenceMatchesTheCode fails when docs/configuration.md is not what the
+// generator writes from the configuration types as they are now.
+func TestConfigurationReferenceMatchesTheCode(t *testing.T) {
+	root := filepath.Join("..", "..")
+	want, err := render(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(root, outFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := range max(len(gl), len(wl)) {
+			var g, w string
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Fatalf("%s is out of date: run `make docs` (go run ./docs/gen) and commit it\nfirst difference, line %d:\n  file:      %s\n  generated: %s", outFile, i+1, g, w)
+			}
+		}
+	}
+}
+
+// TestConfigurationReferenceCoversEveryLoader checks the reference names each file's
+// distinctive fields, so that a section cannot silently drop out.
+func TestConfigurationReferenceCoversEveryLoader(t *testing.T) {
+	b, err := render(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{
+		"`disk_agents[].timeout`",                       // clusterconfig
+		"`probes.canary.lease_ttl`",                     // exporter
+		"`queue.redis_url`", "`audit.witness.etcd.key`", // opsproxy
+		"`benchmarks.clusters.<cluster>.profiles_file`",      // opsproxy benchmarks
+		"`profiles[].rules.max_p99`",                         // benchmark profiles
+		"`alerts.<alert>.<severity>.for`", "`etcd_selector`", // rule settings
+	} {
+		if !strings.Contains(string(b), "| "+field+" |") {
+			t.Errorf("the reference has no row for %s", field)
+		}
+	}
+}
+
+// TestConfigurationReferenceShowsNoSecretDefault checks a secret field's default is never
+// printed (a default password would be one).
+func TestConfigurationReferenceShowsNoSecretDefault(t *testing.T) {
+	b, err := render(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "| `password` |") && !strings.HasPrefix(line, "| `password` | secret string |  |") {
+			t.Errorf("password row shows a default: %s", line)
+		}
+	}
+}
