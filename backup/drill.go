@@ -11,13 +11,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/etcdutl/v3/snapshot"
 	"go.uber.org/zap"
 
+	"github.com/etcd-monitor/etcd-monitor/internal/childproc"
 	"github.com/etcd-monitor/etcd-monitor/internal/snapshotfile"
 )
 
@@ -173,7 +173,7 @@ func (e *Engine) startDrillMember(ctx context.Context, s drillSpec) (*drillChild
 	}
 	cmd.Env = append(os.Environ(), drillEnv+"="+string(raw))
 	// The member dies with this process, even when this process is killed.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childproc.DieWithParent()
 	c := &drillChild{cmd: cmd, done: make(chan error, 1), stderr: &tailBuffer{max: 8 << 10}}
 	cmd.Stderr = c.stderr
 	if c.stdin, err = cmd.StdinPipe(); err != nil {

@@ -104,7 +104,7 @@ func TestJobEnqueueRejectsBadInputNamingTheField(t *testing.T) {
 		{`{"kind": 3}`, 400, "kind: want string"},
 		{`{"kind": "echo", "colour": "red"}`, 400, `unknown field "colour"`},
 		{map[string]any{}, 400, "kind: must not be empty"},
-		{map[string]any{"kind": "defrag-everything", "cluster": "c1"}, 400, `kind: unknown job kind "defrag-everything" (known: benchmark, defragment, disktest, echo, fail, snapshot, wait)`},
+		{map[string]any{"kind": "defrag-everything", "cluster": "c1"}, 400, `kind: unknown job kind "defrag-everything" (known: backup, backup-drill, backup-inspect, backup-restore, backup-verify, benchmark, defragment, disktest, echo, fail, snapshot, wait)`},
 		{map[string]any{"kind": "echo"}, 400, "cluster: must not be empty"},
 		{map[string]any{"kind": "echo", "cluster": "nope", "parameters": map[string]string{"message": "x"}}, 404, `cluster: no cluster "nope"`},
 		{map[string]any{"kind": "echo", "cluster": "c1"}, 400, "parameters: message: want a string"},

@@ -472,7 +472,7 @@ func TestServeReloadsOnSIGHUP(t *testing.T) {
 // ignores.
 func TestEverySettingIsReloadableOrNeedsARestart(t *testing.T) {
 	reloadable := []string{"clusters", "limits", "audit.retention", "watch", "maintenance.health_timeout", "maintenance.defrag_timeout",
-		"auth.trusted_proxies", "auth.failure_audit_interval", "auth.grafana.org_header", "auth.grafana.service_tokens", "ui.enabled", "benchmarks"}
+		"auth.trusted_proxies", "auth.failure_audit_interval", "auth.grafana.org_header", "auth.grafana.service_tokens", "ui.enabled", "benchmarks", "backups"}
 	var restart []string
 	for _, f := range restartOnly {
 		restart = append(restart, f.field)

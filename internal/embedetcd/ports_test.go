@@ -16,6 +16,8 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/childproc"
 )
 
 // helperEnv makes TestHelperProcess act as one of the competing processes of the tests here:
@@ -67,7 +69,7 @@ func runHelpers(t *testing.T, n int, mode, prefix string) [][]string {
 	for i := range n {
 		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
 		cmd.Env = append(os.Environ(), helperEnv+"="+mode)
-		cmd.SysProcAttr = dieWithParent()
+		cmd.SysProcAttr = childproc.DieWithParent()
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		stdin, err := cmd.StdinPipe()

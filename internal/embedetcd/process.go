@@ -11,6 +11,8 @@ import (
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/childproc"
 )
 
 // memberEnv carries a member's spec to a re-executed copy of this program.
@@ -75,7 +77,7 @@ func startProcess(s memberSpec, logs *logBuffer, timeout time.Duration) (runner,
 	cmd.Stderr = logs
 	// The member dies with the test process, even when the test process is killed (Linux;
 	// elsewhere it stops when its stdin closes, which the parent's death also does).
-	cmd.SysProcAttr = dieWithParent()
+	cmd.SysProcAttr = childproc.DieWithParent()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
