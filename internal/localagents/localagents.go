@@ -28,7 +28,10 @@ type Options struct {
 	Scheduled bool
 	// Interval between scheduled probes (default: the agent's).
 	Interval time.Duration
-	Logger   *slog.Logger
+	// MaxBytesPerHour is each agent's I/O budget (default: the agent's). Tests that must
+	// cancel a long probe while it runs raise it, so that the budget does not end it first.
+	MaxBytesPerHour int64
+	Logger          *slog.Logger
 }
 
 // Local is one member's running agent.
@@ -73,7 +76,7 @@ func Start(o Options) (*Set, error) {
 			return fail(m, err)
 		}
 		l := logger.With("member", m)
-		a, err := agent.New(agent.Config{Dir: dir, Interval: o.Interval, Jitter: agent.DefaultJitter}, l, prometheus.NewRegistry())
+		a, err := agent.New(agent.Config{Dir: dir, Interval: o.Interval, Jitter: agent.DefaultJitter, MaxBytesPerHour: o.MaxBytesPerHour}, l, prometheus.NewRegistry())
 		if err != nil {
 			return fail(m, err)
 		}

@@ -81,7 +81,9 @@ func NewWith(t testing.TB, o Options) *Env {
 		for _, m := range etcd.Members {
 			names = append(names, m.Name)
 		}
-		set, err := localagents.Start(localagents.Options{Dir: filepath.Join(dir, "diskprobe"), Members: names})
+		// A budget far above the default, so that the Disk scenario's 60 s probe is still running
+		// when the page cancels it: on a fast disk the default's 256 MiB ends it within seconds.
+		set, err := localagents.Start(localagents.Options{Dir: filepath.Join(dir, "diskprobe"), Members: names, MaxBytesPerHour: 64 << 30})
 		if err != nil {
 			t.Fatalf("start the disk agents: %v", err)
 		}
