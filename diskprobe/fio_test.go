@@ -10,10 +10,14 @@ import (
 	"time"
 )
 
-// needFio skips when fio is not installed (.ci/run installs the Debian package).
+// needFio fails when fio is missing on a Debian machine, where scripts/install-test-deps.sh
+// (run by `make test`) installs it; elsewhere it skips.
 func needFio(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("fio"); err != nil {
+		if _, aptErr := exec.LookPath("apt-get"); aptErr == nil {
+			t.Fatal("fio is not installed: run scripts/install-test-deps.sh (Debian package fio)")
+		}
 		t.Skip("fio not installed")
 	}
 }
