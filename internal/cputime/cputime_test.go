@@ -4,14 +4,19 @@ import (
 	"os"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // Spinning uses CPU time that Self sees, and Named sees this process under its own name.
 func TestSelfAndNamedCountThisProcess(t *testing.T) {
-	before := Self()
+	// Spin for 100 ms of CPU: /proc counts in clock ticks (10 ms), so a shorter spin can
+	// read as none there on a busy machine.
+	before, deadline := Self(), time.Now().Add(10*time.Second)
 	x := 0
-	for i := range 50_000_000 {
-		x += i
+	for Self()-before < 100*time.Millisecond && time.Now().Before(deadline) {
+		for i := range 1_000_000 {
+			x += i
+		}
 	}
 	_ = x
 	if Self() <= before {
