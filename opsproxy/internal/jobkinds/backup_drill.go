@@ -22,15 +22,7 @@ func (d Deps) backupDrillKind() jobs.Kind {
 // member and checks it against its record, storing a drill event; a drill that fails fails the
 // job, saying why.
 func (d Deps) backupDrill(ctx context.Context, run *jobs.Run) (json.RawMessage, error) {
-	p, err := parseBackupParams(KindBackupDrill, run.Job.Parameters)
-	if err != nil {
-		return nil, err
-	}
-	bt, err := d.backupTarget(run.Job.Cluster, p.Location, KindBackupDrill)
-	if err != nil {
-		return nil, err
-	}
-	eng, err := d.engine(bt, nil)
+	p, bt, eng, err := d.readingJob(run, KindBackupDrill)
 	if err != nil {
 		return nil, err
 	}

@@ -25,15 +25,7 @@ func (d Deps) backupInspectKind() jobs.Kind {
 // newest. It stores an inspect event and a verify event of the newest; a newest backup that
 // fails verification fails the job, naming the file.
 func (d Deps) backupInspect(ctx context.Context, run *jobs.Run) (json.RawMessage, error) {
-	p, err := parseBackupParams(KindBackupInspect, run.Job.Parameters)
-	if err != nil {
-		return nil, err
-	}
-	bt, err := d.backupTarget(run.Job.Cluster, p.Location, KindBackupInspect)
-	if err != nil {
-		return nil, err
-	}
-	eng, err := d.engine(bt, nil)
+	_, bt, eng, err := d.readingJob(run, KindBackupInspect)
 	if err != nil {
 		return nil, err
 	}

@@ -194,3 +194,19 @@ func (d Deps) newestVerified(ctx context.Context, bt backupTarget, e *backup.Eng
 	}
 	return "", fmt.Errorf("no backup in %s has passed verification", bt.loc.Location)
 }
+
+// readingJob is how the backup kinds that only read a location (verify, drill, inspect)
+// start: the job's parameters, the cluster's target of the location they name, and an engine
+// for it without an etcd connection.
+func (d Deps) readingJob(run *jobs.Run, kind string) (backupParams, backupTarget, *backup.Engine, error) {
+	p, err := parseBackupParams(kind, run.Job.Parameters)
+	if err != nil {
+		return p, backupTarget{}, nil, err
+	}
+	bt, err := d.backupTarget(run.Job.Cluster, p.Location, kind)
+	if err != nil {
+		return p, bt, nil, err
+	}
+	eng, err := d.engine(bt, nil)
+	return p, bt, eng, err
+}

@@ -21,15 +21,7 @@ func (d Deps) backupVerifyKind() jobs.Kind {
 // backupVerify reads a stored backup back and checks it (against its record when it is one of
 // ours), storing a verify event; a backup that fails fails the job, naming the file.
 func (d Deps) backupVerify(ctx context.Context, run *jobs.Run) (json.RawMessage, error) {
-	p, err := parseBackupParams(KindBackupVerify, run.Job.Parameters)
-	if err != nil {
-		return nil, err
-	}
-	bt, err := d.backupTarget(run.Job.Cluster, p.Location, KindBackupVerify)
-	if err != nil {
-		return nil, err
-	}
-	eng, err := d.engine(bt, nil)
+	p, bt, eng, err := d.readingJob(run, KindBackupVerify)
 	if err != nil {
 		return nil, err
 	}
