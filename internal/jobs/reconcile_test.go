@@ -75,7 +75,7 @@ func lostWorker(t *testing.T, st store.JobStore, claims int) store.Job {
 	j := createOnly(t, st)
 	var err error
 	for range claims {
-		if j, err = st.ClaimJob(context.Background(), j.ID, "lost", time.Now().Add(-time.Hour)); err != nil {
+		if j, err = st.ClaimJob(context.Background(), j.ID, "lost", time.Now().Add(-time.Hour), 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -112,7 +112,7 @@ func TestReconcilerHandsBackTheJobOfALostWorker(t *testing.T) {
 		// A live worker's record (fresh heartbeat) that is not in the queue
 		// either is left alone: it may yet heartbeat.
 		live := createOnly(t, st)
-		live, err := st.ClaimJob(c, live.ID, "live", time.Now())
+		live, err := st.ClaimJob(c, live.ID, "live", time.Now(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +185,7 @@ func TestReconcilerRestoresTheQueueAfterRedisRestartedEmpty(t *testing.T) {
 		ids = append(ids, submit(t, st, q, store.Job{Kind: "work"}).ID)
 	}
 	lost := submit(t, st, q, store.Job{Kind: "work"})
-	if _, err := st.ClaimJob(c, lost.ID, "lost", time.Now().Add(-time.Hour)); err != nil {
+	if _, err := st.ClaimJob(c, lost.ID, "lost", time.Now().Add(-time.Hour), 0); err != nil {
 		t.Fatal(err)
 	}
 	ids = append(ids, lost.ID)

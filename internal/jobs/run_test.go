@@ -28,7 +28,7 @@ func TestRunSaveProgressWritesNowUnderTheFence(t *testing.T) {
 		seen <- j
 		<-release
 		// Another worker takes the job over: this attempt's fence is stale.
-		if _, err := st.ClaimJob(context.Background(), run.Job.ID, "other", j.HeartbeatAt); err != nil {
+		if _, err := st.ClaimJob(context.Background(), run.Job.ID, "other", j.HeartbeatAt, 0); err != nil {
 			return nil, err
 		}
 		fencedErr <- run.SaveProgress(context.Background(), json.RawMessage(`{"step":"late"}`))

@@ -237,12 +237,18 @@ func (r *Runner) process(hard context.Context, worker string, m Message) {
 		defer r.bg(func(c context.Context) error { return r.opts.Limiter.Release(c, lockKey, holder) })
 	}
 	err = r.bg(func(c context.Context) (err error) {
-		job, err = r.st.ClaimJob(c, m.JobID, worker, time.Now())
+		job, err = r.st.ClaimJob(c, m.JobID, worker, time.Now(), r.q.Options().VisibilityTimeout)
 		return err
 	})
 	switch {
 	case errors.Is(err, store.ErrJobFinished):
 		r.ack(log, m)
+		return
+	case errors.Is(err, store.ErrJobHeld):
+		// A second delivery of a job a live worker runs (replicas with a queue each
+		// both enqueued it): offered again later, and acknowledged once it finished.
+		log.Debug("job runs elsewhere; handed back", "err", err)
+		r.release(log, m, r.opts.LimitRetry)
 		return
 	case err != nil:
 		log.Warn("claim failed; handed back", "err", err)
@@ -285,7 +291,7 @@ func (r *Runner) process(hard context.Context, worker string, m Message) {
 func (r *Runner) recordExpired(log *slog.Logger, worker string, m Message) {
 	var finished store.Job
 	err := r.bg(func(c context.Context) error {
-		job, err := r.st.ClaimJob(c, m.JobID, worker, time.Now())
+		job, err := r.st.ClaimJob(c, m.JobID, worker, time.Now(), r.q.Options().VisibilityTimeout)
 		if err != nil {
 			return err
 		}
@@ -297,7 +303,8 @@ func (r *Runner) recordExpired(log *slog.Logger, worker string, m Message) {
 	case err == nil:
 		log.Warn("job dead-lettered: its last attempt's lease expired")
 		r.emit(Event{Type: EventFinished, Job: finished})
-	case errors.Is(err, store.ErrJobFinished), errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrJobFinished), errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrJobHeld):
+		// Held: this was a second delivery of a job a live worker runs; its outcome is that worker's.
 	default:
 		log.Warn("record a dead-lettered job failed", "err", err)
 	}

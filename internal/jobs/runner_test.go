@@ -164,6 +164,50 @@ func TestRunnerRunsAJobOnceAndRecordsItsResult(t *testing.T) {
 	})
 }
 
+// Replicas with an in-process queue each and one store both enqueue a
+// scheduled job (each scheduler, or reconciler, sees it queued). The replica
+// that claims it second finds a live worker's heartbeat and hands its copy
+// back until the job has finished: the job runs once, in one attempt, and
+// both queues end empty.
+func TestRunnerRunsAJobEnqueuedOnTwoReplicasQueuesOnce(t *testing.T) {
+	for _, sk := range storeKinds {
+		t.Run(sk.name, func(t *testing.T) {
+			st := sk.open(t)
+			var calls atomic.Int32
+			release := make(chan struct{})
+			queues := make([]*jobs.MemQueue, 2)
+			for i := range queues {
+				queues[i] = jobs.NewMemQueue(fmt.Sprintf("replica%d", i), jobs.Options{VisibilityTimeout: time.Second})
+				t.Cleanup(func() { _ = queues[i].Close() })
+				r := jobs.NewRunner(queues[i], st, runnerOpts(t))
+				r.Handle("backup", func(ctx context.Context, run *jobs.Run) (json.RawMessage, error) {
+					calls.Add(1)
+					select {
+					case <-release:
+					case <-ctx.Done():
+						return nil, ctx.Err()
+					}
+					return json.RawMessage(`{}`), nil
+				}, jobs.HandleOptions{})
+				startRunner(t, r)
+			}
+			j := submit(t, st, queues[0], store.Job{Kind: "backup", IdempotencyKey: "schedule/b/1"})
+			if again := submit(t, st, queues[1], store.Job{Kind: "backup", IdempotencyKey: "schedule/b/1"}); again.ID != j.ID {
+				t.Fatalf("same slot, jobs %s and %s", j.ID, again.ID)
+			}
+			eventually(t, "the job to start", func() bool { return calls.Load() == 1 })
+			// Both replicas' workers keep receiving: the second copy is offered and handed back many times.
+			time.Sleep(200 * time.Millisecond)
+			close(release)
+			got := waitFinal(t, st, j.ID)
+			eventually(t, "both queues to drain", func() bool { return queues[0].Len() == 0 && queues[1].Len() == 0 })
+			if got.Status != store.JobSucceeded || got.Attempts != 1 || calls.Load() != 1 {
+				t.Fatalf("record %+v after %d runs, want one run in one attempt", got, calls.Load())
+			}
+		})
+	}
+}
+
 // A worker that dies mid-job (it stops heartbeating and never acks) loses
 // the job to another after the visibility timeout; the dead one's late
 // finish is refused and the record holds one result.
@@ -183,7 +227,7 @@ func testTakeover(t *testing.T, openStore func(t *testing.T) store.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		doomed, err := st.ClaimJob(c, j.ID, "doomed", time.Now())
+		doomed, err := st.ClaimJob(c, j.ID, "doomed", time.Now(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -248,7 +292,7 @@ func TestRunnerFailsTheRecordOfAJobWhoseLastWorkerDied(t *testing.T) {
 		if _, err := q.Receive(c, "doomed"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.ClaimJob(c, j.ID, "doomed", time.Now()); err != nil {
+		if _, err := st.ClaimJob(c, j.ID, "doomed", time.Now(), 0); err != nil {
 			t.Fatal(err)
 		}
 		r := jobs.NewRunner(q, st, runnerOpts(t))

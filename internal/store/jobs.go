@@ -38,8 +38,12 @@ type JobStore interface {
 	ListJobs(ctx context.Context, f JobFilter) (JobPage, error)
 	// ClaimJob marks a queued or running job running by worker, counts an
 	// attempt and gives it a new fencing token. It returns ErrJobFinished
-	// when the job is finished.
-	ClaimJob(ctx context.Context, id, worker string, at time.Time) (Job, error)
+	// when the job is finished, and ErrJobHeld when heldFor > 0 and the job
+	// is running with a heartbeat newer than at - heldFor: its worker is
+	// alive, and the claimant holds a second delivery of it (replicas with
+	// a queue each enqueue the same scheduled job) or its lease expired
+	// before the record's heartbeat did.
+	ClaimJob(ctx context.Context, id, worker string, at time.Time, heldFor time.Duration) (Job, error)
 	// HeartbeatJob records that the holder of fence is alive, with its
 	// progress when not empty. The returned job says whether a cancel was
 	// requested. A stale fence gets ErrFenced.
@@ -73,6 +77,8 @@ var (
 	ErrFenced = errors.New("stale fencing token")
 	// ErrJobFinished: the job has already finished.
 	ErrJobFinished = errors.New("job already finished")
+	// ErrJobHeld: a live worker runs the job (see ClaimJob).
+	ErrJobHeld = errors.New("job held by a live worker")
 )
 
 // JobStatus is where a job is in its life.
@@ -277,4 +283,11 @@ func CheckJobFilter(f JobFilter) error {
 	}
 	_, _, err := ParseJobCursor(f.Cursor)
 	return err
+}
+
+// JobHeld reports whether j is running with a heartbeat newer than
+// at - heldFor, so that ClaimJob refuses it with ErrJobHeld. heldFor <= 0
+// holds nothing.
+func JobHeld(j Job, at time.Time, heldFor time.Duration) bool {
+	return heldFor > 0 && j.Status == JobRunning && j.HeartbeatAt.After(at.Add(-heldFor))
 }

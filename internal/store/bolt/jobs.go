@@ -144,11 +144,14 @@ func (s *Store) ListJobs(ctx context.Context, f store.JobFilter) (store.JobPage,
 }
 
 // ClaimJob implements store.JobStore.
-func (s *Store) ClaimJob(ctx context.Context, id, worker string, at time.Time) (store.Job, error) {
+func (s *Store) ClaimJob(ctx context.Context, id, worker string, at time.Time, heldFor time.Duration) (store.Job, error) {
 	at = store.NormalizeTime(nowIfZero(at))
 	return s.mutateJob("claim", id, func(j *store.Job) error {
 		if j.Status.Final() {
 			return store.ErrJobFinished
+		}
+		if store.JobHeld(*j, at, heldFor) {
+			return fmt.Errorf("worker %s heartbeat at %s: %w", j.Worker, j.HeartbeatAt.Format(time.RFC3339Nano), store.ErrJobHeld)
 		}
 		j.Status, j.Worker, j.HeartbeatAt = store.JobRunning, worker, at
 		j.Attempts++

@@ -250,10 +250,23 @@ func (s *Store) ListJobs(ctx context.Context, f store.JobFilter) (store.JobPage,
 }
 
 // ClaimJob implements store.JobStore.
-func (s *Store) ClaimJob(ctx context.Context, id, worker string, at time.Time) (store.Job, error) {
+func (s *Store) ClaimJob(ctx context.Context, id, worker string, at time.Time, heldFor time.Duration) (store.Job, error) {
 	at = store.NormalizeTime(nowIfZero(at))
-	return s.updateJob(ctx, "claim", id, -1, `status = 'running', worker = $3, attempts = attempts + 1, fence = fence + 1,
-		started_at = coalesce(started_at, $4), heartbeat_at = $4`, worker, at)
+	// A running record with a heartbeat after $5 is held; heldFor <= 0 makes $5 NULL, which holds nothing.
+	var heldSince *time.Time
+	if heldFor > 0 {
+		heldSince = new(at.Add(-heldFor))
+	}
+	j, err := s.updateJob(ctx, "claim", id, -1, `status = 'running', worker = $3, attempts = attempts + 1, fence = fence + 1,
+		started_at = coalesce(started_at, $4), heartbeat_at = $4`, worker, at, heldSince)
+	if errors.Is(err, store.ErrFenced) {
+		// updateJob found the record neither final nor matching: a live worker holds it.
+		if cur, cerr := oneJob(ctx, s.pool, `id = $1`, id); cerr == nil && store.JobHeld(cur, at, heldFor) {
+			return store.Job{}, fmt.Errorf("claim job %s: worker %s heartbeat at %s: %w", id, cur.Worker,
+				cur.HeartbeatAt.Format(time.RFC3339Nano), store.ErrJobHeld)
+		}
+	}
+	return j, err
 }
 
 // HeartbeatJob implements store.JobStore.
@@ -304,15 +317,17 @@ func (s *Store) RequestJobCancel(ctx context.Context, id string, at time.Time) (
 }
 
 // updateJob runs one conditional UPDATE of a job that is not finished:
-// with fence >= 0 only while it is running under that fencing token. When
-// no row changes, it reads the job to say why (ErrNotFound, ErrJobFinished
-// or ErrFenced). $1 is the id and $2 the fence; set's own arguments
-// start at $3.
+// with fence >= 0 only while it is running under that fencing token; with
+// fence < 0 (a claim) while it is queued, or running with no heartbeat
+// after $5 (NULL: any). When no row changes, it reads the job to say why
+// (ErrNotFound, ErrJobFinished or ErrFenced). $1 is the id and $2 the
+// fence; set's own arguments start at $3.
 func (s *Store) updateJob(ctx context.Context, op, id string, fence int64, set string, args ...any) (store.Job, error) {
 	if err := s.check(); err != nil {
 		return store.Job{}, fmt.Errorf("%s job %s: %w", op, id, err)
 	}
-	cond := `status IN ('queued', 'running') AND $2::bigint < 0`
+	cond := `(status = 'queued' OR status = 'running' AND ($5::timestamptz IS NULL OR heartbeat_at IS NULL OR heartbeat_at <= $5))
+		AND $2::bigint < 0`
 	if fence >= 0 {
 		cond = `status = 'running' AND fence = $2`
 	}

@@ -166,7 +166,7 @@ func testJobsList(t *testing.T, b Backend) {
 	if p, _ := st.ListJobs(c, store.JobFilter{RequestedBy: "bob", Clusters: []string{"prod"}}); len(p.Jobs) != 1 || p.Jobs[0].RequestedBy != "bob" {
 		t.Fatalf("requested_by filter: %+v", p.Jobs)
 	}
-	if _, err := st.ClaimJob(c, all.Jobs[0].ID, "w1", time.Time{}); err != nil {
+	if _, err := st.ClaimJob(c, all.Jobs[0].ID, "w1", time.Time{}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if p, _ := st.ListJobs(c, store.JobFilter{Status: store.JobRunning}); len(p.Jobs) != 1 || p.Jobs[0].ID != all.Jobs[0].ID {
@@ -186,7 +186,7 @@ func testJobsFencing(t *testing.T, b Backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := st.ClaimJob(c, j.ID, "w1", base.Add(time.Second))
+	first, err := st.ClaimJob(c, j.ID, "w1", base.Add(time.Second), 30*time.Second)
 	if err != nil || first.Status != store.JobRunning || first.Attempts != 1 || first.Fence < 1 || first.Worker != "w1" ||
 		!first.StartedAt.Equal(base.Add(time.Second)) {
 		t.Fatalf("claim: %+v, %v", first, err)
@@ -196,8 +196,15 @@ func testJobsFencing(t *testing.T, b Backend) {
 		t.Fatalf("heartbeat: %+v, %v", hb, err)
 	}
 	jsonEq(t, "progress", hb.Progress, `{"done":1}`)
-	// w1 stops heartbeating; w2 takes the job over.
-	second, err := st.ClaimJob(c, j.ID, "w2", base.Add(time.Minute))
+	// While w1 heartbeats, a claim that respects a 30 s lease is refused and changes nothing.
+	if _, err := st.ClaimJob(c, j.ID, "w2", base.Add(3*time.Second), 30*time.Second); !errors.Is(err, store.ErrJobHeld) {
+		t.Fatalf("claim of a held job: %v, want ErrJobHeld", err)
+	}
+	if read, err := st.Job(c, j.ID); err != nil || read.Fence != first.Fence || read.Worker != "w1" || read.Attempts != 1 {
+		t.Fatalf("after the refused claim: %+v, %v", read, err)
+	}
+	// w1 stops heartbeating; w2 takes the job over once the lease has passed.
+	second, err := st.ClaimJob(c, j.ID, "w2", base.Add(time.Minute), 30*time.Second)
 	if err != nil || second.Fence <= first.Fence || second.Attempts != 2 || second.Worker != "w2" ||
 		!second.StartedAt.Equal(first.StartedAt) {
 		t.Fatalf("takeover: %+v, %v", second, err)
@@ -221,7 +228,7 @@ func testJobsFencing(t *testing.T, b Backend) {
 	if _, err := st.FinishJob(c, j.ID, first.Fence, store.JobOutcome{Status: store.JobFailed}); !errors.Is(err, store.ErrFenced) {
 		t.Fatalf("stale finish after the end: %v, want ErrFenced", err)
 	}
-	if _, err := st.ClaimJob(c, j.ID, "w3", time.Time{}); !errors.Is(err, store.ErrJobFinished) {
+	if _, err := st.ClaimJob(c, j.ID, "w3", time.Time{}, 0); !errors.Is(err, store.ErrJobFinished) {
 		t.Fatalf("claim of a finished job: %v, want ErrJobFinished", err)
 	}
 	read, err := st.Job(c, j.ID)
@@ -232,7 +239,7 @@ func testJobsFencing(t *testing.T, b Backend) {
 	if _, err := st.FinishJob(c, j.ID, second.Fence, store.JobOutcome{Status: store.JobRunning}); !errors.Is(err, store.ErrInvalid) {
 		t.Fatalf("finish as running: %v, want ErrInvalid", err)
 	}
-	if _, err := st.ClaimJob(c, "nope", "w", time.Time{}); !errors.Is(err, store.ErrNotFound) {
+	if _, err := st.ClaimJob(c, "nope", "w", time.Time{}, 0); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("claim of an unknown job: %v, want ErrNotFound", err)
 	}
 }
@@ -249,7 +256,7 @@ func testJobsConcurrentClaims(t *testing.T, b Backend) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			got, err := st.ClaimJob(c, j.ID, fmt.Sprintf("w%d", i), time.Time{})
+			got, err := st.ClaimJob(c, j.ID, fmt.Sprintf("w%d", i), time.Time{}, 0)
 			if err != nil {
 				t.Errorf("claim %d: %v", i, err)
 				return
@@ -290,7 +297,7 @@ func testJobsConcurrentFinishes(t *testing.T, b Backend) {
 	st := open(t, b)
 	c := ctx(t)
 	j, _, _ := st.CreateJob(c, newJob("defrag", "prod", base))
-	claimed, err := st.ClaimJob(c, j.ID, "w1", time.Time{})
+	claimed, err := st.ClaimJob(c, j.ID, "w1", time.Time{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,12 +326,12 @@ func testJobsReleaseAndCancel(t *testing.T, b Backend) {
 	st := open(t, b)
 	c := ctx(t)
 	j, _, _ := st.CreateJob(c, newJob("defrag", "prod", base))
-	cl, _ := st.ClaimJob(c, j.ID, "w1", time.Time{})
+	cl, _ := st.ClaimJob(c, j.ID, "w1", time.Time{}, 0)
 	rel, err := st.ReleaseJob(c, j.ID, cl.Fence, true, "")
 	if err != nil || rel.Status != store.JobQueued || rel.Attempts != 0 || rel.Worker != "" {
 		t.Fatalf("uncounted release: %+v, %v", rel, err)
 	}
-	cl, _ = st.ClaimJob(c, j.ID, "w1", time.Time{})
+	cl, _ = st.ClaimJob(c, j.ID, "w1", time.Time{}, 0)
 	rel, err = st.ReleaseJob(c, j.ID, cl.Fence, false, "boom")
 	if err != nil || rel.Attempts != 1 || rel.Error != "boom" {
 		t.Fatalf("counted release: %+v, %v", rel, err)
@@ -333,7 +340,7 @@ func testJobsReleaseAndCancel(t *testing.T, b Backend) {
 		t.Fatalf("finish of a released job: %v, want ErrFenced", err)
 	}
 	// Cancel of a running job sets the flag; its worker sees it on heartbeat.
-	cl, _ = st.ClaimJob(c, j.ID, "w2", time.Time{})
+	cl, _ = st.ClaimJob(c, j.ID, "w2", time.Time{}, 0)
 	if got, err := st.RequestJobCancel(c, j.ID, time.Time{}); err != nil || !got.CancelRequested || got.Status != store.JobRunning {
 		t.Fatalf("cancel running: %+v, %v", got, err)
 	}
@@ -350,7 +357,7 @@ func testJobsReleaseAndCancel(t *testing.T, b Backend) {
 	if err != nil || got.Status != store.JobCancelled || !got.FinishedAt.Equal(base.Add(time.Hour)) {
 		t.Fatalf("cancel queued: %+v, %v", got, err)
 	}
-	if _, err := st.ClaimJob(c, q.ID, "w", time.Time{}); !errors.Is(err, store.ErrJobFinished) {
+	if _, err := st.ClaimJob(c, q.ID, "w", time.Time{}, 0); !errors.Is(err, store.ErrJobFinished) {
 		t.Fatalf("claim of a cancelled job: %v, want ErrJobFinished", err)
 	}
 	if again, err := st.RequestJobCancel(c, q.ID, time.Time{}); err != nil || !again.FinishedAt.Equal(got.FinishedAt) {

@@ -209,7 +209,7 @@ func testClosed(t *testing.T, b Backend) {
 	_, checks["result"] = st.Result(c, "x")
 	checks["create token"] = st.CreateToken(c, token("x", base))
 	_, _, checks["create job"] = st.CreateJob(c, newJob("defrag", "prod", base))
-	_, checks["claim job"] = st.ClaimJob(c, "x", "w", time.Time{})
+	_, checks["claim job"] = st.ClaimJob(c, "x", "w", time.Time{}, 0)
 	_, checks["create schedule"] = st.CreateSchedule(c, newSchedule("n", "defrag", "prod", base))
 	_, checks["list schedules"] = st.ListSchedules(c, store.ScheduleFilter{})
 	_, checks["advance schedule"] = st.AdvanceSchedule(c, "x", base, "j", 0)
