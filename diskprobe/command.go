@@ -144,6 +144,8 @@ func (c *Command) options(logger *slog.Logger) (Options, error) {
 	return Options{
 		Dir: c.dir, WALDir: c.walDir, Engine: Engine(c.engine), Job: j, Threshold: c.threshold,
 		FioPath: c.fioPath, CompareMember: c.compareMember, Logger: logger,
+		// One probe and nothing else to serve: syncs as raw system calls, timed as fio times them.
+		RawSync: true,
 	}, nil
 }
 

@@ -44,6 +44,10 @@ func runNative(ctx context.Context, dir string, o Options) (engineOutput, error)
 			return out, fmt.Errorf("fdatasync after preallocation: %w", err)
 		}
 	}
+	sync := fdatasync
+	if o.RawSync {
+		sync = fdatasyncRaw
+	}
 	buf := make([]byte, j.BlockSize)
 	_, _ = rand.Read(buf)
 
@@ -81,7 +85,7 @@ func runNative(ctx context.Context, dir string, o Options) (engineOutput, error)
 			return out, fmt.Errorf("write at offset %d: %w", off, err)
 		}
 		t1 := time.Now()
-		if err := fdatasync(f); err != nil {
+		if err := sync(f); err != nil {
 			return out, fmt.Errorf("fdatasync: %w", err)
 		}
 		t2 := time.Now()

@@ -15,3 +15,4 @@ var errNativeUnsupported = errors.New("the native probe is unsupported on " + ru
 
 func preallocate(*os.File, int64) error { return errNativeUnsupported }
 func fdatasync(*os.File) error          { return errNativeUnsupported }
+func fdatasyncRaw(*os.File) error       { return errNativeUnsupported }

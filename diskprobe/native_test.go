@@ -10,10 +10,18 @@ import (
 	"time"
 )
 
+// Both ways of syncing (the agent's ordinary system call, the one-shot command's raw one)
+// write the job and report it.
 func TestNativeRunWritesTheJobAndReportsWellFormedFigures(t *testing.T) {
+	for _, raw := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Syscall", true: "RawSyscall"}[raw], func(t *testing.T) { testNativeRunFigures(t, raw) })
+	}
+}
+
+func testNativeRunFigures(t *testing.T, raw bool) {
 	dir := probeDirFor(t)
 	var calls, lastDone, lastTotal int64
-	res, err := Run(context.Background(), Options{Dir: dir, Job: smallJob(), Threshold: 10 * time.Second,
+	res, err := Run(context.Background(), Options{Dir: dir, Job: smallJob(), Threshold: 10 * time.Second, RawSync: raw,
 		Progress: func(done, total int64) { calls++; lastDone, lastTotal = done, total }})
 	if err != nil {
 		t.Fatal(err)
@@ -106,4 +114,19 @@ func TestNativeRunOnTmpfsWarnsItSaysNothingAboutADisk(t *testing.T) {
 		t.Fatalf("fs %+v warnings %q", res.Filesystem, res.Warnings)
 	}
 	assertNothingLeft(t, dir)
+}
+
+// A raw fdatasync's failure is returned, not lost: here a closed file's EBADF.
+func TestRawFdatasyncReturnsTheSystemCallsError(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "sync")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fdatasyncRaw(f); err != nil {
+		t.Fatalf("fdatasync of an open file: %v", err)
+	}
+	f.Close()
+	if err := fdatasyncRaw(f); err == nil {
+		t.Fatal("fdatasync of a closed file succeeded")
+	}
 }

@@ -42,6 +42,11 @@ type Options struct {
 	// CompareMember is a member's metrics URL (http://host:2379/metrics, or its base URL)
 	// whose WAL fsync histogram is read before and after the probe.
 	CompareMember string
+	// RawSync makes the native engine issue each timed fdatasync as a raw system call, outside
+	// Go's scheduler bookkeeping: its figures then agree with fio's at the tail, but a disk
+	// that hangs a sync stalls the whole process until it returns. For one-shot probes; a
+	// long-running process that must stay responsive (the agent) leaves it off.
+	RawSync bool
 	// Progress, when set, is called as the probe advances: done and total count writes, or
 	// milliseconds for a time-based job (fio mode: at start and end only).
 	Progress func(done, total int64)
