@@ -15,6 +15,8 @@ import (
 	"go.etcd.io/etcd/client/pkg/v3/transport"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"golang.org/x/term"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/progressbar"
 )
 
 // toolName is how usage and errors name the command, where etcd's say "benchmark".
@@ -106,12 +108,12 @@ func Main(ctx context.Context, args []string, stdio IO) int {
 			flags[f.Name] = f.Value.String()
 		}
 	})
-	display := newProgressDisplay(stdio.Stderr)
+	display := progressbar.New(stdio.Stderr, progressbar.EveryUpdate)
 	rep, runErr := Run(ctx, Options{
 		Command: cmd.Name, Args: fs.Args(), Flags: flags, Client: cfg, Prefix: conn.prefix,
-		Progress: display.update,
+		Progress: display.Update,
 	})
-	display.finish()
+	display.Finish()
 	if rep == nil {
 		fmt.Fprintf(stdio.Stderr, "%s: %v\n", toolName, runErr)
 		return exitFailed

@@ -5,6 +5,8 @@ import (
 
 	"github.com/spf13/pflag"
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/progressbar"
 )
 
 // ConnectionFlags are bench's connection flags (--endpoints, --cert, --key, --cacert,
@@ -32,6 +34,6 @@ func (c *ConnectionFlags) WriteOut() string { return c.f.writeOut }
 // Progress is bench's progress display on w (a bar on a terminal, plain lines otherwise): an
 // Options.Progress callback and the function that ends the display before a report prints.
 func Progress(w io.Writer) (update func(done, total int64), finish func()) {
-	d := newProgressDisplay(w)
-	return d.update, d.finish
+	d := progressbar.New(w, progressbar.EveryUpdate)
+	return d.Update, d.Finish
 }

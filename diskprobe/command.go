@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/etcd-monitor/etcd-monitor/internal/progressbar"
 )
 
 // Exit codes of `etcd-monitor diskprobe`.
@@ -83,10 +85,10 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	disp := newProgressDisplay(c.Stderr)
-	o.Progress = disp.update
+	disp := progressbar.New(c.Stderr, progressbar.EveryTenth)
+	o.Progress = disp.Update
 	res, err := Run(ctx, o)
-	disp.finish()
+	disp.Finish()
 	if err != nil && !res.Partial {
 		return c.fail(err)
 	}
