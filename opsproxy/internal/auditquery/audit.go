@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,15 +63,8 @@ func auditFilter(q url.Values, p *core.Principal) (store.AuditFilter, error) {
 	if err := store.ValidateAuditFilter(f); err != nil {
 		return f, apihttp.Errorf(http.StatusBadRequest, "%s", strings.TrimSuffix(strings.TrimPrefix(err.Error(), "audit filter: "), ": "+store.ErrInvalid.Error()))
 	}
-	if scope := p.Token.Clusters; len(scope) > 0 {
-		switch {
-		case f.Cluster == "" && len(scope) == 1:
-			f.Cluster = scope[0]
-		case f.Cluster == "":
-			return f, apihttp.Deniedf("cluster: required, as the token is limited to %s", strings.Join(scope, ", "))
-		case !slices.Contains(scope, f.Cluster):
-			return f, apihttp.Deniedf("token %s may not read the audit records of cluster %q", p.Token.ID, f.Cluster)
-		}
+	if f.Cluster, err = p.ListCluster(f.Cluster, "audit records"); err != nil {
+		return f, err
 	}
 	if len(p.KeyPrefixes) > 0 {
 		for _, prefix := range p.KeyPrefixes {

@@ -1,19 +1,16 @@
 package baselines
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/resultapi"
 )
 
 // maxBody bounds a PUT of a baseline: one id.
 const maxBody = 4 << 10
-
-// maxIDLen bounds a result id.
-const maxIDLen = 256
 
 // MaxNameLen bounds a baseline's name (a benchmark baseline's, a member's).
 const MaxNameLen = 128
@@ -34,9 +31,7 @@ func CheckName(field, name string) error {
 
 // Kind describes one kind of result's baselines.
 type Kind struct {
-	Result store.ResultKind
-	// Noun names a result of the kind in errors ("benchmark", "disk test").
-	Noun string
+	resultapi.Kind
 	// Fits returns nil when r, of this kind and a cluster the caller may use, may be the
 	// baseline called name of cluster, else the reason it may not (answered 409).
 	Fits func(r store.Result, cluster, name string) error
@@ -65,15 +60,9 @@ func Set(c *core.Call, st store.ResultStore, k Kind, cluster, name, what string)
 	if err := apihttp.DecodeJSON(c.R, &req, maxBody); err != nil {
 		return store.Baseline{}, err
 	}
-	if req.ResultID == "" || len(req.ResultID) > maxIDLen {
-		return store.Baseline{}, apihttp.Errorf(http.StatusBadRequest, "result_id: want a %s id", k.Noun)
-	}
-	r, err := st.Result(c.R.Context(), req.ResultID)
-	switch {
-	case errors.Is(err, store.ErrNotFound) || (err == nil && (r.Kind != k.Result || !c.P.MayUseCluster(r.Cluster))):
-		return store.Baseline{}, apihttp.Errorf(http.StatusNotFound, "result_id: no %s %q", k.Noun, req.ResultID)
-	case err != nil:
-		return store.Baseline{}, apihttp.StoreError(k.Noun, err)
+	r, err := resultapi.Get(c, st, k.Kind, "result_id", req.ResultID)
+	if err != nil {
+		return store.Baseline{}, err
 	}
 	if err := k.Fits(r, cluster, name); err != nil {
 		return store.Baseline{}, apihttp.Errorf(http.StatusConflict, "result_id: %v", err)

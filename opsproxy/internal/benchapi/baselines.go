@@ -26,8 +26,7 @@ func checkName(field, name string) error { return baselines.CheckName(field, nam
 // benchmarkBaselines are the benchmarks' named baselines, each pointing at a run of its
 // cluster.
 var benchmarkBaselines = baselines.Kind{
-	Result: store.KindBenchmark,
-	Noun:   "benchmark",
+	Kind: benchmarks,
 	Fits: func(r store.Result, cluster, _ string) error {
 		if r.Cluster != cluster {
 			return fmt.Errorf("benchmark %s ran on cluster %q, not %q", r.ID, r.Cluster, cluster)

@@ -56,7 +56,7 @@ func Compare(run, baseline Run) Comparison {
 // compare answers GET /benchmarks/{id}/compare?baseline=NAME or ?against=ID: the run against
 // the cluster's named baseline or another run of the same command.
 func (s *api) compare(c *core.Call) (any, error) {
-	run, _, err := s.run(c, "id", c.R.PathValue("id"))
+	run, err := s.run(c, "id", c.R.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (s *api) compare(c *core.Call) (any, error) {
 			return nil, err
 		}
 	default:
-		if base, _, err = s.run(c, "against", against); err != nil {
+		if base, err = s.run(c, "against", against); err != nil {
 			return nil, err
 		}
 	}

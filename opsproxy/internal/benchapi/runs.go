@@ -3,23 +3,17 @@ package benchapi
 import (
 	"encoding/json"
 	"errors"
-	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/benchrunner"
 	"github.com/etcd-monitor/etcd-monitor/internal/store"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobkinds"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/resultapi"
 )
 
-// maxListLimit bounds a page of runs.
-const maxListLimit = 500
-
-// maxQueryValue bounds the names given in a query (cluster, profile, baseline, id).
-const maxQueryValue = 256
+// benchmarks is the kind of result this area answers.
+var benchmarks = resultapi.Kind{Result: store.KindBenchmark, Noun: "benchmark", Plural: "benchmarks"}
 
 // Summary is one run in a list: what tells runs apart, without the histograms and samples.
 type Summary struct {
@@ -66,35 +60,13 @@ func decodeRun(r store.Result) (Run, error) {
 // list answers GET /benchmarks: runs newest first, filtered by cluster and profile. A token
 // limited to clusters lists only theirs.
 func (s *api) list(c *core.Call) (any, error) {
-	q := c.R.URL.Query()
-	f := store.ResultFilter{Kind: store.KindBenchmark, Cluster: q.Get("cluster"), Name: q.Get("profile")}
-	for name, v := range map[string]string{"cluster": f.Cluster, "profile": f.Name} {
-		if len(v) > maxQueryValue {
-			return nil, apihttp.Errorf(http.StatusBadRequest, "%s: longer than %d characters", name, maxQueryValue)
-		}
-	}
-	limit, err := apihttp.QueryInt(q, "limit", 1)
+	f, err := resultapi.ListFilter(c, benchmarks, "profile")
 	if err != nil {
 		return nil, err
 	}
-	if limit > maxListLimit {
-		return nil, apihttp.Errorf(http.StatusBadRequest, "limit: at most %d", maxListLimit)
-	}
-	f.Limit = int(limit)
-	if scope := c.P.Token.Clusters; len(scope) > 0 {
-		switch {
-		case f.Cluster == "" && len(scope) == 1:
-			f.Cluster = scope[0]
-		case f.Cluster == "":
-			return nil, apihttp.Deniedf("cluster: required, as the token is limited to %s", strings.Join(scope, ", "))
-		case !slices.Contains(scope, f.Cluster):
-			return nil, apihttp.Deniedf("token %s may not read the benchmarks of cluster %q", c.P.Token.ID, f.Cluster)
-		}
-	}
-	c.Rec.Cluster = f.Cluster
-	results, err := s.Store.ListResults(c.R.Context(), f)
+	results, err := resultapi.List(c, s.Store, benchmarks, f)
 	if err != nil {
-		return nil, apihttp.StoreError("benchmarks", err)
+		return nil, err
 	}
 	out := make([]Summary, 0, len(results))
 	for _, r := range results {
@@ -109,29 +81,19 @@ func (s *api) list(c *core.Call) (any, error) {
 
 // get answers GET /benchmarks/{id}.
 func (s *api) get(c *core.Call) (any, error) {
-	run, _, err := s.run(c, "id", c.R.PathValue("id"))
+	run, err := s.run(c, "id", c.R.PathValue("id"))
 	if err != nil {
 		return nil, err
 	}
 	return run, nil
 }
 
-// run reads the run called id for c: 404 when it does not exist, is not a benchmark, or is
-// of a cluster the token may not read (as if it did not exist).
-func (s *api) run(c *core.Call, field, id string) (Run, store.Result, error) {
-	if id == "" || len(id) > maxQueryValue {
-		return Run{}, store.Result{}, apihttp.Errorf(http.StatusBadRequest, "%s: want a benchmark id", field)
+// run reads the run called id, given as field, for c (resultapi.Get: 404 when it does not
+// exist, is not a benchmark, or is of a cluster the token may not read).
+func (s *api) run(c *core.Call, field, id string) (Run, error) {
+	r, err := resultapi.Get(c, s.Store, benchmarks, field, id)
+	if err != nil {
+		return Run{}, err
 	}
-	r, err := s.Store.Result(c.R.Context(), id)
-	switch {
-	case errors.Is(err, store.ErrNotFound) || (err == nil && (r.Kind != store.KindBenchmark || !c.P.MayUseCluster(r.Cluster))):
-		return Run{}, r, apihttp.Errorf(http.StatusNotFound, "%s: no benchmark %q", field, id)
-	case err != nil:
-		return Run{}, r, apihttp.StoreError("benchmark", err)
-	}
-	if c.Rec.Cluster == "" {
-		c.Rec.Cluster = r.Cluster
-	}
-	run, err := decodeRun(r)
-	return run, r, err
+	return decodeRun(r)
 }

@@ -63,6 +63,24 @@ func (p *Principal) MayUseCluster(name string) bool {
 	return len(p.Token.Clusters) == 0 || slices.Contains(p.Token.Clusters, name)
 }
 
+// ListCluster is the cluster a list of what (its plural, for errors: "benchmarks") reads for
+// p, given the cluster asked for (empty: every cluster). A token limited to one cluster lists
+// that one when none is asked for; one limited to several must ask for one of them.
+func (p *Principal) ListCluster(asked, what string) (string, error) {
+	scope := p.Token.Clusters
+	switch {
+	case len(scope) == 0:
+		return asked, nil
+	case asked == "" && len(scope) == 1:
+		return scope[0], nil
+	case asked == "":
+		return "", apihttp.Deniedf("cluster: required, as the token is limited to %s", strings.Join(scope, ", "))
+	case !slices.Contains(scope, asked):
+		return "", apihttp.Deniedf("token %s may not read the %s of cluster %q", p.Token.ID, what, asked)
+	}
+	return asked, nil
+}
+
 // RequireRole refuses principals below min.
 func (p *Principal) RequireRole(min Role, op string) error {
 	if p.Role < min {

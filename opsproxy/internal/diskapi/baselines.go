@@ -24,8 +24,7 @@ func checkMember(field, name string) error { return baselines.CheckName(field, n
 // diskBaselines are the disk tests' baselines: one per member, named for it, pointing at a
 // test of that member.
 var diskBaselines = baselines.Kind{
-	Result: store.KindDiskTest,
-	Noun:   "disk test",
+	Kind: diskTests,
 	Fits: func(r store.Result, cluster, member string) error {
 		if r.Cluster != cluster || r.Name != member {
 			return fmt.Errorf("disk test %s probed member %q of cluster %q, not %q of %q", r.ID, r.Name, r.Cluster, member, cluster)

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/etcd-monitor/etcd-monitor/diskprobe"
@@ -13,13 +11,11 @@ import (
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/apihttp"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/core"
 	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/jobkinds"
+	"github.com/etcd-monitor/etcd-monitor/opsproxy/internal/resultapi"
 )
 
-// maxListLimit bounds a page of disk tests.
-const maxListLimit = 500
-
-// maxQueryValue bounds the names given in a query (cluster, member, engine, id).
-const maxQueryValue = 256
+// diskTests is the kind of result this area answers.
+var diskTests = resultapi.Kind{Result: store.KindDiskTest, Noun: "disk test", Plural: "disk tests"}
 
 // Summary is one disk test in a list: who was probed, how, and the sync latency figures
 // (seconds) against the line, without the histogram.
@@ -70,48 +66,27 @@ func decodeTest(r store.Result) (DiskTest, error) {
 // list answers GET /disktests: newest first, filtered by cluster, member and engine. A token
 // limited to clusters lists only theirs.
 func (s *api) list(c *core.Call) (any, error) {
-	q := c.R.URL.Query()
-	f := store.ResultFilter{Kind: store.KindDiskTest, Cluster: q.Get("cluster"), Name: q.Get("member")}
-	engine := q.Get("engine")
-	for name, v := range map[string]string{"cluster": f.Cluster, "member": f.Name, "engine": engine} {
-		if len(v) > maxQueryValue {
-			return nil, apihttp.Errorf(http.StatusBadRequest, "%s: longer than %d characters", name, maxQueryValue)
-		}
+	engine, err := resultapi.QueryValue(c.R.URL.Query(), "engine")
+	if err != nil {
+		return nil, err
 	}
 	switch diskprobe.Engine(engine) {
 	case "", diskprobe.EngineNative, diskprobe.EngineFio:
 	default:
 		return nil, apihttp.Errorf(http.StatusBadRequest, "engine: want native or fio")
 	}
-	limit, err := apihttp.QueryInt(q, "limit", 1)
+	f, err := resultapi.ListFilter(c, diskTests, "member")
 	if err != nil {
 		return nil, err
 	}
-	if limit > maxListLimit {
-		return nil, apihttp.Errorf(http.StatusBadRequest, "limit: at most %d", maxListLimit)
-	}
-	if limit == 0 {
-		limit = store.DefaultResultLimit
-	}
-	f.Limit = int(limit)
+	limit := f.Limit
 	if engine != "" {
 		// The store does not index the engine: read the largest page and keep the engine's.
-		f.Limit = maxListLimit
+		f.Limit = resultapi.MaxListLimit
 	}
-	if scope := c.P.Token.Clusters; len(scope) > 0 {
-		switch {
-		case f.Cluster == "" && len(scope) == 1:
-			f.Cluster = scope[0]
-		case f.Cluster == "":
-			return nil, apihttp.Deniedf("cluster: required, as the token is limited to %s", strings.Join(scope, ", "))
-		case !slices.Contains(scope, f.Cluster):
-			return nil, apihttp.Deniedf("token %s may not read the disk tests of cluster %q", c.P.Token.ID, f.Cluster)
-		}
-	}
-	c.Rec.Cluster = f.Cluster
-	results, err := s.Store.ListResults(c.R.Context(), f)
+	results, err := resultapi.List(c, s.Store, diskTests, f)
 	if err != nil {
-		return nil, apihttp.StoreError("disk tests", err)
+		return nil, err
 	}
 	out := make([]Summary, 0, len(results))
 	for _, r := range results {
@@ -122,7 +97,7 @@ func (s *api) list(c *core.Call) (any, error) {
 		if engine != "" && t.Engine != engine {
 			continue
 		}
-		if len(out) == int(limit) {
+		if len(out) == limit {
 			break
 		}
 		out = append(out, t.Summary)
@@ -135,21 +110,12 @@ func (s *api) get(c *core.Call) (any, error) {
 	return s.test(c, "id", c.R.PathValue("id"))
 }
 
-// test reads the disk test called id for c: 404 when it does not exist, is not a disk test,
-// or is of a cluster the token may not read (as if it did not exist).
+// test reads the disk test called id, given as field, for c (resultapi.Get: 404 when it does
+// not exist, is not a disk test, or is of a cluster the token may not read).
 func (s *api) test(c *core.Call, field, id string) (DiskTest, error) {
-	if id == "" || len(id) > maxQueryValue {
-		return DiskTest{}, apihttp.Errorf(http.StatusBadRequest, "%s: want a disk test id", field)
-	}
-	r, err := s.Store.Result(c.R.Context(), id)
-	switch {
-	case errors.Is(err, store.ErrNotFound) || (err == nil && (r.Kind != store.KindDiskTest || !c.P.MayUseCluster(r.Cluster))):
-		return DiskTest{}, apihttp.Errorf(http.StatusNotFound, "%s: no disk test %q", field, id)
-	case err != nil:
-		return DiskTest{}, apihttp.StoreError("disk test", err)
-	}
-	if c.Rec.Cluster == "" {
-		c.Rec.Cluster = r.Cluster
+	r, err := resultapi.Get(c, s.Store, diskTests, field, id)
+	if err != nil {
+		return DiskTest{}, err
 	}
 	return decodeTest(r)
 }
