@@ -149,12 +149,12 @@ func TestBackupsAPIListsLocationsBackupsAndEvents(t *testing.T) {
 	noSecret(t, "locations", string(r.body), b)
 
 	r = b.call(t, "GET", "/api/v1/clusters/c1/backups", b.admin, nil)
-	var list backupapi.BackupList
+	var list backup.List
 	r.json(t, &list)
 	if r.status != 200 || len(list.Backups) != 2 {
 		t.Fatalf("backups: %d %s", r.status, r.body)
 	}
-	var ours backupapi.Summary
+	var ours backup.Summary
 	for _, s := range list.Backups {
 		if s.Name == rec.Name {
 			ours = s
@@ -319,7 +319,7 @@ func TestBackupJobsBackupsShowInTheAPIAndTheMetrics(t *testing.T) {
 		t.Fatalf("backup job: %s %s", j.Status, j.Error)
 	}
 	r := b.call(t, "GET", "/api/v1/clusters/c1/backups?location=local", b.admin, nil)
-	var list backupapi.BackupList
+	var list backup.List
 	r.json(t, &list)
 	if r.status != 200 || len(list.Backups) != 1 || list.Backups[0].JobID != j.ID || list.Backups[0].Verified == nil || !list.Backups[0].Verified.OK {
 		t.Fatalf("after the job: %d %s", r.status, r.body)

@@ -31,6 +31,7 @@ type Command struct {
 	cluster    string
 	scratchDir string
 	name       string
+	writeOut   string
 
 	// recover
 	token          string
@@ -52,6 +53,8 @@ func RegisterCommand(app *kingpin.Application) *Command {
 		Default("opsproxy.yml").StringVar(&c.configFile)
 	c.cmd.Flag("scratch.dir", "Directory for plaintext read-backs of encrypted or remote backups (default: the configuration's backups.scratch_dir).").
 		PlaceHolder("DIR").StringVar(&c.scratchDir)
+	c.cmd.Flag("write-out", "Output format: text or json (list: the backups as opsproxy's backups API lists them; verify, recover, download: the engine's record).").
+		Short('w').Default(writeOutText).StringVar(&c.writeOut)
 
 	locFlags := func(cc *kingpin.CmdClause) {
 		cc.Flag("location", "Backup location, by its name in backups.locations.").Required().PlaceHolder("NAME").StringVar(&c.location)
@@ -118,6 +121,9 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 }
 
 func (c *Command) run(ctx context.Context, logger *slog.Logger) (int, error) {
+	if err := c.checkWriteOut(); err != nil {
+		return 0, err
+	}
 	if c.selected != "list" && !plainName(c.name) {
 		return 0, usagef("NAME %.80q: not a backup name (a plain file name, as `backup list` shows it)", c.name)
 	}
@@ -134,11 +140,12 @@ func (c *Command) run(ctx context.Context, logger *slog.Logger) (int, error) {
 	return exitUsage, usagef("choose a subcommand: list, verify, recover or download")
 }
 
-// engine reads the configuration file and makes the engine of the chosen location (and cluster).
-func (c *Command) engine(logger *slog.Logger) (*backup.Engine, error) {
+// engine reads the configuration file and makes the engine of the chosen location (and cluster);
+// external says whether another tool fills the location.
+func (c *Command) engine(logger *slog.Logger) (e *backup.Engine, external bool, err error) {
 	cfg, err := opsproxy.LoadConfig(c.configFile)
 	if err != nil {
-		return nil, usagef("--config.file %s: %w", c.configFile, err)
+		return nil, false, usagef("--config.file %s: %w", c.configFile, err)
 	}
 	b := cfg.Backups
 	loc, ok := b.LocationByName(c.location)
@@ -147,12 +154,12 @@ func (c *Command) engine(logger *slog.Logger) (*backup.Engine, error) {
 		for _, l := range b.Locations {
 			names = append(names, l.Name)
 		}
-		return nil, usagef("--location %q: no such location in backups.locations of %s (have: %s)", c.location, c.configFile, listOrNone(names))
+		return nil, false, usagef("--location %q: no such location in backups.locations of %s (have: %s)", c.location, c.configFile, listOrNone(names))
 	}
 	t, ok := b.Target(c.cluster, c.location)
 	switch {
 	case c.cluster != "" && !ok:
-		return nil, usagef("--cluster %q: not configured with location %s in backups.clusters of %s", c.cluster, c.location, c.configFile)
+		return nil, false, usagef("--cluster %q: not configured with location %s in backups.clusters of %s", c.cluster, c.location, c.configFile)
 	case c.cluster == "":
 		// Every backup in the location, whoever made it: an empty prefix.
 		empty := ""
@@ -165,16 +172,16 @@ func (c *Command) engine(logger *slog.Logger) (*backup.Engine, error) {
 	// Listing reads no backup: no scratch directory to make.
 	if c.selected != "list" {
 		if err := os.MkdirAll(scratch, 0o700); err != nil {
-			return nil, usagef("scratch directory %s: %w", scratch, err)
+			return nil, false, usagef("scratch directory %s: %w", scratch, err)
 		}
 	}
 	ecfg := loc.Engine(c.cluster, t, scratch)
 	ecfg.Logger = logger
-	e, err := backup.New(ecfg)
+	e, err = backup.New(ecfg)
 	if err != nil {
-		return nil, fmt.Errorf("location %s: %w", c.location, err)
+		return nil, false, fmt.Errorf("location %s: %w", c.location, err)
 	}
-	return e, nil
+	return e, loc.External, nil
 }
 
 func listOrNone(names []string) string {

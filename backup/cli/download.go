@@ -7,7 +7,9 @@ import (
 	"os"
 )
 
-// download writes the backup's snapshot, decrypted, to --out and prints its sha256.
+// download writes the backup's snapshot, decrypted, to --out and prints its sha256: in the format
+// of sha256sum, or as JSON the engine's record (backup.DownloadRecord), which also holds what the
+// text prints on standard error (size, revision, keys) and whether etcd's integrity hash matched.
 func (c *Command) download(ctx context.Context, logger *slog.Logger) (int, error) {
 	if c.out == "" {
 		return 0, usagef("--out: must not be empty")
@@ -15,13 +17,16 @@ func (c *Command) download(ctx context.Context, logger *slog.Logger) (int, error
 	if _, err := os.Lstat(c.out); err == nil {
 		return 0, usagef("--out %s: exists; download never overwrites a file", c.out)
 	}
-	e, err := c.engine(logger)
+	e, _, err := c.engine(logger)
 	if err != nil {
 		return 0, err
 	}
 	rec, err := e.Download(ctx, c.name, c.out)
 	if err != nil {
 		return 0, err
+	}
+	if c.wantJSON() {
+		return 0, c.printJSON(rec)
 	}
 	// The format of sha256sum, so that `sha256sum -c` reads it.
 	fmt.Fprintf(c.stdout, "%s  %s\n", rec.SHA256, rec.Path)

@@ -44,19 +44,23 @@ func (c *Command) recoverOptions() (backup.RecoverOptions, error) {
 	return opts, nil
 }
 
-// recover writes the new data directories and prints the etcd flags to start each member with.
+// recover writes the new data directories and prints the etcd flags to start each member with;
+// as JSON, the engine's record (backup.RecoverRecord, as a restore event stores it).
 func (c *Command) recover(ctx context.Context, logger *slog.Logger) (int, error) {
 	opts, err := c.recoverOptions()
 	if err != nil {
 		return 0, err
 	}
-	e, err := c.engine(logger)
+	e, _, err := c.engine(logger)
 	if err != nil {
 		return 0, err
 	}
 	rec, err := e.Recover(ctx, c.name, nil, opts)
 	if err != nil {
 		return 0, err
+	}
+	if c.wantJSON() {
+		return 0, c.printJSON(rec)
 	}
 	initial := opts.InitialCluster
 	if initial == "" {

@@ -37,13 +37,15 @@ backups:
 		{"download", "--location", "bucket", "prod-x.db", "--out", filepath.Join(dir, "out.db")},
 		{"recover", "--location", "bucket", "prod-x.db", "--token", "t", "--member", "name=a,peer-urls=http://10.0.0.1:2380,data-dir=" + filepath.Join(dir, "a")},
 	} {
-		t.Run(args[0], func(t *testing.T) {
-			r := run(t, append([]string{"--config.file", config}, args...)...)
-			if r.code != 1 || !strings.Contains(r.stderr, "s3://etcd/prod/") {
-				t.Fatalf("want exit 1 naming the location:\n%s", r)
-			}
-			noSecret(t, r, id, secret)
-		})
+		for _, format := range []string{"text", "json"} {
+			t.Run(args[0]+"/"+format, func(t *testing.T) {
+				r := run(t, append([]string{"--config.file", config, "-w", format}, args...)...)
+				if r.code != 1 || !strings.Contains(r.stderr, "s3://etcd/prod/") {
+					t.Fatalf("want exit 1 naming the location:\n%s", r)
+				}
+				noSecret(t, r, id, secret)
+			})
+		}
 	}
 }
 
@@ -67,10 +69,12 @@ func TestAWrongAgeIdentityNeverShows(t *testing.T) {
 		{"verify", "--location", "local", rec.Name},
 		{"download", "--location", "local", rec.Name, "--out", filepath.Join(t.TempDir(), "out.db")},
 	} {
-		r := run(t, append([]string{"--config.file", f.config}, args...)...)
-		if r.code != 1 || !strings.Contains(r.stderr, rec.Name) {
-			t.Fatalf("%s: want exit 1 naming the backup:\n%s", args[0], r)
+		for _, format := range []string{"text", "json"} {
+			r := run(t, append([]string{"--config.file", f.config, "--write-out", format}, args...)...)
+			if r.code != 1 || !strings.Contains(r.stderr, rec.Name) {
+				t.Fatalf("%s -w %s: want exit 1 naming the backup:\n%s", args[0], format, r)
+			}
+			noSecret(t, r, f.identity, wrong.String())
 		}
-		noSecret(t, r, f.identity, wrong.String())
 	}
 }

@@ -6,13 +6,20 @@ import (
 	"log/slog"
 )
 
-// verify reads the backup back and checks it; exit 1 when it fails.
+// verify reads the backup back and checks it; exit 1 when it fails. As JSON it is the engine's
+// record (backup.VerifyRecord, as a verify event stores it), printed whether it passed or not.
 func (c *Command) verify(ctx context.Context, logger *slog.Logger) (int, error) {
-	e, err := c.engine(logger)
+	e, _, err := c.engine(logger)
 	if err != nil {
 		return 0, err
 	}
 	rec, err := e.Verify(ctx, c.name, nil)
+	if c.wantJSON() {
+		if perr := c.printJSON(rec); perr != nil && err == nil {
+			err = perr
+		}
+		return 0, err
+	}
 	if err != nil {
 		fmt.Fprintf(c.stdout, "%s: FAILED\n", c.name)
 		return 0, err

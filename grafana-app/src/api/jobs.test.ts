@@ -1,6 +1,8 @@
 import { createApi } from './client';
 import { fakeTransport } from './fakeTransport';
-import { POLL_MS, type Job } from './jobs';
+import fs from 'fs';
+import path from 'path';
+import { jobKindLabel, POLL_MS, SERVER_JOB_KINDS, type Job } from './jobs';
 import { ApiError } from './transport';
 
 const running: Job = { id: 'j/1', kind: 'snapshot', cluster: 'prod', status: 'running' };
@@ -9,6 +11,29 @@ const done: Job = { ...running, status: 'succeeded', result: { name: 's.db' } };
 function jobEvent(job: Job) {
   return { event: 'job', data: JSON.stringify(job) };
 }
+
+describe('job kinds', () => {
+  // The kinds opsproxy registers are the Kind… constants of opsproxy/internal/jobkinds: a kind
+  // added there and not here (or gone there) fails this test.
+  test('are the kinds the server registers, each with a name for people', () => {
+    const dir = path.resolve(__dirname, '..', '..', '..', 'opsproxy', 'internal', 'jobkinds');
+    const server = new Set<string>();
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.go') && !f.endsWith('_test.go'))) {
+      for (const m of fs
+        .readFileSync(path.join(dir, f), 'utf8')
+        .matchAll(/^\s*(?:const\s+)?Kind\w+\s*=\s*"([^"]+)"/gm)) {
+        server.add(m[1]);
+      }
+    }
+    expect(server.size).toBeGreaterThanOrEqual(9);
+    expect([...SERVER_JOB_KINDS].sort()).toEqual([...server].sort());
+    for (const k of SERVER_JOB_KINDS) {
+      expect(jobKindLabel(k)).not.toBe(k);
+    }
+    expect(jobKindLabel('compact')).toBe('compact');
+    expect(jobKindLabel('constructor')).toBe('constructor');
+  });
+});
 
 describe('jobs API', () => {
   test('enqueues with the idempotency key and only the parameters set', async () => {

@@ -1,4 +1,4 @@
-import type { BackupJobKind } from './backups';
+import { BACKUP_JOB_KINDS } from './backups';
 import type { SnapshotStatus } from './maintenance';
 import { ApiError, type Transport } from './transport';
 
@@ -6,8 +6,34 @@ import { ApiError, type Transport } from './transport';
 // parameters and progress in docs/job-kinds.md). Reading needs the viewer role; enqueueing,
 // cancelling and changing schedules need the role of the job's kind (admin for both kinds).
 
+// JOB_KINDS are the kinds the Jobs page schedules and the Maintenance page starts.
 export const JOB_KINDS = ['defragment', 'snapshot'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
+
+// SERVER_JOB_KINDS are every kind opsproxy registers (opsproxy/internal/jobkinds, in its order;
+// docs/job-kinds.md): the Jobs page lists and filters them all. benchmark, disktest and the
+// backup kinds are started from the Benchmarks, Disk and Backups pages.
+export const SERVER_JOB_KINDS = [...JOB_KINDS, 'benchmark', 'disktest', ...BACKUP_JOB_KINDS] as const;
+export type ServerJobKind = (typeof SERVER_JOB_KINDS)[number];
+
+// Each kind's name for people; the type makes a kind added above without a label an error.
+const JOB_KIND_LABELS: Record<ServerJobKind, string> = {
+  defragment: 'Defragmentation',
+  snapshot: 'Snapshot',
+  benchmark: 'Benchmark',
+  disktest: 'Disk test',
+  backup: 'Backup',
+  'backup-verify': 'Backup verification',
+  'backup-drill': 'Restore drill',
+  'backup-inspect': 'Location inspection',
+  'backup-restore': 'Restore from backup',
+};
+
+// jobKindLabel is the kind's name for people; a kind this app does not know (a newer server's)
+// shows as the server names it.
+export function jobKindLabel(kind: string): string {
+  return Object.prototype.hasOwnProperty.call(JOB_KIND_LABELS, kind) ? JOB_KIND_LABELS[kind as ServerJobKind] : kind;
+}
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -69,9 +95,7 @@ export type JobPage = { jobs: Job[]; next?: string };
 
 // NewJob is what enqueueing takes; the same idempotency_key twice gives the same job.
 export type NewJob = {
-  // benchmark, disktest and backup jobs are started from the Benchmarks, Disk and Backups pages,
-  // not offered among the Jobs page's kinds.
-  kind: JobKind | 'benchmark' | 'disktest' | BackupJobKind;
+  kind: ServerJobKind;
   cluster: string;
   parameters?: Record<string, unknown>;
   idempotency_key: string;

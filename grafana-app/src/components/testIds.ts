@@ -220,6 +220,7 @@ export const testIds = {
     members: 'data-testid jobs-members',
     member: (id: string) => `data-testid jobs-member ${id}`,
     snapshotProgress: 'data-testid jobs-snapshot-progress',
+    kindProgress: 'data-testid jobs-kind-progress',
     result: 'data-testid jobs-result',
     jobError: 'data-testid jobs-job-error',
     cancel: 'data-testid jobs-cancel',

@@ -17,11 +17,6 @@ import (
 // maxQueryValue bounds the names given in a path or query.
 const maxQueryValue = 256
 
-// BackupList is the answer of GET /clusters/{cluster}/backups.
-type BackupList struct {
-	Backups []Summary `json:"backups"`
-}
-
 // engine returns the engine of t. Why an engine cannot be made (a key file that does not load)
 // is logged, not answered: it may name a credential's path.
 func (s *api) engine(t Target) (*backup.Engine, error) {
@@ -74,7 +69,7 @@ func (s *api) list(c *core.Call) (any, error) {
 		}
 		targets = []Target{t}
 	}
-	out := BackupList{Backups: []Summary{}}
+	out := backup.List{Backups: []backup.Summary{}}
 	for _, t := range targets {
 		_, objs, err := s.objects(c.R.Context(), t)
 		if err != nil {
@@ -88,7 +83,7 @@ func (s *api) list(c *core.Call) (any, error) {
 			out.Backups = append(out.Backups, summarize(t, o, h))
 		}
 	}
-	slices.SortStableFunc(out.Backups, func(a, b Summary) int {
+	slices.SortStableFunc(out.Backups, func(a, b backup.Summary) int {
 		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
 			return c
 		}

@@ -15,24 +15,17 @@ const (
 	historyInspectEvents = 100
 )
 
-// Check is the latest verification or restore drill of a backup.
-type Check struct {
-	OK    bool      `json:"ok"`
-	At    time.Time `json:"at"`
-	Error string    `json:"error"`
-}
-
 // history is what the stored events of one cluster's backups in one location say, by backup.
 type history struct {
 	// made is the successful backup event of each backup etcd-monitor made.
 	made map[string]store.BackupEvent
 	// verified is the latest verification of each backup (by a backup, verify or inspect job),
 	// and verifiedBy the verification's record.
-	verified   map[string]Check
+	verified   map[string]backup.Check
 	verifiedBy map[string]backup.VerifyRecord
 	// drilled is the latest drill of each backup; lastDrill the latest drill of any.
-	drilled   map[string]Check
-	lastDrill *Check
+	drilled   map[string]backup.Check
+	lastDrill *backup.Check
 	// lastSuccess and lastFailure end the latest successful and failed backup jobs (for an
 	// external location: inspections); zero when there is none.
 	lastSuccess, lastFailure time.Time
@@ -61,8 +54,8 @@ func readHistory(ctx context.Context, st store.BackupStore, t Target) (history, 
 
 // indexHistory indexes events (of one cluster and location, each kind newest first).
 func indexHistory(t Target, events []store.BackupEvent) history {
-	h := history{made: map[string]store.BackupEvent{}, verified: map[string]Check{},
-		verifiedBy: map[string]backup.VerifyRecord{}, drilled: map[string]Check{}}
+	h := history{made: map[string]store.BackupEvent{}, verified: map[string]backup.Check{},
+		verifiedBy: map[string]backup.VerifyRecord{}, drilled: map[string]backup.Check{}}
 	verification := func(v backup.VerifyRecord) {
 		if v.Name == "" || v.VerifiedAt.IsZero() {
 			return
@@ -70,7 +63,7 @@ func indexHistory(t Target, events []store.BackupEvent) history {
 		if old, ok := h.verified[v.Name]; ok && !v.VerifiedAt.After(old.At) {
 			return
 		}
-		h.verified[v.Name] = Check{OK: v.OK, At: v.VerifiedAt, Error: v.Error}
+		h.verified[v.Name] = backup.Check{OK: v.OK, At: v.VerifiedAt, Error: v.Error}
 		h.verifiedBy[v.Name] = v
 	}
 	outcome := func(e store.BackupEvent) {
@@ -134,7 +127,7 @@ func indexHistory(t Target, events []store.BackupEvent) history {
 				_ = json.Unmarshal(e.Record, &d)
 				name = d.Name
 			}
-			c := Check{OK: e.OK, At: e.FinishedAt, Error: e.Error}
+			c := backup.Check{OK: e.OK, At: e.FinishedAt, Error: e.Error}
 			if c.At.IsZero() {
 				c.At = e.StartedAt
 			}

@@ -1,7 +1,15 @@
 import React, { useEffect, useState, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { Alert, Button, Field, Input, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
-import { JOB_KINDS, JOB_STATUSES, useApi, type Cluster, type JobFilter, type JobPage } from '../../api';
+import {
+  JOB_STATUSES,
+  SERVER_JOB_KINDS,
+  jobKindLabel,
+  useApi,
+  type Cluster,
+  type JobFilter,
+  type JobPage,
+} from '../../api';
 import { testIds } from '../../components/testIds';
 import { ErrorWithRetry } from '../ErrorWithRetry';
 import { failure, FailureText, type Failure } from '../failure';
@@ -78,6 +86,11 @@ export function JobList({ clusters }: { clusters: Cluster[] }) {
     setParams(next);
   };
   const set = (f: keyof JobFilter) => (v: string) => setDraft({ ...draft, [f]: v });
+  // A kind in the URL that this app does not know (a newer server's) stays selectable.
+  const kinds: string[] = [...SERVER_JOB_KINDS];
+  if (draft.kind && !kinds.includes(draft.kind)) {
+    kinds.push(draft.kind);
+  }
   const clusterNames = clusters.map((c) => c.name);
   if (draft.cluster && !clusterNames.includes(draft.cluster)) {
     clusterNames.unshift(draft.cluster);
@@ -95,9 +108,9 @@ export function JobList({ clusters }: { clusters: Cluster[] }) {
             data-testid={testIds.jobs.kind}
           >
             <option value="">any</option>
-            {JOB_KINDS.map((k) => (
+            {kinds.map((k) => (
               <option key={k} value={k}>
-                {k}
+                {jobKindLabel(k)}
               </option>
             ))}
           </select>
@@ -172,7 +185,7 @@ export function JobList({ clusters }: { clusters: Cluster[] }) {
         <Alert severity="info" title="No jobs" data-testid={testIds.jobs.empty}>
           {Object.keys(filter).length > 0 || cursor
             ? 'No job matches these filters on this page.'
-            : 'No job has run yet. Defragmentations and snapshots started from the Maintenance page, or by a schedule, show here.'}
+            : 'No job has run yet. Jobs started from the Maintenance, Benchmarks, Disk and Backups pages, or by a schedule, show here.'}
         </Alert>
       )}
       {current?.page && current.page.jobs.length > 0 && (
@@ -204,7 +217,7 @@ export function JobList({ clusters }: { clusters: Cluster[] }) {
                     <span className={styles.mono}>{j.id}</span>
                   </Button>
                 </td>
-                <td>{j.kind}</td>
+                <td title={j.kind}>{jobKindLabel(j.kind)}</td>
                 <td>{j.cluster}</td>
                 <td>
                   <JobStatusBadge job={j} />

@@ -1,7 +1,7 @@
 import React from 'react';
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { ApiError, type Job, type Schedule } from '../../api';
+import { ApiError, SERVER_JOB_KINDS, type Job, type Schedule } from '../../api';
 import { fakeTransport, type FakeTransport } from '../../api/fakeTransport';
 import { testIds } from '../../components/testIds';
 import { renderPage } from '../testing/renderPage';
@@ -90,7 +90,7 @@ describe('Jobs list', () => {
       limit: 50,
     });
     const row = within(screen.getByTestId(testIds.jobs.row('j1')));
-    expect(row.getByText('defragment')).toBeInTheDocument();
+    expect(row.getByText('Defragmentation')).toBeInTheDocument();
     expect(row.getByText('running')).toBeInTheDocument();
     expect(row.getByText('bob')).toBeInTheDocument();
     expect(screen.getByTestId(testIds.jobs.kind)).toHaveValue('snapshot');
@@ -107,6 +107,46 @@ describe('Jobs list', () => {
     await waitFor(() => expect(t.calls.filter((c) => c.path === '/jobs').pop()?.opts.query?.cursor).toBe('c2'));
     await user.click(await screen.findByTestId(testIds.jobs.newest));
     await waitFor(() => expect(screen.getByTestId('location')).not.toHaveTextContent('cursor'));
+  });
+
+  test('the kind filter offers every kind the server runs, by name, and filters by the one chosen', async () => {
+    const t = fakeTransport({ 'GET /clusters': clusters, 'GET /jobs': { jobs: [snap] } });
+    renderAt(t, '/jobs');
+    await screen.findByTestId(testIds.jobs.table);
+    const select = screen.getByTestId(testIds.jobs.kind);
+    const options = within(select)
+      .getAllByRole('option')
+      .map((o) => [(o as HTMLOptionElement).value, o.textContent]);
+    expect(options).toEqual([
+      ['', 'any'],
+      ['defragment', 'Defragmentation'],
+      ['snapshot', 'Snapshot'],
+      ['benchmark', 'Benchmark'],
+      ['disktest', 'Disk test'],
+      ['backup', 'Backup'],
+      ['backup-verify', 'Backup verification'],
+      ['backup-drill', 'Restore drill'],
+      ['backup-inspect', 'Location inspection'],
+      ['backup-restore', 'Restore from backup'],
+    ]);
+    expect(options.slice(1).map(([v]) => v)).toEqual([...SERVER_JOB_KINDS]);
+
+    await user.selectOptions(select, 'Backup verification');
+    await user.click(screen.getByTestId(testIds.jobs.apply));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('?kind=backup-verify'));
+    await waitFor(() =>
+      expect(t.calls.filter((c) => c.path === '/jobs').pop()?.opts.query?.kind).toBe('backup-verify')
+    );
+  });
+
+  test('a kind in the URL that this app does not know stays selected, under its own name', async () => {
+    const verify: Job = { ...snap, id: 'j9', kind: 'backup-verify' };
+    const t = fakeTransport({ 'GET /clusters': clusters, 'GET /jobs': { jobs: [verify] } });
+    renderAt(t, '/jobs?kind=compact');
+    await screen.findByTestId(testIds.jobs.table);
+    expect(screen.getByTestId(testIds.jobs.kind)).toHaveValue('compact');
+    expect(within(screen.getByTestId(testIds.jobs.kind)).getByRole('option', { name: 'compact' })).toBeInTheDocument();
+    expect(within(screen.getByTestId(testIds.jobs.row('j9'))).getByText('Backup verification')).toBeInTheDocument();
   });
 
   test('says when there are no jobs', async () => {
@@ -192,6 +232,124 @@ describe('a job', () => {
     expect(screen.getByTestId(testIds.jobs.jobStatus)).toHaveTextContent('failed');
     expect(t.streams[0].closed).toBe(true);
     expect(screen.queryByTestId(testIds.jobs.cancel)).not.toBeInTheDocument();
+  });
+
+  test('follows a benchmark: its step and requests, then its verdict and the checks that failed', async () => {
+    const bench: Job = {
+      id: 'b1',
+      kind: 'benchmark',
+      cluster: 'prod',
+      status: 'running',
+      progress: {
+        state: 'running',
+        profile: 'm',
+        step: 1,
+        steps: 2,
+        command: 'put',
+        done: 31200,
+        total: 60000,
+        results: [],
+      },
+    };
+    const t = fakeTransport({ 'GET /clusters': clusters });
+    renderAt(t, '/jobs?job=b1');
+    act(() => {
+      t.emit('/jobs/b1/events', jobEvent(bench));
+    });
+    const progress = await screen.findByTestId(testIds.jobs.kindProgress);
+    expect(progress).toHaveTextContent('Profilem');
+    expect(progress).toHaveTextContent('Step1 of 2');
+    expect(progress).toHaveTextContent(`Requests${(31200).toLocaleString()} of ${(60000).toLocaleString()} (52%)`);
+
+    act(() => {
+      t.emit(
+        '/jobs/b1/events',
+        jobEvent({
+          ...bench,
+          status: 'succeeded',
+          progress: { ...bench.progress, state: 'running', step: 2, done: 60000 },
+          result: {
+            profile: 'm',
+            results: ['r1', 'r2'],
+            partial: false,
+            verdict: {
+              pass: false,
+              checks: [
+                { rule: 'p99 < 25ms', pass: false, message: 'put p99 31ms over 25ms' },
+                { rule: 'errors == 0', pass: true, message: 'no errors' },
+              ],
+            },
+          },
+        })
+      );
+    });
+    const finished = screen.getByTestId(testIds.jobs.kindProgress);
+    expect(finished).toHaveTextContent('Reports stored2');
+    expect(finished).toHaveTextContent('Verdictfail');
+    expect(finished).toHaveTextContent('put p99 31ms over 25ms');
+    expect(finished).not.toHaveTextContent('no errors');
+  });
+
+  test('shows a disk test’s members and a backup’s phase; other shapes field by field, never a crash', async () => {
+    const disk: Job = {
+      id: 'd1',
+      kind: 'disktest',
+      cluster: 'prod',
+      status: 'running',
+      progress: { member: 'm2', done: 1, total: 3, results: [{ member: 'm1', result: 'res-1', verdict: 'pass' }] },
+    };
+    const t = fakeTransport({ 'GET /clusters': clusters });
+    const { unmount } = renderAt(t, '/jobs?job=d1');
+    act(() => {
+      t.emit('/jobs/d1/events', jobEvent(disk));
+    });
+    const progress = await screen.findByTestId(testIds.jobs.kindProgress);
+    expect(progress).toHaveTextContent('Probingm2');
+    expect(progress).toHaveTextContent('Members done1 of 3');
+    expect(within(progress).getByRole('row', { name: 'm1 pass res-1' })).toBeInTheDocument();
+    unmount();
+
+    const t2 = fakeTransport({ 'GET /clusters': clusters });
+    const second = renderAt(t2, '/jobs?job=k1');
+    act(() => {
+      t2.emit(
+        '/jobs/k1/events',
+        jobEvent({
+          id: 'k1',
+          kind: 'backup',
+          cluster: 'prod',
+          status: 'running',
+          progress: { phase: 'saving', bytes: 3 * MiB },
+        })
+      );
+    });
+    expect(await screen.findByTestId(testIds.jobs.kindProgress)).toHaveTextContent(
+      'Phasesaving the snapshot into the locationSaved3.0 MiB'
+    );
+    second.unmount();
+
+    // A kind this app has no view for, with a result of any shape.
+    const t3 = fakeTransport({ 'GET /clusters': clusters });
+    renderAt(t3, '/jobs?job=x1');
+    act(() => {
+      t3.emit(
+        '/jobs/x1/events',
+        jobEvent({
+          id: 'x1',
+          kind: 'backup-verify',
+          cluster: 'prod',
+          status: 'failed',
+          progress: { phase: 7, odd: [1, 'two', null] } as Record<string, unknown>,
+          result: { name: 'prod-1.db', ok: false, snapshot_size: 1024, status: { revision: 12 }, error: null },
+        })
+      );
+    });
+    const result = await screen.findByTestId(testIds.jobs.result);
+    expect(result).toHaveTextContent('Nameprod-1.db');
+    expect(result).toHaveTextContent('Okno');
+    expect(result).toHaveTextContent('Snapshot size1024');
+    expect(result).toHaveTextContent('"revision": 12');
+    expect(screen.getByTestId(testIds.jobs.detail)).toHaveTextContent('Odd1, two, null');
   });
 
   test('a job that cannot be read says why and retries', async () => {
