@@ -19,7 +19,7 @@ func TestDockerComposeV1AcceptsTheFile(t *testing.T) {
 func TestComposeGoLoaderAcceptsTheFile(t *testing.T) {
 	p := loadProject(t)
 	want := []string{"etcd-1", "etcd-2", "etcd-3", "exporter", "opsproxy", "worker", "prometheus", "alertmanager",
-		"grafana", "timescaledb", "redis"}
+		"grafana", "timescaledb", "redis", "disk-agents-prepare", "disk-agent-1", "disk-agent-2", "disk-agent-3"}
 	for _, name := range want {
 		service(t, p, name)
 	}

@@ -1,12 +1,16 @@
 package composetest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -21,8 +25,12 @@ type promConfig struct {
 		} `yaml:"alertmanagers"`
 	} `yaml:"alerting"`
 	ScrapeConfigs []struct {
-		JobName       string `yaml:"job_name"`
-		MetricsPath   string `yaml:"metrics_path"`
+		JobName     string `yaml:"job_name"`
+		MetricsPath string `yaml:"metrics_path"`
+		BasicAuth   struct {
+			Username     string `yaml:"username"`
+			PasswordFile string `yaml:"password_file"`
+		} `yaml:"basic_auth"`
 		StaticConfigs []struct {
 			Targets []string          `yaml:"targets"`
 			Labels  map[string]string `yaml:"labels"`
@@ -36,13 +44,15 @@ type promConfig struct {
 }
 
 // TestPrometheusConfigPassesPromtoolWithTheRules runs promtool check config on the mounted
-// prometheus.yml with its rule_files pointed where the container finds them: the repository's rules/.
+// prometheus.yml with its rule_files pointed where the container finds them, the repository's
+// rules/, and its secrets (the disk agents' scrape password) where init-secrets.sh writes them.
 func TestPrometheusConfigPassesPromtoolWithTheRules(t *testing.T) {
 	promtool := needTool(t, "promtool", "prometheus")
-	s := service(t, loadProject(t), "prometheus")
+	p := loadProject(t)
+	s := service(t, p, "prometheus")
 	file, _ := flagValue(s.Command, "config.file")
-	host := hostPath(s, file)
-	b, err := os.ReadFile(host)
+	withSecrets, _ := configWithSecretsHere(t, p, s, file)
+	b, err := os.ReadFile(withSecrets)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +151,75 @@ func TestPrometheusScrapesEveryPartOfTheStack(t *testing.T) {
 			t.Errorf("%s listens on %q, Prometheus scrapes %s", svc, addr, want)
 		}
 	}
+	// The diskprobe agents, labelled as the disk alerts and the dashboard read them: the job
+	// matches the rules' .*diskprobe.* and not their etcd selector (README).
+	agents := map[string]string{}
+	for _, sc := range cfg.ScrapeConfigs {
+		if sc.JobName != "diskprobe" {
+			continue
+		}
+		if sc.BasicAuth.Username != "prometheus" || secretFileOf(p, s, sc.BasicAuth.PasswordFile) != "diskprobe-prometheus-password" {
+			t.Errorf("job diskprobe: basic_auth %+v, want user prometheus with the password of the secret diskprobe-prometheus-password", sc.BasicAuth)
+		}
+		for _, st := range sc.StaticConfigs {
+			for _, tg := range st.Targets {
+				agents[tg] = st.Labels["cluster"] + "/" + st.Labels["member"]
+			}
+		}
+	}
+	want := map[string]string{}
+	for agent, member := range diskAgents {
+		want[agent+":"+diskAgentPort] = "compose/" + member
+	}
+	if fmt.Sprint(agents) != fmt.Sprint(want) {
+		t.Errorf("job diskprobe scrapes %v (target: cluster/member), want %v", agents, want)
+	}
 	if len(cfg.Alerting.Alertmanagers) != 1 || cfg.Alerting.Alertmanagers[0].StaticConfigs[0].Targets[0] != "alertmanager:9093" {
 		t.Errorf("alerting: want alertmanager:9093")
+	}
+}
+
+// TestEachScrapeJobMatchesOnlyItsRulesSelector: the rules tell etcd's members, the exporter,
+// opsproxy and the diskprobe agents apart by job name (rules/config/settings.yml); each job of
+// prometheus.yml must be matched by its own selector and by no other (an agent counted as an
+// etcd member would hide a member that is down).
+func TestEachScrapeJobMatchesOnlyItsRulesSelector(t *testing.T) {
+	var settings map[string]any
+	if err := yaml.Unmarshal([]byte(readFile(t, "rules/config/settings.yml")), &settings); err != nil {
+		t.Fatal(err)
+	}
+	selectors := map[string][]*labels.Matcher{}
+	for key, v := range settings {
+		if !strings.HasSuffix(key, "_selector") {
+			continue
+		}
+		m, err := parser.NewParser(parser.Options{}).ParseMetricSelector("{" + v.(string) + "}")
+		if err != nil {
+			t.Fatalf("settings.yml %s: %v", key, err)
+		}
+		selectors[key] = m
+	}
+	want := map[string]string{"etcd": "etcd_selector", "etcd-monitor": "exporter_selector", "opsproxy": "opsproxy_selector",
+		"opsproxy-worker": "opsproxy_selector", "diskprobe": "diskprobe_selector"}
+	s := service(t, loadProject(t), "prometheus")
+	file, _ := flagValue(s.Command, "config.file")
+	b, err := os.ReadFile(hostPath(s, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg promConfig
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range cfg.ScrapeConfigs {
+		var matched []string
+		for key, ms := range selectors {
+			if !slices.ContainsFunc(ms, func(m *labels.Matcher) bool { return m.Name == "job" && !m.Matches(sc.JobName) }) {
+				matched = append(matched, key)
+			}
+		}
+		if w, ok := want[sc.JobName]; !ok || len(matched) != 1 || matched[0] != w {
+			t.Errorf("job %s is matched by %v, want only %q", sc.JobName, matched, want[sc.JobName])
+		}
 	}
 }

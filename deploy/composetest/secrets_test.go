@@ -2,14 +2,13 @@ package composetest
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
 // secretish names environment variables that would carry a secret as a value.
@@ -42,15 +41,12 @@ func TestNoSecretIsInlineInTheComposeFile(t *testing.T) {
 func TestOpsproxyConfigReadsItsSecretsFromTheSecretFiles(t *testing.T) {
 	p := loadProject(t)
 	for _, name := range []string{"opsproxy", "worker"} {
-		s := service(t, p, name)
-		file, _ := flagValue(s.Command, "config.file")
-		cfg, err := opsproxy.LoadConfig(hostPath(s, file))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+		// Every secret path of the service is replaced by the file init-secrets.sh wrote: a path
+		// the configuration names that is no secret of the service stays as it was.
+		cfg, files := opsproxyConfig(t, p, name)
 		has := map[string]bool{}
-		for _, sec := range s.Secrets {
-			has[secretTarget(sec)] = true
+		for _, f := range files {
+			has[f] = true
 		}
 		if f := cfg.Auth.BootstrapTokenFile; !has[f] {
 			t.Errorf("%s: auth.bootstrap_token_file %s is no secret of the service", name, f)
@@ -69,6 +65,15 @@ func TestOpsproxyConfigReadsItsSecretsFromTheSecretFiles(t *testing.T) {
 		if strings.Contains(cfg.Queue.RedisURL, "@") {
 			t.Errorf("%s: queue.redis_url carries credentials", name)
 		}
+		// The disk agents' password: the file of the secret init-secrets.sh writes for the
+		// agents' --probe.user (diskagents_test.go checks the user and the agents' web config).
+		for _, c := range cfg.Clusters {
+			for i, a := range c.DiskAgents {
+				if !has[a.PasswordFile] || filepath.Base(a.PasswordFile) != "diskprobe-"+a.Username+"-password" {
+					t.Errorf("%s: disk_agents[%d].password_file: want the secret diskprobe-%s-password of the service", name, i, a.Username)
+				}
+			}
+		}
 	}
 }
 
@@ -84,12 +89,7 @@ func TestInitSecretsPgpassGivesTheDatabasePassword(t *testing.T) {
 	if string(before) != string(after) || len(strings.TrimSpace(string(after))) < 32 {
 		t.Fatalf("postgres-password changed on the second run or is short")
 	}
-	s := service(t, p, "opsproxy")
-	file, _ := flagValue(s.Command, "config.file")
-	cfg, err := opsproxy.LoadConfig(hostPath(s, file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := opsproxyConfig(t, p, "opsproxy")
 	pass := filepath.Join(dir, "opsproxy-pgpass")
 	dsn := regexp.MustCompile(`passfile=[^&]+`).ReplaceAllString(cfg.Store.DSN, "passfile="+pass)
 	pc, err := pgconn.ParseConfig(dsn)
@@ -120,5 +120,37 @@ func TestInitSecretsPgpassGivesTheDatabasePassword(t *testing.T) {
 	}
 	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
 		t.Errorf("secrets directory mode %v, want 0700", fi.Mode().Perm())
+	}
+}
+
+// The agents' web configuration holds the hashes of the diskprobe passwords beside it (the
+// smoke test logs in with each): a second run keeps it, and a run after one password file was
+// replaced refuses to go on with hashes that no longer match, naming the file to delete.
+func TestInitSecretsKeepsTheDiskprobeWebConfigOnlyWhileItMatches(t *testing.T) {
+	dir := t.TempDir()
+	runInitSecrets(t, dir)
+	web := filepath.Join(dir, "diskprobe-web.yml")
+	before, err := os.ReadFile(web)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range []string{"opsproxy", "prometheus", "healthcheck"} {
+		if !regexp.MustCompile(`(?m)^  ` + user + `: '\$2[aby]\$10\$[./A-Za-z0-9]{53}'$`).Match(before) {
+			t.Errorf("diskprobe-web.yml has no bcrypt hash for %s:\n%s", user, before)
+		}
+	}
+	runInitSecrets(t, dir)
+	if after, _ := os.ReadFile(web); string(after) != string(before) {
+		t.Errorf("a second run changed diskprobe-web.yml")
+	}
+	if err := os.Remove(filepath.Join(dir, "diskprobe-prometheus-password")); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("bash", filepath.Join(root, "deploy", "compose", "init-secrets.sh"), dir).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "has no hash of diskprobe-prometheus-password") || !strings.Contains(string(out), "delete "+web) {
+		t.Errorf("a run after a password file was replaced: %v\n%s", err, out)
+	}
+	if after, _ := os.ReadFile(web); string(after) != string(before) {
+		t.Errorf("the refused run changed diskprobe-web.yml")
 	}
 }

@@ -11,21 +11,18 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/etcd-monitor/etcd-monitor/exporter"
-	"github.com/etcd-monitor/etcd-monitor/opsproxy"
 )
 
-// configCheck runs the service's own command with --config.check, on the file the service mounts.
-func configCheck(t *testing.T, s types.ServiceConfig, checkArgs func(args []string) []string) string {
+// configCheck runs the service's own command with --config.check, on the file the service
+// mounts, its secrets where init-secrets.sh writes them (configWithSecretsHere).
+func configCheck(t *testing.T, p *types.Project, s types.ServiceConfig, checkArgs func(args []string) []string) string {
 	t.Helper()
 	args := slices.Clone(s.Command)
 	file, ok := flagValue(args, "config.file")
 	if !ok {
 		t.Fatalf("%s: no --config.file in %v", s.Name, args)
 	}
-	host := hostPath(s, file)
-	if host == "" {
-		t.Fatalf("%s: nothing mounted at %s", s.Name, file)
-	}
+	host, _ := configWithSecretsHere(t, p, s, file)
 	for i, a := range args {
 		if a == "--config.file="+file {
 			args[i] = "--config.file=" + host
@@ -40,19 +37,21 @@ func configCheck(t *testing.T, s types.ServiceConfig, checkArgs func(args []stri
 }
 
 func TestExporterConfigPassesItsCheck(t *testing.T) {
-	s := service(t, loadProject(t), "exporter")
-	out := configCheck(t, s, func(args []string) []string { return append(args, "--config.check") })
+	p := loadProject(t)
+	s := service(t, p, "exporter")
+	out := configCheck(t, p, s, func(args []string) []string { return append(args, "--config.check") })
 	if !strings.Contains(out, "OK, 1 cluster(s)") {
 		t.Errorf("exporter --config.check: %s", out)
 	}
 }
 
 func TestOpsproxyConfigPassesItsCheck(t *testing.T) {
-	s := service(t, loadProject(t), "opsproxy")
+	p := loadProject(t)
+	s := service(t, p, "opsproxy")
 	if len(s.Command) < 3 || s.Command[0] != "opsproxy" || s.Command[2] != "serve" {
 		t.Fatalf("opsproxy command %v: want opsproxy --config.file=… serve …", s.Command)
 	}
-	out := configCheck(t, s, func(args []string) []string { return append(args, "--config.check") })
+	out := configCheck(t, p, s, func(args []string) []string { return append(args, "--config.check") })
 	if !strings.Contains(out, "OK, 1 cluster(s)") {
 		t.Errorf("opsproxy serve --config.check: %s", out)
 	}
@@ -68,10 +67,7 @@ func TestWorkerReadsOpsproxysCheckedConfig(t *testing.T) {
 	if w.Command[0] != "worker" || hostPath(w, wf) == "" || hostPath(w, wf) != hostPath(o, of) {
 		t.Fatalf("worker %v reads %q, opsproxy reads %q: want the same file", w.Command, hostPath(w, wf), hostPath(o, of))
 	}
-	cfg, err := opsproxy.LoadConfig(hostPath(o, of))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := opsproxyConfig(t, p, "opsproxy")
 	if cfg.Queue.RedisURL == "" || cfg.Queue.Workers == nil || *cfg.Queue.Workers != 0 {
 		t.Errorf("opsproxy.yml: want queue.redis_url set and queue.workers 0 (the worker service runs the jobs)")
 	}
@@ -157,12 +153,7 @@ func TestEtcdMembersFormOneClusterThatExporterAndOpsproxyName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := service(t, p, "opsproxy")
-	of, _ := flagValue(o.Command, "config.file")
-	ocfg, err := opsproxy.LoadConfig(hostPath(o, of))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ocfg, _ := opsproxyConfig(t, p, "opsproxy")
 	if len(ecfg.Clusters) != 1 || len(ocfg.Clusters) != 1 || ecfg.Clusters[0].Name != ocfg.Clusters[0].Name {
 		t.Fatalf("want one cluster, of the same name, in exporter.yml and opsproxy.yml")
 	}

@@ -3,6 +3,8 @@ package composetest
 import (
 	"strings"
 	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
 )
 
 func TestEveryImageIsPinned(t *testing.T) {
@@ -25,9 +27,30 @@ func TestEveryImageIsPinned(t *testing.T) {
 	}
 }
 
+// oneShot reports whether service name runs once and exits (restart "no") and every service
+// that depends on it waits for it to complete successfully: it has no health to check.
+func oneShot(p *types.Project, name string) bool {
+	if p.Services[name].Restart != types.RestartPolicyNo {
+		return false
+	}
+	waited := false
+	for _, s := range p.Services {
+		if d, ok := s.DependsOn[name]; ok {
+			if d.Condition != types.ServiceConditionCompletedSuccessfully {
+				return false
+			}
+			waited = true
+		}
+	}
+	return waited
+}
+
 func TestEveryServiceHasAHealthCheckAndWaitsForHealthyDependencies(t *testing.T) {
 	p := loadProject(t)
 	for name, s := range p.Services {
+		if oneShot(p, name) {
+			continue
+		}
 		if s.HealthCheck == nil || s.HealthCheck.Disable || len(s.HealthCheck.Test) < 2 {
 			t.Errorf("service %s has no health check", name)
 			continue
@@ -45,6 +68,9 @@ func TestEveryServiceHasAHealthCheckAndWaitsForHealthyDependencies(t *testing.T)
 			// retries scrapes and notifications, and a broken exporter is what it must report.
 			if name == "prometheus" {
 				continue
+			}
+			if ds.Restart == types.RestartPolicyNo && d.Condition != types.ServiceConditionCompletedSuccessfully {
+				t.Errorf("service %s depends on the one-shot %s with condition %q, want service_completed_successfully", name, dep, d.Condition)
 			}
 			if ds.HealthCheck != nil && d.Condition != "service_healthy" {
 				t.Errorf("service %s depends on %s with condition %q, want service_healthy", name, dep, d.Condition)
@@ -84,7 +110,7 @@ func TestPublishedPortsAreLocalOnly(t *testing.T) {
 			}
 		}
 	}
-	for _, internal := range []string{"timescaledb", "redis", "etcd-1", "etcd-2", "etcd-3"} {
+	for _, internal := range []string{"timescaledb", "redis", "etcd-1", "etcd-2", "etcd-3", "disk-agent-1", "disk-agent-2", "disk-agent-3"} {
 		if len(service(t, p, internal).Ports) > 0 {
 			t.Errorf("%s publishes a port; it is reached only inside the stack", internal)
 		}

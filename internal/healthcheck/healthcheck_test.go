@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +65,7 @@ func TestCheckExitCodes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
-			if got := Check(context.Background(), tc.url, tc.timeout, &out); got != tc.want {
+			if got := Check(context.Background(), tc.url, Options{Timeout: tc.timeout}, &out); got != tc.want {
 				t.Fatalf("exit %d, want %d; output %q", got, tc.want, out.String())
 			}
 			if !strings.Contains(out.String(), tc.say) {
@@ -92,11 +94,68 @@ func TestCheckNeverPrintsThePassword(t *testing.T) {
 		"http://probe:" + secret + "@[::1",
 	} {
 		var out bytes.Buffer
-		if code := Check(context.Background(), raw, time.Second, &out); code == ExitHealthy {
+		if code := Check(context.Background(), raw, Options{Timeout: time.Second}, &out); code == ExitHealthy {
 			t.Fatalf("%q: healthy", out.String())
 		}
 		if strings.Contains(out.String(), secret) {
 			t.Fatalf("output shows the password: %q", out.String())
 		}
+	}
+}
+
+// A server whose web config authenticates every request (the diskprobe agent's) is healthy to
+// a check with its basic auth user, the password read from a file as compose secrets are.
+func TestCheckSendsBasicAuthFromThePasswordFile(t *testing.T) {
+	const secret = "s3cr3t-pa55word"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != "healthcheck" || p != secret {
+			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+			return
+		}
+		_, _ = w.Write([]byte(`{"status": "ok"}`))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	right := filepath.Join(dir, "right")
+	wrong := filepath.Join(dir, "wrong")
+	if err := os.WriteFile(right, []byte(secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(wrong, []byte("not-"+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	withUser := strings.Replace(srv.URL, "http://", "http://healthcheck:"+secret+"@", 1)
+	for _, tc := range []struct {
+		name string
+		url  string
+		opts Options
+		want int
+		say  string
+	}{
+		{"HealthyWithTheRightPassword", srv.URL, Options{Username: "healthcheck", PasswordFile: right}, ExitHealthy, "200 OK"},
+		{"UnhealthyWithoutCredentials", srv.URL, Options{}, ExitUnhealthy, "401"},
+		{"UnhealthyWithAWrongPassword", srv.URL, Options{Username: "healthcheck", PasswordFile: wrong}, ExitUnhealthy, "401"},
+		{"BadInputOnAMissingPasswordFile", srv.URL, Options{Username: "healthcheck", PasswordFile: filepath.Join(dir, "nope")},
+			ExitBadInput, "--basic-auth.password-file: open " + filepath.Join(dir, "nope") + ": no such file or directory"},
+		{"BadInputOnAUserWithoutPasswordFile", srv.URL, Options{Username: "healthcheck"},
+			ExitBadInput, "--basic-auth.password-file: must be set when --basic-auth.username is"},
+		{"BadInputOnAPasswordFileWithoutUser", srv.URL, Options{PasswordFile: right},
+			ExitBadInput, "--basic-auth.username: must be set when --basic-auth.password-file is"},
+		{"BadInputOnCredentialsTwice", withUser, Options{Username: "healthcheck", PasswordFile: right},
+			ExitBadInput, "the URL carries credentials already"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.Timeout = 5 * time.Second
+			var out bytes.Buffer
+			if got := Check(context.Background(), tc.url, tc.opts, &out); got != tc.want {
+				t.Fatalf("exit %d, want %d; output %q", got, tc.want, out.String())
+			}
+			if !strings.Contains(out.String(), tc.say) {
+				t.Fatalf("output %q does not say %q", out.String(), tc.say)
+			}
+			if strings.Contains(out.String(), secret) {
+				t.Fatalf("output shows the password: %q", out.String())
+			}
+		})
 	}
 }
