@@ -5,11 +5,13 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/etcd-monitor/etcd-monitor/deploy/internal/commandline"
@@ -260,6 +262,7 @@ func TestDiskprobeAgentRunsOnEtcdNodesWithLeastPrivilege(t *testing.T) {
 	if got := strings.Join(init.Command, " "); !strings.Contains(got, fmt.Sprintf("chown %d:%d %s", uid, uid, mountOf(init, hp.Name))) {
 		t.Errorf("init container %q: want it to chown the mounted directory to the agent's user %d", got, uid)
 	}
+	runInitTwice(t, init, mountOf(init, hp.Name), uid)
 	if !slices.ContainsFunc(c.Ports, func(p containerPort) bool { return p.HostPort != 0 && p.HostPort == p.ContainerPort }) {
 		t.Errorf("ports %+v: want a hostPort, the address opsproxy's disk_agents name", c.Ports)
 	}
@@ -364,4 +367,39 @@ func onWritableVolume(p pod, c container, dir string) bool {
 		}
 	}
 	return false
+}
+
+// runInitTwice runs the init container's command as the pod runs it — root with CAP_CHOWN
+// alone (setpriv's bounding set) — on a new directory standing in for the hostPath, twice, as
+// a first start and a restart do: both succeed, and the directory ends the agent's, mode 0700.
+func runInitTwice(t *testing.T, init container, mount string, uid int64) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Logf("not root: the init container's command is not run (it chowns)")
+		return
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Fatalf("setpriv (util-linux) is needed to run the init container's command with CAP_CHOWN alone: %v", err)
+	}
+	if len(init.Command) < 3 || init.Command[0] != "sh" || init.Command[1] != "-c" {
+		t.Fatalf("init container command %q: want [sh -c SCRIPT]", init.Command)
+	}
+	dir := filepath.Join(t.TempDir(), "probe")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := strings.ReplaceAll(init.Command[2], mount, dir)
+	for _, run := range []string{"first start", "restart"} {
+		if out, err := exec.Command(setpriv, "--bounding-set=-all,+chown", "sh", "-c", script).CombinedOutput(); err != nil {
+			t.Fatalf("init container on a %s: %v\n%s", run, err, out)
+		}
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fi.Sys().(*syscall.Stat_t); int64(st.Uid) != uid || fi.Mode().Perm() != 0o700 {
+		t.Errorf("probe directory after two starts: uid %d mode %v; want %d, 0700", st.Uid, fi.Mode().Perm(), uid)
+	}
 }
