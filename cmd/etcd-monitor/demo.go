@@ -164,7 +164,7 @@ probes:
 		return fmt.Errorf("opsproxy: %w", err)
 	}
 	fmt.Printf(`
-etcd cluster:   %s
+etcd cluster:   %s   (--endpoints of etcdctl and etcd-monitor bench)
 config files:   %s   (the exporter's; edit it, then POST /-/reload)
                 %s   (opsproxy's, read at start)
 exporter:       %s/metrics        (every configured cluster)
@@ -192,7 +192,7 @@ try opsproxy:
   curl -s -H "Authorization: Bearer $TOKEN" %s/clusters/demo/disk-agents
 
 Press Ctrl-C to stop.
-`, strings.Join(cluster.Endpoints(), " "), configFile, demoOpsproxyConfigFile(dir), base, base, base, cluster.Endpoints()[0], opsBase, d.opsListen,
+`, strings.Join(cluster.Endpoints(), ","), configFile, demoOpsproxyConfigFile(dir), base, base, base, cluster.Endpoints()[0], opsBase, d.opsListen,
 		demoConsoleLines(d.opsListen), demoAgentLines(agents), monitoring.Lines(), base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase, opsBase, opsBase)
 
 	// Both servers stop when ctx ends; the first error of either stops the demo.
