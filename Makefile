@@ -90,9 +90,12 @@ lint:
 bench:
 	bash scripts/bench.sh
 
-## demo: an in-process 3-member etcd cluster, and the exporter and opsproxy against it.
+## demo: an in-process 3-member etcd cluster, and the exporter and opsproxy against it. Built,
+## then run, rather than `go run`: go run exits 1 after Ctrl-C, so make reported an error for
+## a demo that stopped cleanly.
 demo:
-	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/etcd-monitor demo
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/etcd-monitor
+	$(BIN) demo
 
 ## dashboards: render the Grafana dashboards (Go code in dashboards/) to dashboards/json, and
 ## their ConfigMaps in deploy/kubernetes.

@@ -99,6 +99,15 @@ func (c *Command) Matches(chosen string) bool {
 
 // Run runs the chosen subcommand and returns the process exit code.
 func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
+	// Verifying through a running opsproxy needs only its address and a token, not its
+	// configuration file, which may live on another host.
+	if c.selected == "verify-audit" && c.verifyURL != "" {
+		if c.verifyTokenFile == "" {
+			fmt.Fprintln(os.Stderr, "etcd-monitor opsproxy: --token.file: required with --url")
+			return 1
+		}
+		return VerifyAuditThrough(ctx, c.verifyURL, c.verifyTokenFile, c.out)
+	}
 	cfg, err := LoadConfig(c.configFile)
 	if err != nil {
 		logger.Error("invalid configuration", "file", c.configFile, "err", err)
@@ -106,16 +115,7 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 		return 1
 	}
 	switch c.selected {
-	case "verify-audit":
-		if c.verifyURL != "" {
-			if c.verifyTokenFile == "" {
-				fmt.Fprintln(os.Stderr, "etcd-monitor opsproxy: --token.file: required with --url")
-				return 1
-			}
-			return VerifyAuditThrough(ctx, c.verifyURL, c.verifyTokenFile, c.out)
-		}
-		return c.runStoreCommand(ctx, cfg, logger)
-	case "token-create", "token-list", "token-revoke":
+	case "verify-audit", "token-create", "token-list", "token-revoke":
 		return c.runStoreCommand(ctx, cfg, logger)
 	}
 	if c.configCheck {
@@ -137,11 +137,19 @@ func (c *Command) Run(ctx context.Context, logger *slog.Logger) int {
 	return 0
 }
 
+// lockedStoreAdvice says how to do what the command wanted while opsproxy holds the embedded store.
+func lockedStoreAdvice(command string) string {
+	if command == "verify-audit" {
+		return "verify through it with --url and --token.file, or stop it first"
+	}
+	return "manage tokens through its API (/api/v1/tokens, with an admin token), or stop it first"
+}
+
 func (c *Command) runStoreCommand(ctx context.Context, cfg *Config, logger *slog.Logger) int {
 	st, err := open.Store(ctx, cfg.Store, logger)
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		fmt.Fprintf(os.Stderr, "etcd-monitor opsproxy: %v\nthe embedded store is open in a running opsproxy (bbolt locks the whole file): "+
-			"verify through it with --url and --token.file, or stop it first\n", err)
+		fmt.Fprintf(os.Stderr, "etcd-monitor opsproxy: %v\nthe embedded store is open in a running opsproxy (bbolt locks the whole file): %s\n",
+			err, lockedStoreAdvice(c.selected))
 		return 1
 	}
 	if err != nil {

@@ -96,4 +96,25 @@ func TestVerifyAuditOfTheEmbeddedStoreWorksWhileOpsproxyRuns(t *testing.T) {
 	if code, out := runCommand(t, "opsproxy", "--config.file", cfg, "verify-audit", "--url", e.url); code != 1 {
 		t.Fatalf("--url without --token.file: %d %s", code, out)
 	}
+	// Through the running opsproxy, its configuration file is not needed (it may be on another host).
+	code, out = runCommand(t, "opsproxy", "--config.file", filepath.Join(dir, "absent.yml"), "verify-audit", "--url", e.url, "--token.file", tokenFile)
+	if code != 0 || !strings.Contains(out, "audit log intact") {
+		t.Fatalf("verify-audit --url without a configuration file here: %d %s", code, out)
+	}
+	if code, out := runCommand(t, "opsproxy", "--config.file", cfg, "token", "create", "--name", "x", "--role", "viewer"); code != 1 {
+		t.Fatalf("token create on a locked file: %d %s", code, out)
+	}
+}
+
+// The advice printed when the embedded store is locked fits the command: verify-audit has
+// --url, the token commands have the API instead.
+func TestLockedStoreAdviceFitsTheCommand(t *testing.T) {
+	if a := lockedStoreAdvice("verify-audit"); !strings.Contains(a, "--url and --token.file") {
+		t.Errorf("verify-audit: %q", a)
+	}
+	for _, cmd := range []string{"token-create", "token-list", "token-revoke"} {
+		if a := lockedStoreAdvice(cmd); strings.Contains(a, "--url") || !strings.Contains(a, "/api/v1/tokens") {
+			t.Errorf("%s: %q", cmd, a)
+		}
+	}
 }

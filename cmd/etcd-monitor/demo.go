@@ -164,8 +164,9 @@ probes:
 		return fmt.Errorf("opsproxy: %w", err)
 	}
 	fmt.Printf(`
-etcd cluster:   %s
-config file:    %s
+etcd cluster:   %s   (--endpoints of etcdctl and etcd-monitor bench)
+config files:   %s   (the exporter's; edit it, then POST /-/reload)
+                %s   (opsproxy's, read at start)
 exporter:       %s/metrics        (every configured cluster)
                 %s/probe?target=demo  (one cluster, for multi-target scraping)
                 %s/probe?target=demo&debug=true
@@ -191,7 +192,7 @@ try opsproxy:
   curl -s -H "Authorization: Bearer $TOKEN" %s/clusters/demo/disk-agents
 
 Press Ctrl-C to stop.
-`, strings.Join(cluster.Endpoints(), " "), configFile, base, base, base, cluster.Endpoints()[0], opsBase, d.opsListen,
+`, strings.Join(cluster.Endpoints(), ","), configFile, demoOpsproxyConfigFile(dir), base, base, base, cluster.Endpoints()[0], opsBase, d.opsListen,
 		demoConsoleLines(d.opsListen), demoAgentLines(agents), monitoring.Lines(), base, sample, opsAnswer, token, opsBase, opsBase, opsBase, opsBase, opsBase, opsBase)
 
 	// Both servers stop when ctx ends; the first error of either stops the demo.
@@ -222,7 +223,7 @@ func demoAgentLines(s *localagents.Set) string {
 // with its disk agents (a disk_agents section), and makes an admin token for the person
 // running the demo.
 func startDemoOpsproxy(ctx context.Context, dir string, endpoints []string, diskAgents string, logger *slog.Logger) (*opsproxy.Server, string, error) {
-	configFile := filepath.Join(dir, "opsproxy.yml")
+	configFile := demoOpsproxyConfigFile(dir)
 	// The demo's audit log is sealed: a signing key of its own, checkpoints to a witness file.
 	keyFile := filepath.Join(dir, "audit-signing.key")
 	if _, err := auditseal.GenerateKey(keyFile); err != nil {
@@ -282,6 +283,9 @@ backups:
 	}
 	return srv, secret, nil
 }
+
+// demoOpsproxyConfigFile is where the demo writes opsproxy's configuration.
+func demoOpsproxyConfigFile(dir string) string { return filepath.Join(dir, "opsproxy.yml") }
 
 // demoOpsproxyRoundTrip puts /demo/hello through opsproxy and returns the answer to reading it.
 func demoOpsproxyRoundTrip(ctx context.Context, base, token string) (string, error) {

@@ -34,8 +34,10 @@ type demoTargets struct {
 type demoMonitoring struct {
 	// PrometheusURL and AlertmanagerURL are empty when that program did not start; Notes say why.
 	PrometheusURL, AlertmanagerURL string
-	Notes                          []string
-	procs                          []*exec.Cmd
+	// AlertsURL is Prometheus's page of the rules' alerts, as this Prometheus serves it.
+	AlertsURL string
+	Notes     []string
+	procs     []*exec.Cmd
 }
 
 // prometheusBinaries and alertmanagerBinaries are the names the programs go by (Debian calls
@@ -65,6 +67,7 @@ func startDemoMonitoring(ctx context.Context, dir string, t demoTargets, logger 
 		m.Notes = append(m.Notes, "prometheus: "+err.Error())
 	} else {
 		m.PrometheusURL = "http://" + addr
+		m.AlertsURL = alertsPage(m.PrometheusURL)
 	}
 	for _, n := range m.Notes {
 		logger.Debug("demo monitoring", "note", n)
@@ -206,13 +209,30 @@ func (m *demoMonitoring) Close() {
 func (m *demoMonitoring) Lines() string {
 	var out []string
 	if m.PrometheusURL != "" {
-		out = append(out, "prometheus:     "+m.PrometheusURL+"   (the suite's rules loaded: "+m.PrometheusURL+"/alerts)")
+		out = append(out, "prometheus:     "+m.PrometheusURL+"   (the suite's rules loaded: "+m.AlertsURL+")")
 	}
 	if m.AlertmanagerURL != "" {
 		out = append(out, "alertmanager:   "+m.AlertmanagerURL+"   (the suite's routing; receivers point at a closed port)")
 	}
 	out = append(out, m.Notes...)
 	return strings.Join(out, "\n")
+}
+
+// alertsPage is the address of the alerts page of the Prometheus at base: /alerts in its React
+// UI, /classic/alerts in Debian's package, which serves only the classic UI (its /alerts is 404).
+// Without either, Prometheus's own start page.
+func alertsPage(base string) string {
+	for _, path := range []string{"/alerts", "/classic/alerts"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return base + path
+		}
+	}
+	return base
 }
 
 // lookPath returns the first of names found on PATH, or "".

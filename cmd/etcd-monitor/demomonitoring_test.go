@@ -35,6 +35,15 @@ func TestDemoMonitoringLoadsTheSuitesRulesAndAlertmanager(t *testing.T) {
 	if lines := m.Lines(); !strings.Contains(lines, "prometheus:     "+m.PrometheusURL) || !strings.Contains(lines, "alertmanager:   "+m.AlertmanagerURL) {
 		t.Errorf("printed lines: %q", lines)
 	}
+	// The alerts page printed is one this Prometheus serves (Debian's has only the classic UI).
+	if !strings.Contains(m.Lines(), m.AlertsURL) || !strings.Contains(m.AlertsURL, "alerts") {
+		t.Errorf("alerts page %q, printed lines: %q", m.AlertsURL, m.Lines())
+	}
+	if resp, err := http.Get(m.AlertsURL); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("GET %s, the alerts page printed: %v %v", m.AlertsURL, resp, err)
+	} else {
+		resp.Body.Close()
+	}
 
 	var rules struct {
 		Data struct {

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -67,6 +68,27 @@ func TestConfigurationReferenceShowsNoSecretDefault(t *testing.T) {
 	for _, line := range strings.Split(string(b), "\n") {
 		if strings.HasPrefix(line, "| `password` |") && !strings.HasPrefix(line, "| `password` | secret string |  |") {
 			t.Errorf("password row shows a default: %s", line)
+		}
+	}
+}
+
+// A description names its field by its YAML key, never by a Go identifier the reader of a
+// YAML file never sees (AuthConfig, DSN, DefaultDiskAgentTimeout).
+func TestConfigurationReferenceSpeaksYAMLNotGo(t *testing.T) {
+	b, err := render(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goName := regexp.MustCompile(`^([A-Z][a-z0-9]*[A-Z][A-Za-z0-9]*|[A-Z][A-Z0-9]+) `) // AuthConfig, DSN, S3
+	goConstant := regexp.MustCompile(`\bDefault[A-Z][A-Za-z]*\b`)
+	for _, line := range strings.Split(string(b), "\n") {
+		cells := strings.Split(line, " | ")
+		if !strings.HasPrefix(line, "| `") || len(cells) < 4 {
+			continue
+		}
+		desc := cells[3]
+		if goName.MatchString(desc) || goConstant.MatchString(desc) {
+			t.Errorf("description names Go rather than the key: %s", line)
 		}
 	}
 }

@@ -99,7 +99,8 @@ func sections(root string) ([]section, error) {
 		{
 			section: section{Title: "Cluster entry (`clusters[]`, shared by every component)", Anchor: "cluster-entry",
 				Intro: "How to reach one etcd cluster: the entries of `clusters` in the exporter's and opsproxy's files and the audit witness's `cluster`, " +
-					"all decoded by internal/clusterconfig. Paths are relative to the entry. A rotated certificate, key, CA or password file under the same path " +
+					"all decoded by internal/clusterconfig. The field paths below are relative to the entry; relative file paths in it are relative to the " +
+					"process's working directory. A rotated certificate, key, CA or password file under the same path " +
 					"is read again at the next reload."},
 			value:   cluster,
 			noShare: true,
@@ -122,6 +123,8 @@ func sections(root string) ([]section, error) {
 				"ui.enabled":                     strconv.FormatBool(zeroOps.UI.Serve()),
 				"queue.workers":                  strconv.Itoa(zeroOps.Queue.WorkerCount()),
 				"queue.scheduler":                strconv.FormatBool(zeroOps.Queue.SchedulerOn()),
+				// Computed from the schedule when left out; the description says how.
+				"backups.clusters.<cluster>[].max_age": "",
 			},
 			keys: map[string]string{
 				"auth.grafana.service_tokens[].roles": "<org role>",

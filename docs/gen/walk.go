@@ -66,7 +66,12 @@ func (w *walker) walkStruct(prefix string, v reflect.Value) {
 		path := join(prefix, name)
 		desc := yamlize(fieldDocs[f.Name], names)
 		if desc == "" {
+			// A field without a comment of its own takes its type's, which opens with the
+			// type's Go name (AuthConfig configures …): the reader knows the key instead.
 			desc = w.typeDoc(f.Type)
+			if rest, ok := strings.CutPrefix(desc, baseType(f.Type).Name()+" "); ok {
+				desc = "`" + name + "` " + rest
+			}
 		}
 		w.field(path, f.Type, v.Field(i), desc)
 	}
@@ -139,10 +144,16 @@ func (w *walker) key(path string) string {
 	return "<name>"
 }
 
-func (w *walker) typeDoc(t reflect.Type) string {
+// baseType is t without pointers and slices around it.
+func baseType(t reflect.Type) reflect.Type {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
 		t = t.Elem()
 	}
+	return t
+}
+
+func (w *walker) typeDoc(t reflect.Type) string {
+	t = baseType(t)
 	if t.PkgPath() == "" {
 		return ""
 	}
@@ -285,6 +296,13 @@ var goIdent = regexp.MustCompile(`\b[A-Z][A-Za-z0-9]*\b`)
 
 // yamlize replaces the Go names of sibling fields in a description by their YAML keys.
 func yamlize(desc string, names map[string]string) string {
+	// A comment opens with its field's Go name, also one in capitals (DSN, URL, TLS), which
+	// elsewhere in the text is more often the word than the field.
+	if first, rest, ok := strings.Cut(desc, " "); ok {
+		if key, ok := names[first]; ok {
+			return "`" + key + "` " + yamlize(rest, names)
+		}
+	}
 	return goIdent.ReplaceAllStringFunc(desc, func(word string) string {
 		if key, ok := names[word]; ok && strings.ToUpper(word) != word {
 			return "`" + key + "`"

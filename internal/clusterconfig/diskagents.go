@@ -28,7 +28,7 @@ type DiskAgent struct {
 	Username string `yaml:"username,omitempty"`
 	// PasswordFile holds the basic auth password; it is read at each call, never held inline.
 	PasswordFile string `yaml:"password_file,omitempty"`
-	// Timeout bounds one probe call (default DefaultDiskAgentTimeout).
+	// Timeout bounds one probe call.
 	Timeout model.Duration `yaml:"timeout,omitempty"`
 }
 

@@ -35,5 +35,5 @@ start_demo() {
   done
   eval "$ready" || { cat "$work/demo.out"; echo "the demo did not start" >&2; exit 1; }
   sed -n 's/^  export TOKEN=//p' "$work/demo.out" >"$work/token"
-  endpoints=$(sed -n 's/^etcd cluster: *//p' "$work/demo.out" | tr ' ' ',')
+  endpoints=$(sed -n 's/^etcd cluster: *\([^ ]*\).*/\1/p' "$work/demo.out")
 }

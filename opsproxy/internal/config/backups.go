@@ -27,8 +27,9 @@ type BackupsConfig struct {
 	// ScratchDir holds plaintext read-backs of encrypted or remote backups and the data
 	// directories of drills, removed when done (default: backup-scratch beside the embedded
 	// store's file, or in the working directory).
-	ScratchDir string           `yaml:"scratch_dir,omitempty"`
-	Locations  []BackupLocation `yaml:"locations,omitempty"`
+	ScratchDir string `yaml:"scratch_dir,omitempty"`
+	// Locations are the places backups are kept, each a directory or an S3 bucket.
+	Locations []BackupLocation `yaml:"locations,omitempty"`
 	// Clusters lists, by cluster name, the locations each cluster's backups are in.
 	Clusters map[string][]BackupTarget `yaml:"clusters,omitempty"`
 }

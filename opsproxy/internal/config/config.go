@@ -109,7 +109,7 @@ type GrafanaConfig struct {
 // key prefixes, Admin an admin of the token's clusters. Whatever the grant, a user never gets
 // more than the token itself: the lower role, and key prefixes within the token's.
 type GrafanaServiceToken struct {
-	// TokenID is the service token's id (tok_…), as `etcd-monitor opsproxy token create` printed it.
+	// TokenID is the service token's id (16 hex digits), as `etcd-monitor opsproxy token create` printed it.
 	TokenID string `yaml:"token_id"`
 	// OrgID is the Grafana org the token serves: a request for any other org is refused.
 	OrgID int64 `yaml:"org_id"`
