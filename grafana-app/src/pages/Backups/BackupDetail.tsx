@@ -3,7 +3,7 @@ import { Badge, Button, Drawer, Stack, useStyles2 } from '@grafana/ui';
 import { useApi, type BackupDetail as Detail, type BackupEvent, type BackupRestore } from '../../api';
 import { testIds } from '../../components/testIds';
 import { formatBytes } from '../format';
-import { LoadingOrError } from '../LoadingOrError';
+import { LoadingOrError, partTestIds } from '../LoadingOrError';
 import { getTableStyles } from '../tableStyles';
 import { useLoad } from '../useLoad';
 import { Check } from './BackupTable';
@@ -46,11 +46,7 @@ export function BackupDetail(props: Props) {
             load={load}
             loadingText="Loading the backup…"
             errorTitle="Could not load the backup"
-            testIds={{
-              loading: testIds.backups.detailLoading,
-              error: testIds.backups.detailError,
-              retry: testIds.backups.detailRetry,
-            }}
+            testIds={partTestIds(testIds.backups, 'detail')}
           />
         )}
       </div>

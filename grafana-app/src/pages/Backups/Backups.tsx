@@ -5,7 +5,7 @@ import { Alert, Button, ConfirmModal, useStyles2 } from '@grafana/ui';
 import { BACKUP_JOB_KINDS, useApi, type Schedule } from '../../api';
 import { testIds } from '../../components/testIds';
 import { ClusterPage } from '../ClusterPage';
-import { LoadingOrError } from '../LoadingOrError';
+import { LoadingOrError, partTestIds } from '../LoadingOrError';
 import { useClusterPage } from '../useClusterPage';
 import { useLoad } from '../useLoad';
 import { BackupDetail } from './BackupDetail';
@@ -112,11 +112,7 @@ function ClusterBackups({ cluster, location, open, set }: ClusterProps) {
         load={locations}
         loadingText="Loading the backup locations…"
         errorTitle="Could not load the cluster's backup locations"
-        testIds={{
-          loading: testIds.backups.locationsLoading,
-          error: testIds.backups.locationsError,
-          retry: testIds.backups.locationsRetry,
-        }}
+        testIds={partTestIds(testIds.backups, 'locations')}
       />
       {locations.current?.value?.length === 0 && (
         <Alert severity="info" title="No backup location" data-testid={testIds.backups.noLocations}>
@@ -174,11 +170,7 @@ function ClusterBackups({ cluster, location, open, set }: ClusterProps) {
             load={backups}
             loadingText="Loading the backups…"
             errorTitle={`Could not list the backups in ${selectedLocation.name}`}
-            testIds={{
-              loading: testIds.backups.listLoading,
-              error: testIds.backups.listError,
-              retry: testIds.backups.listRetry,
-            }}
+            testIds={partTestIds(testIds.backups, 'list')}
           />
           {backups.current?.value?.length === 0 && (
             <p data-testid={testIds.backups.listEmpty}>

@@ -2,7 +2,7 @@ import React, { useCallback, useState } from 'react';
 import { useApi } from '../../api';
 import { testIds } from '../../components/testIds';
 import { ClusterPage } from '../ClusterPage';
-import { LoadingOrError } from '../LoadingOrError';
+import { LoadingOrError, partTestIds } from '../LoadingOrError';
 import { useClusterPage } from '../useClusterPage';
 import { useLoad } from '../useLoad';
 import { RunDetail } from './RunDetail';
@@ -40,11 +40,7 @@ export function Benchmarks({ canAdmin = false }: { canAdmin?: boolean }) {
         load={runs}
         loadingText="Loading the runs…"
         errorTitle="Could not load the runs"
-        testIds={{
-          loading: testIds.benchmarks.runsLoading,
-          error: testIds.benchmarks.runsError,
-          retry: testIds.benchmarks.runsRetry,
-        }}
+        testIds={partTestIds(testIds.benchmarks, 'runs')}
       />
       {runs.current?.value && <RunList runs={runs.current.value} selected={selected} onToggle={toggle} />}
       {selected.length > 0 && (

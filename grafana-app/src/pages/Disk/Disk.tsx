@@ -2,7 +2,7 @@ import React, { useCallback } from 'react';
 import { useApi } from '../../api';
 import { testIds } from '../../components/testIds';
 import { ClusterPage } from '../ClusterPage';
-import { LoadingOrError } from '../LoadingOrError';
+import { LoadingOrError, partTestIds } from '../LoadingOrError';
 import { useClusterPage } from '../useClusterPage';
 import { useLoad } from '../useLoad';
 import { HistoryChart } from './HistoryChart';
@@ -48,11 +48,7 @@ export function Disk({ canAdmin = false }: { canAdmin?: boolean }) {
         load={agents}
         loadingText="Loading the disk agents…"
         errorTitle="Could not load the cluster's disk agents"
-        testIds={{
-          loading: testIds.disk.agentsLoading,
-          error: testIds.disk.agentsError,
-          retry: testIds.disk.agentsRetry,
-        }}
+        testIds={partTestIds(testIds.disk, 'agents')}
       />
       {agentList?.length === 0 && <NoAgents cluster={cluster} />}
       {canAdmin && agentList && agentList.length > 0 && (
@@ -69,11 +65,7 @@ export function Disk({ canAdmin = false }: { canAdmin?: boolean }) {
         load={results}
         loadingText="Loading the results…"
         errorTitle="Could not load the disk test results"
-        testIds={{
-          loading: testIds.disk.resultsLoading,
-          error: testIds.disk.resultsError,
-          retry: testIds.disk.resultsRetry,
-        }}
+        testIds={partTestIds(testIds.disk, 'results')}
       />
       {resultList?.length === 0 && (
         <p data-testid={testIds.disk.resultsEmpty}>

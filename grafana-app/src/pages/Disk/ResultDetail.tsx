@@ -4,7 +4,7 @@ import { useApi, type DiskComparison } from '../../api';
 import { testIds } from '../../components/testIds';
 import { failure, FailureText } from '../failure';
 import { formatBytes } from '../format';
-import { LoadingOrError } from '../LoadingOrError';
+import { LoadingOrError, partTestIds } from '../LoadingOrError';
 import { getTableStyles } from '../tableStyles';
 import { useLoad } from '../useLoad';
 import { iops, latency, ratio, verdictColor, when } from './format';
@@ -33,11 +33,7 @@ export function ResultDetail({ cluster, id, canAdmin }: Props) {
         load={load}
         loadingText="Loading the result…"
         errorTitle="Could not load the result"
-        testIds={{
-          loading: testIds.disk.detailLoading,
-          error: testIds.disk.detailError,
-          retry: testIds.disk.detailRetry,
-        }}
+        testIds={partTestIds(testIds.disk, 'detail')}
       />
     );
   }
