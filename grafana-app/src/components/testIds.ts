@@ -313,6 +313,8 @@ export const testIds = {
     runs: 'data-testid benchmarks-runs',
     runsEmpty: 'data-testid benchmarks-runs-empty',
     runsError: 'data-testid benchmarks-runs-error',
+    runsLoading: 'data-testid benchmarks-runs-loading',
+    runsRetry: 'data-testid benchmarks-runs-retry',
     row: (id: string) => `data-testid benchmarks-row ${id}`,
     select: (id: string) => `data-testid benchmarks-select ${id}`,
     detail: 'data-testid benchmarks-detail',

@@ -1,11 +1,11 @@
-import React, { useEffect, useState } from 'react';
-import { Badge, Button, Drawer, LoadingPlaceholder, Stack, useStyles2 } from '@grafana/ui';
+import React, { useCallback, useState } from 'react';
+import { Badge, Button, Drawer, Stack, useStyles2 } from '@grafana/ui';
 import { useApi, type BackupDetail as Detail, type BackupEvent, type BackupRestore } from '../../api';
 import { testIds } from '../../components/testIds';
-import { ErrorWithRetry } from '../ErrorWithRetry';
-import { failure, FailureText, type Failure } from '../failure';
 import { formatBytes } from '../format';
+import { LoadingOrError, partTestIds } from '../LoadingOrError';
 import { getTableStyles } from '../tableStyles';
+import { useLoad } from '../useLoad';
 import { Check } from './BackupTable';
 import { DownloadBackup } from './DownloadBackup';
 import { count, when } from './format';
@@ -30,42 +30,25 @@ type Props = {
 export function BackupDetail(props: Props) {
   const { cluster, location, name, reload, onClose } = props;
   const api = useApi();
-  const [loaded, setLoaded] = useState<{ key: string; detail?: Detail; error?: Failure }>();
-  const [attempt, setAttempt] = useState(0);
-  const key = `${reload}\n${attempt}`;
-
-  useEffect(() => {
-    let cancelled = false;
-    api.getBackup(cluster, location, name).then(
-      (detail) => !cancelled && setLoaded({ key, detail }),
-      (e) => !cancelled && setLoaded({ key, error: failure(e) })
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, cluster, location, name, key]);
-
   // While a reload reads it again, the backup as last read stays.
-  const detail = loaded?.detail;
-  const error = loaded?.key === key ? loaded.error : undefined;
+  const load = useLoad(
+    useCallback(() => api.getBackup(cluster, location, name), [api, cluster, location, name]),
+    reload
+  );
+  const detail = load.current?.value;
   return (
     <Drawer title={`Backup ${name}`} subtitle={`location ${location}`} onClose={onClose} size="md">
       <div data-testid={testIds.backups.detail}>
-        {error && (
-          <ErrorWithRetry
-            title="Could not load the backup"
-            failure={<FailureText f={error} />}
-            onRetry={() => setAttempt((n) => n + 1)}
-            testId={testIds.backups.detailError}
-            retryTestId={testIds.backups.detailRetry}
+        {detail ? (
+          <Body {...props} detail={detail} />
+        ) : (
+          <LoadingOrError
+            load={load}
+            loadingText="Loading the backup…"
+            errorTitle="Could not load the backup"
+            testIds={partTestIds(testIds.backups, 'detail')}
           />
         )}
-        {!detail && !error && (
-          <div data-testid={testIds.backups.detailLoading}>
-            <LoadingPlaceholder text="Loading the backup…" />
-          </div>
-        )}
-        {detail && <Body {...props} detail={detail} />}
       </div>
     </Drawer>
   );

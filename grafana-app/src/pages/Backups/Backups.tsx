@@ -1,15 +1,13 @@
 import React, { useCallback, useEffect, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { Alert, Button, ConfirmModal, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
-import { BACKUP_JOB_KINDS, useApi, type BackupLocation, type BackupSummary, type Schedule } from '../../api';
+import { Alert, Button, ConfirmModal, useStyles2 } from '@grafana/ui';
+import { BACKUP_JOB_KINDS, useApi, type Schedule } from '../../api';
 import { testIds } from '../../components/testIds';
-import { ClusterPicker } from '../ClusterPicker';
-import { ClustersGate } from '../ClustersGate';
-import { ErrorWithRetry } from '../ErrorWithRetry';
-import { failure, FailureText, type Failure } from '../failure';
-import { useClusterList } from '../useClusterList';
+import { ClusterPage } from '../ClusterPage';
+import { LoadingOrError, partTestIds } from '../LoadingOrError';
+import { useClusterPage } from '../useClusterPage';
+import { useLoad } from '../useLoad';
 import { BackupDetail } from './BackupDetail';
 import { BackupJobs } from './BackupJobs';
 import { BackupTable } from './BackupTable';
@@ -20,9 +18,6 @@ import { useBackupJobs, type JobRequest } from './useBackupJobs';
 // BACKUPS_LIMIT is how many of a location's backups the page reads.
 export const BACKUPS_LIMIT = 200;
 
-// Loaded is what the page read for a key (cluster, location, attempt): undefined while it loads.
-type Loaded<T> = { key: string; value?: T; error?: Failure };
-
 // Backups: a cluster's backup locations with their schedules, retention and whether they are
 // encrypted or filled by another tool; a location's backups with their verification and drill,
 // and its latest events (a failed backup leaves only its event); one backup in a drawer with its record and events. An admin backs up (or inspects an external
@@ -31,55 +26,25 @@ type Loaded<T> = { key: string; value?: T; error?: Failure };
 // of the cluster only. The cluster, location and open backup are in the URL (?cluster=,
 // ?location=, ?backup=).
 export function Backups({ canAdmin = false }: { canAdmin?: boolean }) {
-  const [params, setParams] = useSearchParams();
-  const cluster = params.get('cluster') ?? '';
-  const selectCluster = useCallback((c: string) => setParams(new URLSearchParams({ cluster: c })), [setParams]);
-  const list = useClusterList(cluster, selectCluster, failure);
-
-  const set = (changes: Record<string, string>) => {
-    const p = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) {
-        p.set(k, v);
-      } else {
-        p.delete(k);
-      }
-    }
-    setParams(p);
-  };
-
+  const page = useClusterPage();
+  const { cluster } = page;
   return (
-    <div data-testid={testIds.backups.page}>
-      <ClustersGate
-        loaded={list.current !== undefined}
-        failure={list.current?.error && <FailureText f={list.current.error} />}
-        cluster={cluster}
-        onRetry={list.retry}
-        testIds={testIds.backups}
-      >
-        <ClusterPicker
-          id="backups-cluster"
-          clusters={list.clusters}
-          selected={cluster}
-          onChange={selectCluster}
-          testId={testIds.backups.cluster}
+    <ClusterPage page={page} pickerId="backups-cluster" testIds={testIds.backups}>
+      {canAdmin ? (
+        <ClusterBackups
+          key={cluster}
+          cluster={cluster}
+          location={page.param('location')}
+          open={page.param('backup')}
+          set={page.set}
         />
-        {canAdmin ? (
-          <ClusterBackups
-            key={cluster}
-            cluster={cluster}
-            location={params.get('location') ?? ''}
-            open={params.get('backup') ?? ''}
-            set={set}
-          />
-        ) : (
-          <Alert severity="info" title="Backups are for admins" data-testid={testIds.backups.notAdmin}>
-            A backup holds every key of the cluster, secrets included: only an admin of the cluster may list, download
-            or restore its backups.
-          </Alert>
-        )}
-      </ClustersGate>
-    </div>
+      ) : (
+        <Alert severity="info" title="Backups are for admins" data-testid={testIds.backups.notAdmin}>
+          A backup holds every key of the cluster, secrets included: only an admin of the cluster may list, download or
+          restore its backups.
+        </Alert>
+      )}
+    </ClusterPage>
   );
 }
 
@@ -95,10 +60,6 @@ type ClusterProps = {
 function ClusterBackups({ cluster, location, open, set }: ClusterProps) {
   const api = useApi();
   const styles = useStyles2(getStyles);
-  const [locations, setLocations] = useState<Loaded<BackupLocation[]>>();
-  const [backups, setBackups] = useState<Loaded<BackupSummary[]>>();
-  const [locationsAttempt, setLocationsAttempt] = useState(0);
-  const [backupsAttempt, setBackupsAttempt] = useState(0);
   // reload counts the page's jobs that ended: the list and the open backup are read again.
   const [reload, setReload] = useState(0);
   const [pending, setPending] = useState<JobRequest>();
@@ -122,42 +83,19 @@ function ClusterBackups({ cluster, location, open, set }: ClusterProps) {
     };
   }, [api, cluster, reload]);
 
-  const locationsKey = `${locationsAttempt}`;
-  useEffect(() => {
-    let cancelled = false;
-    api.listBackupLocations(cluster).then(
-      (value) => !cancelled && setLocations({ key: locationsKey, value }),
-      (e) => !cancelled && setLocations({ key: locationsKey, error: failure(e) })
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, cluster, locationsKey]);
-
-  const current = locations?.key === locationsKey ? locations : undefined;
-  const known = current?.value ?? [];
+  const locations = useLoad(useCallback(() => api.listBackupLocations(cluster), [api, cluster]));
+  const known = locations.current?.value ?? [];
   // The location in the URL, or the first; one the cluster no longer has shows no backups.
   const selected = location || known[0]?.name || '';
   const selectedLocation = known.find((l) => l.name === selected);
 
-  const backupsKey = `${selected}\n${backupsAttempt}`;
-  const reloadKey = `${backupsKey}\n${reload}`;
-  useEffect(() => {
-    if (!selectedLocation) {
-      return;
-    }
-    let cancelled = false;
-    api.listBackups(cluster, { location: selectedLocation.name, limit: BACKUPS_LIMIT }).then(
-      (value) => !cancelled && setBackups({ key: reloadKey, value }),
-      (e) => !cancelled && setBackups({ key: reloadKey, error: failure(e) })
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, cluster, selectedLocation, reloadKey]);
   // After a job ends the list as last read stays while it is read again; another location or a
   // retry shows loading.
-  const currentBackups = backups?.key.startsWith(`${backupsKey}\n`) ? backups : undefined;
+  const loadBackups = useCallback(
+    () => api.listBackups(cluster, { location: selected, limit: BACKUPS_LIMIT }),
+    [api, cluster, selected]
+  );
+  const backups = useLoad(selectedLocation ? loadBackups : undefined, reload);
 
   const ask = (req: JobRequest) => setPending(req);
   const confirm = async () => {
@@ -170,21 +108,13 @@ function ClusterBackups({ cluster, location, open, set }: ClusterProps) {
 
   return (
     <>
-      {!current && (
-        <div data-testid={testIds.backups.locationsLoading}>
-          <LoadingPlaceholder text="Loading the backup locations…" />
-        </div>
-      )}
-      {current?.error && (
-        <ErrorWithRetry
-          title="Could not load the cluster's backup locations"
-          failure={<FailureText f={current.error} />}
-          onRetry={() => setLocationsAttempt((n) => n + 1)}
-          testId={testIds.backups.locationsError}
-          retryTestId={testIds.backups.locationsRetry}
-        />
-      )}
-      {current?.value?.length === 0 && (
+      <LoadingOrError
+        load={locations}
+        loadingText="Loading the backup locations…"
+        errorTitle="Could not load the cluster's backup locations"
+        testIds={partTestIds(testIds.backups, 'locations')}
+      />
+      {locations.current?.value?.length === 0 && (
         <Alert severity="info" title="No backup location" data-testid={testIds.backups.noLocations}>
           Cluster {cluster} has no backup location: add one under <code>backups.clusters.{cluster}</code> in
           opsproxy&apos;s configuration (docs/backups.md), with a schedule, and reload it.
@@ -198,7 +128,7 @@ function ClusterBackups({ cluster, location, open, set }: ClusterProps) {
           onSelect={(name) => set({ location: name, backup: '' })}
         />
       )}
-      {current?.value && location && !selectedLocation && (
+      {locations.current?.value && location && !selectedLocation && (
         <Alert severity="warning" title={`No location ${location}`}>
           Cluster {cluster} has no backup location {location} now.
         </Alert>
@@ -236,28 +166,20 @@ function ClusterBackups({ cluster, location, open, set }: ClusterProps) {
             )}
           </div>
           <BackupJobs jobs={jobs.jobs} startError={jobs.error} />
-          {!currentBackups && (
-            <div data-testid={testIds.backups.listLoading}>
-              <LoadingPlaceholder text="Loading the backups…" />
-            </div>
-          )}
-          {currentBackups?.error && (
-            <ErrorWithRetry
-              title={`Could not list the backups in ${selectedLocation.name}`}
-              failure={<FailureText f={currentBackups.error} />}
-              onRetry={() => setBackupsAttempt((n) => n + 1)}
-              testId={testIds.backups.listError}
-              retryTestId={testIds.backups.listRetry}
-            />
-          )}
-          {currentBackups?.value?.length === 0 && (
+          <LoadingOrError
+            load={backups}
+            loadingText="Loading the backups…"
+            errorTitle={`Could not list the backups in ${selectedLocation.name}`}
+            testIds={partTestIds(testIds.backups, 'list')}
+          />
+          {backups.current?.value?.length === 0 && (
             <p data-testid={testIds.backups.listEmpty}>
               No backup in {selectedLocation.name} yet
               {selectedLocation.external ? '.' : ': back up now, or wait for the schedule.'}
             </p>
           )}
-          {currentBackups?.value && currentBackups.value.length > 0 && (
-            <BackupTable backups={currentBackups.value} open={open} onOpen={(name) => set({ backup: name })} />
+          {backups.current?.value && backups.current.value.length > 0 && (
+            <BackupTable backups={backups.current.value} open={open} onOpen={(name) => set({ backup: name })} />
           )}
           <LocationEvents
             key={selectedLocation.name}

@@ -11,6 +11,7 @@ import {
   type Job,
 } from '../../api';
 import { fakeTransport, type FakeTransport } from '../../api/fakeTransport';
+import type { RequestOptions } from '../../api/transport';
 import { testIds } from '../../components/testIds';
 import { renderPage } from '../testing/renderPage';
 import { Benchmarks } from './Benchmarks';
@@ -155,6 +156,37 @@ test('lists the runs of the cluster with their verdicts, partial runs marked', a
   expect(within(table).getByTestId(testIds.benchmarks.row(newer.id))).toHaveTextContent('fail');
   expect(within(table).getByTestId(testIds.benchmarks.row(older.id))).toHaveTextContent('partial');
   expect(t.calls.find((c) => c.path === '/benchmarks')?.opts.query).toMatchObject({ cluster: 'prod' });
+});
+
+test('runs that cannot be read are shown with Retry, which reads them again', async () => {
+  const t = answers();
+  t.answers['GET /benchmarks'] = new ApiError('history store: connection refused', 503, 'r1');
+  renderAt(t);
+  expect(await screen.findByTestId(testIds.benchmarks.runsError)).toHaveTextContent(
+    'history store: connection refused (request r1)'
+  );
+  expect(screen.queryByTestId(testIds.benchmarks.runs)).not.toBeInTheDocument();
+
+  t.answers['GET /benchmarks'] = { benchmarks: [newer, older] };
+  await userEvent.click(screen.getByTestId(testIds.benchmarks.runsRetry));
+  expect(await screen.findByTestId(testIds.benchmarks.runs)).toBeInTheDocument();
+  expect(screen.queryByTestId(testIds.benchmarks.runsError)).not.toBeInTheDocument();
+});
+
+test('another cluster shows its own runs, never those of the cluster before', async () => {
+  const t = answers();
+  t.answers['GET /benchmarks'] = (opts: RequestOptions) => {
+    if (opts.query?.cluster === 'lab') {
+      throw new ApiError('lab: history store unavailable', 503, 'r2');
+    }
+    return { benchmarks: [newer, older] };
+  };
+  renderAt(t, `/benchmarks?cluster=prod&runs=${newer.id}`);
+  await screen.findByTestId(testIds.benchmarks.runs);
+  await userEvent.selectOptions(screen.getByTestId(testIds.benchmarks.cluster), 'lab');
+  expect(await screen.findByTestId(testIds.benchmarks.runsError)).toHaveTextContent('lab: history store unavailable');
+  expect(screen.queryByTestId(testIds.benchmarks.runs)).not.toBeInTheDocument();
+  expect(screen.getByTestId('location')).toHaveTextContent(/^\?cluster=lab$/);
 });
 
 test('two runs selected are overlaid and compared, with the regression badge', async () => {

@@ -1,88 +1,52 @@
-import React, { useCallback, useEffect, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
-import { Alert } from '@grafana/ui';
-import { useApi, type BenchmarkSummary } from '../../api';
+import React, { useCallback, useState } from 'react';
+import { useApi } from '../../api';
 import { testIds } from '../../components/testIds';
-import { ClusterPicker } from '../ClusterPicker';
-import { ClustersGate } from '../ClustersGate';
-import { failure, FailureText, type Failure } from '../failure';
-import { useClusterList } from '../useClusterList';
+import { ClusterPage } from '../ClusterPage';
+import { LoadingOrError, partTestIds } from '../LoadingOrError';
+import { useClusterPage } from '../useClusterPage';
+import { useLoad } from '../useLoad';
 import { RunDetail } from './RunDetail';
 import { RunList } from './RunList';
 import { StartRun } from './StartRun';
+
+// RUNS_LIMIT is how many of the cluster's runs the page lists.
+const RUNS_LIMIT = 100;
 
 // Benchmarks: start a benchmark of a cluster (admin) and follow it, list the cluster's runs,
 // and look at one (its latency distribution; set or compare with a baseline) or two overlaid
 // and compared. The cluster and the selected runs are in the URL (?cluster=, ?runs=a,b).
 export function Benchmarks({ canAdmin = false }: { canAdmin?: boolean }) {
   const api = useApi();
-  const [params, setParams] = useSearchParams();
-  const cluster = params.get('cluster') ?? '';
-  const selected = (params.get('runs') ?? '').split(',').filter((x) => x !== '');
-  const selectCluster = useCallback((c: string) => setParams(new URLSearchParams({ cluster: c })), [setParams]);
-  const list = useClusterList(cluster, selectCluster, failure);
-  const [runs, setRuns] = useState<BenchmarkSummary[]>();
-  const [error, setError] = useState<Failure>();
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    if (!cluster) {
-      return;
-    }
-    let cancelled = false;
-    api.listBenchmarks({ cluster, limit: 100 }).then(
-      (rs) => {
-        if (!cancelled) {
-          setRuns(rs);
-          setError(undefined);
-        }
-      },
-      (e) => !cancelled && setError(failure(e))
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, cluster, reload]);
+  const page = useClusterPage();
+  const { cluster } = page;
+  const selected = page
+    .param('runs')
+    .split(',')
+    .filter((x) => x !== '');
+  // A run that ended reads the list again; the list as last read stays meanwhile.
+  const [runsEnded, setRunsEnded] = useState(0);
+  const loadRuns = useCallback(() => api.listBenchmarks({ cluster, limit: RUNS_LIMIT }), [api, cluster]);
+  const runs = useLoad(cluster ? loadRuns : undefined, runsEnded);
 
   const toggle = (id: string) => {
     const next = selected.includes(id) ? selected.filter((x) => x !== id) : [...selected, id].slice(-2);
-    const p = new URLSearchParams(params);
-    if (next.length > 0) {
-      p.set('runs', next.join(','));
-    } else {
-      p.delete('runs');
-    }
-    setParams(p);
+    page.set({ runs: next.join(',') });
   };
 
   return (
-    <div data-testid={testIds.benchmarks.page}>
-      <ClustersGate
-        loaded={list.current !== undefined}
-        failure={list.current?.error && <FailureText f={list.current.error} />}
-        cluster={cluster}
-        onRetry={list.retry}
-        testIds={testIds.benchmarks}
-      >
-        <ClusterPicker
-          id="benchmarks-cluster"
-          clusters={list.clusters}
-          selected={cluster}
-          onChange={selectCluster}
-          testId={testIds.benchmarks.cluster}
-        />
-        {canAdmin && <StartRun cluster={cluster} onFinished={() => setReload((n) => n + 1)} />}
-        {error && (
-          <Alert title="Could not load the runs" severity="error" data-testid={testIds.benchmarks.runsError}>
-            <FailureText f={error} />
-          </Alert>
-        )}
-        {runs && <RunList runs={runs} selected={selected} onToggle={toggle} />}
-        {selected.length > 0 && (
-          <RunDetail key={selected.join(',')} cluster={cluster} ids={selected} canAdmin={canAdmin} />
-        )}
-      </ClustersGate>
-    </div>
+    <ClusterPage page={page} pickerId="benchmarks-cluster" testIds={testIds.benchmarks}>
+      {canAdmin && <StartRun cluster={cluster} onFinished={() => setRunsEnded((n) => n + 1)} />}
+      <LoadingOrError
+        load={runs}
+        loadingText="Loading the runs…"
+        errorTitle="Could not load the runs"
+        testIds={partTestIds(testIds.benchmarks, 'runs')}
+      />
+      {runs.current?.value && <RunList runs={runs.current.value} selected={selected} onToggle={toggle} />}
+      {selected.length > 0 && (
+        <RunDetail key={selected.join(',')} cluster={cluster} ids={selected} canAdmin={canAdmin} />
+      )}
+    </ClusterPage>
   );
 }
 

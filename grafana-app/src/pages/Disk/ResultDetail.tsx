@@ -1,11 +1,12 @@
-import React, { useEffect, useState } from 'react';
-import { Badge, Button, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
-import { useApi, type DiskComparison, type DiskTest } from '../../api';
+import React, { useCallback, useState } from 'react';
+import { Badge, Button, useStyles2 } from '@grafana/ui';
+import { useApi, type DiskComparison } from '../../api';
 import { testIds } from '../../components/testIds';
-import { ErrorWithRetry } from '../ErrorWithRetry';
-import { failure, FailureText, type Failure } from '../failure';
+import { failure, FailureText } from '../failure';
 import { formatBytes } from '../format';
+import { LoadingOrError, partTestIds } from '../LoadingOrError';
 import { getTableStyles } from '../tableStyles';
+import { useLoad } from '../useLoad';
 import { iops, latency, ratio, verdictColor, when } from './format';
 import { LatencyBars } from './LatencyBars';
 
@@ -20,48 +21,20 @@ const PERCENTILES = ['50', '90', '99', '99.9'];
 export function ResultDetail({ cluster, id, canAdmin }: Props) {
   const api = useApi();
   const styles = useStyles2(getTableStyles);
-  const [test, setTest] = useState<DiskTest>();
-  const [error, setError] = useState<Failure>();
-  const [attempt, setAttempt] = useState(0);
   const [comparison, setComparison] = useState<DiskComparison>();
   const [message, setMessage] = useState<React.ReactNode>();
+  // The page keys this component by the result, so another result starts from fresh state.
+  const load = useLoad(useCallback(() => api.getDiskTest(id), [api, id]));
+  const test = load.current?.value;
 
-  useEffect(() => {
-    // The page keys this component by the result, so another result starts from fresh state.
-    let cancelled = false;
-    api.getDiskTest(id).then(
-      (t) => {
-        if (!cancelled) {
-          setTest(t);
-          setError(undefined);
-        }
-      },
-      (e) => !cancelled && setError(failure(e))
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [api, id, attempt]);
-
-  if (error) {
-    return (
-      <ErrorWithRetry
-        title="Could not load the result"
-        failure={<FailureText f={error} />}
-        onRetry={() => {
-          setError(undefined);
-          setAttempt((n) => n + 1);
-        }}
-        testId={testIds.disk.detailError}
-        retryTestId={testIds.disk.detailRetry}
-      />
-    );
-  }
   if (!test) {
     return (
-      <div data-testid={testIds.disk.detailLoading}>
-        <LoadingPlaceholder text="Loading the result…" />
-      </div>
+      <LoadingOrError
+        load={load}
+        loadingText="Loading the result…"
+        errorTitle="Could not load the result"
+        testIds={partTestIds(testIds.disk, 'detail')}
+      />
     );
   }
   const r = test.result;
