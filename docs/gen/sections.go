@@ -8,6 +8,7 @@ import (
 
 	yamlv2 "go.yaml.in/yaml/v2"
 
+	"github.com/etcd-monitor/etcd-monitor/backup/location"
 	"github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
 	"github.com/etcd-monitor/etcd-monitor/exporter"
 	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
@@ -122,6 +123,7 @@ func sections(root string) ([]section, error) {
 				"ui.enabled":                     strconv.FormatBool(zeroOps.UI.Serve()),
 				"queue.workers":                  strconv.Itoa(zeroOps.Queue.WorkerCount()),
 				"queue.scheduler":                strconv.FormatBool(zeroOps.Queue.SchedulerOn()),
+				"backups.locations[].s3.upload_concurrency": strconv.Itoa(location.DefaultUploadConcurrency),
 			},
 			keys: map[string]string{
 				"auth.grafana.service_tokens[].roles": "<org role>",
