@@ -250,9 +250,9 @@ func TestNewS3RejectsAnIncompleteConfigNamingTheField(t *testing.T) {
 		{S3Config{Endpoint: "http://127.0.0.1:1", AccessKeyID: "a", SecretAccessKey: "s"}, "bucket: must not be empty"},
 		{S3Config{Endpoint: "http://127.0.0.1:1", Bucket: "b"}, "access_key_id, secret_access_key: must not be empty"},
 		{S3Config{Endpoint: "http://127.0.0.1:1", Bucket: "b", AccessKeyID: "a", SecretAccessKey: "s", UploadConcurrency: -1},
-			"upload_concurrency: -1: want 1 to 64 (0: the default, 1)"},
+			"upload_concurrency: -1: want 1 to 64 (0: the default, 4)"},
 		{S3Config{Endpoint: "http://127.0.0.1:1", Bucket: "b", AccessKeyID: "a", SecretAccessKey: "s", UploadConcurrency: 65},
-			"upload_concurrency: 65: want 1 to 64 (0: the default, 1)"},
+			"upload_concurrency: 65: want 1 to 64 (0: the default, 4)"},
 	} {
 		if _, err := NewS3(tc.cfg); err == nil || err.Error() != tc.want {
 			t.Fatalf("%+v: %v, want %q", tc.cfg, err, tc.want)

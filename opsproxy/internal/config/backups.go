@@ -73,9 +73,8 @@ type BackupS3 struct {
 	// ForcePathStyle addresses the bucket in the path, as most S3-compatible servers need.
 	ForcePathStyle bool `yaml:"force_path_style,omitempty"`
 	// UploadConcurrency is how many 5 MiB parts of a backup are sent at once (1 to 64, default
-	// 1); each holds its 5 MiB in memory while it is sent. More help an endpoint whose round
-	// trips bound the upload; on a loaded machine or against a server that is the limit they
-	// make it slower (docs/performance.md).
+	// 4); each holds its 5 MiB in memory while it is sent, so an upload holds 20 MiB by
+	// default. 1 sends them one after the other.
 	UploadConcurrency int `yaml:"upload_concurrency,omitempty"`
 }
 
