@@ -1,7 +1,6 @@
 package backup
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/etcd-monitor/etcd-monitor/internal/etcdtest"
+	"github.com/etcd-monitor/etcd-monitor/internal/procmem"
 )
 
 // BenchmarkSnapshotSave compares our snapshot save (Backup into a directory, unencrypted) with
@@ -47,11 +47,11 @@ func BenchmarkSnapshotSave(b *testing.B) {
 	var ours, oursTotal, ref time.Duration
 	var size int64
 	var oursRSS, oursAnon, refRSS, refAnon int64
-	_, anonBefore := rssKiB("/proc/self/status")
+	_, anonBefore := procmem.Read("/proc/self/status")
 	b.ResetTimer()
 	for i := range b.N {
 		// Ours.
-		peak, stop := sampleRSS("/proc/self/status")
+		peak, stop := procmem.Sample("/proc/self/status")
 		rec, err := e.Backup(context.Background())
 		stop()
 		if err != nil {
@@ -60,7 +60,7 @@ func BenchmarkSnapshotSave(b *testing.B) {
 		ours += time.Duration(rec.SaveSeconds * float64(time.Second))
 		oursTotal += rec.FinishedAt.Sub(rec.StartedAt)
 		size = rec.SnapshotSize
-		oursRSS, oursAnon = max(oursRSS, peak.total.Load()), max(oursAnon, peak.anon.Load())
+		oursRSS, oursAnon = max(oursRSS, peak.Total.Load()), max(oursAnon, peak.Anon.Load())
 		os.Remove(filepath.Join(dir, rec.Name))
 		// etcdctl.
 		out := filepath.Join(dir, fmt.Sprintf("etcdctl-%d.db", i))
@@ -74,13 +74,13 @@ func BenchmarkSnapshotSave(b *testing.B) {
 			if err := cmd.Start(); err != nil {
 				b.Fatal(err)
 			}
-			peak, stop := sampleRSS(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+			peak, stop := procmem.Sample(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
 			err := cmd.Wait()
 			stop()
 			if err != nil {
 				b.Fatalf("etcdctl: %v\n%s", err, msg.String())
 			}
-			refRSS, refAnon = max(refRSS, peak.total.Load()), max(refAnon, peak.anon.Load())
+			refRSS, refAnon = max(refRSS, peak.Total.Load()), max(refAnon, peak.Anon.Load())
 		} else {
 			cfg := c.ClientConfig()
 			cfg.Logger = zap.NewNop()
@@ -134,58 +134,4 @@ func fillMiB(b *testing.B, cli *clientv3.Client, mib int) {
 	if err := <-errs; err != nil {
 		b.Fatal(err)
 	}
-}
-
-// rssPeak is the peak resident memory of a process, sampled every 5 ms: all of it (VmRSS, which
-// counts the pages of files it maps, such as a bbolt database etcd's snapshot code opens) and its
-// anonymous memory alone (RssAnon: heap, stacks, buffers), in KiB.
-type rssPeak struct{ total, anon atomic.Int64 }
-
-// sampleRSS samples the process whose status file is at path until stop.
-func sampleRSS(path string) (*rssPeak, func()) {
-	var peak rssPeak
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			total, anon := rssKiB(path)
-			if total > peak.total.Load() {
-				peak.total.Store(total)
-			}
-			if anon > peak.anon.Load() {
-				peak.anon.Store(anon)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	})
-	return &peak, func() { close(done); wg.Wait() }
-}
-
-// rssKiB reads VmRSS and RssAnon from a /proc status file.
-func rssKiB(path string) (total, anon int64) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	kib := func(v string) int64 {
-		n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-		return n
-	}
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			total = kib(v)
-		}
-		if v, ok := strings.CutPrefix(sc.Text(), "RssAnon:"); ok {
-			anon = kib(v)
-		}
-	}
-	return total, anon
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -34,9 +35,21 @@ func (r *brokenReader) Read(p []byte) (int, error) {
 // newS3 starts gofakes3 (a server of the S3 REST protocol) on loopback with an empty bucket.
 func newS3(t *testing.T) (*S3, *s3.Client) {
 	t.Helper()
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	return newS3Through(t, 0, nil)
+}
+
+// newS3Through is newS3 with uploadConcurrency parts sent at once (0: the default), and every
+// request passing through wrap (when not nil) on its way to gofakes3, to watch or fail it.
+func newS3Through(t *testing.T, uploadConcurrency int, wrap func(next http.Handler) http.Handler) (*S3, *s3.Client) {
+	t.Helper()
+	var h http.Handler = gofakes3.New(s3mem.New()).Server()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	loc, err := NewS3(S3Config{Endpoint: srv.URL, Bucket: "backups", Prefix: "etcd/prod", AccessKeyID: "id", SecretAccessKey: "s3cr3t-key", PathStyle: true})
+	loc, err := NewS3(S3Config{Endpoint: srv.URL, Bucket: "backups", Prefix: "etcd/prod", AccessKeyID: "id", SecretAccessKey: "s3cr3t-key",
+		PathStyle: true, UploadConcurrency: uploadConcurrency})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,6 +249,10 @@ func TestNewS3RejectsAnIncompleteConfigNamingTheField(t *testing.T) {
 		{S3Config{Bucket: "b", AccessKeyID: "a", SecretAccessKey: "s"}, "endpoint: must not be empty"},
 		{S3Config{Endpoint: "http://127.0.0.1:1", AccessKeyID: "a", SecretAccessKey: "s"}, "bucket: must not be empty"},
 		{S3Config{Endpoint: "http://127.0.0.1:1", Bucket: "b"}, "access_key_id, secret_access_key: must not be empty"},
+		{S3Config{Endpoint: "http://127.0.0.1:1", Bucket: "b", AccessKeyID: "a", SecretAccessKey: "s", UploadConcurrency: -1},
+			"upload_concurrency: -1: want 1 to 64 (0: the default, 4)"},
+		{S3Config{Endpoint: "http://127.0.0.1:1", Bucket: "b", AccessKeyID: "a", SecretAccessKey: "s", UploadConcurrency: 65},
+			"upload_concurrency: 65: want 1 to 64 (0: the default, 4)"},
 	} {
 		if _, err := NewS3(tc.cfg); err == nil || err.Error() != tc.want {
 			t.Fatalf("%+v: %v, want %q", tc.cfg, err, tc.want)

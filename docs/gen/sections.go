@@ -8,6 +8,7 @@ import (
 
 	yamlv2 "go.yaml.in/yaml/v2"
 
+	"github.com/etcd-monitor/etcd-monitor/backup/location"
 	"github.com/etcd-monitor/etcd-monitor/benchrunner/slo"
 	"github.com/etcd-monitor/etcd-monitor/exporter"
 	"github.com/etcd-monitor/etcd-monitor/internal/clusterconfig"
@@ -124,7 +125,8 @@ func sections(root string) ([]section, error) {
 				"queue.workers":                  strconv.Itoa(zeroOps.Queue.WorkerCount()),
 				"queue.scheduler":                strconv.FormatBool(zeroOps.Queue.SchedulerOn()),
 				// Computed from the schedule when left out; the description says how.
-				"backups.clusters.<cluster>[].max_age": "",
+				"backups.clusters.<cluster>[].max_age":      "",
+				"backups.locations[].s3.upload_concurrency": strconv.Itoa(location.DefaultUploadConcurrency),
 			},
 			keys: map[string]string{
 				"auth.grafana.service_tokens[].roles": "<org role>",

@@ -73,6 +73,10 @@ type BackupS3 struct {
 	SecretAccessKeyFile string `yaml:"secret_access_key_file"`
 	// ForcePathStyle addresses the bucket in the path, as most S3-compatible servers need.
 	ForcePathStyle bool `yaml:"force_path_style,omitempty"`
+	// UploadConcurrency is how many 5 MiB parts of a backup are sent at once (1 to 64, default
+	// 4); each holds its 5 MiB in memory while it is sent, so an upload holds 20 MiB by
+	// default. 1 sends them one after the other.
+	UploadConcurrency int `yaml:"upload_concurrency,omitempty"`
 }
 
 // BackupEncryption encrypts backups at rest with age.
@@ -273,6 +277,9 @@ func (l *BackupLocation) make(field string) error {
 		if s.Bucket == "" {
 			return fmt.Errorf("%s.bucket: must not be empty", f)
 		}
+		if s.UploadConcurrency < 0 || s.UploadConcurrency > location.MaxUploadConcurrency {
+			return fmt.Errorf("%s.upload_concurrency: %d: want 1 to %d", f, s.UploadConcurrency, location.MaxUploadConcurrency)
+		}
 		id, err := readSecretFile(f+".access_key_id_file", s.AccessKeyIDFile)
 		if err != nil {
 			return err
@@ -282,7 +289,7 @@ func (l *BackupLocation) make(field string) error {
 			return err
 		}
 		loc, err := location.NewS3(location.S3Config{Endpoint: s.Endpoint, Region: s.Region, Bucket: s.Bucket, Prefix: s.Prefix,
-			AccessKeyID: id, SecretAccessKey: secret, PathStyle: s.ForcePathStyle})
+			AccessKeyID: id, SecretAccessKey: secret, PathStyle: s.ForcePathStyle, UploadConcurrency: s.UploadConcurrency})
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}

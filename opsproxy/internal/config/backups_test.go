@@ -82,6 +82,7 @@ func TestBackupsConfigRejectsInvalidFiles(t *testing.T) {
 		"invalid-backups-s3-key-file-missing.yml":      "backups.locations[0].s3.secret_access_key_file: open testdata/no-such-key: no such file or directory",
 		"invalid-backups-s3-key-file-empty.yml":        "backups.locations[0].s3.access_key_id_file testdata/s3-empty: is empty",
 		"invalid-backups-s3-bucket-empty.yml":          "backups.locations[0].s3.bucket: must not be empty",
+		"invalid-backups-s3-upload-concurrency.yml":    "backups.locations[0].s3.upload_concurrency: 65: want 1 to 64",
 		"invalid-backups-s3-unknown-field.yml":         "field secret_access_key not found",
 		"invalid-backups-recipients-bad.yml":           "backups.locations[0].encryption.recipients[0]: malformed recipient",
 		"invalid-backups-recipients-empty.yml":         "backups.locations[0].encryption.recipients_file testdata/empty.age.pub: holds no recipient",
