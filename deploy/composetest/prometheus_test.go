@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 	"go.yaml.in/yaml/v3"
@@ -97,16 +98,7 @@ func TestPrometheusConfigPassesPromtoolWithTheRules(t *testing.T) {
 
 func TestPrometheusScrapesEveryPartOfTheStack(t *testing.T) {
 	p := loadProject(t)
-	s := service(t, p, "prometheus")
-	file, _ := flagValue(s.Command, "config.file")
-	b, err := os.ReadFile(hostPath(s, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg promConfig
-	if err := yaml.Unmarshal(b, &cfg); err != nil {
-		t.Fatal(err)
-	}
+	cfg := composePrometheusConfig(t, p)
 	targets := map[string][]string{}
 	for _, sc := range cfg.ScrapeConfigs {
 		for _, st := range sc.StaticConfigs {
@@ -158,7 +150,7 @@ func TestPrometheusScrapesEveryPartOfTheStack(t *testing.T) {
 		if sc.JobName != "diskprobe" {
 			continue
 		}
-		if sc.BasicAuth.Username != "prometheus" || secretFileOf(p, s, sc.BasicAuth.PasswordFile) != "diskprobe-prometheus-password" {
+		if sc.BasicAuth.Username != "prometheus" || secretFileOf(p, service(t, p, "prometheus"), sc.BasicAuth.PasswordFile) != "diskprobe-prometheus-password" {
 			t.Errorf("job diskprobe: basic_auth %+v, want user prometheus with the password of the secret diskprobe-prometheus-password", sc.BasicAuth)
 		}
 		for _, st := range sc.StaticConfigs {
@@ -201,16 +193,7 @@ func TestEachScrapeJobMatchesOnlyItsRulesSelector(t *testing.T) {
 	}
 	want := map[string]string{"etcd": "etcd_selector", "etcd-monitor": "exporter_selector", "opsproxy": "opsproxy_selector",
 		"opsproxy-worker": "opsproxy_selector", "diskprobe": "diskprobe_selector"}
-	s := service(t, loadProject(t), "prometheus")
-	file, _ := flagValue(s.Command, "config.file")
-	b, err := os.ReadFile(hostPath(s, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cfg promConfig
-	if err := yaml.Unmarshal(b, &cfg); err != nil {
-		t.Fatal(err)
-	}
+	cfg := composePrometheusConfig(t, loadProject(t))
 	for _, sc := range cfg.ScrapeConfigs {
 		var matched []string
 		for key, ms := range selectors {
@@ -222,4 +205,20 @@ func TestEachScrapeJobMatchesOnlyItsRulesSelector(t *testing.T) {
 			t.Errorf("job %s is matched by %v, want only %q", sc.JobName, matched, want[sc.JobName])
 		}
 	}
+}
+
+// composePrometheusConfig is the configuration file the prometheus service's --config.file names.
+func composePrometheusConfig(t *testing.T, p *types.Project) promConfig {
+	t.Helper()
+	s := service(t, p, "prometheus")
+	file, _ := flagValue(s.Command, "config.file")
+	b, err := os.ReadFile(hostPath(s, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg promConfig
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
